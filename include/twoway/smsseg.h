@@ -1,0 +1,39 @@
+/* smsseg — how a reply will travel as SMS: encoding, units and segments.
+ *
+ * GSM-7 (3GPP TS 23.038 default alphabet): 160 septets in one message,
+ * 153 per part when concatenated; the extension characters ^ { } \ [ ~ ] | €
+ * and form feed take two septets (escape + char), and an escape pair is never
+ * split across parts, so a part may hold 152. One character outside GSM-7
+ * turns the whole message into UCS-2: 70 units single, 67 per part, counted
+ * in UTF-16 units; a character outside the BMP (most emoji) takes two, and a
+ * surrogate pair is never split, so a part may hold 66. */
+#ifndef TWOWAY_SMSSEG_H
+#define TWOWAY_SMSSEG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum smsseg_encoding { SMSSEG_GSM7, SMSSEG_UCS2 };
+
+struct smsseg_info {
+    enum smsseg_encoding encoding;
+    size_t units;         /* septets (GSM-7) or UTF-16 units (UCS-2) in all */
+    size_t segments;      /* 0 for an empty text */
+    size_t per_segment;   /* capacity of one segment as sent: 160/153 or 70/67 */
+    size_t used_in_last;  /* units in the last segment */
+    size_t remaining;     /* units left in the last segment */
+    uint32_t forced_by;   /* first code point that forced UCS-2, or 0 */
+    size_t forced_offset; /* its byte offset in the text */
+};
+
+/* Measure valid UTF-8 text. */
+void smsseg_measure(const char *text, struct smsseg_info *out);
+
+/* "GSM-7 42/160 1 SMS", "UCS-2 75/134 2 SMS (’ forced UCS-2)". Owned. */
+char *smsseg_describe(const struct smsseg_info *info);
+
+/* 1 if the code point is in the GSM-7 basic set, 2 if in the extension
+ * table, 0 if not encodable. */
+int smsseg_gsm_units(uint32_t cp);
+
+#endif

@@ -1,0 +1,61 @@
+/* api_profile — GET /api/v1/profile: the agent behind the token. */
+#include <string.h>
+
+#include "api.h"
+#include "db.h"
+#include "render.h"
+#include "req.h"
+#include "twd.h"
+
+#define ADD(o, k, v) json_object_object_add((o), (k), (v))
+
+void api_profile_show(struct req *r)
+{
+    struct db *db = r->twd->db;
+    sqlite3_stmt *st = db_prepare(
+        db, "SELECT a.id, a.name, a.email, a.token, a.account_id, a.role, a.message_signature, "
+            "a.availability, ac.name, a.created_at FROM agents a "
+            "JOIN accounts ac ON ac.id = a.account_id WHERE a.id = ?");
+    db_bindv(st, "i", r->agent.id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        req_reply_error(r, 401, "Invalid Access Token");
+        return;
+    }
+    json_object *o = json_object_new_object();
+    const char *name = (const char *)sqlite3_column_text(st, 1);
+    ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+    ADD(o, "name", json_object_new_string(name));
+    ADD(o, "available_name", json_object_new_string(name));
+    ADD(o, "display_name", json_object_new_string(name));
+    ADD(o, "email", json_object_new_string((const char *)sqlite3_column_text(st, 2)));
+    ADD(o, "uid", json_object_new_string((const char *)sqlite3_column_text(st, 2)));
+    ADD(o, "provider", json_object_new_string("email"));
+    ADD(o, "avatar_url", json_object_new_string(""));
+    ADD(o, "access_token", json_object_new_string((const char *)sqlite3_column_text(st, 3)));
+    /* No push channel yet: a stable, non-secret placeholder. */
+    ADD(o, "pubsub_token", json_object_new_string(""));
+    ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, 4)));
+    ADD(o, "role", json_object_new_string((const char *)sqlite3_column_text(st, 5)));
+    const unsigned char *sig = sqlite3_column_text(st, 6);
+    ADD(o, "message_signature", sig ? json_object_new_string((const char *)sig) : NULL);
+    ADD(o, "confirmed", json_object_new_boolean(1));
+    ADD(o, "type", NULL);
+    ADD(o, "ui_settings", json_object_new_object());
+    ADD(o, "custom_attributes", json_object_new_object());
+    json_object *accounts = json_object_new_array();
+    json_object *acc = json_object_new_object();
+    ADD(acc, "id", json_object_new_int64(sqlite3_column_int64(st, 4)));
+    ADD(acc, "name", json_object_new_string((const char *)sqlite3_column_text(st, 8)));
+    ADD(acc, "status", json_object_new_string("active"));
+    ADD(acc, "active_at", render_iso(sqlite3_column_double(st, 9)));
+    ADD(acc, "role", json_object_new_string((const char *)sqlite3_column_text(st, 5)));
+    ADD(acc, "availability", json_object_new_string((const char *)sqlite3_column_text(st, 7)));
+    ADD(acc, "availability_status",
+        json_object_new_string((const char *)sqlite3_column_text(st, 7)));
+    ADD(acc, "auto_offline", json_object_new_boolean(1));
+    json_object_array_add(accounts, acc);
+    ADD(o, "accounts", accounts);
+    sqlite3_finalize(st);
+    req_reply_json(r, 200, o);
+}

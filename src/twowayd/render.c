@@ -1,0 +1,439 @@
+/* render — twowayd's rows as Chatwoot's JSON objects. */
+#include "render.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "twoway/xmalloc.h"
+
+#define ADD(o, k, v) json_object_object_add((o), (k), (v))
+
+json_object *render_epoch(double t)
+{
+    return json_object_new_int64(t > 0 ? (int64_t)floor(t) : 0);
+}
+
+json_object *render_iso(double t)
+{
+    if (t <= 0)
+        return NULL;
+    time_t s = (time_t)floor(t);
+    int ms = (int)((t - floor(t)) * 1000);
+    struct tm tm;
+    char b[48], out[64];
+    gmtime_r(&s, &tm);
+    strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, sizeof out, "%s.%03dZ", b, ms);
+    return json_object_new_string(out);
+}
+
+json_object *render_json_text(const char *text)
+{
+    json_object *o = text ? json_tokener_parse(text) : NULL;
+    if (!o || !json_object_is_type(o, json_type_object)) {
+        json_object_put(o);
+        return json_object_new_object();
+    }
+    return o;
+}
+
+/* Column helpers: text or JSON null. */
+static json_object *col_str(sqlite3_stmt *st, int c)
+{
+    const unsigned char *t = sqlite3_column_text(st, c);
+    return t ? json_object_new_string((const char *)t) : NULL;
+}
+
+static json_object *col_str_or_empty(sqlite3_stmt *st, int c)
+{
+    const unsigned char *t = sqlite3_column_text(st, c);
+    return json_object_new_string(t ? (const char *)t : "");
+}
+
+static double col_time(sqlite3_stmt *st, int c)
+{
+    return sqlite3_column_type(st, c) == SQLITE_NULL ? 0 : sqlite3_column_double(st, c);
+}
+
+json_object *render_contact_slim(struct db *db, int64_t contact_id)
+{
+    sqlite3_stmt *st = db_prepare(db, "SELECT id, name, email, phone_number, identifier, blocked, "
+                                      "custom_attributes, additional_attributes, created_at, "
+                                      "last_activity_at FROM contacts WHERE id = ?");
+    db_bindv(st, "i", contact_id);
+    json_object *o = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        o = json_object_new_object();
+        ADD(o, "additional_attributes", render_json_text((const char *)sqlite3_column_text(st, 7)));
+        ADD(o, "availability_status", json_object_new_string("offline"));
+        ADD(o, "email", col_str(st, 2));
+        ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+        ADD(o, "name", col_str_or_empty(st, 1));
+        ADD(o, "phone_number", col_str(st, 3));
+        ADD(o, "blocked", json_object_new_boolean(sqlite3_column_int(st, 5)));
+        ADD(o, "identifier", col_str(st, 4));
+        ADD(o, "thumbnail", json_object_new_string(""));
+        ADD(o, "custom_attributes", render_json_text((const char *)sqlite3_column_text(st, 6)));
+        ADD(o, "last_activity_at", render_epoch(col_time(st, 9)));
+        ADD(o, "created_at", render_epoch(col_time(st, 8)));
+    }
+    sqlite3_finalize(st);
+    return o;
+}
+
+json_object *render_inbox(struct db *db, int64_t inbox_id)
+{
+    sqlite3_stmt *st = db_prepare(db, "SELECT id, name, channel_type, medium, provider, "
+                                      "phone_number, timezone FROM inboxes WHERE id = ?");
+    db_bindv(st, "i", inbox_id);
+    json_object *o = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        o = json_object_new_object();
+        ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+        ADD(o, "avatar_url", json_object_new_string(""));
+        ADD(o, "channel_id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+        ADD(o, "name", col_str_or_empty(st, 1));
+        ADD(o, "channel_type", col_str_or_empty(st, 2));
+        ADD(o, "greeting_enabled", json_object_new_boolean(0));
+        ADD(o, "greeting_message", NULL);
+        ADD(o, "working_hours_enabled", json_object_new_boolean(0));
+        ADD(o, "enable_email_collect", json_object_new_boolean(0));
+        ADD(o, "csat_survey_enabled", json_object_new_boolean(0));
+        ADD(o, "enable_auto_assignment", json_object_new_boolean(0));
+        ADD(o, "out_of_office_message", NULL);
+        ADD(o, "working_hours", json_object_new_array());
+        ADD(o, "timezone", col_str_or_empty(st, 6));
+        ADD(o, "allow_messages_after_resolved", json_object_new_boolean(1));
+        ADD(o, "lock_to_single_conversation", json_object_new_boolean(0));
+        ADD(o, "phone_number", col_str(st, 5));
+        ADD(o, "medium", col_str(st, 3));
+        ADD(o, "provider", col_str(st, 4));
+        ADD(o, "messaging_service_sid", NULL);
+    }
+    sqlite3_finalize(st);
+    return o;
+}
+
+json_object *render_contact(struct db *db, int64_t contact_id)
+{
+    json_object *o = render_contact_slim(db, contact_id);
+    if (!o)
+        return NULL;
+    json_object *inboxes = json_object_new_array();
+    sqlite3_stmt *st = db_prepare(db, "SELECT source_id, inbox_id FROM contact_inboxes "
+                                      "WHERE contact_id = ? ORDER BY id");
+    db_bindv(st, "i", contact_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_object *ci = json_object_new_object();
+        ADD(ci, "source_id", col_str_or_empty(st, 0));
+        json_object *inbox = render_inbox(db, sqlite3_column_int64(st, 1));
+        ADD(ci, "inbox", inbox ? inbox : json_object_new_object());
+        json_object_array_add(inboxes, ci);
+    }
+    sqlite3_finalize(st);
+    ADD(o, "contact_inboxes", inboxes);
+    return o;
+}
+
+static json_object *agent_common(sqlite3_stmt *st, bool sender)
+{
+    json_object *o = json_object_new_object();
+    ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+    if (!sender)
+        ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, 1)));
+    ADD(o, "name", col_str_or_empty(st, 2));
+    ADD(o, "available_name", col_str_or_empty(st, 2));
+    if (!sender) {
+        ADD(o, "email", col_str_or_empty(st, 3));
+        ADD(o, "role", col_str_or_empty(st, 4));
+        ADD(o, "confirmed", json_object_new_boolean(1));
+        ADD(o, "auto_offline", json_object_new_boolean(1));
+    } else {
+        ADD(o, "avatar_url", json_object_new_string(""));
+        ADD(o, "type", json_object_new_string("user"));
+    }
+    ADD(o, "availability_status", col_str_or_empty(st, 5));
+    ADD(o, "thumbnail", json_object_new_string(""));
+    return o;
+}
+
+static json_object *agent_query(struct db *db, int64_t agent_id, bool sender)
+{
+    sqlite3_stmt *st = db_prepare(db, "SELECT id, account_id, name, email, role, availability "
+                                      "FROM agents WHERE id = ?");
+    db_bindv(st, "i", agent_id);
+    json_object *o = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        o = agent_common(st, sender);
+    sqlite3_finalize(st);
+    return o;
+}
+
+json_object *render_agent(struct db *db, int64_t agent_id)
+{
+    return agent_query(db, agent_id, false);
+}
+
+json_object *render_agent_sender(struct db *db, int64_t agent_id)
+{
+    return agent_query(db, agent_id, true);
+}
+
+json_object *render_team(struct db *db, int64_t team_id, int64_t viewer_id)
+{
+    sqlite3_stmt *st = db_prepare(db, "SELECT id, name, description, allow_auto_assign, account_id, "
+                                      "EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id "
+                                      "AND m.agent_id = ?) FROM teams t WHERE id = ?");
+    db_bindv(st, "ii", viewer_id, team_id);
+    json_object *o = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        o = json_object_new_object();
+        ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+        ADD(o, "name", col_str_or_empty(st, 1));
+        ADD(o, "description", col_str_or_empty(st, 2));
+        ADD(o, "allow_auto_assign", json_object_new_boolean(sqlite3_column_int(st, 3)));
+        ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, 4)));
+        ADD(o, "is_member", json_object_new_boolean(sqlite3_column_int(st, 5)));
+    }
+    sqlite3_finalize(st);
+    return o;
+}
+
+json_object *render_label(struct db *db, int64_t label_id)
+{
+    sqlite3_stmt *st = db_prepare(db, "SELECT id, title, description, color, show_on_sidebar "
+                                      "FROM labels WHERE id = ?");
+    db_bindv(st, "i", label_id);
+    json_object *o = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        o = json_object_new_object();
+        ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+        ADD(o, "title", col_str_or_empty(st, 1));
+        ADD(o, "description", col_str_or_empty(st, 2));
+        ADD(o, "color", col_str_or_empty(st, 3));
+        ADD(o, "show_on_sidebar", json_object_new_boolean(sqlite3_column_int(st, 4)));
+    }
+    sqlite3_finalize(st);
+    return o;
+}
+
+static json_object *attachments_of(struct db *db, int64_t message_id)
+{
+    json_object *arr = NULL;
+    sqlite3_stmt *st = db_prepare(db, "SELECT id, file_type, extension, data_url, file_size "
+                                      "FROM attachments WHERE message_id = ? ORDER BY id");
+    db_bindv(st, "i", message_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (!arr)
+            arr = json_object_new_array();
+        json_object *a = json_object_new_object();
+        ADD(a, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+        ADD(a, "message_id", json_object_new_int64(message_id));
+        ADD(a, "file_type", col_str_or_empty(st, 1));
+        ADD(a, "account_id", NULL);
+        ADD(a, "extension", col_str(st, 2));
+        ADD(a, "data_url", col_str_or_empty(st, 3));
+        ADD(a, "thumb_url", json_object_new_string(""));
+        ADD(a, "file_size", json_object_new_int64(sqlite3_column_int64(st, 4)));
+        ADD(a, "width", NULL);
+        ADD(a, "height", NULL);
+        json_object_array_add(arr, a);
+    }
+    sqlite3_finalize(st);
+    return arr;
+}
+
+json_object *render_message(struct db *db, int64_t message_id)
+{
+    sqlite3_stmt *st = db_prepare(
+        db, "SELECT m.id, m.content, m.account_id, m.inbox_id, c.display_id, m.message_type, "
+            "m.created_at, m.updated_at, m.private, m.status, m.source_id, m.content_type, "
+            "m.content_attributes, m.sender_type, m.sender_id, m.echo_id "
+            "FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?");
+    db_bindv(st, "i", message_id);
+    json_object *o = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        o = json_object_new_object();
+        ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+        ADD(o, "content", col_str(st, 1));
+        ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, 2)));
+        ADD(o, "inbox_id", json_object_new_int64(sqlite3_column_int64(st, 3)));
+        ADD(o, "conversation_id", json_object_new_int64(sqlite3_column_int64(st, 4)));
+        ADD(o, "message_type", json_object_new_int(sqlite3_column_int(st, 5)));
+        ADD(o, "created_at", render_epoch(col_time(st, 6)));
+        ADD(o, "updated_at", render_epoch(col_time(st, 7)));
+        ADD(o, "private", json_object_new_boolean(sqlite3_column_int(st, 8)));
+        ADD(o, "status", col_str_or_empty(st, 9));
+        ADD(o, "source_id", col_str(st, 10));
+        ADD(o, "content_type", col_str_or_empty(st, 11));
+        ADD(o, "content_attributes", render_json_text((const char *)sqlite3_column_text(st, 12)));
+        const char *stype = (const char *)sqlite3_column_text(st, 13);
+        ADD(o, "sender_type", stype ? json_object_new_string(stype) : NULL);
+        ADD(o, "sender_id", stype ? json_object_new_int64(sqlite3_column_int64(st, 14)) : NULL);
+        ADD(o, "external_source_ids", json_object_new_object());
+        ADD(o, "additional_attributes", json_object_new_object());
+        ADD(o, "processed_message_content", col_str(st, 1));
+        ADD(o, "sentiment", json_object_new_object());
+        if (sqlite3_column_type(st, 15) != SQLITE_NULL)
+            ADD(o, "echo_id", col_str(st, 15));
+        json_object *att = attachments_of(db, message_id);
+        if (att)
+            ADD(o, "attachments", att);
+        if (stype && strcmp(stype, "User") == 0) {
+            json_object *s = render_agent_sender(db, sqlite3_column_int64(st, 14));
+            if (s)
+                ADD(o, "sender", s);
+        } else if (stype && strcmp(stype, "Contact") == 0) {
+            json_object *s = render_contact_slim(db, sqlite3_column_int64(st, 14));
+            if (s) {
+                ADD(s, "type", json_object_new_string("contact"));
+                ADD(o, "sender", s);
+            }
+        }
+    }
+    sqlite3_finalize(st);
+    return o;
+}
+
+static json_object *labels_of(struct db *db, int64_t conv_id)
+{
+    json_object *arr = json_object_new_array();
+    sqlite3_stmt *st = db_prepare(db, "SELECT title FROM conversation_labels "
+                                      "WHERE conversation_id = ? ORDER BY title");
+    db_bindv(st, "i", conv_id);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_object_array_add(arr, col_str_or_empty(st, 0));
+    sqlite3_finalize(st);
+    return arr;
+}
+
+json_object *render_conversation(struct db *db, int64_t conv_id, int64_t viewer_id)
+{
+    (void)viewer_id;
+    sqlite3_stmt *st = db_prepare(
+        db, "SELECT c.display_id, c.account_id, c.inbox_id, c.uuid, c.status, c.priority, "
+            "c.muted, c.custom_attributes, c.additional_attributes, c.contact_id, c.assignee_id, "
+            "c.team_id, c.created_at, c.updated_at, c.last_activity_at, c.agent_last_seen_at, "
+            "c.assignee_last_seen_at, c.contact_last_seen_at, c.first_reply_created_at, "
+            "c.waiting_since, c.snoozed_until, i.channel_type, "
+            /* unread: incoming messages after the agent last looked, at most 10 */
+            "(SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.conversation_id = c.id "
+            "  AND m.message_type = 0 AND m.created_at > COALESCE(c.agent_last_seen_at, 0) "
+            "  LIMIT 10)), "
+            "(SELECT MAX(id) FROM messages m WHERE m.conversation_id = c.id), "
+            "(SELECT MAX(id) FROM messages m WHERE m.conversation_id = c.id "
+            "  AND m.message_type != 2) "
+            "FROM conversations c JOIN inboxes i ON i.id = c.inbox_id WHERE c.id = ?");
+    db_bindv(st, "i", conv_id);
+    json_object *o = NULL;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    o = json_object_new_object();
+    json_object *meta = json_object_new_object();
+    json_object *sender = render_contact_slim(db, sqlite3_column_int64(st, 9));
+    if (sender)
+        ADD(sender, "type", json_object_new_string("contact"));
+    ADD(meta, "sender", sender ? sender : json_object_new_object());
+    ADD(meta, "channel", col_str_or_empty(st, 21));
+    if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
+        json_object *a = render_agent(db, sqlite3_column_int64(st, 10));
+        if (a)
+            ADD(meta, "assignee", a);
+    }
+    if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
+        json_object *t = render_team(db, sqlite3_column_int64(st, 11), viewer_id);
+        if (t)
+            ADD(meta, "team", t);
+    }
+    ADD(meta, "hmac_verified", json_object_new_boolean(0));
+    ADD(o, "meta", meta);
+
+    ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+    json_object *msgs = json_object_new_array();
+    if (sqlite3_column_type(st, 23) != SQLITE_NULL) {
+        json_object *m = render_message(db, sqlite3_column_int64(st, 23));
+        if (m)
+            json_object_array_add(msgs, m);
+    }
+    ADD(o, "messages", msgs);
+    ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, 1)));
+    ADD(o, "uuid", col_str_or_empty(st, 3));
+    ADD(o, "additional_attributes", render_json_text((const char *)sqlite3_column_text(st, 8)));
+    ADD(o, "agent_last_seen_at", render_epoch(col_time(st, 15)));
+    ADD(o, "assignee_last_seen_at", render_epoch(col_time(st, 16)));
+    ADD(o, "can_reply", json_object_new_boolean(1));
+    ADD(o, "contact_last_seen_at", render_epoch(col_time(st, 17)));
+    ADD(o, "custom_attributes", render_json_text((const char *)sqlite3_column_text(st, 7)));
+    ADD(o, "inbox_id", json_object_new_int64(sqlite3_column_int64(st, 2)));
+    ADD(o, "labels", labels_of(db, conv_id));
+    ADD(o, "muted", json_object_new_boolean(sqlite3_column_int(st, 6)));
+    ADD(o, "snoozed_until", render_iso(col_time(st, 20)));
+    ADD(o, "status", col_str_or_empty(st, 4));
+    ADD(o, "created_at", render_epoch(col_time(st, 12)));
+    ADD(o, "updated_at", json_object_new_double(col_time(st, 13)));
+    ADD(o, "timestamp", render_epoch(col_time(st, 14)));
+    ADD(o, "first_reply_created_at", render_epoch(col_time(st, 18)));
+    ADD(o, "unread_count", json_object_new_int(sqlite3_column_int(st, 22)));
+    json_object *last = NULL;
+    if (sqlite3_column_type(st, 24) != SQLITE_NULL)
+        last = render_message(db, sqlite3_column_int64(st, 24));
+    ADD(o, "last_non_activity_message", last);
+    ADD(o, "last_activity_at", render_epoch(col_time(st, 14)));
+    ADD(o, "priority", col_str(st, 5));
+    ADD(o, "waiting_since", render_epoch(col_time(st, 19)));
+    ADD(o, "sla_policy_id", NULL);
+    sqlite3_finalize(st);
+    return o;
+}
+
+json_object *render_conversation_search(struct db *db, int64_t conv_id)
+{
+    sqlite3_stmt *st = db_prepare(
+        db, "SELECT c.display_id, c.created_at, c.account_id, ct.id, ct.name, i.id, i.name, "
+            "i.channel_type FROM conversations c JOIN contacts ct ON ct.id = c.contact_id "
+            "JOIN inboxes i ON i.id = c.inbox_id WHERE c.id = ?");
+    db_bindv(st, "i", conv_id);
+    json_object *o = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        o = json_object_new_object();
+        ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+        ADD(o, "created_at", render_epoch(col_time(st, 1)));
+        ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, 2)));
+        json_object *c = json_object_new_object();
+        ADD(c, "id", json_object_new_int64(sqlite3_column_int64(st, 3)));
+        ADD(c, "name", col_str_or_empty(st, 4));
+        ADD(o, "contact", c);
+        json_object *i = json_object_new_object();
+        ADD(i, "id", json_object_new_int64(sqlite3_column_int64(st, 5)));
+        ADD(i, "name", col_str_or_empty(st, 6));
+        ADD(i, "channel_type", col_str_or_empty(st, 7));
+        ADD(o, "inbox", i);
+        json_object *msgs = json_object_new_array();
+        sqlite3_stmt *ms = db_prepare(
+            db, "SELECT m.id, m.content, m.message_type, m.created_at, "
+                "CASE m.sender_type WHEN 'User' THEN (SELECT name FROM agents WHERE id = m.sender_id) "
+                "WHEN 'Contact' THEN (SELECT name FROM contacts WHERE id = m.sender_id) END "
+                "FROM messages m WHERE m.conversation_id = ? AND m.message_type != 2 "
+                "ORDER BY m.id DESC LIMIT 1");
+        db_bindv(ms, "i", conv_id);
+        while (sqlite3_step(ms) == SQLITE_ROW) {
+            json_object *m = json_object_new_object();
+            ADD(m, "id", json_object_new_int64(sqlite3_column_int64(ms, 0)));
+            ADD(m, "content", col_str(ms, 1));
+            ADD(m, "sender_name", col_str(ms, 4));
+            ADD(m, "message_type", json_object_new_int(sqlite3_column_int(ms, 2)));
+            ADD(m, "created_at", render_epoch(col_time(ms, 3)));
+            json_object_array_add(msgs, m);
+        }
+        sqlite3_finalize(ms);
+        ADD(o, "messages", msgs);
+    }
+    sqlite3_finalize(st);
+    return o;
+}

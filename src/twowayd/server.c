@@ -1,0 +1,332 @@
+/* server — HTTP on libmicrohttpd. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "req.h"
+#include "router.h"
+#include "twd.h"
+#include "twoway/buf.h"
+#include "twoway/log.h"
+#include "twoway/xmalloc.h"
+
+#if MHD_VERSION < 0x00097002
+typedef int MHD_RESULT;
+#else
+typedef enum MHD_Result MHD_RESULT;
+#endif
+
+struct server {
+    struct MHD_Daemon *mhd;
+    struct twd *twd;
+    size_t max_body;
+    int port;
+    char *host;
+};
+
+/* Per-request state between MHD's calls. */
+struct conn_state {
+    struct buf body;
+    bool too_large;
+    bool started;
+    char *raw_uri; /* path and query exactly as received (Twilio signs it) */
+};
+
+static const char *header_lookup(void *cls, const char *name)
+{
+    return MHD_lookup_connection_value(cls, MHD_HEADER_KIND, name);
+}
+
+static MHD_RESULT collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                              const char *value)
+{
+    struct req *r = cls;
+    (void)kind;
+    if (r->nargs >= REQ_MAX_ARGS) {
+        r->args_truncated = true;
+        return MHD_NO;
+    }
+    r->args[r->nargs].key = xstrdup(key);
+    r->args[r->nargs].value = xstrdup(value ? value : "");
+    r->nargs++;
+    return MHD_YES;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = tolower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* application/x-www-form-urlencoded: '+' is a space, %XX a byte. */
+static char *form_decode(const char *s, size_t n)
+{
+    struct buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+') {
+            buf_addc(&b, ' ');
+        } else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            buf_addc(&b, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+            i += 2;
+        } else {
+            buf_addc(&b, s[i]);
+        }
+    }
+    return buf_detach(&b);
+}
+
+static void parse_form(struct req *r)
+{
+    const char *s = r->body, *end = r->body + r->body_len;
+    while (s < end) {
+        const char *amp = memchr(s, '&', (size_t)(end - s));
+        const char *stop = amp ? amp : end;
+        const char *eq = memchr(s, '=', (size_t)(stop - s));
+        if (stop > s) {
+            if (r->nform >= REQ_MAX_ARGS) {
+                r->form_truncated = true;
+                break;
+            }
+            const char *kend = eq ? eq : stop;
+            r->form[r->nform].key = form_decode(s, (size_t)(kend - s));
+            r->form[r->nform].value =
+                eq ? form_decode(eq + 1, (size_t)(stop - eq - 1)) : xstrdup("");
+            r->nform++;
+        }
+        s = stop + 1;
+    }
+}
+
+static MHD_RESULT send_reply(struct MHD_Connection *conn, int status, const char *type,
+                             const char *body)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body,
+                                                                MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_RESULT ret = MHD_queue_response(conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                             const char *method, const char *version, const char *upload_data,
+                             size_t *upload_data_size, void **con_cls)
+{
+    struct server *srv = cls;
+    struct conn_state *cs = *con_cls;
+    (void)version;
+
+    if (!cs->started) {
+        cs->started = true;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > srv->max_body) {
+            cs->too_large = true;
+            char *m = xasprintf("{\"error\":\"request body larger than %zu bytes\"}", srv->max_body);
+            MHD_RESULT ret = send_reply(conn, 413, "application/json; charset=utf-8", m);
+            free(m);
+            return ret;
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (cs->too_large)
+            return MHD_NO;
+        if (cs->body.len + *upload_data_size > srv->max_body) {
+            /* chunked body beyond the limit: drop the connection */
+            log_warn("%s %s: body over %zu bytes, closing", method, url, srv->max_body);
+            cs->too_large = true;
+            return MHD_NO;
+        }
+        buf_add(&cs->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (cs->too_large)
+        return MHD_YES;
+
+    struct req r = {0};
+    r.twd = srv->twd;
+    r.method = method;
+    r.path = url;
+    r.body = cs->body.data;
+    r.body_len = cs->body.len;
+    r.header = header_lookup;
+    r.header_cls = conn;
+    r.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &r);
+
+    r.url = cs->raw_uri ? cs->raw_uri : url;
+
+    if (r.content_type && strncasecmp(r.content_type, "application/x-www-form-urlencoded", 33) == 0)
+        parse_form(&r);
+
+    if (r.args_truncated) {
+        req_reply_error(&r, 400, "too many query parameters");
+    } else {
+        router_dispatch(&r);
+    }
+    MHD_RESULT ret = send_reply(conn, r.status, r.reply_type ? r.reply_type : "application/json",
+                                r.reply ? r.reply : "");
+    req_clear(&r);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct conn_state *cs = *con_cls;
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (cs) {
+        buf_free(&cs->body);
+        free(cs->raw_uri);
+        free(cs);
+        *con_cls = NULL;
+    }
+}
+
+/* MHD calls this first for every request, with the URI before unescaping;
+ * what it returns becomes the request's state. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct conn_state *cs = xcalloc(1, sizeof *cs);
+    (void)cls;
+    (void)conn;
+    buf_init(&cs->body);
+    cs->raw_uri = xstrndup(uri, 8192);
+    return cs;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    (void)cls;
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n && line[n - 1] == '\n')
+        line[--n] = '\0';
+    log_info("microhttpd: %s", line);
+}
+
+/* "host:port", "[v6]:port", ":port". */
+static int parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len, char **host,
+                      int *port, char **err)
+{
+    const char *colon;
+    char *h;
+    if (addr[0] == '[') {
+        const char *close = strchr(addr, ']');
+        if (!close || close[1] != ':') {
+            *err = xasprintf("bad listen address %s (expected [ADDR]:PORT)", addr);
+            return -1;
+        }
+        h = xstrndup(addr + 1, (size_t)(close - addr - 1));
+        colon = close + 1;
+    } else {
+        colon = strrchr(addr, ':');
+        if (!colon) {
+            *err = xasprintf("bad listen address %s (expected ADDR:PORT)", addr);
+            return -1;
+        }
+        h = colon == addr ? xstrdup("127.0.0.1") : xstrndup(addr, (size_t)(colon - addr));
+    }
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end || p < 0 || p > 65535 || end == colon + 1) {
+        *err = xasprintf("bad port in listen address %s", addr);
+        free(h);
+        return -1;
+    }
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, h, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)p);
+        *len = sizeof *in4;
+    } else if (inet_pton(AF_INET6, h, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)p);
+        *len = sizeof *in6;
+    } else {
+        *err = xasprintf("listen address must be a numeric IP address: %s", h);
+        free(h);
+        return -1;
+    }
+    *host = h;
+    *port = (int)p;
+    return 0;
+}
+
+struct server *server_start(struct twd *twd, const char *addr, size_t max_body, char **err)
+{
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    char *host = NULL;
+    int port;
+    if (parse_addr(addr, &ss, &sslen, &host, &port, err) < 0)
+        return NULL;
+    struct server *s = xcalloc(1, sizeof *s);
+    s->twd = twd;
+    s->max_body = max_body;
+    s->host = host;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    s->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s,
+                              MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                              MHD_OPTION_THREAD_POOL_SIZE, 4u,
+                              MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                              MHD_OPTION_CONNECTION_LIMIT, 256u,
+                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u,
+                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                              MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+                              MHD_OPTION_END);
+    if (!s->mhd) {
+        *err = xasprintf("cannot listen on %s (address in use or not available)", addr);
+        free(s->host);
+        free(s);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : port;
+    return s;
+}
+
+int server_port(const struct server *s)
+{
+    return s->port;
+}
+
+const char *server_host(const struct server *s)
+{
+    return s->host;
+}
+
+void server_stop(struct server **ps)
+{
+    struct server *s = *ps;
+    if (!s)
+        return;
+    MHD_stop_daemon(s->mhd);
+    free(s->host);
+    free(s);
+    *ps = NULL;
+}

@@ -1,0 +1,249 @@
+/* timeutil — clocks, and parsing and formatting of times and durations. */
+#include "twoway/timeutil.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "twoway/xmalloc.h"
+
+int64_t timeutil_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+int64_t timeutil_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int timeutil_parse_duration(const char *s, int64_t *secs)
+{
+    int64_t total = 0;
+    int any = 0;
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    while (*s) {
+        if (!isdigit((unsigned char)*s))
+            return -1;
+        int64_t n = 0;
+        while (isdigit((unsigned char)*s)) {
+            n = n * 10 + (*s - '0');
+            if (n > 100000000)
+                return -1;
+            s++;
+        }
+        int64_t unit;
+        switch (*s) {
+        case 's': unit = 1; break;
+        case 'm': unit = 60; break;
+        case 'h': unit = 3600; break;
+        case 'd': unit = 86400; break;
+        case 'w': unit = 7 * 86400; break;
+        case '\0': unit = 1; break;
+        default: return -1;
+        }
+        if (*s)
+            s++;
+        total += n * unit;
+        any = 1;
+        while (isspace((unsigned char)*s))
+            s++;
+    }
+    if (!any)
+        return -1;
+    *secs = total;
+    return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)(*p)[i]))
+            return -1;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+int timeutil_parse_iso8601(const char *s, int64_t *epoch)
+{
+    int Y, M, D, h = 0, mi = 0, sec = 0;
+    if (!s)
+        return -1;
+    const char *p = s;
+    if (digits(&p, 4, &Y) || *p++ != '-' || digits(&p, 2, &M) || *p++ != '-' || digits(&p, 2, &D))
+        return -1;
+    if (M < 1 || M > 12 || D < 1 || D > 31)
+        return -1;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        p++;
+        if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
+            return -1;
+        if (*p == ':') {
+            p++;
+            if (digits(&p, 2, &sec))
+                return -1;
+        }
+        if (*p == '.' || *p == ',') {
+            p++;
+            while (isdigit((unsigned char)*p))
+                p++;
+        }
+    }
+    if (h > 23 || mi > 59 || sec > 60)
+        return -1;
+    int64_t off = 0;
+    while (*p == ' ')
+        p++;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (strncmp(p, "UTC", 3) == 0) {
+        p += 3;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p == '-' ? -1 : 1, oh, om = 0;
+        p++;
+        if (digits(&p, 2, &oh))
+            return -1;
+        if (*p == ':')
+            p++;
+        if (isdigit((unsigned char)*p) && digits(&p, 2, &om))
+            return -1;
+        off = sign * (oh * 3600 + om * 60);
+    }
+    if (*p != '\0')
+        return -1;
+    *epoch = days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 + mi * 60 + sec - off;
+    return 0;
+}
+
+static int64_t local_epoch(int Y, int M, int D, int h, int mi)
+{
+    struct tm tm = {0};
+    tm.tm_year = Y - 1900;
+    tm.tm_mon = M - 1;
+    tm.tm_mday = D;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
+static int parse_hm(const char *p, int *h, int *mi)
+{
+    int hh, mm = 0;
+    const char *q = p;
+    if (!isdigit((unsigned char)*q))
+        return -1;
+    hh = *q++ - '0';
+    if (isdigit((unsigned char)*q))
+        hh = hh * 10 + (*q++ - '0');
+    if (*q == ':') {
+        q++;
+        if (digits(&q, 2, &mm))
+            return -1;
+    }
+    if (*q != '\0' || hh > 23 || mm > 59)
+        return -1;
+    *h = hh;
+    *mi = mm;
+    return 0;
+}
+
+int timeutil_parse_when(const char *s, int64_t now, int64_t *epoch)
+{
+    int64_t d;
+    int Y, M, D, h = 9, mi = 0;
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (timeutil_parse_duration(s, &d) == 0 && d > 0 && !isdigit((unsigned char)s[strlen(s) - 1])) {
+        *epoch = now + d;
+        return 0;
+    }
+    time_t tnow = (time_t)now;
+    struct tm lt;
+    localtime_r(&tnow, &lt);
+    if (strncmp(s, "tomorrow", 8) == 0) {
+        const char *rest = s + 8;
+        while (*rest == ' ')
+            rest++;
+        if (*rest && parse_hm(rest, &h, &mi))
+            return -1;
+        *epoch = local_epoch(lt.tm_year + 1900, lt.tm_mon + 1, lt.tm_mday + 1, h, mi);
+        return 0;
+    }
+    const char *p = s;
+    if (strlen(s) >= 10 && digits(&p, 4, &Y) == 0 && *p++ == '-' && digits(&p, 2, &M) == 0 &&
+        *p++ == '-' && digits(&p, 2, &D) == 0) {
+        if (M < 1 || M > 12 || D < 1 || D > 31)
+            return -1;
+        while (*p == ' ' || *p == 'T')
+            p++;
+        if (*p && parse_hm(p, &h, &mi))
+            return -1;
+        *epoch = local_epoch(Y, M, D, h, mi);
+        return 0;
+    }
+    if (parse_hm(s, &h, &mi) == 0 && strchr(s, ':')) {
+        int64_t e = local_epoch(lt.tm_year + 1900, lt.tm_mon + 1, lt.tm_mday, h, mi);
+        if (e <= now)
+            e = local_epoch(lt.tm_year + 1900, lt.tm_mon + 1, lt.tm_mday + 1, h, mi);
+        *epoch = e;
+        return 0;
+    }
+    return -1;
+}
+
+void timeutil_format_ago(int64_t secs, char *out, size_t outsz)
+{
+    if (secs < 0)
+        secs = 0;
+    if (secs < 10)
+        snprintf(out, outsz, "now");
+    else if (secs < 60)
+        snprintf(out, outsz, "%llds", (long long)secs);
+    else if (secs < 3600)
+        snprintf(out, outsz, "%lldm", (long long)(secs / 60));
+    else if (secs < 86400)
+        snprintf(out, outsz, "%lldh", (long long)(secs / 3600));
+    else if (secs < 14 * 86400)
+        snprintf(out, outsz, "%lldd", (long long)(secs / 86400));
+    else if (secs < 365 * 86400)
+        snprintf(out, outsz, "%lldw", (long long)(secs / (7 * 86400)));
+    else
+        snprintf(out, outsz, "%lldy", (long long)(secs / (365 * 86400)));
+}
+
+char *timeutil_iso8601(int64_t epoch)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    char b[40];
+    gmtime_r(&t, &tm);
+    strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+    return xstrdup(b);
+}
