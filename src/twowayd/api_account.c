@@ -1,0 +1,1 @@
+/* api_account — being written. */

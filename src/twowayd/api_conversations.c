@@ -1,0 +1,1 @@
+/* api_conversations — being written. */

@@ -1,0 +1,1 @@
+/* api_messages — being written. */

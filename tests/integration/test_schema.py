@@ -1,0 +1,2 @@
+"""Being written."""
+raise SystemExit(77)
