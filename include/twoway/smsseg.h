@@ -26,10 +26,13 @@ struct smsseg_info {
     size_t forced_offset; /* its byte offset in the text */
 };
 
-/* Measure valid UTF-8 text. */
+/* Measure valid UTF-8 text (ill-formed bytes count as U+FFFD; NULL as ""). */
 void smsseg_measure(const char *text, struct smsseg_info *out);
 
-/* "GSM-7 42/160 1 SMS", "UCS-2 75/134 2 SMS (’ forced UCS-2)". Owned. */
+/* Units used / capacity of the last segment, and the segment count:
+ * "GSM-7 42/160 · 1 SMS", "UCS-2 8/67 · 2 SMS · ’ forced UCS-2". A forcing
+ * character that cannot be seen on its own (a control, a space, a format or
+ * combining character) is shown as "U+200B". Owned. */
 char *smsseg_describe(const struct smsseg_info *info);
 
 /* 1 if the code point is in the GSM-7 basic set, 2 if in the extension

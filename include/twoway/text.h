@@ -10,7 +10,7 @@
  * Sequences terminals disagree on are flattened on purpose so the screen
  * cannot drift: a zero-width joiner is dropped, so an emoji ZWJ sequence is
  * drawn as its parts side by side, and variation selectors are dropped, so a
- * character keeps its default width. text_cells() yields exactly what a
+ * character keeps its default width. text_cell_next() yields exactly what a
  * renderer should draw. All functions take NUL-terminated UTF-8. */
 #ifndef TWOWAY_TEXT_H
 #define TWOWAY_TEXT_H
@@ -41,7 +41,8 @@ char *text_sanitize(const char *s, size_t len, unsigned flags);
 /* Same as text_sanitize(s, strlen(s), flags). NULL → "". */
 char *text_sanitize_str(const char *s, unsigned flags);
 
-/* True if s is valid UTF-8 of at most len bytes. */
+/* True if the first len bytes of s (or fewer, up to a NUL) are valid UTF-8:
+ * no overlongs, surrogates or code points above U+10FFFF. NULL → false. */
 bool text_valid_utf8(const char *s, size_t len);
 
 /* One drawable cell group: a spacing character plus the combining marks that
@@ -58,10 +59,18 @@ struct text_cell {
 };
 
 /* Iterate cells: start with *pos = 0; returns false at the end (or at '\n',
- * which the caller handles; *pos is then left on the '\n'). */
+ * which the caller handles; *pos is then left on the '\n'). A cell is a
+ * spacing character plus the zero-width characters after it; ZWJ, variation
+ * selectors and zero-width format characters (ZWSP, BOM, ...) are dropped
+ * but counted in len. An over-long combining sequence keeps TEXT_CELL_MAX
+ * wide characters. Any *pos on a character boundary may be given: the
+ * grapheme context is rebuilt by looking back a bounded distance, so a walk
+ * over s costs one pass (pairing inside a hostile run of hundreds of
+ * regional indicators may then differ from a walk from the start). */
 bool text_cell_next(const char *s, size_t *pos, struct text_cell *cell);
 
-/* Display width of s (up to the first '\n' if stop_at_newline). */
+/* Display width of s, the sum of its cells' widths. A '\n' counts as one
+ * column, as text_truncate() and text_pad() draw it as a space. NULL → 0. */
 int text_width(const char *s);
 
 /* Bytes of s that fit in width columns without splitting a grapheme
@@ -77,17 +86,24 @@ char *text_pad(const char *s, int width);
 
 /* Word-wrap s into lines of at most width columns (breaking at spaces when
  * possible, otherwise at grapheme boundaries; honouring \n). Returns the
- * number of lines; *lines is an owned array of owned strings. */
+ * number of lines; *lines is an owned array of owned strings. Every '\n'
+ * starts a line, so "" gives one empty line and NULL gives none (*lines
+ * NULL). Spaces at a soft break are dropped. Last resorts, so that no line
+ * is ever wider than width: a single grapheme cluster wider than the line
+ * is broken between its cells, and a double-width cell in a one-column line
+ * becomes "?". width < 1 is taken as 1. */
 size_t text_wrap(const char *s, int width, char ***lines);
 void text_lines_free(char **lines, size_t n);
 
-/* Grapheme cluster boundaries: byte offset of the cluster after pos. */
+/* Grapheme cluster boundaries: byte offset of the cluster after pos (pos
+ * itself at the end of s). */
 size_t text_next_grapheme(const char *s, size_t pos);
 /* Byte offset of the cluster start before pos (0 if none). */
 size_t text_prev_grapheme(const char *s, size_t pos);
 
 /* For a non-UTF-8 terminal: every non-ASCII character becomes '?', wide
- * ones "??"; keeps column counts. Owned. */
+ * ones "??"; keeps column counts (an ASCII letter keeps its place and loses
+ * its combining marks). '\n' is kept. Owned. */
 char *text_ascii(const char *s);
 
 /* Case-insensitive (ASCII) substring test, for local filters. */

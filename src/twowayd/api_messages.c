@@ -1,1 +1,349 @@
-/* api_messages — being written. */
+/* api_messages — a conversation's messages (API-SUBSET.md §4): the
+ * paginated history with its meta, an agent's reply or private note, and
+ * deleting a message.
+ *
+ * A reply goes through ops_message_add, which queues public replies for
+ * SMS; the sender is then woken so it goes out at once. Replies to a
+ * contact who texted STOP are refused here, before anything is queued:
+ * carriers block them anyway, and the agent should know why. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api.h"
+#include "db.h"
+#include "ops.h"
+#include "render.h"
+#include "req.h"
+#include "sender.h"
+#include "twd.h"
+#include "twoway/text.h"
+#include "twoway/xmalloc.h"
+
+#define ADD(o, k, v) json_object_object_add((o), (k), (v))
+
+/* Page sizes of Chatwoot's MessageFinder. */
+#define PAGE_LATEST 20
+#define PAGE_AFTER 100
+#define PAGE_BETWEEN 1000
+/* CONVERSATION_MESSAGE_PER_MINUTE_LIMIT */
+#define FLOOD_PER_MINUTE 200
+#define MAX_ECHO_ID 255
+#define DELETED_TEXT "This message was deleted"
+
+static const char *const content_types[] = {
+    "text",         "input_text", "input_textarea", "input_email", "input_select",
+    "cards",        "form",       "article",        "incoming_email", "input_csat",
+    "integrations", "sticker",    "voice_call",     NULL,
+};
+
+/* The conversation named by the path, or 0 after answering 404. */
+static int64_t path_conv(struct req *r)
+{
+    int64_t id = ops_conv_for_agent(r->twd->db, &r->agent, r->params[0]);
+    if (!id)
+        req_not_found(r);
+    return id;
+}
+
+/* A message id from the query: absent (or "") → -1 and true; not a number
+ * → false. "0" is present, as in Rails: after=0 is the oldest page. */
+static bool query_id(const struct req *r, const char *key, int64_t *out)
+{
+    const char *v = req_arg(r, key);
+    *out = -1;
+    if (!v || !*v)
+        return true;
+    if (!isdigit((unsigned char)*v))
+        return false;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = n;
+    return true;
+}
+
+/* ---- list ----------------------------------------------------------------- */
+
+static json_object *list_meta(struct db *db, int64_t conv)
+{
+    json_object *meta = json_object_new_object();
+    sqlite3_stmt *st = db_prepare(db, "SELECT additional_attributes, contact_id, assignee_id, "
+                                      "agent_last_seen_at, assignee_last_seen_at "
+                                      "FROM conversations WHERE id = ?");
+    db_bindv(st, "i", conv);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        ADD(meta, "labels", render_labels(db, conv));
+        ADD(meta, "additional_attributes",
+            render_json_text((const char *)sqlite3_column_text(st, 0)));
+        json_object *contact = render_contact(db, sqlite3_column_int64(st, 1));
+        ADD(meta, "contact", contact ? contact : json_object_new_object());
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+            json_object *a = render_agent(db, sqlite3_column_int64(st, 2));
+            if (a)
+                ADD(meta, "assignee", a);
+        }
+        for (int c = 3; c <= 4; c++)
+            ADD(meta, c == 3 ? "agent_last_seen_at" : "assignee_last_seen_at",
+                render_iso(sqlite3_column_type(st, c) == SQLITE_NULL
+                               ? 0
+                               : sqlite3_column_double(st, c)));
+    }
+    sqlite3_finalize(st);
+    return meta;
+}
+
+/* MessageFinder: ids choose the window, the page is always oldest first. */
+void api_messages_list(struct req *r)
+{
+    int64_t conv = path_conv(r);
+    if (!conv)
+        return;
+    int64_t before, after;
+    if (!query_id(r, "before", &before) || !query_id(r, "after", &after)) {
+        req_reply_error(r, 422, "before and after must be message ids");
+        return;
+    }
+    const char *internal = req_arg(r, "filter_internal_messages");
+    const char *hide = internal && *internal ? " AND m.private = 0 AND m.message_type != 2" : "";
+    /* ?2 after, ?3 before, ?4 the page size */
+    const char *window;
+    int limit = PAGE_LATEST;
+    if (before >= 0 && after >= 0) {
+        window = " AND m.id > ?2 AND m.id < ?3 ORDER BY m.created_at ASC, m.id ASC";
+        limit = PAGE_BETWEEN;
+    } else if (before >= 0) {
+        window = " AND m.id < ?3 ORDER BY m.created_at DESC, m.id DESC";
+    } else if (after >= 0) {
+        window = " AND m.id > ?2 ORDER BY m.created_at ASC, m.id ASC";
+        limit = PAGE_AFTER;
+    } else {
+        window = " ORDER BY m.created_at DESC, m.id DESC";
+    }
+    char *sql = xasprintf("SELECT id FROM (SELECT m.id, m.created_at FROM messages m "
+                          "WHERE m.conversation_id = ?1%s%s LIMIT ?4) ORDER BY created_at, id",
+                          hide, window);
+    struct db *db = r->twd->db;
+    sqlite3_stmt *st = db_prepare(db, sql);
+    free(sql);
+    /* Parameters a window leaves out are simply not bound (SQLITE_RANGE). */
+    db_bindv(st, "iiii", conv, after, before, (int64_t)limit);
+    json_object *payload = json_object_new_array();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_object *m = render_message(db, sqlite3_column_int64(st, 0));
+        if (m)
+            json_object_array_add(payload, m);
+    }
+    sqlite3_finalize(st);
+    json_object *o = json_object_new_object();
+    ADD(o, "meta", list_meta(db, conv));
+    ADD(o, "payload", payload);
+    req_reply_json(r, 200, o);
+}
+
+/* ---- create --------------------------------------------------------------- */
+
+/* What a POST asks for, checked before anything is written. */
+struct reply {
+    const char *content;
+    bool is_private;
+    const char *content_type;
+    char *attributes; /* owned JSON text, or NULL */
+    const char *echo_id;
+};
+
+static bool parse_content(struct req *r, json_object *body, struct reply *rp)
+{
+    json_object *v = NULL;
+    json_object_object_get_ex(body, "content", &v);
+    if (!v || !json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0) {
+        req_reply_error(r, 422, "content is required and must be a string (attachments are "
+                                "not supported)");
+        return false;
+    }
+    const char *why = ops_content_problem(json_object_get_string(v),
+                                          (size_t)json_object_get_string_len(v));
+    if (why) {
+        req_reply_error(r, 422, why);
+        return false;
+    }
+    rp->content = json_object_get_string(v);
+    return true;
+}
+
+static bool parse_kind(struct req *r, json_object *body, struct reply *rp)
+{
+    json_object *v = NULL;
+    json_object_object_get_ex(body, "private", &v);
+    if (v && !json_object_is_type(v, json_type_boolean)) {
+        req_reply_error(r, 422, "private must be true or false");
+        return false;
+    }
+    rp->is_private = v && json_object_get_boolean(v);
+
+    v = NULL;
+    json_object_object_get_ex(body, "message_type", &v);
+    const char *type = v && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                                     : NULL;
+    if (v && (!type || strcmp(type, "outgoing") != 0)) {
+        req_reply_error(r, 422, type && strcmp(type, "incoming") == 0
+                                    ? "message_type incoming is only allowed on API inboxes"
+                                    : "message_type must be \"outgoing\"");
+        return false;
+    }
+
+    v = NULL;
+    json_object_object_get_ex(body, "content_type", &v);
+    rp->content_type = "text";
+    if (v) {
+        const char *ct = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+        rp->content_type = NULL;
+        for (int i = 0; content_types[i] && !rp->content_type; i++)
+            if (strcmp(content_types[i], ct) == 0)
+                rp->content_type = content_types[i];
+        if (!rp->content_type) {
+            req_reply_error(r, 422, "content_type is not one Chatwoot knows (e.g. \"text\")");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* content_attributes: only in_reply_to is the client's to set (deleted and
+ * external_error are the server's), and it must name a message of this
+ * conversation. */
+static bool parse_attributes(struct req *r, json_object *body, int64_t conv, struct reply *rp)
+{
+    json_object *v = NULL;
+    json_object_object_get_ex(body, "content_attributes", &v);
+    if (!v)
+        return true;
+    if (!json_object_is_type(v, json_type_object)) {
+        req_reply_error(r, 422, "content_attributes must be an object");
+        return false;
+    }
+    int64_t to = 0;
+    bool is_null = false;
+    if (!req_json_has(v, "in_reply_to"))
+        return true;
+    if (!req_json_int(v, "in_reply_to", &to, &is_null) ||
+        (!is_null && !db_int(r->twd->db, 0,
+                             "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?", "ii",
+                             to, conv))) {
+        req_reply_error(r, 422, "content_attributes.in_reply_to must be the id of a message "
+                                "in this conversation");
+        return false;
+    }
+    if (!is_null)
+        rp->attributes = xasprintf("{\"in_reply_to\":%lld}", (long long)to);
+    return true;
+}
+
+static bool parse_echo(struct req *r, json_object *body, struct reply *rp)
+{
+    json_object *v = NULL;
+    json_object_object_get_ex(body, "echo_id", &v);
+    if (!v)
+        return true;
+    if (!json_object_is_type(v, json_type_string) ||
+        json_object_get_string_len(v) > MAX_ECHO_ID ||
+        strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v) ||
+        !text_valid_utf8(json_object_get_string(v), strlen(json_object_get_string(v)))) {
+        req_reply_errorf(r, 422, "echo_id must be a string of at most %d bytes", MAX_ECHO_ID);
+        return false;
+    }
+    rp->echo_id = json_object_get_string(v);
+    return true;
+}
+
+/* Why this reply may not be added now (an owned sentence), or NULL. */
+static char *refusal(struct req *r, int64_t conv, const struct reply *rp)
+{
+    struct db *db = r->twd->db;
+    if (db_int(db, 0, "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND created_at > ?",
+               "id", conv, db_now() - 60.0) >= FLOOD_PER_MINUTE)
+        return xasprintf("Too many messages in this conversation: at most %d a minute",
+                         FLOOD_PER_MINUTE);
+    
+    int64_t contact = db_int(db, 0, "SELECT contact_id FROM conversations WHERE id = ?", "i", conv);
+    return ops_contact_unreachable(db, contact);
+}
+
+void api_messages_create(struct req *r)
+{
+    int64_t conv = path_conv(r);
+    if (!conv)
+        return;
+    if (r->content_type && strncasecmp(r->content_type, "multipart/form-data", 19) == 0) {
+        req_reply_error(r, 422, "attachments are not supported: send the message as JSON "
+                                "with a content string");
+        return;
+    }
+    json_object *body = req_json(r);
+    if (!body)
+        return;
+    struct reply rp = {0};
+    char *why = NULL;
+    if (!parse_content(r, body, &rp) || !parse_kind(r, body, &rp) ||
+        !parse_attributes(r, body, conv, &rp) || !parse_echo(r, body, &rp))
+        goto out;
+    if ((why = refusal(r, conv, &rp))) {
+        req_reply_error(r, 422, why);
+        goto out;
+    }
+    struct ops_message m = {
+        .conv_id = conv,
+        .content = rp.content,
+        .type = OPS_OUTGOING,
+        .is_private = rp.is_private,
+        .content_type = rp.content_type,
+        .content_attributes = rp.attributes,
+        .sender_type = "User",
+        .sender_id = r->agent.id,
+        .echo_id = rp.echo_id,
+    };
+    int64_t id = ops_message_add(r->twd->db, &m);
+    if (!id) {
+        req_reply_error(r, 422, "the message could not be stored");
+        goto out;
+    }
+    if (!rp.is_private && r->twd->sender)
+        sender_wake(r->twd->sender);
+    req_reply_json(r, 200, render_message(r->twd->db, id));
+out:
+    free(why);
+    free(rp.attributes);
+}
+
+/* ---- delete --------------------------------------------------------------- */
+
+void api_messages_delete(struct req *r)
+{
+    int64_t conv = path_conv(r);
+    if (!conv)
+        return;
+    struct db *db = r->twd->db;
+    int64_t id = r->params[1];
+    if (!db_int(db, 0, "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?", "ii", id,
+                conv)) {
+        req_not_found(r);
+        return;
+    }
+    db_exec(db,
+            "UPDATE messages SET content = ?, content_attributes = json_set(CASE WHEN "
+            "json_valid(content_attributes) THEN content_attributes ELSE '{}' END, "
+            "'$.deleted', json('true')), updated_at = ? WHERE id = ?",
+            "tdi", DELETED_TEXT, db_now(), id);
+    /* A reply not yet handed to Twilio is not sent at all: sending the
+     * "deleted" text instead would only puzzle the customer. */
+    db_exec(db,
+            "UPDATE outbox SET state = 'failed', last_error = 'deleted before it was sent' "
+            "WHERE message_id = ? AND state = 'pending'",
+            "i", id);
+    ops_touch(db, conv);
+    req_reply_json(r, 200, render_message(db, id));
+}

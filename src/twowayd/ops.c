@@ -11,6 +11,7 @@
 #include "req.h"
 #include "twoway/buf.h"
 #include "twoway/log.h"
+#include "twoway/text.h"
 #include "twoway/xmalloc.h"
 
 int64_t ops_conv_by_display(struct db *db, int64_t account_id, int64_t display_id)
@@ -427,4 +428,62 @@ void ops_contact_set_opt_out(struct db *db, int64_t contact_id, bool opted_out)
             "CASE WHEN json_valid(custom_attributes) THEN custom_attributes ELSE '{}' END, "
             "'$.sms_opt_out', json(?), '$.sms_opt_out_at', ?) WHERE id = ?",
             "tti", opted_out ? "true" : "false", when, contact_id);
+}
+
+int64_t ops_conv_for_agent(struct db *db, const struct req_agent *a, int64_t display_id)
+{
+    int64_t id = ops_conv_by_display(db, a->account_id, display_id);
+    return id && ops_agent_sees_conv(db, a, id) ? id : 0;
+}
+
+const char *ops_content_problem(const char *s, size_t len)
+{
+    if (strlen(s) != len)
+        return "content must not contain a NUL character";
+    if (!text_valid_utf8(s, len))
+        return "content is not valid UTF-8";
+    size_t chars = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            chars++;
+    if (chars > OPS_CONTENT_MAX)
+        return "content is too long (maximum is 150000 characters)";
+    return NULL;
+}
+
+char *ops_contact_unreachable(struct db *db, int64_t contact_id)
+{
+    if (!ops_contact_opted_out(db, contact_id))
+        return NULL;
+    char *who = NULL;
+    sqlite3_stmt *st = db_prepare(db, "SELECT COALESCE(NULLIF(name, ''), phone_number, 'The contact') "
+                                      "FROM contacts WHERE id = ?");
+    db_bindv(st, "i", contact_id);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        who = xstrdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    char *why = xasprintf("%s replied STOP and has opted out of SMS from this number; they must "
+                          "text START to opt back in before you can message them",
+                          who ? who : "The contact");
+    free(who);
+    return why;
+}
+
+void ops_message_set_status(struct db *db, int64_t message_id, const char *status,
+                            const char *external_error)
+{
+    double now = db_now();
+    if (external_error)
+        db_exec(db,
+                "UPDATE messages SET status = ?, updated_at = ?, content_attributes = json_set("
+                "CASE WHEN json_valid(content_attributes) THEN content_attributes ELSE '{}' END, "
+                "'$.external_error', ?) WHERE id = ?",
+                "tdti", status, now, external_error, message_id);
+    else
+        db_exec(db, "UPDATE messages SET status = ?, updated_at = ? WHERE id = ?", "tdi", status,
+                now, message_id);
+    db_exec(db,
+            "UPDATE conversations SET updated_at = ? WHERE id = "
+            "(SELECT conversation_id FROM messages WHERE id = ?)",
+            "di", now, message_id);
 }

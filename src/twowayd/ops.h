@@ -9,6 +9,7 @@
 #define TWOWAYD_OPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -96,5 +97,26 @@ void ops_touch(struct db *db, int64_t conv_id);
 /* Opt-out state of a contact (custom_attributes.sms_opt_out). */
 bool ops_contact_opted_out(struct db *db, int64_t contact_id);
 void ops_contact_set_opt_out(struct db *db, int64_t contact_id, bool opted_out);
+
+/* conversations.id of a display id in the agent's account that the agent
+ * may see, or 0 (unknown, or an inbox the agent is not a member of). */
+int64_t ops_conv_for_agent(struct db *db, const struct req_agent *a, int64_t display_id);
+
+/* Longest message text Chatwoot stores, in characters. */
+#define OPS_CONTENT_MAX 150000
+/* Why this text cannot be a message (a sentence fit for a 422), or NULL if
+ * it can: valid UTF-8, no NUL byte, at most OPS_CONTENT_MAX characters. */
+const char *ops_content_problem(const char *s, size_t len);
+
+/* Why an agent's public message cannot go to this contact (owned sentence
+ * naming the contact), or NULL if it can. Today: the contact opted out. */
+char *ops_contact_unreachable(struct db *db, int64_t contact_id);
+
+/* Set a message's delivery status (sent, delivered, read, failed) and, when
+ * external_error is not NULL, content_attributes.external_error (why it
+ * failed, for the agent); bumps the message's and the conversation's
+ * updated_at. */
+void ops_message_set_status(struct db *db, int64_t message_id, const char *status,
+                            const char *external_error);
 
 #endif

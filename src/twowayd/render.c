@@ -437,3 +437,27 @@ json_object *render_conversation_search(struct db *db, int64_t conv_id)
     sqlite3_finalize(st);
     return o;
 }
+
+json_object *render_canned(struct db *db, int64_t canned_id)
+{
+    sqlite3_stmt *st = db_prepare(db, "SELECT id, account_id, short_code, content, created_at, "
+                                      "updated_at FROM canned_responses WHERE id = ?");
+    db_bindv(st, "i", canned_id);
+    json_object *o = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        o = json_object_new_object();
+        ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+        ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, 1)));
+        ADD(o, "short_code", col_str_or_empty(st, 2));
+        ADD(o, "content", col_str_or_empty(st, 3));
+        ADD(o, "created_at", render_iso(col_time(st, 4)));
+        ADD(o, "updated_at", render_iso(col_time(st, 5)));
+    }
+    sqlite3_finalize(st);
+    return o;
+}
+
+json_object *render_labels(struct db *db, int64_t conv_id)
+{
+    return labels_of(db, conv_id);
+}

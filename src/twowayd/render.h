@@ -27,10 +27,17 @@ json_object *render_team(struct db *db, int64_t team_id, int64_t viewer_id);
 json_object *render_inbox(struct db *db, int64_t inbox_id);
 json_object *render_label(struct db *db, int64_t label_id);
 
+/* A canned response (§5): {id, account_id, short_code, content, created_at,
+ * updated_at} with ISO timestamps; NULL if there is no such row. */
+json_object *render_canned(struct db *db, int64_t canned_id);
+
 /* Epoch seconds as Chatwoot's integers (0 for none) and ISO strings. */
 json_object *render_epoch(double t);        /* int, 0 when t <= 0 */
 json_object *render_iso(double t);          /* "…Z" string, null when t <= 0 */
 /* A JSON object stored as text (invalid → {}). */
 json_object *render_json_text(const char *text);
+
+/* A conversation's label titles, sorted (conversation labels, message list meta). */
+json_object *render_labels(struct db *db, int64_t conv_id);
 
 #endif

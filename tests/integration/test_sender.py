@@ -1,2 +1,383 @@
-"""Being written."""
-raise SystemExit(77)
+"""The outbound SMS worker against a fake Twilio Messages API on 127.0.0.1:
+what it sends, retries, gives up on, and never sends twice."""
+import base64
+import itertools
+import json
+import os
+import sys
+import threading
+import time
+import types
+import unittest
+import urllib.parse
+from unittest import mock
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import twtest  # noqa: E402
+
+INBOX_PHONE = "+15550100100"
+ACCOUNT_SID = "ACtest0000000000000000000000000000"
+
+_numbers = itertools.count(1)
+
+
+def new_phone():
+    return "+1555014%04d" % next(_numbers)
+
+
+class FakeTwilio:
+    """A scripted Messages API. Answers come from `script` in order (then
+    from `default`); each is a status, or (status, json) or a callable run
+    before answering (e.g. a long sleep)."""
+
+    def __init__(self, script=(), default=201, port=None):
+        self.script = list(script)
+        self.default = default
+        self.lock = threading.Lock()
+        self.sids = []
+        if port is None:
+            self.http = twtest.FakeHTTP(self.handle)
+        else:
+            self.http = fake_http_on_port(self.handle, port)
+        self.url = self.http.url
+        # A client that gave up on a hung answer is expected here: no noise.
+        self.http.server.handle_error = lambda request, client_address: None
+
+    @property
+    def requests(self):
+        return list(self.http.requests)
+
+    def forms(self):
+        return [urllib.parse.parse_qs(q["body"].decode()) for q in self.requests]
+
+    def handle(self, method, path, headers, body):
+        with self.lock:
+            step = self.script.pop(0) if self.script else self.default
+        if callable(step):
+            step = step()
+        status, payload = step if isinstance(step, tuple) else (step, None)
+        if status is None:  # drop the connection without an answer
+            return None, "", b""
+        if payload is None and 200 <= status < 300:
+            sid = "SM" + os.urandom(16).hex()
+            with self.lock:
+                self.sids.append(sid)
+            payload = {"sid": sid, "status": "queued"}
+        elif payload is None:
+            payload = {"code": 20500, "message": "Internal Server Error", "status": status}
+        return status, "application/json", json.dumps(payload).encode()
+
+    def cleanup(self):
+        self.http.cleanup()
+
+
+def fake_http_on_port(handler, port):
+    """A twtest.FakeHTTP bound to a chosen port (one twowayd already knows)."""
+    real = twtest.http.server
+
+    class OnPort(real.ThreadingHTTPServer):
+        allow_reuse_address = True
+
+        def __init__(self, addr, handler_class):
+            super().__init__((addr[0], port), handler_class)
+
+    shim = types.SimpleNamespace(BaseHTTPRequestHandler=real.BaseHTTPRequestHandler,
+                                 ThreadingHTTPServer=OnPort)
+    with mock.patch.object(twtest.http, "server", shim):
+        return twtest.FakeHTTP(handler)
+
+
+def start(fake_url, **env):
+    e = {"TWOWAYD_TWILIO_BASE_URL": fake_url}
+    e.update(env)
+    return twtest.Twowayd(demo=True, env=e)
+
+
+def new_conversation(d):
+    """A conversation with a customer who just texted; returns (display id, phone)."""
+    phone = new_phone()
+    r = d.sms_in(phone, "hello")
+    assert r.status == 200, r
+    r = d.api("GET", d.acc("/contacts/search?q=" + urllib.parse.quote(phone)))
+    contact = r.json["payload"][0]["id"]
+    r = d.api("GET", d.acc("/contacts/%d/conversations" % contact))
+    return r.json["payload"][0]["id"], phone
+
+
+def reply(d, conv, text, private=False):
+    r = d.api("POST", d.acc("/conversations/%d/messages" % conv),
+              {"content": text, "private": private})
+    assert r.status == 200, r
+    return r.json["id"]
+
+
+def message(d, conv, mid):
+    r = d.api("GET", d.acc("/conversations/%d/messages" % conv))
+    return [m for m in r.json["payload"] if m["id"] == mid][0]
+
+
+def settled(d, conv, mid):
+    """The message once the sender is done with it (a SID or failed)."""
+    m = message(d, conv, mid)
+    return m if m["source_id"] or m["status"] == "failed" else None
+
+
+class TestSend(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeTwilio()
+        cls.d = start(cls.fake.url)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.cleanup()
+        cls.fake.cleanup()
+
+    def test_reply_reaches_twilio_with_the_right_fields(self):
+        conv, phone = new_conversation(self.d)
+        before = len(self.fake.requests)
+        mid = reply(self.d, conv, "Friday at 10 works. See you!")
+        m = twtest.wait_for(lambda: settled(self.d, conv, mid), what="the reply to be sent")
+        reqs = self.fake.requests[before:]
+        self.assertEqual(len(reqs), 1)
+        q = reqs[0]
+        self.assertEqual(q["method"], "POST")
+        self.assertEqual(q["path"], "/2010-04-01/Accounts/%s/Messages.json" % ACCOUNT_SID)
+        self.assertTrue(q["headers"]["Content-Type"].startswith(
+            "application/x-www-form-urlencoded"))
+        auth = base64.b64encode(("%s:%s" % (ACCOUNT_SID, self.d.auth_token)).encode()).decode()
+        self.assertEqual(q["headers"]["Authorization"], "Basic " + auth)
+        form = urllib.parse.parse_qs(q["body"].decode(), keep_blank_values=True)
+        self.assertEqual(form, {"To": [phone], "From": [INBOX_PHONE],
+                                "Body": ["Friday at 10 works. See you!"],
+                                "StatusCallback": [self.d.base_url + "/twilio/status"]})
+        self.assertIn(m["source_id"], self.fake.sids)
+        self.assertEqual(m["status"], "sent")
+        self.assertNotIn("external_error", m["content_attributes"])
+        # Twilio reports delivery for that SID.
+        r = self.d.webhook("/twilio/status", {"MessageSid": m["source_id"],
+                                              "MessageStatus": "delivered",
+                                              "AccountSid": ACCOUNT_SID})
+        self.assertEqual(r.status, 200)
+        self.assertEqual(message(self.d, conv, mid)["status"], "delivered")
+        self.assertNotIn(self.d.auth_token, self.d.log_text())
+
+    def test_text_with_special_characters_arrives_intact(self):
+        conv, _ = new_conversation(self.d)
+        before = len(self.fake.requests)
+        text = "50% off & free \u00e9clair \U0001F600 +=?\nsee you"
+        mid = reply(self.d, conv, text)
+        twtest.wait_for(lambda: settled(self.d, conv, mid), what="the reply to be sent")
+        form = urllib.parse.parse_qs(self.fake.requests[before]["body"].decode())
+        self.assertEqual(form["Body"], [text])
+
+    def test_private_notes_are_never_sent(self):
+        conv, phone = new_conversation(self.d)
+        before = len(self.fake.requests)
+        note = reply(self.d, conv, "internal: VIP customer", private=True)
+        mid = reply(self.d, conv, "public answer")
+        twtest.wait_for(lambda: settled(self.d, conv, mid), what="the public reply to be sent")
+        time.sleep(1.5)
+        bodies = [f["Body"][0] for f in self.fake.forms()[before:]]
+        self.assertEqual(bodies, ["public answer"])
+        n = message(self.d, conv, note)
+        self.assertIsNone(n["source_id"])
+        self.assertNotIn("external_error", n["content_attributes"])
+
+
+class TestRetries(unittest.TestCase):
+    def test_503_twice_then_accepted_sends_once(self):
+        fake = FakeTwilio(script=[503, 503], default=201)
+        with start(fake.url) as d:
+            conv, _ = new_conversation(d)
+            mid = reply(d, conv, "third time lucky")
+            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=15,
+                                what="the reply to be sent")
+            self.assertEqual(m["status"], "sent")
+            self.assertEqual(len(fake.sids), 1)
+            self.assertEqual(m["source_id"], fake.sids[0])
+            time.sleep(1.5)
+            reqs = fake.requests
+            self.assertEqual(len(reqs), 3)
+            self.assertEqual({f["Body"][0] for f in fake.forms()}, {"third time lucky"})
+        fake.cleanup()
+
+    def test_429_is_retried(self):
+        fake = FakeTwilio(script=[(429, {"code": 20429, "message": "Too Many Requests"})])
+        with start(fake.url) as d:
+            conv, _ = new_conversation(d)
+            mid = reply(d, conv, "patience")
+            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=15,
+                                what="the reply to be sent")
+            self.assertEqual(m["source_id"], fake.sids[0])
+            self.assertEqual(len(fake.requests), 2)
+        fake.cleanup()
+
+    def test_gives_up_after_max_attempts(self):
+        fake = FakeTwilio(default=503)
+        with start(fake.url, TWOWAYD_SEND_MAX_ATTEMPTS="2") as d:
+            conv, _ = new_conversation(d)
+            mid = reply(d, conv, "never lands")
+            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=15,
+                                what="the reply to fail")
+            self.assertEqual(m["status"], "failed")
+            err = m["content_attributes"]["external_error"]
+            self.assertTrue(err.startswith("Could not reach Twilio after 2 attempts: HTTP 503"),
+                            err)
+            time.sleep(2.5)
+            self.assertEqual(len(fake.requests), 2)
+        fake.cleanup()
+
+    def test_21610_fails_without_retry_and_opts_out(self):
+        fake = FakeTwilio(script=[(400, {"code": 21610, "status": 400,
+                                         "message": "Attempt to send to unsubscribed recipient"})])
+        with start(fake.url) as d:
+            conv, phone = new_conversation(d)
+            mid = reply(d, conv, "are you there?")
+            m = twtest.wait_for(lambda: settled(d, conv, mid), what="the reply to fail")
+            self.assertEqual(m["status"], "failed")
+            self.assertIsNone(m["source_id"])
+            self.assertTrue(m["content_attributes"]["external_error"].startswith("21610 - "))
+            time.sleep(2.5)
+            self.assertEqual(len(fake.requests), 1)
+            r = d.api("GET", d.acc("/contacts/search?q=" + urllib.parse.quote(phone)))
+            self.assertIs(r.json["payload"][0]["custom_attributes"]["sms_opt_out"], True)
+            # And the next reply is refused up front.
+            r = d.api("POST", d.acc("/conversations/%d/messages" % conv), {"content": "hello?"})
+            self.assertEqual(r.status, 422)
+        fake.cleanup()
+
+    def test_other_4xx_without_code(self):
+        fake = FakeTwilio(script=[(404, {"message": "no such account"})])
+        with start(fake.url) as d:
+            conv, _ = new_conversation(d)
+            mid = reply(d, conv, "lost")
+            m = twtest.wait_for(lambda: settled(d, conv, mid), what="the reply to fail")
+            self.assertEqual(m["content_attributes"]["external_error"],
+                             "HTTP 404 - no such account")
+            time.sleep(1.5)
+            self.assertEqual(len(fake.requests), 1)
+        fake.cleanup()
+
+    def test_connection_refused_is_retried_until_twilio_is_back(self):
+        port = twtest.free_port()
+        with start("http://127.0.0.1:%d" % port) as d:
+            conv, _ = new_conversation(d)
+            mid = reply(d, conv, "eventually")
+            twtest.wait_for(lambda: "attempt 2" in d.log_text(), timeout=10,
+                            what="a second attempt")
+            self.assertIsNone(settled(d, conv, mid))
+            fake = FakeTwilio(port=port)
+            try:
+                m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=20,
+                                    what="the reply to be sent")
+                self.assertEqual(m["status"], "sent")
+                self.assertEqual(m["source_id"], fake.sids[0])
+                time.sleep(1.5)
+                self.assertEqual(len(fake.requests), 1)
+            finally:
+                fake.cleanup()
+
+    def test_no_answer_after_sending_is_never_resent(self):
+        def hang():
+            time.sleep(4)
+            return 201
+        fake = FakeTwilio(script=[hang])
+        with start(fake.url, TWOWAYD_SEND_TIMEOUT="2") as d:
+            conv, _ = new_conversation(d)
+            mid = reply(d, conv, "did it go?")
+            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=10,
+                                what="the reply to fail")
+            self.assertEqual(m["status"], "failed")
+            self.assertIsNone(m["source_id"])
+            self.assertTrue(m["content_attributes"]["external_error"]
+                            .startswith("Delivery unknown"), m["content_attributes"])
+            time.sleep(4)
+            self.assertEqual(len(fake.requests), 1)
+            self.assertEqual(message(d, conv, mid)["status"], "failed")
+        fake.cleanup()
+
+    def test_dropped_connection_after_sending_is_never_resent(self):
+        fake = FakeTwilio(script=[None])
+        with start(fake.url) as d:
+            conv, _ = new_conversation(d)
+            mid = reply(d, conv, "cut off")
+            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=10,
+                                what="the reply to fail")
+            self.assertEqual(m["status"], "failed")
+            self.assertTrue(m["content_attributes"]["external_error"]
+                            .startswith("Delivery unknown"))
+            time.sleep(2)
+            self.assertEqual(len(fake.requests), 1)
+        fake.cleanup()
+
+
+class TestRestart(unittest.TestCase):
+    def test_queue_survives_sigkill_and_sends_once(self):
+        healthy = threading.Event()
+        fake = FakeTwilio(default=lambda: 201 if healthy.is_set() else 503)
+        d = start(fake.url, TWOWAYD_SEND_MAX_ATTEMPTS="20")
+        try:
+            conv, _ = new_conversation(d)
+            mid = reply(d, conv, "after the crash")
+            twtest.wait_for(lambda: len(fake.requests) >= 1, what="a first attempt")
+            # Let the 503 be recorded (the retry is a second or more away).
+            time.sleep(0.3)
+            d.kill()
+            healthy.set()
+            d.start()
+            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=20,
+                                what="the reply to be sent after the restart")
+            self.assertEqual(m["status"], "sent")
+            self.assertEqual(len(fake.sids), 1)
+            self.assertEqual(m["source_id"], fake.sids[0])
+            time.sleep(1.5)
+            self.assertEqual(len(fake.sids), 1)
+        finally:
+            d.cleanup()
+            fake.cleanup()
+
+    def test_row_left_sending_fails_as_unknown(self):
+        """A crash during the Twilio call: the reply is not sent again."""
+        def hang():
+            time.sleep(5)
+            return 201
+        fake = FakeTwilio(script=[hang])
+        d = start(fake.url, TWOWAYD_SEND_TIMEOUT="30")
+        try:
+            conv, _ = new_conversation(d)
+            mid = reply(d, conv, "in flight")
+            twtest.wait_for(lambda: len(fake.requests) >= 1, what="the call to Twilio")
+            d.kill()
+            d.start()
+            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=10,
+                                what="the reply to be settled")
+            self.assertEqual(m["status"], "failed")
+            self.assertTrue(m["content_attributes"]["external_error"]
+                            .startswith("Delivery unknown"))
+            time.sleep(1.5)
+            self.assertEqual(len(fake.requests), 1)
+        finally:
+            d.cleanup()
+            fake.cleanup()
+
+
+class TestStop(unittest.TestCase):
+    def test_sigterm_during_backoff_is_prompt(self):
+        fake = FakeTwilio(default=503)
+        d = start(fake.url, TWOWAYD_SEND_MAX_ATTEMPTS="20")
+        try:
+            conv, _ = new_conversation(d)
+            reply(d, conv, "waiting")
+            twtest.wait_for(lambda: len(fake.requests) >= 3, timeout=15,
+                            what="a few attempts (backing off)")
+            t = time.time()
+            d.stop()
+            self.assertLess(time.time() - t, 2.0)
+        finally:
+            d.cleanup()
+            fake.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()

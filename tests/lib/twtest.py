@@ -353,3 +353,82 @@ def wait_for(pred, timeout=10.0, interval=0.05, what="condition"):
             return last
         time.sleep(interval)
     raise AssertionError("timed out waiting for %s (last: %r)" % (what, last))
+
+
+# --- helpers for the account, contacts, schema and robustness tests ---------
+
+
+def edit_db(d, fn):
+    """Stop twowayd d, run fn(conn) on its database with Python's sqlite3
+    (for rows the API cannot create: inboxes, contacts, old conversations),
+    commit, and start d again on the same port and database. d.agents is
+    re-read (a demo database is never reseeded)."""
+    import sqlite3
+    d.stop()
+    conn = sqlite3.connect(d.db)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        fn(conn)
+        conn.commit()
+    finally:
+        conn.close()
+    d.start()
+
+
+def fake_twilio():
+    """A FakeHTTP that accepts every send like Twilio's Messages API (201 and
+    a fresh SID), and the environment that points a Twowayd at it, so tests
+    that create outgoing messages never leave 127.0.0.1."""
+    def handler(method, path, headers, body):
+        out = json.dumps({"sid": "SM" + os.urandom(16).hex(), "status": "queued"}).encode()
+        return 201, "application/json", out
+    fake = FakeHTTP(handler)
+    return fake, {"TWOWAYD_TWILIO_BASE_URL": fake.url}
+
+
+def raw_http(port, data, timeout=5.0, read=True):
+    """Send raw bytes to 127.0.0.1:port and return what came back before the
+    server closed the connection or timeout passed (b"" if nothing).
+    Connection resets count as the end of the answer."""
+    out = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        if not read:
+            return out
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
+def parse_raw_response(data):
+    """(status, headers dict with lower-case names, body bytes) of one raw
+    HTTP/1.1 answer; status 0 if data holds none."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    if not lines or not lines[0].startswith(b"HTTP/"):
+        return 0, {}, b""
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(b":")
+        headers[k.strip().lower().decode()] = v.strip().decode()
+    return status, headers, body
+
+
+# FakeHTTP finds http.server through the module global `http`, which the
+# http() helper above rebinds to a function: give that function the
+# attribute FakeHTTP looks up, so both names keep working.
+import http.server as _http_server  # noqa: E402
+http.server = _http_server

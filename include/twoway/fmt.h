@@ -1,0 +1,98 @@
+/* fmt — turning records into lines of styled text for the panes, measured
+ * in display columns (text.h). Pure: no curses, unit-tested. The ui layer
+ * draws a fmt_line by mapping each span's role to the theme's attributes.
+ *
+ * Every produced line fits the width it was made for exactly (padded with
+ * spaces where the pane should be filled), never splits a grapheme cluster,
+ * and holds only sanitized text. With ascii set (non-UTF-8 locale) every
+ * glyph and all text are ASCII. */
+#ifndef TWOWAY_FMT_H
+#define TWOWAY_FMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "twoway/model.h"
+#include "twoway/roles.h"
+
+struct fmt_span {
+    size_t start, end; /* byte offsets into text, end exclusive */
+    enum fmt_role role;
+};
+
+struct fmt_line {
+    char *text; /* owned */
+    struct fmt_span *spans; /* owned; cover text in order, may leave gaps (ROLE_NORMAL) */
+    size_t nspans;
+    int width;  /* display columns of text */
+};
+
+void fmt_line_free(struct fmt_line *l);
+void fmt_lines_free(struct fmt_line *lines, size_t n);
+
+/* What the formatters need to know beyond the record. */
+struct fmt_ctx {
+    int64_t now;       /* epoch seconds, for ages */
+    int64_t me;        /* my agent id, to say "you"/"me" */
+    bool ascii;        /* ASCII-only output */
+    bool preview;      /* show message text outside the thread (notify_preview) */
+    const char *time_format; /* strftime for message times, e.g. "%H:%M" */
+    /* Added by fmt: the contact's label (model_contact_label) that
+     * fmt_thread names incoming messages by; NULL or "": each message's
+     * sender_name. Borrowed. */
+    const char *contact;
+};
+
+/* A conversation row in the list: FMT_LIST_ROW_LINES lines of width cols.
+ * Line 1: mark column, unread dot, contact label (name or phone), then
+ * right-aligned: waiting mark with duration (when the customer waits),
+ * priority, unread count, age of the last activity.
+ * Line 2: the preview of the last message (or "(attachment)") and, right-
+ * aligned, assignee, labels (#billing), status when not open.
+ * selected: whole row in ROLE_SELECTED; marked: a mark in the first column.
+ * Returns the lines in out[0..FMT_LIST_ROW_LINES). */
+#define FMT_LIST_ROW_LINES 2
+void fmt_list_row(const struct conversation *c, const struct fmt_ctx *ctx, int cols,
+                  bool selected, bool marked, struct fmt_line out[FMT_LIST_ROW_LINES]);
+
+/* The thread of one conversation as lines of width cols: a day separator
+ * when the day changes; per message a first line "HH:MM ◀ Name" / "▶ Name"
+ * (agent) with the delivery status on the right (sending…, ✓ sent,
+ * ✓✓ delivered, ✗ failed), then the body word-wrapped with an indent;
+ * a failed message adds a line with the reason; attachments as
+ * "[image 230 KB] URL" lines; private notes marked "note" and styled
+ * ROLE_NOTE with a distinct indent bar; activity lines as one dimmed line
+ * "· text". Returns the number of lines; *out owned (fmt_lines_free). */
+size_t fmt_thread(const struct message *msgs, size_t n, const struct fmt_ctx *ctx, int cols,
+                  struct fmt_line **out);
+
+/* The contact header: name, phone, email; custom attributes as key: value;
+ * the opted-out badge with its date; at most max_lines lines of width cols. */
+size_t fmt_contact_header(const struct conversation *c, const struct fmt_ctx *ctx, int cols,
+                          int max_lines, struct fmt_line **out);
+
+/* Filter tabs: "Mine 5  Unassigned 12  All 44" with the active one in
+ * ROLE_TAB_ACTIVE, then the other filters (status, label, inbox, limit) as
+ * compact text, cut to cols. */
+struct fmt_tabs {
+    int active; /* 0 mine, 1 unassigned, 2 all */
+    int64_t mine, unassigned, all;
+    const char *status; /* "open", "all", … */
+    const char *label;  /* NULL or "" = none */
+    const char *inbox;  /* NULL or "" = none */
+    const char *limit;  /* NULL or "" = none */
+    const char *search; /* NULL or "" = none */
+};
+void fmt_tabs_line(const struct fmt_tabs *t, const struct fmt_ctx *ctx, int cols,
+                   struct fmt_line *out);
+
+/* The status line: left part (account, filter, position "5/44"), right
+ * part (connection state, unread total); the middle is cut first. */
+void fmt_status_line(const char *left, const char *right, bool alert, const struct fmt_ctx *ctx,
+                     int cols, struct fmt_line *out);
+
+/* "230 KB", "1.2 MB", "512 B". out >= 16. */
+void fmt_size(int64_t bytes, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,74 @@
+/* http — HTTP requests over the libcurl multi interface, driven by the
+ * application's own poll() loop: nothing here ever blocks.
+ *
+ * TLS verification is always on (a CA file may be given); proxies come from
+ * the usual environment variables (https_proxy, ALL_PROXY=socks5h://…,
+ * NO_PROXY), which libcurl reads itself. Response bodies are capped. */
+#ifndef TWOWAY_HTTP_H
+#define TWOWAY_HTTP_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct http;
+
+struct http_opts {
+    const char *ca_file;     /* NULL: the system's CA store */
+    long connect_timeout_ms; /* 0: 10 s */
+    long timeout_ms;         /* whole request; 0: 30 s */
+    size_t max_body;         /* 0: 16 MiB */
+    const char *user_agent;  /* NULL: "twoway/VERSION" */
+};
+
+struct http_response {
+    int status;        /* HTTP status, 0 if no response */
+    char *body;        /* NUL-terminated, may be "" (owned by http; steal by setting NULL) */
+    size_t body_len;
+    long retry_after;  /* seconds from Retry-After, -1 if absent */
+    int curl_code;     /* CURLcode, 0 = OK */
+    char *error;       /* human-readable transport error, or NULL */
+    /* True when the request may have reached the server although no
+     * answer came back (a timeout or drop after the body was sent): a
+     * non-idempotent request must not be blindly retried. */
+    bool maybe_delivered;
+};
+
+typedef void (*http_cb)(void *ud, struct http_response *resp);
+
+struct http *http_new(const struct http_opts *opts);
+/* Cancels everything in flight (callbacks are not called). */
+void http_free(struct http **h);
+
+/* Start a request. headers: NULL-terminated "Name: value" strings (copied).
+ * body: NULL or a NUL-terminated string (copied). The callback runs from
+ * http_perform(), exactly once, unless the request is cancelled. Returns a
+ * non-zero request id. */
+uint64_t http_request(struct http *h, const char *method, const char *url,
+                      const char *const *headers, const char *body, http_cb cb, void *ud);
+void http_cancel(struct http *h, uint64_t id);
+size_t http_in_flight(const struct http *h);
+
+/* Loop integration: fill up to max pollfds curl wants watched; returns the
+ * count. */
+int http_pollfds(struct http *h, struct pollfd *fds, int max);
+/* Milliseconds until http_perform() must run even without fd activity;
+ * -1 if nothing is pending. */
+long http_timeout_ms(struct http *h);
+/* Drive transfers after poll() (fds as returned by poll, or NULL/0 on a
+ * timeout) and run the callbacks of finished requests. */
+void http_perform(struct http *h, const struct pollfd *fds, int n);
+
+/* Percent-encode for a URL query or path segment. Owned. */
+char *http_escape(const char *s);
+
+/* Added (prov): a pseudo-request without any I/O. Its callback runs from
+ * the next http_perform() (http_timeout_ms() returns 0 until then) with an
+ * empty response (status 0, curl_code 0, error NULL), so a caller that
+ * must fail an operation before sending anything still reports it from
+ * the loop and never re-entrantly. Counts as in flight; http_cancel() and
+ * http_free() drop it like any request. Returns its id. */
+uint64_t http_defer(struct http *h, http_cb cb, void *ud);
+
+#endif

@@ -1,0 +1,230 @@
+/* model — plain records of what the inbox holds: conversations, messages,
+ * contacts, agents, teams, labels, inboxes, templates.
+ *
+ * Every string in a record is display-safe UTF-8 (text_sanitize() was
+ * applied where the record was made from network data, in json_map), owned
+ * by the record, and never NULL unless the comment says so. Times are epoch
+ * seconds (0 = none). Conversation ids are Chatwoot display ids. Records are
+ * values: model_*_free() releases what a record owns, model_*_copy() deep-
+ * copies it. */
+#ifndef TWOWAY_MODEL_H
+#define TWOWAY_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum conv_status {
+    CONV_OPEN,
+    CONV_PENDING,
+    CONV_RESOLVED,
+    CONV_SNOOZED,
+};
+
+enum conv_priority {
+    PRIORITY_NONE = 0,
+    PRIORITY_LOW,
+    PRIORITY_MEDIUM,
+    PRIORITY_HIGH,
+    PRIORITY_URGENT,
+};
+
+enum msg_type {
+    MSG_INCOMING = 0, /* from the contact */
+    MSG_OUTGOING = 1, /* agent, bot or automation; private notes too */
+    MSG_ACTIVITY = 2, /* system line: resolved, assigned, labelled */
+    MSG_TEMPLATE = 3, /* greeting, out-of-office, CSAT */
+};
+
+enum msg_status {
+    MSGST_SENDING, /* local: in the outbox, not yet acknowledged */
+    MSGST_SENT,
+    MSGST_DELIVERED,
+    MSGST_READ,
+    MSGST_FAILED,
+};
+
+enum sender_kind {
+    SENDER_NONE,    /* system */
+    SENDER_CONTACT,
+    SENDER_AGENT,
+    SENDER_BOT,
+};
+
+/* A name/value pair (custom attributes; values rendered as text). */
+struct kv {
+    char *key;
+    char *value;
+};
+
+struct contact {
+    int64_t id;
+    char *name;       /* "" if unknown */
+    char *phone;      /* "" if none */
+    char *email;      /* "" if none */
+    char *identifier; /* "" if none */
+    bool opted_out;        /* custom_attributes.sms_opt_out */
+    int64_t opted_out_at;  /* custom_attributes.sms_opt_out_at, 0 if unknown */
+    struct kv *attrs;      /* custom attributes, in server order */
+    size_t nattrs;
+};
+
+struct attachment {
+    char *file_type; /* image, audio, video, file, location, fallback... */
+    char *url;       /* data_url */
+    char *extension; /* "" if none */
+    int64_t size;    /* bytes, 0 if unknown */
+};
+
+struct message {
+    int64_t id;      /* 0 while only local (sending) */
+    int64_t conv_id; /* display id */
+    enum msg_type type;
+    bool is_private;
+    enum msg_status status;
+    enum sender_kind sender_kind;
+    int64_t sender_id;
+    char *sender_name;
+    char *content;        /* "" if none; multi-line */
+    char *external_error; /* content_attributes.external_error, "" if none */
+    char *echo_id;        /* "" if none */
+    bool deleted;         /* content_attributes.deleted */
+    int64_t created_at;
+    struct attachment *attachments;
+    size_t nattachments;
+};
+
+struct conversation {
+    int64_t id; /* display id */
+    int64_t account_id;
+    int64_t inbox_id;
+    enum conv_status status;
+    enum conv_priority priority;
+    struct contact contact; /* meta.sender */
+    int64_t assignee_id;    /* 0 = unassigned */
+    char *assignee_name;    /* "" when unassigned */
+    int64_t team_id;        /* 0 = none */
+    char *team_name;        /* "" when none */
+    char **labels;
+    size_t nlabels;
+    int unread;             /* unread_count (servers cap it at 10) */
+    bool muted;
+    bool can_reply;
+    char *channel;          /* meta.channel, e.g. Channel::TwilioSms */
+    int64_t created_at;
+    int64_t last_activity_at;
+    int64_t waiting_since;  /* 0 = not waiting */
+    int64_t agent_last_seen_at;
+    int64_t snoozed_until;  /* 0 = none / until next reply */
+    double updated_at;      /* float epoch; 0 when the server does not send it */
+    bool has_last;
+    struct message last;    /* newest message (last_non_activity_message or messages[0]) */
+    struct kv *attrs;       /* conversation custom attributes */
+    size_t nattrs;
+};
+
+struct agent {
+    int64_t id;
+    int64_t account_id;
+    char *name;
+    char *email;
+    char *role;         /* agent | administrator */
+    char *availability; /* online | busy | offline */
+};
+
+struct team {
+    int64_t id;
+    char *name;
+    char *description;
+    bool is_member;
+};
+
+struct label {
+    int64_t id;
+    char *title;
+    char *description;
+    char *color; /* "#rrggbb" or "" */
+};
+
+struct inbox {
+    int64_t id;
+    char *name;
+    char *channel_type;
+    char *phone; /* "" if none */
+    bool is_sms;
+};
+
+struct template {
+    int64_t id; /* server canned response id; 0 for a local template */
+    char *short_code;
+    char *content;
+    bool local;
+};
+
+/* Mine / unassigned / assigned / all badges (conversation meta). */
+struct conv_counts {
+    int64_t mine;
+    int64_t unassigned;
+    int64_t assigned;
+    int64_t all;
+};
+
+enum assignee_type { ASSIGNEE_ALL, ASSIGNEE_MINE, ASSIGNEE_UNASSIGNED, ASSIGNEE_ASSIGNED };
+
+/* A conversation list request (Chatwoot's filters). */
+struct conv_query {
+    enum assignee_type assignee;
+    int status;           /* enum conv_status, or -1 for all */
+    int64_t inbox_id;     /* 0 = any */
+    int64_t team_id;      /* 0 = any */
+    const char *label;    /* NULL = any */
+    const char *q;        /* NULL = no text filter */
+    int page;             /* 1-based */
+    const char *sort_by;  /* NULL = server default */
+};
+
+/* The signed-in agent (GET /profile). */
+struct profile {
+    int64_t id;
+    int64_t account_id;
+    char *name;
+    char *email;
+    char *role;
+    char *account_name;
+};
+
+const char *model_status_name(enum conv_status s);         /* "open"… */
+int model_status_parse(const char *s, enum conv_status *out); /* 0 or -1 */
+const char *model_priority_name(enum conv_priority p);     /* "none", "low"… */
+int model_priority_parse(const char *s, enum conv_priority *out);
+const char *model_msg_status_name(enum msg_status s);      /* "sending"… */
+
+/* First name of a display name ("Maria" of "Maria Gonzalez"). Owned. */
+char *model_first_name(const char *name);
+/* Last name ("Gonzalez"; "" for a one-word name). Owned. */
+char *model_last_name(const char *name);
+/* The contact as people say it: its name, else its phone, else "#id". Borrowed. */
+const char *model_contact_label(const struct contact *c);
+
+/* Value of a custom attribute, or NULL. Borrowed. */
+const char *model_kv_get(const struct kv *kv, size_t n, const char *key);
+
+void model_contact_free(struct contact *c);
+void model_contact_copy(struct contact *dst, const struct contact *src);
+void model_message_free(struct message *m);
+void model_message_copy(struct message *dst, const struct message *src);
+void model_conversation_free(struct conversation *c);
+void model_conversation_copy(struct conversation *dst, const struct conversation *src);
+void model_agent_free(struct agent *a);
+void model_team_free(struct team *t);
+void model_label_free(struct label *l);
+void model_inbox_free(struct inbox *i);
+void model_template_free(struct template *t);
+void model_profile_free(struct profile *p);
+void model_kv_free(struct kv *kv, size_t n);
+
+/* Does the conversation wait for us: its newest message is from the
+ * customer? (Chatwoot's waiting_since, or the last message's direction.) */
+bool model_conversation_waiting(const struct conversation *c);
+
+#endif

@@ -1,0 +1,140 @@
+/* provider — what twoway needs from an inbox service, as asynchronous
+ * operations with completion callbacks (DESIGN.md "provider").
+ *
+ * The Chatwoot driver (chatwoot.h) is the first implementation; twowayd
+ * speaks the same API. Results arrive as model records, sanitized; JSON
+ * never leaves the driver. Every operation calls its callback exactly once
+ * (from the event loop, never re-entrantly from the call itself), unless
+ * the provider is freed first. */
+#ifndef TWOWAY_PROVIDER_H
+#define TWOWAY_PROVIDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "twoway/model.h"
+
+enum prov_err {
+    PROV_OK = 0,
+    PROV_ERR_NETWORK,   /* no connection, DNS, TLS, timeout */
+    PROV_ERR_AUTH,      /* the token was rejected (401 Invalid Access Token) */
+    PROV_ERR_DENIED,    /* not allowed (401/403 for this action or account) */
+    PROV_ERR_NOT_FOUND, /* 404 */
+    PROV_ERR_INVALID,   /* 400/422: the server refused the request, message says why */
+    PROV_ERR_RATE,      /* 429 */
+    PROV_ERR_SERVER,    /* 5xx */
+    PROV_ERR_PROTOCOL,  /* an answer we could not understand */
+};
+
+/* One result; fields used depend on the operation (see each op). The
+ * callback may steal owned fields (take the pointer and set it to NULL /
+ * the count to 0); the rest is freed after the callback returns. */
+struct prov_result {
+    enum prov_err err;
+    int http_status;
+    char *message;        /* why it failed, fit to show a person; NULL on success */
+    bool maybe_delivered; /* the request may have been carried out though no answer came */
+    long retry_after;     /* seconds the server asked us to wait, -1 if none */
+
+    struct conversation *convs; /* list, search, contact conversations */
+    size_t nconvs;
+    struct conv_counts counts;  /* list and counts */
+    bool has_counts;
+    struct conversation conv;   /* get, create */
+    bool has_conv;
+    struct message *msgs;       /* list_messages */
+    size_t nmsgs;
+    struct message msg;         /* send_message */
+    bool has_msg;
+    struct agent *agents;       /* list_agents; assign_agent gives one (or none) */
+    size_t nagents;
+    struct team *teams;         /* list_teams; assign_team gives one (or none) */
+    size_t nteams;
+    struct label *labels;
+    size_t nlabels;
+    struct inbox *inboxes;
+    size_t ninboxes;
+    struct template *templates;
+    size_t ntemplates;
+    struct contact *contacts;   /* search_contacts, get_contact (one) */
+    size_t ncontacts;
+    char **titles;              /* get/set conversation labels */
+    size_t ntitles;
+    struct profile profile;
+    bool has_profile;
+    enum conv_status status;    /* set_status: the status the server reports */
+    int64_t snoozed_until;
+};
+
+typedef void (*prov_cb)(void *ud, struct prov_result *res);
+
+/* Pushed changes (for a provider with a live channel; polling providers
+ * never call these). */
+struct prov_events {
+    void (*message)(void *ud, struct message *m);           /* takes *m */
+    void (*conversation)(void *ud, struct conversation *c); /* takes *c */
+    void (*typing)(void *ud, int64_t conv, const char *who, bool on);
+    void *ud;
+};
+
+struct provider;
+
+struct provider_ops {
+    const char *name;
+    void (*free)(struct provider *p);
+    void (*subscribe)(struct provider *p, const struct prov_events *ev); /* may be NULL */
+
+    void (*profile)(struct provider *p, prov_cb cb, void *ud);
+    void (*list_conversations)(struct provider *p, const struct conv_query *q, prov_cb cb,
+                               void *ud);
+    void (*conversation_counts)(struct provider *p, const struct conv_query *q, prov_cb cb,
+                                void *ud);
+    void (*search_conversations)(struct provider *p, const char *q, int page, prov_cb cb,
+                                 void *ud);
+    void (*get_conversation)(struct provider *p, int64_t conv, prov_cb cb, void *ud);
+    /* before/after: 0 = unset (see API-SUBSET.md §4.1) */
+    void (*list_messages)(struct provider *p, int64_t conv, int64_t before, int64_t after,
+                          prov_cb cb, void *ud);
+    void (*send_message)(struct provider *p, int64_t conv, const char *content, bool is_private,
+                         const char *echo_id, prov_cb cb, void *ud);
+    /* A new outbound conversation to a contact with a first message. */
+    void (*create_conversation)(struct provider *p, int64_t inbox_id, int64_t contact_id,
+                                const char *content, prov_cb cb, void *ud);
+    /* snoozed_until: epoch seconds for CONV_SNOOZED, 0 = until the next reply */
+    void (*set_status)(struct provider *p, int64_t conv, enum conv_status st,
+                       int64_t snoozed_until, prov_cb cb, void *ud);
+    void (*set_priority)(struct provider *p, int64_t conv, enum conv_priority pr, prov_cb cb,
+                         void *ud);
+    void (*assign_agent)(struct provider *p, int64_t conv, int64_t agent_id /* 0 = none */,
+                         prov_cb cb, void *ud);
+    void (*assign_team)(struct provider *p, int64_t conv, int64_t team_id /* 0 = none */,
+                        prov_cb cb, void *ud);
+    void (*get_labels)(struct provider *p, int64_t conv, prov_cb cb, void *ud);
+    /* Replaces the whole set. */
+    void (*set_labels)(struct provider *p, int64_t conv, const char *const *titles, size_t n,
+                       prov_cb cb, void *ud);
+    void (*mark_read)(struct provider *p, int64_t conv, prov_cb cb, void *ud);
+    void (*mark_unread)(struct provider *p, int64_t conv, prov_cb cb, void *ud);
+    void (*typing)(struct provider *p, int64_t conv, bool on, bool is_private, prov_cb cb,
+                   void *ud);
+    void (*list_agents)(struct provider *p, prov_cb cb, void *ud);
+    void (*list_teams)(struct provider *p, prov_cb cb, void *ud);
+    void (*list_labels)(struct provider *p, prov_cb cb, void *ud);
+    void (*list_inboxes)(struct provider *p, prov_cb cb, void *ud);
+    void (*list_templates)(struct provider *p, prov_cb cb, void *ud);
+    void (*search_contacts)(struct provider *p, const char *q, prov_cb cb, void *ud);
+    void (*get_contact)(struct provider *p, int64_t contact_id, prov_cb cb, void *ud);
+};
+
+struct provider {
+    const struct provider_ops *ops;
+};
+
+/* Free a result's owned fields (what the callback did not steal). */
+void provider_result_free(struct prov_result *r);
+/* Free the provider through its ops and NULL the pointer. */
+void provider_free(struct provider **p);
+const char *provider_err_name(enum prov_err e); /* "network", "auth", … */
+
+#endif

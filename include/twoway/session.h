@@ -1,0 +1,100 @@
+/* session — a live connection to one account: it keeps the store in step
+ * with the server (polling the list page(s) and counts, the open thread
+ * with after=<last id>, the directory), tracks the connection state with
+ * backoff, and owns the outbox, so a reply is on disk before it is sent and
+ * is never sent twice. No curses, no blocking: everything runs on the
+ * provider's callbacks and on session_tick(). */
+#ifndef TWOWAY_SESSION_H
+#define TWOWAY_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "twoway/model.h"
+#include "twoway/provider.h"
+
+struct store;
+struct session;
+
+enum conn_state {
+    CONN_CONNECTING,  /* first contact not done yet */
+    CONN_ONLINE,      /* the last request succeeded */
+    CONN_RETRYING,    /* a request failed; retrying at retry_at */
+    CONN_AUTH_FAILED, /* the token was rejected; nothing more is tried */
+};
+
+struct session_opts {
+    int poll_ms;           /* poll interval (default 5000) */
+    const char *state_dir; /* where the outbox lives (mode 0700 dir) */
+};
+
+/* What the session tells its owner. Every callback may be NULL. */
+struct session_listener {
+    /* A new incoming message arrived in conversation c (never for what the
+     * first sync found). m is the message when known (c->last otherwise). */
+    void (*inbound)(void *ud, const struct conversation *c, const struct message *m);
+    /* The connection state changed (draw the status line). */
+    void (*state)(void *ud);
+    /* A reply finished: ok, or failed with why (still kept for retry). */
+    void (*sent)(void *ud, int64_t conv, const char *echo_id, bool ok, const char *why);
+    void *ud;
+};
+
+/* Takes the provider; borrows the store. */
+struct session *session_new(struct provider *p, struct store *st, const struct session_opts *o);
+void session_free(struct session **s);
+void session_set_listener(struct session *s, const struct session_listener *l);
+
+/* First sync: profile, directory, list and counts; then the outbox is
+ * loaded and anything unsent is verified and sent. */
+void session_start(struct session *s);
+/* Monotonic ms at which session_tick() must run next (-1: nothing due). */
+int64_t session_next_ms(const struct session *s);
+void session_tick(struct session *s, int64_t now_ms);
+
+enum conn_state session_state(const struct session *s);
+/* Why the last request failed ("" if it did not). Borrowed. */
+const char *session_state_reason(const struct session *s);
+/* Monotonic ms of the next retry (CONN_RETRYING). */
+int64_t session_retry_at(const struct session *s);
+/* Requests in flight (for a "syncing" indicator). */
+int session_busy(const struct session *s);
+/* The first sync has finished (list and profile known). */
+bool session_ready(const struct session *s);
+
+/* The list: the query to poll (copied). Refetches at once. */
+void session_set_query(struct session *s, const struct conv_query *q);
+/* Load one more page of the list (when the agent scrolls to the end). */
+void session_load_more(struct session *s);
+bool session_list_complete(const struct session *s);
+/* Poll everything now. */
+void session_refresh(struct session *s);
+
+/* The thread in view: polled with after=<last id>; opening it loads the
+ * newest messages and marks it read (update_last_seen). 0 closes. */
+void session_open(struct session *s, int64_t conv);
+/* Fetch older messages (before=<first id>); no-op if complete or loading. */
+void session_load_older(struct session *s, int64_t conv);
+bool session_loading_older(const struct session *s, int64_t conv);
+/* Re-read one conversation (after an action changed it). */
+void session_fetch_conv(struct session *s, int64_t conv);
+
+/* Queue a reply or private note: written to the outbox (fsync) first, shown
+ * at once as "sending", then sent with an echo_id. Returns the echo_id
+ * (owned), or NULL with *err. */
+char *session_send(struct session *s, int64_t conv, const char *text, bool is_private,
+                   char **err);
+/* Send a failed reply again (after checking it did not arrive after all). */
+int session_retry(struct session *s, int64_t conv, const char *echo_id, char **err);
+/* Drop a failed reply from the outbox; returns its text (owned) for editing,
+ * or NULL if unknown. */
+char *session_discard(struct session *s, int64_t conv, const char *echo_id);
+/* Replies still in the outbox (pending or failed). */
+int session_outbox_count(const struct session *s);
+
+struct provider *session_provider(struct session *s);
+struct store *session_store(struct session *s);
+/* My agent id (0 until the profile is known). */
+int64_t session_me(const struct session *s);
+
+#endif

@@ -1,0 +1,29 @@
+/* template — reply templates: Chatwoot's dashboard variables filled in on
+ * the client before sending (API-SUBSET.md §5, layer 1).
+ *
+ * {{contact.name}} {{contact.first_name}} {{contact.last_name}}
+ * {{contact.email}} {{contact.phone}} {{contact.id}} {{conversation.id}}
+ * {{agent.name}} {{agent.first_name}} {{agent.last_name}} {{agent.email}}
+ * {{contact.custom_attribute.KEY}} {{conversation.custom_attribute.KEY}}
+ * where agent is the conversation's assignee (as the dashboard does). An
+ * unknown variable or one with no value stops the expansion with an error
+ * naming it: nothing goes out with a hole in it. */
+#ifndef TWOWAY_TEMPLATE_H
+#define TWOWAY_TEMPLATE_H
+
+#include "twoway/model.h"
+
+struct template_vars {
+    const struct conversation *conv; /* may be NULL */
+    const struct agent *agent;       /* the assignee, may be NULL */
+};
+
+/* Expand every {{variable}} in text. Owned result, or NULL with *err
+ * (owned) naming the first unknown or empty variable. Text without
+ * variables comes back unchanged. */
+char *template_expand(const char *text, const struct template_vars *vars, char **err);
+
+/* Does text contain {{…}}? */
+bool template_has_vars(const char *text);
+
+#endif

@@ -1,0 +1,570 @@
+/* app — wiring: options, config, connection, session, loop, and the ui or
+ * the batch runner. */
+#include "app.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "demo.h"
+#include "loop.h"
+#include "token.h"
+#include "twoway/chatwoot.h"
+#include "twoway/cmd.h"
+#include "twoway/http.h"
+#include "twoway/keymap.h"
+#include "twoway/log.h"
+#include "twoway/options.h"
+#include "twoway/paths.h"
+#include "twoway/session.h"
+#include "twoway/store.h"
+#include "twoway/timeutil.h"
+#include "twoway/ui.h"
+#include "twoway/view.h"
+#include "twoway/xmalloc.h"
+
+/* Longest a batch run waits for the first sync. */
+#define BATCH_CONNECT_MS 30000
+
+struct app {
+    const struct app_args *args;
+    struct options *opts;
+    struct keymap *keys;
+    struct store *st;
+    struct view view;
+    struct cmd_env env;
+    struct http *http;
+    struct session *ss;
+    struct loop *loop;
+    struct ui *ui;
+    struct demo demo;
+    bool demo_on;
+    char *state_dir;
+    char *account_label;
+    bool quit;
+    int exit_code;
+
+    /* What the session was last told, to notice view changes. */
+    struct conv_query applied;
+    char *applied_label, *applied_search;
+    bool applied_once;
+    int64_t applied_open;
+
+    /* Batch: the command being waited for. */
+    bool cmd_done, cmd_ok;
+};
+
+/* ---- output sinks ---- */
+
+static void out_info_stdout(void *ud, const char *text)
+{
+    (void)ud;
+    printf("%s\n", text);
+    fflush(stdout);
+}
+
+static void out_error_stderr(void *ud, const char *cmd, const char *msg)
+{
+    (void)ud;
+    if (cmd && *cmd)
+        fprintf(stderr, "twoway: %s: %s\n", cmd, msg);
+    else
+        fprintf(stderr, "twoway: %s\n", msg);
+}
+
+static void out_json_stdout(void *ud, json_object *obj)
+{
+    (void)ud;
+    printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+    fflush(stdout);
+    json_object_put(obj);
+}
+
+static void out_info_ui(void *ud, const char *text)
+{
+    struct app *a = ud;
+    if (a->ui)
+        ui_message(a->ui, text, false);
+}
+
+static void out_error_ui(void *ud, const char *cmd, const char *msg)
+{
+    struct app *a = ud;
+    if (!a->ui) {
+        out_error_stderr(NULL, cmd, msg);
+        return;
+    }
+    char *m = cmd && *cmd ? xasprintf("%s: %s", cmd, msg) : xstrdup(msg);
+    ui_message(a->ui, m, true);
+    free(m);
+}
+
+/* ---- keeping the session in step with the view ---- */
+
+static bool str_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static void sync_view(struct app *a)
+{
+    if (!a->ss)
+        return;
+    struct conv_query q;
+    view_query(&a->view, 1, &q);
+    if (!a->applied_once || q.assignee != a->applied.assignee || q.status != a->applied.status ||
+        q.inbox_id != a->applied.inbox_id || q.team_id != a->applied.team_id ||
+        !str_eq(q.label, a->applied_label) || !str_eq(q.q, a->applied_search)) {
+        a->applied = q;
+        free(a->applied_label);
+        free(a->applied_search);
+        a->applied_label = q.label ? xstrdup(q.label) : NULL;
+        a->applied_search = q.q ? xstrdup(q.q) : NULL;
+        a->applied_once = true;
+        session_set_query(a->ss, &q);
+    }
+    if (a->view.open_conv != a->applied_open) {
+        a->applied_open = a->view.open_conv;
+        session_open(a->ss, a->view.open_conv);
+    }
+}
+
+/* ---- session events ---- */
+
+static void on_inbound(void *ud, const struct conversation *c, const struct message *m)
+{
+    struct app *a = ud;
+    (void)a;
+    log_info("new message in #%lld", (long long)c->id);
+    (void)m;
+}
+
+static void on_state(void *ud)
+{
+    (void)ud; /* the status line reads the state at the next draw */
+}
+
+static void on_sent(void *ud, int64_t conv, const char *echo_id, bool ok, const char *why)
+{
+    struct app *a = ud;
+    (void)echo_id;
+    if (!ok) {
+        char *m = xasprintf("reply to #%lld not sent: %s", (long long)conv, why ? why : "?");
+        if (a->ui)
+            ui_message(a->ui, m, true);
+        log_warn("%s", m);
+        free(m);
+    }
+}
+
+static int64_t session_deadline(void *ud)
+{
+    struct app *a = ud;
+    return a->ss ? session_next_ms(a->ss) : -1;
+}
+
+static void turn(struct app *a, int max_ms)
+{
+    loop_once(a->loop, max_ms);
+    if (a->ss)
+        session_tick(a->ss, timeutil_mono_ms());
+    sync_view(a);
+}
+
+/* ---- connection ---- */
+
+/* "https://chat.example.com:8443" + account 3 → "chat.example.com-8443-3":
+ * state of different servers and accounts never mixes. */
+static char *state_key(const char *url, int64_t account)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    char *key = xasprintf("%s-%lld", p, (long long)account);
+    for (char *s = key; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '.' && *s != '-')
+            *s = '-';
+    return key;
+}
+
+static char *resolve_token(struct app *a, char **err)
+{
+    const char *env = getenv("TWOWAY_TOKEN");
+    if (env && *env)
+        return xstrdup(env);
+    const char *cmd = options_get(a->opts, "token_command");
+    if (cmd && *cmd)
+        return token_from_command(cmd, err);
+    const char *t = options_get(a->opts, "token");
+    if (t && *t)
+        return xstrdup(t);
+    *err = xstrdup("no API token: set TWOWAY_TOKEN, or `set token_command = \"...\"` in the "
+                   "config (or try twoway --demo)");
+    return NULL;
+}
+
+static int connect_session(struct app *a, char **err)
+{
+    const char *url = getenv("TWOWAY_URL");
+    if (!url || !*url)
+        url = options_get(a->opts, "url");
+    int64_t account = 0;
+    const char *acc = getenv("TWOWAY_ACCOUNT");
+    if (acc && *acc) {
+        char *end;
+        account = strtoll(acc, &end, 10);
+        if (*end || account <= 0) {
+            *err = xasprintf("TWOWAY_ACCOUNT must be a positive account id, not \"%s\"", acc);
+            return -1;
+        }
+    } else {
+        account = options_int(a->opts, "account");
+    }
+    if (account <= 0)
+        account = 1; /* Chatwoot's first account */
+    char *token = NULL;
+    if (a->demo_on) {
+        url = a->demo.url;
+        account = a->demo.account;
+        token = xstrdup(a->demo.token);
+    }
+    if (!url || !*url) {
+        *err = xstrdup("no server: set url in the config or TWOWAY_URL (or try twoway --demo)");
+        return -1;
+    }
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+        *err = xasprintf("url must start with https:// (or http://): %s", url);
+        return -1;
+    }
+    if (!token && !(token = resolve_token(a, err)))
+        return -1;
+
+    struct http_opts ho = {.ca_file = options_get(a->opts, "ca_file")};
+    if (ho.ca_file && !*ho.ca_file)
+        ho.ca_file = NULL;
+    a->http = http_new(&ho);
+    struct provider *p = chatwoot_new(a->http, url, account, token);
+    memset(token, 0, strlen(token));
+    free(token);
+
+    char *base = paths_dir(PATHS_STATE);
+    char *key = state_key(url, account);
+    a->state_dir = xasprintf("%s/%s", base, key);
+    free(base);
+    free(key);
+    if (paths_mkdir_p(a->state_dir, 0700, err) < 0)
+        return -1;
+
+    struct session_opts so = {
+        .poll_ms = (int)options_int(a->opts, "poll_interval") * 1000,
+        .state_dir = a->state_dir,
+    };
+    a->ss = session_new(p, a->st, &so);
+    struct session_listener l = {
+        .inbound = on_inbound,
+        .state = on_state,
+        .sent = on_sent,
+        .ud = a,
+    };
+    session_set_listener(a->ss, &l);
+    a->env.ss = a->ss;
+    a->loop = loop_new(a->http);
+    loop_set_deadline_fn(a->loop, session_deadline, a);
+    a->account_label = xstrdup(url);
+    session_start(a->ss);
+    sync_view(a);
+    return 0;
+}
+
+static void on_signal(void *ud, int signo)
+{
+    struct app *a = ud;
+    switch (signo) {
+    case SIGWINCH:
+        if (a->ui)
+            ui_resize(a->ui);
+        break;
+    case SIGTERM:
+    case SIGHUP:
+    case SIGINT:
+        log_info("signal %d: leaving", signo);
+        if (a->ui)
+            ui_save_drafts(a->ui);
+        a->quit = true;
+        if (signo != SIGINT || !a->ui)
+            a->exit_code = a->exit_code ? a->exit_code : 128 + signo;
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- commands ---- */
+
+static void cmd_done(void *ud, bool ok)
+{
+    struct app *a = ud;
+    a->cmd_done = true;
+    a->cmd_ok = ok;
+}
+
+/* Run one line and wait for it (batch and start-up). */
+static bool run_and_wait(struct app *a, const char *line, const struct cmd_source *src)
+{
+    a->cmd_done = false;
+    cmd_run(&a->env, line, src, cmd_done, a);
+    while (!a->cmd_done && !a->quit && a->loop)
+        turn(a, -1);
+    sync_view(a);
+    return a->cmd_done && a->cmd_ok;
+}
+
+static int load_config(struct app *a)
+{
+    int errors = 0;
+    struct cmd_source def = {.file = "(defaults)"};
+    for (int i = 0; cmd_default_rc[i]; i++) {
+        def.line = i + 1;
+        a->cmd_done = false;
+        cmd_run(&a->env, cmd_default_rc[i], &def, cmd_done, a);
+    }
+    char *path = NULL;
+    if (a->args->config) {
+        path = xstrdup(a->args->config);
+    } else {
+        char *dir = paths_dir(PATHS_CONFIG);
+        path = xasprintf("%s/config", dir);
+        free(dir);
+        if (access(path, F_OK) != 0) {
+            free(path);
+            return 0;
+        }
+    }
+    char *err = NULL;
+    errors = cmd_source_file(&a->env, path, &err);
+    if (err) {
+        a->env.out.error(a->env.out.ud, NULL, err);
+        free(err);
+        errors = errors ? errors : 1;
+    }
+    free(path);
+    return errors;
+}
+
+/* ---- batch ---- */
+
+static bool wait_ready(struct app *a)
+{
+    int64_t deadline = timeutil_mono_ms() + BATCH_CONNECT_MS;
+    while (!session_ready(a->ss) && !a->quit) {
+        if (session_state(a->ss) == CONN_AUTH_FAILED) {
+            fprintf(stderr, "twoway: the server rejected the token: %s\n",
+                    session_state_reason(a->ss));
+            return false;
+        }
+        int64_t left = deadline - timeutil_mono_ms();
+        if (left <= 0) {
+            const char *why = session_state_reason(a->ss);
+            fprintf(stderr, "twoway: cannot reach the server%s%s\n", *why ? ": " : "", why);
+            return false;
+        }
+        turn(a, (int)(left < 1000 ? left : 1000));
+    }
+    return !a->quit;
+}
+
+static int run_batch(struct app *a)
+{
+    if (!wait_ready(a))
+        return 1;
+    bool ok = true;
+    struct cmd_source src = {.file = NULL};
+    for (int i = 0; i < a->args->nexec && !a->quit && !a->env.quit; i++)
+        ok = run_and_wait(a, a->args->exec[i], &src) && ok;
+    FILE *in = NULL;
+    const char *file = a->args->batch_file;
+    if (file && strcmp(file, "-") != 0) {
+        in = fopen(file, "r");
+        if (!in) {
+            fprintf(stderr, "twoway: %s: %s\n", file, strerror(errno));
+            return 1;
+        }
+    } else if (file || a->args->nexec == 0) {
+        in = stdin;
+    }
+    if (in) {
+        char *line = NULL;
+        size_t cap = 0;
+        int lineno = 0;
+        struct cmd_source fsrc = {.file = file && strcmp(file, "-") ? file : "(stdin)"};
+        while (!a->quit && !a->env.quit && getline(&line, &cap, in) >= 0) {
+            lineno++;
+            fsrc.line = lineno;
+            line[strcspn(line, "\r\n")] = '\0';
+            const char *s = line;
+            while (isspace((unsigned char)*s))
+                s++;
+            if (!*s || *s == '#')
+                continue;
+            ok = run_and_wait(a, s, &fsrc) && ok;
+        }
+        free(line);
+        if (in != stdin)
+            fclose(in);
+    }
+    /* Replies queued by the script go out before we leave. */
+    int64_t deadline = timeutil_mono_ms() + BATCH_CONNECT_MS;
+    while (!a->quit && cmd_pending(&a->env) > 0 && timeutil_mono_ms() < deadline)
+        turn(a, 500);
+    return ok && !a->quit ? 0 : 1;
+}
+
+/* ---- ui ---- */
+
+static uint64_t ui_timer(void *ud, int64_t when, void (*cb)(void *), void *cbud)
+{
+    struct app *a = ud;
+    return loop_timer(a->loop, when, cb, cbud);
+}
+
+static void ui_cancel(void *ud, uint64_t id)
+{
+    struct app *a = ud;
+    loop_cancel(a->loop, id);
+}
+
+static void on_tty(void *ud, int fd, short revents)
+{
+    struct app *a = ud;
+    (void)fd;
+    if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+        /* The terminal went away (SSH dropped): keep what was typed. */
+        ui_save_drafts(a->ui);
+        a->quit = true;
+        return;
+    }
+    ui_input(a->ui);
+}
+
+static int run_ui(struct app *a)
+{
+    struct ui_deps deps = {
+        .env = &a->env,
+        .state_dir = a->state_dir,
+        .timer = ui_timer,
+        .cancel = ui_cancel,
+        .loop_ud = a,
+        .account_label = a->account_label,
+    };
+    a->ui = ui_new(&deps);
+    char *err = NULL;
+    if (ui_start(a->ui, &err) < 0) {
+        fprintf(stderr, "twoway: %s\n", err);
+        free(err);
+        ui_free(&a->ui);
+        return 1;
+    }
+    a->env.ui = ui_cmd_hooks(a->ui);
+    a->env.out.info = out_info_ui;
+    a->env.out.error = out_error_ui;
+    a->env.out.ud = a;
+    loop_watch(a->loop, ui_fd(a->ui), POLLIN, on_tty, a);
+
+    /* -e commands run once the first sync is in (they may name ids). */
+    int next_exec = 0;
+    struct cmd_source src = {.file = NULL};
+    ui_draw(a->ui);
+    while (!a->quit && !a->env.quit) {
+        if (next_exec < a->args->nexec && session_ready(a->ss)) {
+            a->cmd_done = false;
+            cmd_run(&a->env, a->args->exec[next_exec++], &src, cmd_done, a);
+        }
+        turn(a, -1);
+        ui_draw(a->ui);
+    }
+    ui_save_drafts(a->ui);
+    ui_stop(a->ui);
+    ui_free(&a->ui);
+    a->env.ui = NULL;
+    return a->exit_code;
+}
+
+/* ---- the whole run ---- */
+
+int app_run(const struct app_args *args)
+{
+    struct app a = {0};
+    a.args = args;
+    int rc = 1;
+    char *err = NULL;
+
+    if (args->log) {
+        if (log_open(args->log, args->verbose ? LOG_DEBUG : LOG_INFO, &err) < 0) {
+            fprintf(stderr, "twoway: %s\n", err);
+            free(err);
+            return 1;
+        }
+    }
+    a.opts = options_new();
+    a.keys = keymap_new();
+    a.st = store_new();
+    view_init(&a.view);
+    a.env.st = a.st;
+    a.env.view = &a.view;
+    a.env.opts = a.opts;
+    a.env.keys = a.keys;
+    a.env.batch = args->batch;
+    a.env.out.info = out_info_stdout;
+    a.env.out.error = out_error_stderr;
+    a.env.out.json = args->json ? out_json_stdout : NULL;
+    a.env.out.ud = &a;
+
+    int cfg_errors = load_config(&a);
+    if (cfg_errors && args->batch) {
+        rc = 1;
+        goto out;
+    }
+
+    if (args->demo) {
+        if (demo_start(&a.demo, args->argv0, &err) < 0) {
+            fprintf(stderr, "twoway: demo: %s\n", err);
+            goto out;
+        }
+        a.demo_on = true;
+    }
+    if (connect_session(&a, &err) < 0) {
+        fprintf(stderr, "twoway: %s\n", err);
+        goto out;
+    }
+    loop_signals(a.loop, on_signal, &a);
+    rc = args->batch ? run_batch(&a) : run_ui(&a);
+    if (rc == 0 && cfg_errors)
+        rc = 0; /* config errors were shown; the UI still ran */
+out:
+    free(err);
+    session_free(&a.ss);
+    http_free(&a.http);
+    loop_free(&a.loop);
+    if (a.demo_on)
+        demo_stop(&a.demo);
+    view_free(&a.view);
+    for (size_t i = 0; i < a.env.nlocal_templates; i++)
+        model_template_free(&a.env.local_templates[i]);
+    free(a.env.local_templates);
+    store_free(&a.st);
+    keymap_free(&a.keys);
+    options_free(&a.opts);
+    free(a.state_dir);
+    free(a.account_label);
+    free(a.applied_label);
+    free(a.applied_search);
+    log_close();
+    return rc;
+}

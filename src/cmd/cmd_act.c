@@ -1,0 +1,1 @@
+/* cmd_act — being written. */

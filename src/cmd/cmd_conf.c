@@ -1,0 +1,1 @@
+/* cmd_conf — being written. */

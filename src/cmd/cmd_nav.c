@@ -1,0 +1,1 @@
+/* cmd_nav — being written. */

@@ -1,0 +1,542 @@
+/* fmt — the line builder and helpers every formatter shares, and the small
+ * one-line formatters: filter tabs, status line, contact header, sizes.
+ * The list rows are in fmt_list.c, the thread in fmt_thread.c. */
+#include "twoway/fmt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fmt_priv.h"
+#include "twoway/text.h"
+#include "twoway/xmalloc.h"
+
+/* --- lines -------------------------------------------------------------- */
+
+void fmt_line_free(struct fmt_line *l)
+{
+    if (!l)
+        return;
+    free(l->text);
+    free(l->spans);
+    memset(l, 0, sizeof *l);
+}
+
+void fmt_lines_free(struct fmt_line *lines, size_t n)
+{
+    if (!lines)
+        return;
+    for (size_t i = 0; i < n; i++)
+        fmt_line_free(&lines[i]);
+    free(lines);
+}
+
+static void span_push(struct fmt_span **spans, size_t *n, size_t *cap, size_t start, size_t end,
+                      enum fmt_role role)
+{
+    if (start >= end)
+        return;
+    if (*n > 0 && (*spans)[*n - 1].end == start && (*spans)[*n - 1].role == role) {
+        (*spans)[*n - 1].end = end;
+        return;
+    }
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        *spans = xreallocarray(*spans, *cap, sizeof **spans);
+    }
+    (*spans)[(*n)++] = (struct fmt_span){start, end, role};
+}
+
+void fmt_line_set_role(struct fmt_line *l, enum fmt_role role)
+{
+    size_t len = strlen(l->text);
+    free(l->spans);
+    l->spans = NULL;
+    l->nspans = 0;
+    if (len > 0) {
+        l->spans = xmalloc(sizeof *l->spans);
+        l->spans[0] = (struct fmt_span){0, len, role};
+        l->nspans = 1;
+    }
+}
+
+/* Gives the text no span covers the role base, so a bar (tabs, status line)
+ * is one colour from edge to edge. */
+static void line_fill_gaps(struct fmt_line *l, enum fmt_role base)
+{
+    struct fmt_span *spans = NULL;
+    size_t n = 0, cap = 0, at = 0, len = strlen(l->text);
+    for (size_t i = 0; i < l->nspans; i++) {
+        span_push(&spans, &n, &cap, at, l->spans[i].start, base);
+        span_push(&spans, &n, &cap, l->spans[i].start, l->spans[i].end, l->spans[i].role);
+        at = l->spans[i].end;
+    }
+    span_push(&spans, &n, &cap, at, len, base);
+    free(l->spans);
+    l->spans = spans;
+    l->nspans = n;
+}
+
+/* --- the line builder --------------------------------------------------- */
+
+void fmt_lb_init(struct fmt_lb *lb)
+{
+    memset(lb, 0, sizeof *lb);
+    buf_init(&lb->b);
+}
+
+void fmt_lb_add(struct fmt_lb *lb, const char *s, enum fmt_role role)
+{
+    size_t start = lb->b.len;
+    if (!s || !*s)
+        return;
+    buf_adds(&lb->b, s);
+    lb->width += text_width(s);
+    if (role != ROLE_NORMAL)
+        span_push(&lb->spans, &lb->nspans, &lb->cap, start, lb->b.len, role);
+}
+
+void fmt_lb_spaces(struct fmt_lb *lb, int n, enum fmt_role role)
+{
+    size_t start = lb->b.len;
+    if (n <= 0)
+        return;
+    for (int i = 0; i < n; i++)
+        buf_addc(&lb->b, ' ');
+    lb->width += n;
+    if (role != ROLE_NORMAL)
+        span_push(&lb->spans, &lb->nspans, &lb->cap, start, lb->b.len, role);
+}
+
+bool fmt_lb_add_fit(struct fmt_lb *lb, const struct fmt_ctx *ctx, const char *s,
+                    enum fmt_role role, int cols)
+{
+    char *cut = fmt_cut(ctx, s, cols - lb->width);
+    bool any = *cut != '\0';
+    fmt_lb_add(lb, cut, role);
+    free(cut);
+    return any;
+}
+
+void fmt_lb_finish(struct fmt_lb *lb, int cols, struct fmt_line *out)
+{
+    if (cols < 0)
+        cols = 0;
+    int w = text_width(lb->b.data);
+    if (w > cols) {
+        size_t cut = text_fit_bytes(lb->b.data, cols, &w);
+        lb->b.len = cut;
+        lb->b.data[cut] = '\0';
+        size_t n = 0;
+        for (size_t i = 0; i < lb->nspans && lb->spans[i].start < cut; i++, n++)
+            if (lb->spans[i].end > cut)
+                lb->spans[i].end = cut;
+        lb->nspans = n;
+    }
+    for (; w < cols; w++)
+        buf_addc(&lb->b, ' ');
+    out->text = buf_detach(&lb->b);
+    buf_free(&lb->b);
+    out->spans = lb->spans;
+    out->nspans = lb->nspans;
+    out->width = text_width(out->text);
+    lb->spans = NULL;
+    lb->nspans = lb->cap = 0;
+}
+
+/* --- text --------------------------------------------------------------- */
+
+char *fmt_text(const struct fmt_ctx *ctx, const char *s)
+{
+    char *t = xstrdup(s ? s : "");
+    for (char *p = t; (p = strchr(p, '\n')) != NULL; p++)
+        *p = ' ';
+    if (ctx->ascii) {
+        char *a = text_ascii(t);
+        free(t);
+        t = a;
+    }
+    return t;
+}
+
+char *fmt_head(const char *s, int width)
+{
+    if (!s)
+        return xstrdup("");
+    if (width < 0)
+        width = 0;
+    return xstrndup(s, text_fit_bytes(s, width + 1, NULL));
+}
+
+char *fmt_cut(const struct fmt_ctx *ctx, const char *s, int width)
+{
+    if (!s || width <= 0)
+        return xstrdup("");
+    if (text_width(s) <= width)
+        return text_truncate(s, width, false);
+    if (!ctx->ascii)
+        return text_truncate(s, width, true);
+    char *t = text_truncate(s, width - 1, false);
+    char *r = xasprintf("%s~", t);
+    free(t);
+    return r;
+}
+
+char *fmt_strftime(const struct fmt_ctx *ctx, const char *format, int64_t t)
+{
+    char b[128];
+    struct tm tm;
+    time_t tt = (time_t)t;
+    size_t n = 0;
+    if (format && localtime_r(&tt, &tm)) {
+        /* The format is the user's time_format option, not remote text. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        n = strftime(b, sizeof b, format, &tm);
+#pragma GCC diagnostic pop
+    }
+    b[n < sizeof b ? n : 0] = '\0';
+    /* Locale data need not be UTF-8, so it is treated like any input. */
+    char *safe = text_sanitize_str(b, TEXT_SINGLE_LINE);
+    char *r = fmt_text(ctx, safe);
+    free(safe);
+    return r;
+}
+
+/* --- line arrays -------------------------------------------------------- */
+
+struct fmt_line *fmt_vec_push(struct fmt_vec *vec)
+{
+    if (vec->n == vec->cap) {
+        vec->cap = vec->cap ? vec->cap * 2 : 16;
+        vec->v = xreallocarray(vec->v, vec->cap, sizeof *vec->v);
+    }
+    struct fmt_line *l = &vec->v[vec->n++];
+    memset(l, 0, sizeof *l);
+    return l;
+}
+
+void fmt_vec_add(struct fmt_vec *vec, int cols, const char *prefix, enum fmt_role prefix_role,
+                 const char *s, enum fmt_role role)
+{
+    struct fmt_lb lb;
+    fmt_lb_init(&lb);
+    fmt_lb_add(&lb, prefix, prefix_role);
+    fmt_lb_add(&lb, s, role);
+    fmt_lb_finish(&lb, cols, fmt_vec_push(vec));
+}
+
+/* --- right-aligned parts ------------------------------------------------ */
+
+void fmt_parts_add(struct fmt_parts *ps, char *text, int rank, enum fmt_role role)
+{
+    if (!text || !*text || ps->n == FMT_PARTS_MAX) {
+        free(text);
+        return;
+    }
+    ps->p[ps->n++] = (struct fmt_part){text, text_width(text), rank, role, true};
+}
+
+int fmt_parts_fit(struct fmt_parts *ps, int avail, int min_left)
+{
+    int total = 0;
+    for (size_t i = 0; i < ps->n; i++) {
+        ps->p[i].kept = true;
+        total += ps->p[i].width + 1;
+    }
+    while (total > 0 && total + min_left > avail) {
+        size_t drop = ps->n;
+        for (size_t i = 0; i < ps->n; i++)
+            if (ps->p[i].kept && (drop == ps->n || ps->p[i].rank <= ps->p[drop].rank))
+                drop = i;
+        ps->p[drop].kept = false;
+        total -= ps->p[drop].width + 1;
+    }
+    return total;
+}
+
+void fmt_parts_emit(const struct fmt_parts *ps, struct fmt_lb *lb)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        if (!ps->p[i].kept)
+            continue;
+        fmt_lb_spaces(lb, 1, ROLE_NORMAL);
+        fmt_lb_add(lb, ps->p[i].text, ps->p[i].role);
+    }
+}
+
+void fmt_parts_free(struct fmt_parts *ps)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        free(ps->p[i].text);
+    ps->n = 0;
+}
+
+void fmt_lb_left_right(struct fmt_lb *lb, const struct fmt_ctx *ctx, int cols, const char *left,
+                       enum fmt_role left_role, int min_left, struct fmt_parts *ps)
+{
+    int avail = cols - lb->width;
+    int right = fmt_parts_fit(ps, avail, min_left);
+    char *cut = fmt_cut(ctx, left, avail - right);
+    fmt_lb_add(lb, cut, left_role);
+    fmt_lb_spaces(lb, avail - right - text_width(cut), ROLE_NORMAL);
+    free(cut);
+    fmt_parts_emit(ps, lb);
+    fmt_parts_free(ps);
+}
+
+/* --- sizes -------------------------------------------------------------- */
+
+void fmt_size(int64_t bytes, char *out, size_t outsz)
+{
+    static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
+    const int last = (int)(sizeof units / sizeof units[0]) - 1;
+    if (bytes < 1024) {
+        snprintf(out, outsz, "%lld B", (long long)(bytes < 0 ? 0 : bytes));
+        return;
+    }
+    double v = (double)bytes;
+    int u = 0;
+    while (u < last && v >= 1024) {
+        v /= 1024;
+        u++;
+    }
+    /* "1023.7 KB" would round up to "1024 KB": say "1.0 MB" instead. */
+    if (v >= 1023.5 && u < last) {
+        v /= 1024;
+        u++;
+    }
+    if (v < 9.95)
+        snprintf(out, outsz, "%.1f %s", v, units[u]);
+    else
+        snprintf(out, outsz, "%.0f %s", v, units[u]);
+}
+
+/* --- filter tabs -------------------------------------------------------- */
+
+static char *tab_text(const char *name, int64_t count)
+{
+    if (count < 0)
+        return xasprintf(" %s ", name);
+    return xasprintf(" %s %lld ", name, (long long)count);
+}
+
+void fmt_tabs_line(const struct fmt_tabs *t, const struct fmt_ctx *ctx, int cols,
+                   struct fmt_line *out)
+{
+    static const char *const full[3] = {"Mine", "Unassigned", "All"};
+    static const char *const brief[3] = {"Mine", "Unasg", "All"};
+    const int64_t counts[3] = {t->mine, t->unassigned, t->all};
+    char *tabs[3];
+    int width = 0;
+    struct fmt_lb lb;
+
+    for (int i = 0; i < 3; i++) {
+        tabs[i] = tab_text(full[i], counts[i]);
+        width += text_width(tabs[i]);
+    }
+    if (width > cols) {
+        for (int i = 0; i < 3; i++) {
+            free(tabs[i]);
+            tabs[i] = tab_text(brief[i], counts[i]);
+        }
+    }
+    fmt_lb_init(&lb);
+    for (int i = 0; i < 3; i++) {
+        fmt_lb_add_fit(&lb, ctx, tabs[i], i == t->active ? ROLE_TAB_ACTIVE : ROLE_NORMAL, cols);
+        free(tabs[i]);
+    }
+    const char *keys[] = {"status", "label", "inbox", "limit", "search"};
+    const char *vals[] = {t->status, t->label, t->inbox, t->limit, t->search};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (!vals[i] || !*vals[i])
+            continue;
+        char *v = fmt_head(vals[i], cols);
+        char *raw = xasprintf(" %s:%s", keys[i], v);
+        char *piece = fmt_text(ctx, raw);
+        bool fit = fmt_lb_add_fit(&lb, ctx, piece, ROLE_NORMAL, cols);
+        free(v);
+        free(raw);
+        free(piece);
+        if (!fit)
+            break;
+    }
+    fmt_lb_finish(&lb, cols, out);
+    line_fill_gaps(out, ROLE_TAB);
+}
+
+/* --- status line -------------------------------------------------------- */
+
+void fmt_status_line(const char *left, const char *right, bool alert, const struct fmt_ctx *ctx,
+                     int cols, struct fmt_line *out)
+{
+    int margin = cols >= 20 ? 1 : 0;
+    int inner = cols - 2 * margin;
+    char *lh = fmt_head(left, cols), *rh = fmt_head(right, cols);
+    char *l = fmt_text(ctx, lh), *r = fmt_text(ctx, rh);
+    /* The right part (connection state) is what must not be missed, so the
+     * left part gives way first, from its end: the middle of the line. */
+    char *rc = fmt_cut(ctx, r, inner);
+    int wr = text_width(rc);
+    char *lc = fmt_cut(ctx, l, inner - wr - (wr > 0 ? 1 : 0));
+    int wl = text_width(lc);
+    struct fmt_lb lb;
+
+    fmt_lb_init(&lb);
+    fmt_lb_spaces(&lb, margin, ROLE_NORMAL);
+    fmt_lb_add(&lb, lc, ROLE_NORMAL);
+    fmt_lb_spaces(&lb, inner - wl - wr, ROLE_NORMAL);
+    fmt_lb_add(&lb, rc, alert ? ROLE_STATUS_ALERT : ROLE_NORMAL);
+    fmt_lb_finish(&lb, cols, out);
+    line_fill_gaps(out, ROLE_STATUS);
+    free(lh);
+    free(rh);
+    free(l);
+    free(r);
+    free(lc);
+    free(rc);
+}
+
+/* --- contact header ----------------------------------------------------- */
+
+/* Appends remote text, bounded to the line and made measurable. */
+static bool add_remote(struct fmt_lb *lb, const struct fmt_ctx *ctx, const char *s,
+                       enum fmt_role role, int cols)
+{
+    char *h = fmt_head(s, cols);
+    char *t = fmt_text(ctx, h);
+    bool fit = fmt_lb_add_fit(lb, ctx, t, role, cols);
+    free(h);
+    free(t);
+    return fit;
+}
+
+static void header_identity(const struct contact *k, const struct fmt_ctx *ctx, int cols,
+                            bool badge, struct fmt_line *out)
+{
+    const char *sep = FMT_GLYPH(ctx, " \xc2\xb7 ", " - ");
+    const char *fields[] = {k->name, k->phone, k->email};
+    bool first = true;
+    struct fmt_lb lb;
+
+    fmt_lb_init(&lb);
+    /* With one line only, the one thing that must show is that texts to
+     * this contact will not be delivered. */
+    if (badge) {
+        fmt_lb_add_fit(&lb, ctx, "OPTED OUT", ROLE_OPTOUT, cols);
+        first = false;
+    }
+    bool any = false;
+    for (size_t i = 0; i < 3; i++)
+        any |= fields[i] && *fields[i];
+    if (!any)
+        fields[0] = model_contact_label(k);
+    for (size_t i = 0; i < 3; i++) {
+        if (!fields[i] || !*fields[i])
+            continue;
+        if (!first && !fmt_lb_add_fit(&lb, ctx, sep, ROLE_DIM, cols))
+            break;
+        first = false;
+        if (!add_remote(&lb, ctx, fields[i], ROLE_HEADER, cols))
+            break;
+    }
+    fmt_lb_finish(&lb, cols, out);
+}
+
+static void header_optout(const struct contact *k, const struct fmt_ctx *ctx, int cols,
+                          struct fmt_line *out)
+{
+    struct fmt_lb lb;
+    char *since = k->opted_out_at ? fmt_strftime(ctx, "%Y-%m-%d", k->opted_out_at) : NULL;
+    char *badge = since && *since ? xasprintf("OPTED OUT (STOP) since %s", since)
+                                  : xstrdup("OPTED OUT (STOP)");
+    fmt_lb_init(&lb);
+    fmt_lb_add_fit(&lb, ctx, badge, ROLE_OPTOUT, cols);
+    fmt_lb_finish(&lb, cols, out);
+    free(since);
+    free(badge);
+}
+
+/* Attributes the header already shows as the badge. */
+static bool attr_shown_elsewhere(const char *key)
+{
+    return strcmp(key, "sms_opt_out") == 0 || strcmp(key, "sms_opt_out_at") == 0;
+}
+
+/* "key: value" items packed greedily onto lines, two spaces apart; an item
+ * wider than a line is cut. Stops when the lines run out. */
+struct attr_packer {
+    struct fmt_vec *vec;
+    const struct fmt_ctx *ctx;
+    int cols;
+    size_t max_lines;
+    struct fmt_lb lb;
+    bool open; /* lb holds a line in progress */
+};
+
+static bool pack_attr(struct attr_packer *pk, const struct kv *kv)
+{
+    char *kh = fmt_head(kv->key, pk->cols), *vh = fmt_head(kv->value, pk->cols);
+    char *key = fmt_text(pk->ctx, kh), *val = fmt_text(pk->ctx, vh);
+    char *k2 = xasprintf("%s:", key), *v2 = xasprintf(" %s", val);
+    int w = text_width(k2) + text_width(v2);
+    bool room = true;
+
+    if (pk->open && pk->lb.width + 2 + w > pk->cols) {
+        fmt_lb_finish(&pk->lb, pk->cols, fmt_vec_push(pk->vec));
+        pk->open = false;
+    }
+    if (!pk->open && pk->vec->n >= pk->max_lines) {
+        room = false;
+    } else {
+        if (!pk->open) {
+            fmt_lb_init(&pk->lb);
+            pk->open = true;
+        } else {
+            fmt_lb_spaces(&pk->lb, 2, ROLE_NORMAL);
+        }
+        if (fmt_lb_add_fit(&pk->lb, pk->ctx, k2, ROLE_DIM, pk->cols))
+            fmt_lb_add_fit(&pk->lb, pk->ctx, v2, ROLE_HEADER, pk->cols);
+    }
+    free(kh);
+    free(vh);
+    free(key);
+    free(val);
+    free(k2);
+    free(v2);
+    return room;
+}
+
+static void header_attrs(const struct conversation *c, const struct fmt_ctx *ctx, int cols,
+                         size_t max_lines, struct fmt_vec *vec)
+{
+    struct attr_packer pk = {.vec = vec, .ctx = ctx, .cols = cols, .max_lines = max_lines};
+    const struct kv *lists[2] = {c->contact.attrs, c->attrs};
+    size_t counts[2] = {c->contact.nattrs, c->nattrs};
+    bool room = vec->n < max_lines;
+
+    for (size_t l = 0; l < 2 && room; l++)
+        for (size_t i = 0; i < counts[l] && room; i++)
+            if (lists[l][i].key && !attr_shown_elsewhere(lists[l][i].key))
+                room = pack_attr(&pk, &lists[l][i]);
+    if (pk.open)
+        fmt_lb_finish(&pk.lb, cols, fmt_vec_push(vec));
+}
+
+size_t fmt_contact_header(const struct conversation *c, const struct fmt_ctx *ctx, int cols,
+                          int max_lines, struct fmt_line **out)
+{
+    struct fmt_vec vec = {0};
+    const struct contact *k = &c->contact;
+    *out = NULL;
+    if (cols <= 0 || max_lines <= 0)
+        return 0;
+
+    header_identity(k, ctx, cols, k->opted_out && max_lines == 1, fmt_vec_push(&vec));
+    if (k->opted_out && max_lines > 1)
+        header_optout(k, ctx, cols, fmt_vec_push(&vec));
+    header_attrs(c, ctx, cols, (size_t)max_lines, &vec);
+    *out = vec.v;
+    return vec.n;
+}
