@@ -83,6 +83,8 @@ struct cmd_out {
 struct cmd_ui {
     /* Open the composer on conv (reply or note), pre-filled with text. */
     void (*compose)(void *ud, int64_t conv, bool is_private, const char *text);
+    /* Open the `:` command line, pre-filled with text (may be ""). */
+    void (*command_line)(void *ud, const char *text);
     /* Insert text at the composer's cursor (templates). */
     void (*insert)(void *ud, const char *text);
     /* Template picker over the templates (inserts the chosen one). */
@@ -126,6 +128,11 @@ struct cmd_env {
     int (*color)(void *ud, int role, const char *fg, const char *bg, const char *attrs,
                  char **err);
     void *color_ud;
+
+    /* Added: the dispatcher's own bookkeeping (cmd.c); zero it with the
+     * rest of the struct and leave it alone. */
+    int pending;      /* commands waiting for the server (cmd_pending) */
+    int source_depth; /* config files being read, for the nesting limit */
 };
 
 /* Where a line came from, for error messages ("config:12: …"). */
@@ -186,5 +193,26 @@ char **cmd_complete(struct cmd_env *env, const char *line, size_t point);
 
 /* Default key bindings and settings, as config lines (run at start). */
 extern const char *const cmd_default_rc[];
+
+/* ---- added: resolving what people type (cmd_resolve.c) ----
+ * Used by the commands and their completion; public so they can be tested
+ * against a store filled by hand. Each returns 0, or -1 with *err (owned,
+ * fit to show). */
+
+/* An agent: numeric id, "me" (my id), "none" (0), an exact email, or a
+ * case-insensitive name: an exact full or first name wins, else a unique
+ * prefix of the name or of the first name. Ambiguity lists the matches:
+ * `ambiguous agent "b": Ben Ortiz, Beth Ray`. */
+int cmd_resolve_agent(const struct store *st, int64_t me, const char *spec, int64_t *id,
+                      char **err);
+/* A team: numeric id, "none" (0), exact name, or unique name prefix. */
+int cmd_resolve_team(const struct store *st, const char *spec, int64_t *id, char **err);
+/* An account label by title (case-insensitive); *title is the store's
+ * spelling (borrowed). Unknown: the error names near matches (prefix,
+ * substring, edit distance <= 2): `unknown label "billng" (did you mean
+ * billing?)`. */
+int cmd_resolve_label(const struct store *st, const char *word, const char **title, char **err);
+/* Names from cands near word (as above), ", "-separated; NULL if none. */
+char *cmd_resolve_near(const char *word, const char *const *cands, size_t n);
 
 #endif

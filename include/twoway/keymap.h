@@ -69,4 +69,16 @@ const char *keymap_lookup(const struct keymap *k, enum keymap_ctx ctx, int key);
 bool keymap_iter(const struct keymap *k, enum keymap_ctx ctx, size_t *pos, int *key,
                  const char **cmdline);
 
+/* Notes (added with the implementation):
+ * - Named keys ignore case ("enter"), and take the aliases Escape, Return,
+ *   PgUp, PgDn, PPage, NPage, BSpace, Del, Ins (Insert) and S-Tab (BTab);
+ *   keymap_key_name() prints the canonical name. Single characters are
+ *   case-sensitive and may be any printable UTF-8 character.
+ * - C- goes with letters (C-D is C-d), Space and the named keys; C-i and
+ *   C-m are the bytes Tab and Enter send, so they parse as Tab and Enter.
+ *   M- goes with anything; both print as "C-M-x".
+ * - keymap_key_name() of a code that is no key gives "Unknown".
+ * - keymap_iter() walks in ascending key code: characters, then the named
+ *   keys, then C-, then M- combinations. */
+
 #endif

@@ -56,4 +56,15 @@ bool options_has(const struct options *o, const char *name, const char *choice);
 /* Changed since the last options_changed_clear (for redraws). */
 uint64_t options_gen(const struct options *o);
 
+/* Notes (added with the implementation):
+ * - Values are canonical text: bools "yes"/"no", ints in decimal, enum
+ *   choices as the table spells them, lists "a,b" trimmed, deduplicated, in
+ *   the order given ("none" only alone).
+ * - options_get() returns an OPT_SECRET value as it is, because the caller
+ *   needs the token to connect; anything that displays values must check
+ *   opt_def.flags and mask it.
+ * - options_gen() counts real changes (setting the current value again is
+ *   none); there is no options_changed_clear(): remember the gen you drew
+ *   with and compare. */
+
 #endif

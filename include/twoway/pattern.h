@@ -33,4 +33,16 @@ bool pattern_match(const struct pattern *p, const struct conversation *c,
                    const struct pattern_ctx *ctx);
 void pattern_free(struct pattern **p);
 
+/* Notes (added with the implementation):
+ * - Text also searches the contact's email; all text matching is ASCII
+ *   case-insensitive. ~a NAME is a prefix of the assignee's name or of any
+ *   word in it ("sam", "jon", "\"sam j\""); me/none/any win over names.
+ *   ~t TEAM is a prefix of the team name; ~l is exact. ~s/~p/~a keywords
+ *   ignore case. ~w also reads "~w>15m"; a bare number is seconds.
+ * - An argument may be attached (~lbilling) or quoted ("a b", with \" and
+ *   \\ escapes). Operators are lower-case letters.
+ * - Errors end with "(column N)", N counted in characters from 1.
+ * - Input is at most 1,000 bytes and 32 levels of parentheses.
+ * - pattern_match() with a NULL ctx uses me = 0 and the current time. */
+
 #endif

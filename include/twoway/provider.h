@@ -125,6 +125,9 @@ struct provider_ops {
     void (*list_templates)(struct provider *p, prov_cb cb, void *ud);
     void (*search_contacts)(struct provider *p, const char *q, prov_cb cb, void *ud);
     void (*get_contact)(struct provider *p, int64_t contact_id, prov_cb cb, void *ud);
+    /* A contact's conversations (at most 20, newest activity first) in
+     * res->convs. May be NULL in a provider that cannot. */
+    void (*contact_conversations)(struct provider *p, int64_t contact_id, prov_cb cb, void *ud);
 };
 
 struct provider {

@@ -97,4 +97,15 @@ struct store *session_store(struct session *s);
 /* My agent id (0 until the profile is known). */
 int64_t session_me(const struct session *s);
 
+/* Added (for commands that must report how a reply ended, e.g. in batch
+ * mode): session_send(), and cb runs exactly once when the reply's fate is
+ * known — the server has it (ok; message_id when known, else 0), it was
+ * refused for good, the first attempt failed for a reason that will be
+ * retried later (ok false, why; the reply stays in the outbox), or it was
+ * discarded. Never from inside this call; not at all if the session is
+ * freed first. */
+typedef void (*session_send_cb)(void *ud, bool ok, int64_t message_id, const char *why);
+char *session_send_notify(struct session *s, int64_t conv, const char *text, bool is_private,
+                          session_send_cb cb, void *ud, char **err);
+
 #endif

@@ -26,4 +26,14 @@ char *template_expand(const char *text, const struct template_vars *vars, char *
 /* Does text contain {{…}}? */
 bool template_has_vars(const char *text);
 
+/* Added notes: `{{contact.first_name || 'there'}}` (Chatwoot's fallback,
+ * quoted with ' or ") uses the fallback when the variable is empty; it
+ * cannot contain "}}". Whitespace inside the braces is allowed. Values are
+ * inserted as stored (no capitalising). A "{{" with no "}}" after it is
+ * text. */
+
+/* Added: the longest expansion, in bytes (Twilio takes 1,600 characters;
+ * this only stops runaway input). Longer is an error, not a cut. */
+#define TEMPLATE_MAX_OUTPUT (64 * 1024)
+
 #endif

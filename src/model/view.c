@@ -79,9 +79,17 @@ void view_set_search(struct view *v, const char *text)
     set_text(v, &v->search, text);
 }
 
+static bool blank(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    return *s == '\0';
+}
+
 int view_set_limit(struct view *v, const char *text, char **err)
 {
-    if (!text || !*text) {
+    *err = NULL;
+    if (!text || blank(text)) { /* `limit` with nothing after it clears */
         if (v->limit || v->limit_text) {
             pattern_free(&v->limit);
             xfree(&v->limit_text);

@@ -417,9 +417,11 @@ long http_timeout_ms(struct http *h)
 }
 
 /* Could the server have acted on a request that got no answer? Only if
- * the whole request went out and the failure came while waiting for or
- * reading the answer. Refused connections, DNS and TLS failures, and
- * timeouts before the request was sent, are safe to retry. */
+ * the whole request went out (its header bytes are counted, all of its
+ * body uploaded) and the failure came while waiting for or reading the
+ * answer. Refused connections, DNS and TLS failures, and timeouts before
+ * the request was written are safe to retry. (PRETRANSFER_TIME is not
+ * enough: it is set once connected, before anything is written.) */
 static bool maybe_delivered(struct http_req *r, CURLcode code)
 {
     switch (code) {
@@ -433,13 +435,11 @@ static bool maybe_delivered(struct http_req *r, CURLcode code)
     default:
         return false;
     }
-    curl_off_t pretransfer = 0, uploaded = 0;
+    curl_off_t uploaded = 0;
     long request_size = 0;
-    curl_easy_getinfo(r->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
     curl_easy_getinfo(r->easy, CURLINFO_REQUEST_SIZE, &request_size);
     curl_easy_getinfo(r->easy, CURLINFO_SIZE_UPLOAD_T, &uploaded);
-    bool sent = request_size > 0 || pretransfer > 0;
-    return sent && (size_t)uploaded >= r->body_len;
+    return request_size > 0 && (size_t)uploaded >= r->body_len;
 }
 
 static char *transport_error(struct http_req *r, CURLcode code)

@@ -198,6 +198,13 @@ json_object *json_map_parse(const char *text, size_t len, char **err)
     json_object *o = json_tokener_parse_ex(tok, text, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t used = json_tokener_get_parse_end(tok);
+    if (jerr == json_tokener_continue) {
+        /* A bare top-level number only ends at a delimiter: give it one.
+         * Everything was consumed, so nothing trails. */
+        o = json_tokener_parse_ex(tok, " ", 1);
+        jerr = json_tokener_get_error(tok);
+        used = len;
+    }
     json_tokener_free(tok);
     if (jerr == json_tokener_continue) {
         json_object_put(o);

@@ -45,6 +45,15 @@ struct req_ctx {
     struct req_ctx *next, *prev;
 };
 
+/* Someone waiting for the fate of one reply (session_send_notify). */
+struct send_watch {
+    char *echo_id;
+    int64_t conv;
+    session_send_cb cb;
+    void *ud;
+    struct send_watch *next;
+};
+
 /* One page of the list as it arrived, until the whole cycle is in. */
 struct page_result {
     int64_t *ids;
@@ -95,6 +104,7 @@ struct session {
     int send_fails;
 
     struct req_ctx *reqs;
+    struct send_watch *watches; /* session_send_notify() callers waiting */
 };
 
 /* ---- request bookkeeping ---- */
@@ -531,6 +541,12 @@ void session_free(struct session **ps)
     }
     clear_pages(s);
     outbox_free(&s->outbox);
+    while (s->watches) {
+        struct send_watch *w = s->watches;
+        s->watches = w->next;
+        free(w->echo_id);
+        free(w);
+    }
     free(s->q_label);
     free(s->q_q);
     free(s->q_sort);
@@ -789,8 +805,25 @@ static void save_outbox(struct session *s)
     }
 }
 
+/* Tell the one waiting for this reply, if any (once). */
+static void watch_fire(struct session *s, int64_t conv, const char *echo, bool ok, const char *why)
+{
+    for (struct send_watch **pp = &s->watches; *pp; pp = &(*pp)->next) {
+        struct send_watch *w = *pp;
+        if (strcmp(w->echo_id, echo) != 0)
+            continue;
+        *pp = w->next;
+        const struct message *m = ok ? store_thread_find_echo(s->st, conv, echo) : NULL;
+        w->cb(w->ud, ok, m ? m->id : 0, why);
+        free(w->echo_id);
+        free(w);
+        return;
+    }
+}
+
 static void finished(struct session *s, int64_t conv, const char *echo, bool ok, const char *why)
 {
+    watch_fire(s, conv, echo, ok, why);
     if (s->l.sent)
         s->l.sent(s->l.ud, conv, echo, ok, why);
 }
@@ -831,6 +864,7 @@ static void retry_later(struct session *s, struct outbox_entry *e, const struct 
                          (long long)(wait + 999) / 1000);
     save_outbox(s);
     show_local(s, e);
+    watch_fire(s, e->conv, e->echo_id, false, e->error);
 }
 
 static void on_send(void *ud, struct prov_result *res)
@@ -1003,6 +1037,7 @@ char *session_discard(struct session *s, int64_t conv, const char *echo_id)
         return NULL;
     char *text = xstrdup(e->content);
     char *err = NULL;
+    watch_fire(s, conv, echo_id, false, "discarded");
     store_thread_remove_local(s->st, conv, echo_id);
     if (outbox_remove(s->outbox, echo_id, &err) < 0) {
         log_error("%s", err);
@@ -1014,4 +1049,20 @@ char *session_discard(struct session *s, int64_t conv, const char *echo_id)
 int session_outbox_count(const struct session *s)
 {
     return (int)outbox_len(s->outbox);
+}
+
+char *session_send_notify(struct session *s, int64_t conv, const char *text, bool is_private,
+                          session_send_cb cb, void *ud, char **err)
+{
+    char *echo = session_send(s, conv, text, is_private, err);
+    if (!echo || !cb)
+        return echo;
+    struct send_watch *w = xcalloc(1, sizeof *w);
+    w->echo_id = xstrdup(echo);
+    w->conv = conv;
+    w->cb = cb;
+    w->ud = ud;
+    w->next = s->watches;
+    s->watches = w;
+    return echo;
 }

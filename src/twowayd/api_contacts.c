@@ -29,8 +29,8 @@
 
 static bool contact_in_account(struct req *r, int64_t id)
 {
-    return db_int(r->twd->db, 0, "SELECT 1 FROM contacts WHERE id = ? AND account_id = ?", "ii",
-                  id, r->agent.account_id) == 1;
+    return db_int(r->twd->db, 0, "SELECT 1 FROM contacts WHERE id = ? AND account_id = ?", "ii", id,
+                  r->agent.account_id) == 1;
 }
 
 void api_contacts_show(struct req *r)
@@ -126,8 +126,8 @@ void api_contacts_search(struct req *r)
         return;
     }
     int64_t page = page_arg(r);
-    int64_t count = db_int(db, 0, "SELECT COUNT(*) FROM contacts " SEARCH_WHERE, "it",
-                           r->agent.account_id, q);
+    int64_t count =
+        db_int(db, 0, "SELECT COUNT(*) FROM contacts " SEARCH_WHERE, "it", r->agent.account_id, q);
     char *order = order_by(req_arg(r, "sort"));
     char *sql = xasprintf("SELECT id FROM contacts " SEARCH_WHERE "%s LIMIT ?3 OFFSET ?4", order);
     sqlite3_stmt *st = db_prepare(db, sql);

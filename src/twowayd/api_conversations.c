@@ -102,7 +102,7 @@ struct bind {
 /* The WHERE clause the list, meta and search share: SQL text built from
  * constants only, every value bound. */
 struct filter {
-    struct buf where;     /* " AND …" conditions over conversations c */
+    struct buf where; /* " AND …" conditions over conversations c */
     struct bind binds[MAX_BINDS];
     int nbinds;
     char *owned[REQ_MAX_ARGS]; /* lower-cased label titles */
@@ -228,8 +228,8 @@ static bool parse_scope(struct req *r, struct filter *f)
             return false;
         }
         /* Chatwoot finds the team first: an unknown one is a 404. */
-        if (!db_int(r->twd->db, 0, "SELECT 1 FROM teams WHERE id = ? AND account_id = ?", "ii",
-                    id, r->agent.account_id)) {
+        if (!db_int(r->twd->db, 0, "SELECT 1 FROM teams WHERE id = ? AND account_id = ?", "ii", id,
+                    r->agent.account_id)) {
             req_not_found(r);
             return false;
         }
@@ -364,8 +364,8 @@ static json_object *filter_page(struct req *r, const struct filter *f, bool sear
     json_object *payload = json_object_new_array();
     while (sqlite3_step(st) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
-        json_object *o = search ? render_conversation_search(db, id)
-                                : render_conversation(db, id, r->agent.id);
+        json_object *o =
+            search ? render_conversation_search(db, id) : render_conversation(db, id, r->agent.id);
         if (o)
             json_object_array_add(payload, o);
     }
@@ -373,59 +373,49 @@ static json_object *filter_page(struct req *r, const struct filter *f, bool sear
     return payload;
 }
 
-static void add_counts(json_object *meta, const struct counts *c, bool assigned)
+/* The three answers the filters feed (§3.1, §3.3, §3.4). */
+enum listing { LISTING_LIST, LISTING_META, LISTING_SEARCH };
+
+static void reply_listing(struct req *r, enum listing kind)
 {
-    ADD(meta, "mine_count", json_object_new_int64(c->mine));
-    if (assigned)
-        ADD(meta, "assigned_count", json_object_new_int64(c->all - c->unassigned));
-    ADD(meta, "unassigned_count", json_object_new_int64(c->unassigned));
-    ADD(meta, "all_count", json_object_new_int64(c->all));
+    struct filter f;
+    filter_init(&f);
+    if (!filter_parse(r, &f, kind == LISTING_SEARCH)) {
+        filter_free(&f);
+        return;
+    }
+    struct counts c = filter_counts(r, &f);
+    json_object *meta = json_object_new_object(), *o = json_object_new_object();
+    ADD(meta, "mine_count", json_object_new_int64(c.mine));
+    if (kind != LISTING_SEARCH)
+        ADD(meta, "assigned_count", json_object_new_int64(c.all - c.unassigned));
+    ADD(meta, "unassigned_count", json_object_new_int64(c.unassigned));
+    ADD(meta, "all_count", json_object_new_int64(c.all));
+    ADD(o, "meta", meta);
+    if (kind != LISTING_META)
+        ADD(o, "payload", filter_page(r, &f, kind == LISTING_SEARCH));
+    filter_free(&f);
+    if (kind == LISTING_LIST) { /* the list alone is wrapped twice */
+        json_object *data = o;
+        o = json_object_new_object();
+        ADD(o, "data", data);
+    }
+    req_reply_json(r, 200, o);
 }
 
 void api_conversations_list(struct req *r)
 {
-    struct filter f;
-    filter_init(&f);
-    if (filter_parse(r, &f, false)) {
-        struct counts c = filter_counts(r, &f);
-        json_object *meta = json_object_new_object(), *data = json_object_new_object();
-        add_counts(meta, &c, true);
-        ADD(data, "meta", meta);
-        ADD(data, "payload", filter_page(r, &f, false));
-        json_object *o = json_object_new_object();
-        ADD(o, "data", data);
-        req_reply_json(r, 200, o);
-    }
-    filter_free(&f);
+    reply_listing(r, LISTING_LIST);
 }
 
 void api_conversations_meta(struct req *r)
 {
-    struct filter f;
-    filter_init(&f);
-    if (filter_parse(r, &f, false)) {
-        struct counts c = filter_counts(r, &f);
-        json_object *meta = json_object_new_object(), *o = json_object_new_object();
-        add_counts(meta, &c, true);
-        ADD(o, "meta", meta);
-        req_reply_json(r, 200, o);
-    }
-    filter_free(&f);
+    reply_listing(r, LISTING_META);
 }
 
 void api_conversations_search(struct req *r)
 {
-    struct filter f;
-    filter_init(&f);
-    if (filter_parse(r, &f, true)) {
-        struct counts c = filter_counts(r, &f);
-        json_object *meta = json_object_new_object(), *o = json_object_new_object();
-        add_counts(meta, &c, false);
-        ADD(o, "meta", meta);
-        ADD(o, "payload", filter_page(r, &f, true));
-        req_reply_json(r, 200, o);
-    }
-    filter_free(&f);
+    reply_listing(r, LISTING_SEARCH);
 }
 
 /* ---- one conversation ---------------------------------------------------- */
@@ -473,7 +463,12 @@ static char *body_attributes(struct req *r, json_object *body, const char *key)
         req_reply_errorf(r, 422, "%s must be an object", key);
         return NULL;
     }
-    return xstrdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+    const char *text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+    if (!text_valid_utf8(text, strlen(text))) {
+        req_reply_errorf(r, 422, "%s must be valid UTF-8", key);
+        return NULL;
+    }
+    return xstrdup(text);
 }
 
 /* What POST conversations asks for, checked before anything is written. */
@@ -495,15 +490,15 @@ static bool create_contact(struct req *r, json_object *body, struct new_conv *nc
         return false;
     }
     if (f == FIELD_SET) {
-        nc->contact = db_int(db, 0, "SELECT id FROM contacts WHERE id = ? AND account_id = ?",
-                             "ii", id, r->agent.account_id);
+        nc->contact = db_int(db, 0, "SELECT id FROM contacts WHERE id = ? AND account_id = ?", "ii",
+                             id, r->agent.account_id);
     } else if (req_json_str(body, "source_id")) {
-        nc->contact = db_int(db, 0,
-                             "SELECT ct.id FROM contact_inboxes ci JOIN contacts ct "
-                             "ON ct.id = ci.contact_id WHERE ci.inbox_id = ? AND ci.source_id = ? "
-                             "AND ct.account_id = ?",
-                             "iti", nc->inbox, req_json_str(body, "source_id"),
-                             r->agent.account_id);
+        nc->contact =
+            db_int(db, 0,
+                   "SELECT ct.id FROM contact_inboxes ci JOIN contacts ct "
+                   "ON ct.id = ci.contact_id WHERE ci.inbox_id = ? AND ci.source_id = ? "
+                   "AND ct.account_id = ?",
+                   "iti", nc->inbox, req_json_str(body, "source_id"), r->agent.account_id);
     } else {
         req_reply_error(r, 422, "contact_id (or source_id) is required");
         return false;
@@ -524,10 +519,11 @@ static bool create_contact(struct req *r, json_object *body, struct new_conv *nc
 static bool create_people(struct req *r, json_object *body, struct new_conv *nc)
 {
     enum field f = body_id(body, "assignee_id", &nc->assignee);
-    if (f == FIELD_BAD || (f == FIELD_SET && nc->assignee &&
-                           !assignable(r, nc->assignee, nc->inbox))) {
-        req_reply_error(r, 422, "assignee_id must be an agent of this account who is a member "
-                                "of the conversation's inbox");
+    if (f == FIELD_BAD ||
+        (f == FIELD_SET && nc->assignee && !assignable(r, nc->assignee, nc->inbox))) {
+        req_reply_error(r, 422,
+                        "assignee_id must be an agent of this account who is a member "
+                        "of the conversation's inbox");
         return false;
     }
     if (f != FIELD_SET)
@@ -559,8 +555,8 @@ static bool create_message(struct req *r, json_object *body, struct new_conv *nc
         req_reply_error(r, 422, "message.content must be a string");
         return false;
     }
-    const char *why = ops_content_problem(json_object_get_string(c),
-                                          (size_t)json_object_get_string_len(c));
+    const char *why =
+        ops_content_problem(json_object_get_string(c), (size_t)json_object_get_string_len(c));
     if (why) {
         req_reply_errorf(r, 422, "message.%s", why);
         return false;
@@ -618,8 +614,8 @@ void api_conversations_create(struct req *r)
         return;
     }
     int64_t conv = ops_conv_create(db, nc.inbox, nc.contact, nc.status);
-    db_exec(db, "UPDATE conversations SET custom_attributes = ? WHERE id = ?", "ti",
-            nc.attributes, conv);
+    db_exec(db, "UPDATE conversations SET custom_attributes = ? WHERE id = ?", "ti", nc.attributes,
+            conv);
     free(nc.attributes);
     if (nc.assignee)
         ops_set_assignee(db, conv, nc.assignee, r->agent.id);
@@ -648,8 +644,9 @@ static bool body_priority(struct req *r, json_object *body, const char **out)
 {
     json_object *v = NULL;
     if (!json_object_object_get_ex(body, "priority", &v)) {
-        req_reply_error(r, 422, "priority is required: low, medium, high, urgent, or null to "
-                                "remove it");
+        req_reply_error(r, 422,
+                        "priority is required: low, medium, high, urgent, or null to "
+                        "remove it");
         return false;
     }
     *out = NULL;
@@ -680,8 +677,8 @@ void api_conversations_update(struct req *r)
     if (set_priority)
         ops_set_priority(db, conv, priority, r->agent.id);
     if (attributes) {
-        db_exec(db, "UPDATE conversations SET custom_attributes = ? WHERE id = ?", "ti",
-                attributes, conv);
+        db_exec(db, "UPDATE conversations SET custom_attributes = ? WHERE id = ?", "ti", attributes,
+                conv);
         ops_touch(db, conv);
         free(attributes);
     }
@@ -705,22 +702,12 @@ static double body_snooze(struct req *r, json_object *body)
     else if (json_object_is_type(v, json_type_string) && !parse_id(json_object_get_string(v), &t))
         t = -1;
     if (t <= 0 || t > MAX_EPOCH) {
-        req_reply_error(r, 422, "snoozed_until must be a time in whole epoch seconds "
-                                "(e.g. 1767225600)");
+        req_reply_error(r, 422,
+                        "snoozed_until must be a time in whole epoch seconds "
+                        "(e.g. 1767225600)");
         return -1;
     }
     return (double)t;
-}
-
-static char *conv_status(struct db *db, int64_t conv)
-{
-    char *s = NULL;
-    sqlite3_stmt *st = db_prepare(db, "SELECT status FROM conversations WHERE id = ?");
-    db_bindv(st, "i", conv);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        s = xstrdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return s ? s : xstrdup("open");
 }
 
 /* The status asked for; no status flips open ↔ resolved (anything else
@@ -734,10 +721,10 @@ static const char *body_status(struct req *r, json_object *body, int64_t conv)
         return NULL;
     }
     if (!v || json_object_get_string_len(v) == 0) {
-        char *now = conv_status(r->twd->db, conv);
-        const char *want = strcmp(now, "open") == 0 ? "resolved" : "open";
-        free(now);
-        return want;
+        return db_int(r->twd->db, 0, "SELECT status = 'open' FROM conversations WHERE id = ?", "i",
+                      conv)
+                   ? "resolved"
+                   : "open";
     }
     const char *s = in_set(statuses, json_object_get_string(v));
     if (!s)
@@ -770,9 +757,9 @@ void api_conversations_toggle_status(struct req *r)
         ADD(payload, "conversation_id", json_object_new_int64(sqlite3_column_int64(st, 2)));
         ADD(payload, "current_status",
             json_object_new_string((const char *)sqlite3_column_text(st, 0)));
-        ADD(payload, "snoozed_until", render_iso(sqlite3_column_type(st, 1) == SQLITE_NULL
-                                                     ? 0
-                                                     : sqlite3_column_double(st, 1)));
+        ADD(payload, "snoozed_until",
+            render_iso(sqlite3_column_type(st, 1) == SQLITE_NULL ? 0
+                                                                 : sqlite3_column_double(st, 1)));
     }
     sqlite3_finalize(st);
     json_object *o = json_object_new_object();
@@ -867,8 +854,9 @@ static void assign_agent(struct req *r, json_object *body, int64_t conv)
     }
     int64_t inbox = db_int(db, 0, "SELECT inbox_id FROM conversations WHERE id = ?", "i", conv);
     if (!assignable(r, id, inbox)) {
-        req_reply_error(r, 422, "assignee_id must be an agent of this account who is a member "
-                                "of the conversation's inbox");
+        req_reply_error(r, 422,
+                        "assignee_id must be an agent of this account who is a member "
+                        "of the conversation's inbox");
         return;
     }
     ops_set_assignee(db, conv, id, r->agent.id);
@@ -986,8 +974,9 @@ void api_conversations_labels_set(struct req *r)
         ops_set_labels(r->twd->db, conv, (const char *const *)titles, (int)n, r->agent.id);
         reply_labels(r, conv);
     } else {
-        req_reply_errorf(r, 422, "labels[%zu] must be a non-empty string of at most %d "
-                                 "characters without control characters",
+        req_reply_errorf(r, 422,
+                         "labels[%zu] must be a non-empty string of at most %d "
+                         "characters without control characters",
                          got, MAX_LABEL_CHARS);
     }
     for (size_t i = 0; i < got; i++)

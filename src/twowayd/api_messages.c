@@ -34,9 +34,9 @@
 #define DELETED_TEXT "This message was deleted"
 
 static const char *const content_types[] = {
-    "text",         "input_text", "input_textarea", "input_email", "input_select",
-    "cards",        "form",       "article",        "incoming_email", "input_csat",
-    "integrations", "sticker",    "voice_call",     NULL,
+    "text",       "input_text", "input_textarea", "input_email", "input_select", "cards",
+    "form",       "article",    "incoming_email", "input_csat",  "integrations", "sticker",
+    "voice_call", NULL,
 };
 
 /* The conversation named by the path, or 0 after answering 404. */
@@ -69,6 +69,12 @@ static bool query_id(const struct req *r, const char *key, int64_t *out)
 
 /* ---- list ----------------------------------------------------------------- */
 
+/* Here the read times are ISO strings (epoch integers on the conversation). */
+static json_object *col_iso(sqlite3_stmt *st, int c)
+{
+    return render_iso(sqlite3_column_type(st, c) == SQLITE_NULL ? 0 : sqlite3_column_double(st, c));
+}
+
 static json_object *list_meta(struct db *db, int64_t conv)
 {
     json_object *meta = json_object_new_object();
@@ -87,11 +93,8 @@ static json_object *list_meta(struct db *db, int64_t conv)
             if (a)
                 ADD(meta, "assignee", a);
         }
-        for (int c = 3; c <= 4; c++)
-            ADD(meta, c == 3 ? "agent_last_seen_at" : "assignee_last_seen_at",
-                render_iso(sqlite3_column_type(st, c) == SQLITE_NULL
-                               ? 0
-                               : sqlite3_column_double(st, c)));
+        ADD(meta, "agent_last_seen_at", col_iso(st, 3));
+        ADD(meta, "assignee_last_seen_at", col_iso(st, 4));
     }
     sqlite3_finalize(st);
     return meta;
@@ -114,7 +117,7 @@ void api_messages_list(struct req *r)
     const char *window;
     int limit = PAGE_LATEST;
     if (before >= 0 && after >= 0) {
-        window = " AND m.id > ?2 AND m.id < ?3 ORDER BY m.created_at ASC, m.id ASC";
+        window = " AND m.id >= ?2 AND m.id < ?3 ORDER BY m.created_at ASC, m.id ASC";
         limit = PAGE_BETWEEN;
     } else if (before >= 0) {
         window = " AND m.id < ?3 ORDER BY m.created_at DESC, m.id DESC";
@@ -130,7 +133,7 @@ void api_messages_list(struct req *r)
     struct db *db = r->twd->db;
     sqlite3_stmt *st = db_prepare(db, sql);
     free(sql);
-    /* Parameters a window leaves out are simply not bound (SQLITE_RANGE). */
+    /* ?2 and ?3 are bound even where the window does not use them. */
     db_bindv(st, "iiii", conv, after, before, (int64_t)limit);
     json_object *payload = json_object_new_array();
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -161,12 +164,13 @@ static bool parse_content(struct req *r, json_object *body, struct reply *rp)
     json_object *v = NULL;
     json_object_object_get_ex(body, "content", &v);
     if (!v || !json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0) {
-        req_reply_error(r, 422, "content is required and must be a string (attachments are "
-                                "not supported)");
+        req_reply_error(r, 422,
+                        "content is required and must be a string (attachments are "
+                        "not supported)");
         return false;
     }
-    const char *why = ops_content_problem(json_object_get_string(v),
-                                          (size_t)json_object_get_string_len(v));
+    const char *why =
+        ops_content_problem(json_object_get_string(v), (size_t)json_object_get_string_len(v));
     if (why) {
         req_reply_error(r, 422, why);
         return false;
@@ -187,12 +191,13 @@ static bool parse_kind(struct req *r, json_object *body, struct reply *rp)
 
     v = NULL;
     json_object_object_get_ex(body, "message_type", &v);
-    const char *type = v && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                                     : NULL;
+    const char *type =
+        v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
     if (v && (!type || strcmp(type, "outgoing") != 0)) {
-        req_reply_error(r, 422, type && strcmp(type, "incoming") == 0
-                                    ? "message_type incoming is only allowed on API inboxes"
-                                    : "message_type must be \"outgoing\"");
+        req_reply_error(r, 422,
+                        type && strcmp(type, "incoming") == 0
+                            ? "message_type incoming is only allowed on API inboxes"
+                            : "message_type must be \"outgoing\"");
         return false;
     }
 
@@ -231,11 +236,12 @@ static bool parse_attributes(struct req *r, json_object *body, int64_t conv, str
     if (!req_json_has(v, "in_reply_to"))
         return true;
     if (!req_json_int(v, "in_reply_to", &to, &is_null) ||
-        (!is_null && !db_int(r->twd->db, 0,
-                             "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?", "ii",
-                             to, conv))) {
-        req_reply_error(r, 422, "content_attributes.in_reply_to must be the id of a message "
-                                "in this conversation");
+        (!is_null &&
+         !db_int(r->twd->db, 0, "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?", "ii",
+                 to, conv))) {
+        req_reply_error(r, 422,
+                        "content_attributes.in_reply_to must be the id of a message "
+                        "in this conversation");
         return false;
     }
     if (!is_null)
@@ -249,14 +255,13 @@ static bool parse_echo(struct req *r, json_object *body, struct reply *rp)
     json_object_object_get_ex(body, "echo_id", &v);
     if (!v)
         return true;
-    if (!json_object_is_type(v, json_type_string) ||
-        json_object_get_string_len(v) > MAX_ECHO_ID ||
-        strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v) ||
-        !text_valid_utf8(json_object_get_string(v), strlen(json_object_get_string(v)))) {
+    const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+    size_t len = s ? (size_t)json_object_get_string_len(v) : 0;
+    if (!s || len > MAX_ECHO_ID || strlen(s) != len || !text_valid_utf8(s, len)) {
         req_reply_errorf(r, 422, "echo_id must be a string of at most %d bytes", MAX_ECHO_ID);
         return false;
     }
-    rp->echo_id = json_object_get_string(v);
+    rp->echo_id = s;
     return true;
 }
 
@@ -268,7 +273,8 @@ static char *refusal(struct req *r, int64_t conv, const struct reply *rp)
                "id", conv, db_now() - 60.0) >= FLOOD_PER_MINUTE)
         return xasprintf("Too many messages in this conversation: at most %d a minute",
                          FLOOD_PER_MINUTE);
-    
+    if (rp->is_private)
+        return NULL;
     int64_t contact = db_int(db, 0, "SELECT contact_id FROM conversations WHERE id = ?", "i", conv);
     return ops_contact_unreachable(db, contact);
 }
@@ -279,8 +285,9 @@ void api_messages_create(struct req *r)
     if (!conv)
         return;
     if (r->content_type && strncasecmp(r->content_type, "multipart/form-data", 19) == 0) {
-        req_reply_error(r, 422, "attachments are not supported: send the message as JSON "
-                                "with a content string");
+        req_reply_error(r, 422,
+                        "attachments are not supported: send the message as JSON "
+                        "with a content string");
         return;
     }
     json_object *body = req_json(r);
@@ -338,12 +345,8 @@ void api_messages_delete(struct req *r)
             "json_valid(content_attributes) THEN content_attributes ELSE '{}' END, "
             "'$.deleted', json('true')), updated_at = ? WHERE id = ?",
             "tdi", DELETED_TEXT, db_now(), id);
-    /* A reply not yet handed to Twilio is not sent at all: sending the
-     * "deleted" text instead would only puzzle the customer. */
-    db_exec(db,
-            "UPDATE outbox SET state = 'failed', last_error = 'deleted before it was sent' "
-            "WHERE message_id = ? AND state = 'pending'",
-            "i", id);
+    /* A reply still in the outbox stays there: the sender sees the deleted
+     * flag and drops it rather than texting "This message was deleted". */
     ops_touch(db, conv);
     req_reply_json(r, 200, render_message(db, id));
 }

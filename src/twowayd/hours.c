@@ -137,8 +137,8 @@ static int parse_hours(const char *spec, struct range *out, int *n, char **err)
 
 static bool is_utc(const char *tz)
 {
-    return !*tz || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0 ||
-           strcmp(tz, "GMT") == 0 || strcmp(tz, "Etc/GMT") == 0;
+    return !*tz || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0 || strcmp(tz, "GMT") == 0 ||
+           strcmp(tz, "Etc/GMT") == 0;
 }
 
 /* An IANA name the C library will find: a compiled zone file under TZDIR.

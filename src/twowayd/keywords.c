@@ -13,10 +13,10 @@ static const struct {
     const char *word;
     enum keywords_kind kind;
 } keyword_table[] = {
-    {"STOP", KEYWORDS_STOP},     {"STOPALL", KEYWORDS_STOP}, {"UNSUBSCRIBE", KEYWORDS_STOP},
-    {"CANCEL", KEYWORDS_STOP},   {"END", KEYWORDS_STOP},     {"QUIT", KEYWORDS_STOP},
-    {"REVOKE", KEYWORDS_STOP},   {"OPTOUT", KEYWORDS_STOP},  {"START", KEYWORDS_START},
-    {"YES", KEYWORDS_START},     {"UNSTOP", KEYWORDS_START}, {"HELP", KEYWORDS_HELP},
+    {"STOP", KEYWORDS_STOP},   {"STOPALL", KEYWORDS_STOP}, {"UNSUBSCRIBE", KEYWORDS_STOP},
+    {"CANCEL", KEYWORDS_STOP}, {"END", KEYWORDS_STOP},     {"QUIT", KEYWORDS_STOP},
+    {"REVOKE", KEYWORDS_STOP}, {"OPTOUT", KEYWORDS_STOP},  {"START", KEYWORDS_START},
+    {"YES", KEYWORDS_START},   {"UNSTOP", KEYWORDS_START}, {"HELP", KEYWORDS_HELP},
     {"INFO", KEYWORDS_HELP},
 };
 
@@ -62,10 +62,14 @@ enum keywords_kind keywords_opt_out_type(const char *value)
 const char *keywords_name(enum keywords_kind kind)
 {
     switch (kind) {
-    case KEYWORDS_STOP: return "STOP";
-    case KEYWORDS_START: return "START";
-    case KEYWORDS_HELP: return "HELP";
-    case KEYWORDS_NONE: break;
+    case KEYWORDS_STOP:
+        return "STOP";
+    case KEYWORDS_START:
+        return "START";
+    case KEYWORDS_HELP:
+        return "HELP";
+    case KEYWORDS_NONE:
+        break;
     }
     return "";
 }
@@ -77,9 +81,9 @@ bool keywords_set_opt_out(struct db *db, int64_t contact_id, int64_t conv_id, bo
         return false;
     ops_contact_set_opt_out(db, contact_id, opted_out);
     if (conv_id)
-        ops_activity(db, conv_id, opted_out ? "Contact opted out of SMS (%s)"
-                                            : "Contact opted back in to SMS (%s)",
-                     why);
+        ops_activity(
+            db, conv_id,
+            opted_out ? "Contact opted out of SMS (%s)" : "Contact opted back in to SMS (%s)", why);
     return true;
 }
 

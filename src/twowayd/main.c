@@ -10,6 +10,7 @@
 
 #include "db.h"
 #include "dconfig.h"
+#include "hours.h"
 #include "seed.h"
 #include "sender.h"
 #include "server.h"
@@ -146,6 +147,10 @@ int main(int argc, char **argv)
         (listen && dconfig_set(cfg, "listen", listen, &err) < 0) ||
         (dbpath && dconfig_set(cfg, "db", dbpath, &err) < 0) ||
         (logpath && dconfig_set(cfg, "log", logpath, &err) < 0)) {
+        fprintf(stderr, "twowayd: %s\n", err);
+        goto out;
+    }
+    if (hours_check_config(cfg, &err) < 0) {
         fprintf(stderr, "twowayd: %s\n", err);
         goto out;
     }

@@ -456,8 +456,9 @@ char *ops_contact_unreachable(struct db *db, int64_t contact_id)
     if (!ops_contact_opted_out(db, contact_id))
         return NULL;
     char *who = NULL;
-    sqlite3_stmt *st = db_prepare(db, "SELECT COALESCE(NULLIF(name, ''), phone_number, 'The contact') "
-                                      "FROM contacts WHERE id = ?");
+    sqlite3_stmt *st =
+        db_prepare(db, "SELECT COALESCE(NULLIF(name, ''), phone_number, 'The contact') "
+                       "FROM contacts WHERE id = ?");
     db_bindv(st, "i", contact_id);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         who = xstrdup((const char *)sqlite3_column_text(st, 0));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "twoway/text.h"
 #include "twoway/xmalloc.h"
 
 const char *req_arg(const struct req *r, const char *key)
@@ -43,7 +44,13 @@ json_object *req_json(struct req *r)
         req_reply_error(r, 400, "request body contains a NUL byte");
         return NULL;
     }
+    /* json-c lets overlong and surrogate encodings through; so no. */
+    if (!text_valid_utf8(r->body, r->body_len)) {
+        req_reply_error(r, 400, "request body is not valid UTF-8");
+        return NULL;
+    }
     json_tokener *tok = json_tokener_new_ex(64);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     json_object *o = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     if (o && jerr == json_tokener_success && tok->char_offset < (int)r->body_len) {

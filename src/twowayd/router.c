@@ -97,7 +97,8 @@ static bool match(const char *pattern, const char *path, struct req *r, int64_t 
         if (*p == ':') {
             char *end;
             errno = 0;
-            if (s[0] == '-' || s[0] == '+')
+            /* digits only: strtoll would also take " 5", "+5", "-5" */
+            if (s[0] < '0' || s[0] > '9')
                 return false;
             long long v = strtoll(s, &end, 10);
             if (errno || end != s + sl)

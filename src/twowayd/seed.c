@@ -2,6 +2,7 @@
 #include "seed.h"
 
 #include <json-c/json.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,8 +191,10 @@ static void seed_conv_state(const struct seed_ctx *x, const struct seed_conv *sc
         char *who = ops_agent_name(db, x->agents[sc->assignee ? sc->assignee : 1]);
         char *text =
             xasprintf("Conversation was %s by %s", resolved ? "marked resolved" : "snoozed", who);
-        struct ops_message om = {
-            .conv_id = conv, .content = text, .type = OPS_ACTIVITY, .created_at = last + 60.0};
+        struct ops_message om = {.conv_id = conv,
+                                 .content = text,
+                                 .type = OPS_ACTIVITY,
+                                 .created_at = fmin(last + 60.0, x->now)};
         ops_message_add(db, &om);
         free(text);
         free(who);

@@ -26,9 +26,9 @@
 #include "twoway/log.h"
 #include "twoway/xmalloc.h"
 
-#define BACKOFF_MAX 300.0        /* seconds */
-#define IDLE_WAIT 1.0            /* seconds between looks at an idle outbox */
-#define REPLY_MAX (64 * 1024)    /* bytes of Twilio's answer kept */
+#define BACKOFF_MAX 300.0     /* seconds */
+#define IDLE_WAIT 1.0         /* seconds between looks at an idle outbox */
+#define REPLY_MAX (64 * 1024) /* bytes of Twilio's answer kept */
 
 struct sender {
     struct twd *twd;

@@ -35,8 +35,14 @@ struct server {
 struct conn_state {
     struct buf body;
     bool too_large;
-    bool started;
     char *raw_uri; /* path and query exactly as received (Twilio signs it) */
+};
+
+/* Per-connection state, from accept to close (MHD always reports both):
+ * the raw URI of the request being read, which MHD only shows to the URI
+ * callback, before any per-request state exists. */
+struct sock_state {
+    char *raw_uri;
 };
 
 static const char *header_lookup(void *cls, const char *name)
@@ -131,8 +137,28 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
     struct conn_state *cs = *con_cls;
     (void)version;
 
-    if (!cs->started) {
-        cs->started = true;
+    if (!cs) {
+        cs = xcalloc(1, sizeof *cs);
+        buf_init(&cs->body);
+        *con_cls = cs;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        struct sock_state *ss = ci ? ci->socket_context : NULL;
+        if (ss && ss->raw_uri) {
+            cs->raw_uri = ss->raw_uri;
+            ss->raw_uri = NULL;
+        }
+        /* A NUL hidden in the path would cut it short after decoding and
+         * reach another route: no such resource. */
+        const char *q = cs->raw_uri ? strchr(cs->raw_uri, '?') : NULL;
+        size_t plen = cs->raw_uri ? (q ? (size_t)(q - cs->raw_uri) : strlen(cs->raw_uri)) : 0;
+        for (size_t i = 0; i + 2 < plen; i++) {
+            if (cs->raw_uri[i] == '%' && cs->raw_uri[i + 1] == '0' && cs->raw_uri[i + 2] == '0') {
+                cs->too_large = true; /* answered below; nothing else runs */
+                return send_reply(conn, 404, "application/json; charset=utf-8",
+                                  "{\"error\":\"Resource could not be found\"}");
+            }
+        }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > srv->max_body) {
             cs->too_large = true;
@@ -201,16 +227,34 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
-/* MHD calls this first for every request, with the URI before unescaping;
- * what it returns becomes the request's state. */
+/* MHD calls this first for every request, with the URI before unescaping.
+ * It is kept on the connection until the request handler takes it. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    struct conn_state *cs = xcalloc(1, sizeof *cs);
+    (void)cls;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct sock_state *ss = ci ? ci->socket_context : NULL;
+    if (ss) {
+        free(ss->raw_uri);
+        ss->raw_uri = xstrndup(uri, 8192);
+    }
+    return NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
     (void)cls;
     (void)conn;
-    buf_init(&cs->body);
-    cs->raw_uri = xstrndup(uri, 8192);
-    return cs;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = xcalloc(1, sizeof(struct sock_state));
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        struct sock_state *ss = *socket_context;
+        free(ss->raw_uri);
+        free(ss);
+        *socket_context = NULL;
+    }
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -298,6 +342,11 @@ struct server *server_start(struct twd *twd, const char *addr, size_t max_body, 
                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                               MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+                              MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+                              /* room for many query parameters, which
+                               * then get a 400 of ours, not a dropped
+                               * connection */
+                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
                               MHD_OPTION_END);
     if (!s->mhd) {
         *err = xasprintf("cannot listen on %s (address in use or not available)", addr);

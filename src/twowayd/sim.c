@@ -216,11 +216,14 @@ static char *some_customer_locked(struct db *db, const char *inbox_phone)
     return text_row(st);
 }
 
-static bool sid_stored(struct sim *s, const char *sid)
+static bool sid_stored(struct sim *s, const struct sim_event *e)
 {
     struct db *db = s->twd->db;
     db_lock(db);
-    bool found = db_int(db, 0, "SELECT 1 FROM messages WHERE source_id = ? LIMIT 1", "t", sid);
+    bool found = db_int(db, 0,
+                        "SELECT 1 FROM messages WHERE source_id = ? AND inbox_id IN "
+                        "(SELECT id FROM inboxes WHERE phone_number = ?) LIMIT 1",
+                        "tt", e->sid, e->from) == 1;
     db_unlock(db);
     return found;
 }
@@ -474,7 +477,7 @@ static void sim_handle(struct sim *s, struct sim_event *e)
     case SIM_STATUS:
         /* A callback must not overtake the sender's own bookkeeping of the
          * SID; Twilio, far away, never does. */
-        if (!sid_stored(s, e->sid) && e->tries < SIM_SID_TRIES) {
+        if (!sid_stored(s, e) && e->tries < SIM_SID_TRIES) {
             struct sim_event *again = event_new(SIM_STATUS, mono_now() + SIM_SID_WAIT, e);
             again->status = e->status;
             again->error_code = e->error_code;
@@ -541,6 +544,21 @@ static void *sim_main(void *arg)
     return NULL;
 }
 
+/* Everything but the thread, which is not running (any more). */
+static void sim_free(struct sim *s)
+{
+    while (s->head) {
+        struct sim_event *e = s->head;
+        s->head = e->next;
+        event_free(e);
+    }
+    curl_easy_cleanup(s->curl);
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+    curl_global_cleanup();
+}
+
 struct sim *sim_start(struct twd *twd)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -568,15 +586,10 @@ struct sim *sim_start(struct twd *twd)
     pthread_mutex_unlock(&live_mu);
     if (pthread_create(&s->thread, NULL, sim_main, s) != 0) {
         log_error("sim: cannot start the simulator thread");
-        struct sim *tmp = s;
         pthread_mutex_lock(&live_mu);
         live = NULL;
         pthread_mutex_unlock(&live_mu);
-        curl_easy_cleanup(tmp->curl);
-        pthread_cond_destroy(&tmp->cond);
-        pthread_mutex_destroy(&tmp->mu);
-        free(tmp);
-        curl_global_cleanup();
+        sim_free(s);
         return NULL;
     }
     log_info("sim: playing the carrier and the customers (a new text every ~%llds, answers %.0f%%, "
@@ -601,16 +614,7 @@ void sim_stop(struct sim **ps)
     pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);
-    while (s->head) {
-        struct sim_event *e = s->head;
-        s->head = e->next;
-        event_free(e);
-    }
-    curl_easy_cleanup(s->curl);
-    pthread_cond_destroy(&s->cond);
-    pthread_mutex_destroy(&s->mu);
-    free(s);
-    curl_global_cleanup();
+    sim_free(s);
     *ps = NULL;
 }
 

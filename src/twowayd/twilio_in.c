@@ -197,11 +197,11 @@ static char *extension_of(const char *content_type)
     static const struct {
         const char *type, *ext;
     } known[] = {
-        {"image/jpeg", "jpg"},  {"image/png", "png"},       {"image/gif", "gif"},
-        {"image/webp", "webp"}, {"image/heic", "heic"},     {"audio/mpeg", "mp3"},
-        {"audio/ogg", "ogg"},   {"audio/amr", "amr"},       {"audio/mp4", "m4a"},
-        {"video/mp4", "mp4"},   {"video/3gpp", "3gp"},      {"video/quicktime", "mov"},
-        {"text/vcard", "vcf"},  {"text/x-vcard", "vcf"},    {"text/plain", "txt"},
+        {"image/jpeg", "jpg"},      {"image/png", "png"},    {"image/gif", "gif"},
+        {"image/webp", "webp"},     {"image/heic", "heic"},  {"audio/mpeg", "mp3"},
+        {"audio/ogg", "ogg"},       {"audio/amr", "amr"},    {"audio/mp4", "m4a"},
+        {"video/mp4", "mp4"},       {"video/3gpp", "3gp"},   {"video/quicktime", "mov"},
+        {"text/vcard", "vcf"},      {"text/x-vcard", "vcf"}, {"text/plain", "txt"},
         {"application/pdf", "pdf"},
     };
     size_t tl = strcspn(content_type, "; ");
@@ -228,17 +228,16 @@ static void add_media(struct db *db, int64_t message_id, const struct inbound *i
         db_exec(db,
                 "INSERT INTO attachments(message_id, file_type, content_type, extension, data_url, "
                 "file_size) VALUES (?, ?, ?, ?, ?, 0)",
-                "itttt", message_id,
-                file_type_of(in->media[i].content_type), in->media[i].content_type, ext,
-                in->media[i].url);
+                "itttt", message_id, file_type_of(in->media[i].content_type),
+                in->media[i].content_type, ext, in->media[i].url);
         free(ext);
     }
 }
 
 /* One of our automatic texts (compliance reply, away message) into the
  * thread, to go out through the sender. attr is the content_attributes. */
-static void add_auto_reply(struct db *db, int64_t conv_id, enum ops_msg_type type,
-                           const char *text, const char *attr)
+static void add_auto_reply(struct db *db, int64_t conv_id, enum ops_msg_type type, const char *text,
+                           const char *attr)
 {
     struct ops_message m = {
         .conv_id = conv_id,
@@ -251,8 +250,8 @@ static void add_auto_reply(struct db *db, int64_t conv_id, enum ops_msg_type typ
 
 /* STOP, START, HELP and their synonyms. Returns true if the message was
  * one (then no away message), setting *queued if a reply was queued. */
-static bool handle_keyword(struct req *r, const struct inbound *in, int64_t contact,
-                           int64_t conv, bool *queued)
+static bool handle_keyword(struct req *r, const struct inbound *in, int64_t contact, int64_t conv,
+                           bool *queued)
 {
     struct db *db = r->twd->db;
     const char *word = "";
@@ -289,7 +288,9 @@ static bool handle_keyword(struct req *r, const struct inbound *in, int64_t cont
         *queued = true;
     }
     log_info("%s from contact %lld (%s)", word, (long long)contact,
-             twilio_replied ? "Twilio answered it" : *text ? "answered" : "no answer configured");
+             twilio_replied ? "Twilio answered it"
+             : *text        ? "answered"
+                            : "no answer configured");
     return true;
 }
 
@@ -356,8 +357,8 @@ void twilio_in_sms(struct req *r)
         queued = send_away(r, contact, conv);
     if (queued)
         sender_wake(r->twd->sender);
-    log_info("inbound SMS %s stored as message %lld in conversation %lld", in.sid,
-             (long long)msg, (long long)conv);
+    log_info("inbound SMS %s stored as message %lld in conversation %lld", in.sid, (long long)msg,
+             (long long)conv);
     req_reply_text(r, 200, "text/xml", empty_twiml);
 }
 

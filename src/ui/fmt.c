@@ -86,11 +86,28 @@ void fmt_lb_init(struct fmt_lb *lb)
     buf_init(&lb->b);
 }
 
+#define DOTTED_CIRCLE "\xe2\x97\x8c"
+
+/* A piece that starts with a combining mark would join the last cell of
+ * the piece before it in the line, but be drawn on a base of its own by a
+ * renderer that draws span by span. Giving it that base here (the one
+ * text_cell_next() would give it) makes both agree: pieces then measure the
+ * same alone and together. */
+static bool starts_with_lone_mark(const char *s)
+{
+    struct text_cell c;
+    size_t pos = 0;
+    return text_cell_next(s, &pos, &c) && c.wc[0] == 0x25CC &&
+           strncmp(s, DOTTED_CIRCLE, strlen(DOTTED_CIRCLE)) != 0;
+}
+
 void fmt_lb_add(struct fmt_lb *lb, const char *s, enum fmt_role role)
 {
     size_t start = lb->b.len;
     if (!s || !*s)
         return;
+    if (starts_with_lone_mark(s))
+        buf_adds(&lb->b, DOTTED_CIRCLE);
     buf_adds(&lb->b, s);
     lb->width += text_width(s);
     if (role != ROLE_NORMAL)
@@ -109,8 +126,8 @@ void fmt_lb_spaces(struct fmt_lb *lb, int n, enum fmt_role role)
         span_push(&lb->spans, &lb->nspans, &lb->cap, start, lb->b.len, role);
 }
 
-bool fmt_lb_add_fit(struct fmt_lb *lb, const struct fmt_ctx *ctx, const char *s,
-                    enum fmt_role role, int cols)
+bool fmt_lb_add_fit(struct fmt_lb *lb, const struct fmt_ctx *ctx, const char *s, enum fmt_role role,
+                    int cols)
 {
     char *cut = fmt_cut(ctx, s, cols - lb->width);
     bool any = *cut != '\0';
@@ -134,13 +151,15 @@ void fmt_lb_finish(struct fmt_lb *lb, int cols, struct fmt_line *out)
                 lb->spans[i].end = cut;
         lb->nspans = n;
     }
+    /* A space always starts a cell of its own, so padding adds exactly
+     * its own width. */
     for (; w < cols; w++)
         buf_addc(&lb->b, ' ');
     out->text = buf_detach(&lb->b);
     buf_free(&lb->b);
     out->spans = lb->spans;
     out->nspans = lb->nspans;
-    out->width = text_width(out->text);
+    out->width = w;
     lb->spans = NULL;
     lb->nspans = lb->cap = 0;
 }
@@ -166,7 +185,12 @@ char *fmt_head(const char *s, int width)
         return xstrdup("");
     if (width < 0)
         width = 0;
-    return xstrndup(s, text_fit_bytes(s, width + 1, NULL));
+    size_t n = text_fit_bytes(s, width + 1, NULL);
+    /* One more cluster, so that a cut is still seen when the next cluster
+     * alone is wider than the room (a ZWJ family is six columns). */
+    if (s[n] != '\0')
+        n = text_next_grapheme(s, n);
+    return xstrndup(s, n);
 }
 
 char *fmt_cut(const struct fmt_ctx *ctx, const char *s, int width)
@@ -274,11 +298,12 @@ void fmt_parts_free(struct fmt_parts *ps)
 }
 
 void fmt_lb_left_right(struct fmt_lb *lb, const struct fmt_ctx *ctx, int cols, const char *left,
-                       enum fmt_role left_role, int min_left, struct fmt_parts *ps)
+                       enum fmt_role left_role, int min_left, int min_show, struct fmt_parts *ps)
 {
     int avail = cols - lb->width;
     int right = fmt_parts_fit(ps, avail, min_left);
-    char *cut = fmt_cut(ctx, left, avail - right);
+    int room = avail - right;
+    char *cut = fmt_cut(ctx, left, room < min_show ? 0 : room);
     fmt_lb_add(lb, cut, left_role);
     fmt_lb_spaces(lb, avail - right - text_width(cut), ROLE_NORMAL);
     free(cut);

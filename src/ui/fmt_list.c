@@ -23,6 +23,8 @@
 #include "twoway/xmalloc.h"
 
 #define NAME_MIN 8
+/* A preview cut to fewer columns than this is left out: "W…" says nothing. */
+#define PREVIEW_MIN 4
 #define INDENT 2
 /* Longest assignee or label shown, so one long name cannot push out the rest. */
 #define PART_MAX 16
@@ -103,7 +105,7 @@ static void list_line1(const struct conversation *c, const struct fmt_ctx *ctx, 
     int wn = text_width(name);
     line1_parts(c, ctx, &ps);
     fmt_lb_left_right(&lb, ctx, cols, name, unread ? ROLE_UNREAD : ROLE_NORMAL,
-                      wn < NAME_MIN ? wn : NAME_MIN, &ps);
+                      wn < NAME_MIN ? wn : NAME_MIN, 1, &ps);
     fmt_lb_finish(&lb, cols, out);
     free(h);
     free(name);
@@ -187,13 +189,13 @@ static void list_line2(const struct conversation *c, const struct fmt_ctx *ctx, 
     fmt_lb_init(&lb);
     fmt_lb_spaces(&lb, INDENT, ROLE_NORMAL);
     line2_parts(c, ctx, &ps);
-    fmt_lb_left_right(&lb, ctx, cols, text, ROLE_DIM, 0, &ps);
+    fmt_lb_left_right(&lb, ctx, cols, text, ROLE_DIM, 0, PREVIEW_MIN, &ps);
     fmt_lb_finish(&lb, cols, out);
     free(text);
 }
 
-void fmt_list_row(const struct conversation *c, const struct fmt_ctx *ctx, int cols,
-                  bool selected, bool marked, struct fmt_line out[FMT_LIST_ROW_LINES])
+void fmt_list_row(const struct conversation *c, const struct fmt_ctx *ctx, int cols, bool selected,
+                  bool marked, struct fmt_line out[FMT_LIST_ROW_LINES])
 {
     list_line1(c, ctx, cols, marked, &out[0]);
     list_line2(c, ctx, cols, &out[1]);

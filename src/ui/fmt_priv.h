@@ -30,8 +30,8 @@ void fmt_lb_add(struct fmt_lb *lb, const char *s, enum fmt_role role);
 void fmt_lb_spaces(struct fmt_lb *lb, int n, enum fmt_role role);
 /* Appends s cut (with an ellipsis) to what is left of cols. False if nothing
  * of s fit. */
-bool fmt_lb_add_fit(struct fmt_lb *lb, const struct fmt_ctx *ctx, const char *s,
-                    enum fmt_role role, int cols);
+bool fmt_lb_add_fit(struct fmt_lb *lb, const struct fmt_ctx *ctx, const char *s, enum fmt_role role,
+                    int cols);
 /* Hands the line to out, cut or padded to exactly cols columns (cols < 0
  * taken as 0); lb is released. */
 void fmt_lb_finish(struct fmt_lb *lb, int cols, struct fmt_line *out);
@@ -90,11 +90,11 @@ int fmt_parts_fit(struct fmt_parts *ps, int avail, int min_left);
 void fmt_parts_emit(const struct fmt_parts *ps, struct fmt_lb *lb);
 void fmt_parts_free(struct fmt_parts *ps);
 
-/* A one-line cell group with text left and parts right-aligned: left cut
- * to what the parts leave (keeping min_left columns when it can), padded,
- * then the parts; the whole exactly cols wide after the prefix already in
- * lb. Frees the parts. */
+/* Text left and parts right-aligned after what lb already holds, up to
+ * cols: left is cut to what the parts leave (they give way so that it keeps
+ * min_left columns when it can) and left out when fewer than min_show
+ * columns remain, where a lone "…" would say nothing. Frees the parts. */
 void fmt_lb_left_right(struct fmt_lb *lb, const struct fmt_ctx *ctx, int cols, const char *left,
-                       enum fmt_role left_role, int min_left, struct fmt_parts *ps);
+                       enum fmt_role left_role, int min_left, int min_show, struct fmt_parts *ps);
 
 #endif

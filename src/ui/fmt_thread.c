@@ -151,22 +151,27 @@ static void first_line(struct thread *th, const struct message *m)
     struct fmt_lb lb;
 
     fmt_lb_init(&lb);
-    if (m->created_at) {
-        char *t = fmt_strftime(ctx, ctx->time_format ? ctx->time_format : "%H:%M", m->created_at);
-        if (*t) {
+    /* A message not yet on the server has no time; its arrow still lines
+     * up with the others. */
+    int64_t at = m->created_at ? m->created_at : ctx->now;
+    char *t = fmt_strftime(ctx, ctx->time_format ? ctx->time_format : "%H:%M", at);
+    if (*t) {
+        if (m->created_at)
             fmt_lb_add_fit(&lb, ctx, t, ROLE_DIM, TIME_MAX);
-            fmt_lb_spaces(&lb, 1, ROLE_NORMAL);
-        }
-        free(t);
+        else
+            fmt_lb_spaces(&lb, text_width(t) < TIME_MAX ? text_width(t) : TIME_MAX, ROLE_NORMAL);
+        fmt_lb_spaces(&lb, 1, ROLE_NORMAL);
     }
-    fmt_lb_add(&lb, is_outgoing(m) ? FMT_GLYPH(ctx, "\xe2\x96\xb6", ">")
-                                   : FMT_GLYPH(ctx, "\xe2\x97\x80", "<"),
+    free(t);
+    fmt_lb_add(&lb,
+               is_outgoing(m) ? FMT_GLYPH(ctx, "\xe2\x96\xb6", ">")
+                              : FMT_GLYPH(ctx, "\xe2\x97\x80", "<"),
                role);
     fmt_lb_spaces(&lb, 1, ROLE_NORMAL);
     char *name = author(m, th);
     int wn = text_width(name);
     add_status(m, ctx, &ps);
-    fmt_lb_left_right(&lb, ctx, th->cols, name, role, wn < NAME_MIN ? wn : NAME_MIN, &ps);
+    fmt_lb_left_right(&lb, ctx, th->cols, name, role, wn < NAME_MIN ? wn : NAME_MIN, 1, &ps);
     fmt_lb_finish(&lb, th->cols, fmt_vec_push(&th->vec));
     free(name);
 }
@@ -215,31 +220,57 @@ static void body_lines(struct thread *th, const struct message *m)
     }
 }
 
+/* Columns a URL must have beside its tag to start there rather than on a
+ * line of its own. */
+#define URL_BESIDE_MIN 12
+
+/* "[image 230 KB] https://…": the URL starts beside the tag and runs on,
+ * cut anywhere (it has no spaces to break at) over the lines below. */
+static void attachment_line(struct thread *th, const struct attachment *a)
+{
+    const char *type = a->file_type && *a->file_type ? a->file_type : "file";
+    const char *url = a->url ? a->url : "";
+    char size[16] = "";
+    if (a->size > 0) {
+        size[0] = ' ';
+        fmt_size(a->size, size + 1, sizeof size - 1);
+    }
+    char *th_type = fmt_head(type, th->cols);
+    char *raw = xasprintf("[%s%s]", th_type, size);
+    char *tag = fmt_text(th->ctx, raw);
+    int room = th->cols - text_width(th->indent) - text_width(tag) - 1;
+    size_t beside = 0;
+    if (*url && room >= URL_BESIDE_MIN)
+        beside = text_fit_bytes(url, room, NULL);
+    char *head = xstrndup(url, beside);
+    char *first = xasprintf("%s%s%s", tag, beside ? " " : "", head);
+    char *line = fmt_text(th->ctx, first);
+
+    fmt_vec_add(&th->vec, th->cols, th->indent, ROLE_NORMAL, line, ROLE_LINK);
+    if (url[beside])
+        add_wrapped(th, th->indent, ROLE_NORMAL, url + beside, ROLE_LINK, BODY_MAX_LINES);
+    free(th_type);
+    free(raw);
+    free(tag);
+    free(head);
+    free(first);
+    free(line);
+}
+
 static void attachment_lines(struct thread *th, const struct message *m)
 {
     if (m->deleted)
         return;
-    for (size_t i = 0; i < m->nattachments; i++) {
-        const struct attachment *a = &m->attachments[i];
-        const char *type = a->file_type && *a->file_type ? a->file_type : "file";
-        char size[16] = "";
-        if (a->size > 0) {
-            size[0] = ' ';
-            fmt_size(a->size, size + 1, sizeof size - 1);
-        }
-        const char *url = a->url ? a->url : "";
-        char *line = xasprintf("[%s%s]%s%s", type, size, *url ? " " : "", url);
-        add_wrapped(th, th->indent, ROLE_NORMAL, line, ROLE_LINK, BODY_MAX_LINES);
-        free(line);
-    }
+    for (size_t i = 0; i < m->nattachments; i++)
+        attachment_line(th, &m->attachments[i]);
 }
 
 static void failed_lines(struct thread *th, const struct message *m)
 {
     if (!is_outgoing(m) || m->is_private || m->status != MSGST_FAILED)
         return;
-    const char *why = m->external_error && *m->external_error ? m->external_error
-                                                               : "no reason given";
+    const char *why =
+        m->external_error && *m->external_error ? m->external_error : "no reason given";
     char *line = xasprintf("failed: %s", why);
     add_wrapped(th, th->indent, ROLE_NORMAL, line, ROLE_FAILED, REASON_MAX_LINES);
     free(line);

@@ -1,1 +1,426 @@
-/* ui — being written. */
+/* ui — the curses screen: lifecycle, layout and the redraw of what
+ * changed. Panes are drawn in ui_panes.c, input in ui_input.c and ui_rl.c. */
+#include "twoway/ui.h"
+
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "theme.h"
+#include "twoway/log.h"
+#include "twoway/options.h"
+#include "twoway/session.h"
+#include "twoway/store.h"
+#include "twoway/text.h"
+#include "twoway/timeutil.h"
+#include "twoway/view.h"
+#include "twoway/xmalloc.h"
+#include "ui_priv.h"
+
+/* ---- hooks for commands ---- */
+
+static void hook_compose(void *ud, int64_t conv, bool is_private, const char *text)
+{
+    ui_compose_open(ud, conv, is_private, text);
+}
+
+static void hook_command_line(void *ud, const char *text)
+{
+    struct ui *ui = ud;
+    ui_rl_begin(ui, MODE_COMMAND, ":", text ? text : "");
+}
+
+static void hook_insert(void *ud, const char *text)
+{
+    struct ui *ui = ud;
+    if (ui->mode == MODE_COMPOSE)
+        ui_rl_insert(ui, text);
+    else if (ui->env->view->open_conv)
+        ui_compose_open(ui, ui->env->view->open_conv, false, text);
+}
+
+static void hook_pick(void *ud)
+{
+    ui_picker_open(ud);
+}
+
+static void hook_help(void *ud, const char *topic)
+{
+    ui_help_open(ud, topic);
+}
+
+static void hook_confirm(void *ud, const char *q, void (*answer)(void *, bool), void *cbud)
+{
+    ui_confirm(ud, q, answer, cbud);
+}
+
+static void hook_edit(void *ud, int64_t conv, bool is_private, const char *text)
+{
+    ui_editor_start(ud, conv, is_private, text);
+}
+
+static void hook_scroll(void *ud, int lines, int pages)
+{
+    ui_thread_scroll(ud, lines, pages);
+}
+
+static int hook_list_rows(void *ud)
+{
+    return ui_list_rows(ud);
+}
+
+static void hook_redraw(void *ud)
+{
+    struct ui *ui = ud;
+    if (ui->started)
+        clearok(curscr, TRUE);
+    ui_damage(ui, DMG_ALL);
+}
+
+static void hook_quit(void *ud)
+{
+    struct ui *ui = ud;
+    ui->env->quit = true;
+}
+
+/* ---- lifecycle ---- */
+
+struct ui *ui_new(const struct ui_deps *deps)
+{
+    struct ui *ui = xcalloc(1, sizeof *ui);
+    ui->deps = *deps;
+    ui->env = deps->env;
+    ui->tty_fd = STDIN_FILENO;
+    ui->focused = true;
+    ui->seen_unread = -1;
+    ui->editor_pid = -1;
+    buf_init(&ui->inq);
+    ui->hooks = (struct cmd_ui){
+        .compose = hook_compose,
+        .command_line = hook_command_line,
+        .insert = hook_insert,
+        .pick_template = hook_pick,
+        .help = hook_help,
+        .confirm = hook_confirm,
+        .edit = hook_edit,
+        .scroll = hook_scroll,
+        .list_rows = hook_list_rows,
+        .redraw = hook_redraw,
+        .quit = hook_quit,
+        .ud = ui,
+    };
+    return ui;
+}
+
+static int color_hook(void *ud, int role, const char *fg, const char *bg, const char *attrs,
+                      char **err)
+{
+    struct ui *ui = ud;
+    int rc = theme_set(role, fg, bg, attrs, err);
+    if (rc == 0)
+        ui_damage(ui, DMG_ALL);
+    return rc;
+}
+
+static void tty_write(struct ui *ui, const char *s)
+{
+    if (ui->tty_out) {
+        fputs(s, ui->tty_out);
+        fflush(ui->tty_out);
+    }
+}
+
+static bool want_color(struct ui *ui)
+{
+    const char *c = options_get(ui->env->opts, "color");
+    if (c && strcmp(c, "no") == 0)
+        return false;
+    if (c && strcmp(c, "yes") == 0)
+        return true;
+    const char *nc = getenv("NO_COLOR");
+    return !(nc && *nc);
+}
+
+int ui_start(struct ui *ui, char **err)
+{
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        *err = xstrdup("standard input and output must be a terminal (use --batch for scripts)");
+        return -1;
+    }
+    const char *cs = nl_langinfo(CODESET);
+    const char *ascii = options_get(ui->env->opts, "ascii");
+    ui->utf8 = cs && strcmp(cs, "UTF-8") == 0;
+    if (ascii && strcmp(ascii, "yes") == 0)
+        ui->utf8 = false;
+    ui->tty_out = stdout;
+    /* All input is read by ui_input() until it would block. */
+    int fl = fcntl(ui->tty_fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(ui->tty_fd, F_SETFL, fl | O_NONBLOCK);
+    if (!initscr()) {
+        *err = xstrdup("cannot start the screen (is TERM set?)");
+        return -1;
+    }
+    ui->started = true;
+    raw();
+    noecho();
+    nonl();
+    intrflush(stdscr, FALSE);
+    keypad(stdscr, FALSE); /* keys are decoded by ui_input.c */
+    curs_set(0);
+    theme_init(want_color(ui));
+    ui->env->color = color_hook;
+    ui->env->color_ud = ui;
+    /* Focus reporting and the title stack; both ignored by terminals that
+     * do not know them. */
+    tty_write(ui, "\033[?1004h\033[22;0t");
+    ui_rl_init(ui);
+    ui_relayout(ui);
+    return 0;
+}
+
+void ui_stop(struct ui *ui)
+{
+    if (!ui->started)
+        return;
+    ui_overlay_close(ui);
+    ui_rl_done(ui);
+    ui->started = false;
+    endwin();
+    int fl = fcntl(ui->tty_fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(ui->tty_fd, F_SETFL, fl & ~O_NONBLOCK);
+    tty_write(ui, "\033[?1004l\033[23;0t");
+    if (ui->title_set)
+        tty_write(ui, "\033]2;\007");
+}
+
+static void free_windows(struct ui *ui)
+{
+    WINDOW **ws[] = {&ui->w_tabs,   &ui->w_list,   &ui->w_div,  &ui->w_header,
+                     &ui->w_thread, &ui->w_status, &ui->w_input};
+    for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++) {
+        if (*ws[i])
+            delwin(*ws[i]);
+        *ws[i] = NULL;
+    }
+}
+
+void ui_free(struct ui **pui)
+{
+    struct ui *ui = *pui;
+    if (!ui)
+        return;
+    ui_stop(ui);
+    free_windows(ui);
+    fmt_lines_free(ui->tlines, ui->ntlines);
+    fmt_lines_free(ui->olines, ui->nolines);
+    free(ui->shown);
+    free(ui->prompt);
+    free(ui->message);
+    free(ui->question);
+    free(ui->ofilter);
+    free(ui->editor_file);
+    buf_free(&ui->inq);
+    free(ui);
+    *pui = NULL;
+}
+
+int ui_fd(const struct ui *ui)
+{
+    return ui->tty_fd;
+}
+
+const struct cmd_ui *ui_cmd_hooks(struct ui *ui)
+{
+    return &ui->hooks;
+}
+
+/* ---- layout ---- */
+
+static WINDOW *mkwin(const struct rect *r)
+{
+    if (r->h <= 0 || r->w <= 0)
+        return NULL;
+    WINDOW *w = newwin(r->h, r->w, r->y, r->x);
+    if (w)
+        leaveok(w, TRUE);
+    return w;
+}
+
+void ui_relayout(struct ui *ui)
+{
+    free_windows(ui);
+    getmaxyx(stdscr, ui->rows, ui->cols);
+    struct layout_opts lo = {
+        .list_width = (int)options_int(ui->env->opts, "list_width"),
+        .split_min = (int)options_int(ui->env->opts, "split_min"),
+        .header_lines = 3,
+        .focus = ui->env->view->focus == VIEW_FOCUS_THREAD ? LAYOUT_FOCUS_THREAD
+                                                           : LAYOUT_FOCUS_LIST,
+    };
+    layout_compute(ui->rows, ui->cols, &lo, &ui->lay);
+    ui->w_tabs = mkwin(&ui->lay.tabs);
+    ui->w_list = mkwin(&ui->lay.list);
+    ui->w_div = mkwin(&ui->lay.divider);
+    ui->w_header = mkwin(&ui->lay.header);
+    ui->w_thread = mkwin(&ui->lay.thread);
+    ui->w_status = mkwin(&ui->lay.status);
+    ui->w_input = mkwin(&ui->lay.input);
+    if (ui->w_input)
+        leaveok(ui->w_input, FALSE);
+    ui->tlines_width = -1; /* thread lines depend on the width */
+    clearok(curscr, TRUE);
+    ui_damage(ui, DMG_ALL);
+}
+
+void ui_resize(struct ui *ui)
+{
+    if (!ui->started)
+        return;
+    /* Our own SIGWINCH handler runs instead of ncurses', so ncurses never
+     * sees KEY_RESIZE: ask the kernel and tell curses ourselves. */
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        resizeterm(ws.ws_row, ws.ws_col);
+    ui_relayout(ui);
+}
+
+void ui_damage(struct ui *ui, unsigned what)
+{
+    ui->damage |= what;
+}
+
+/* ---- drawing helpers ---- */
+
+void ui_draw_text(WINDOW *w, const char *text, size_t len, int attr)
+{
+    char *copy = xstrndup(text, len);
+    size_t pos = 0;
+    struct text_cell cell;
+    attr_t a = (attr_t)attr & ~A_COLOR;
+    short pair = (short)PAIR_NUMBER(attr);
+    while (text_cell_next(copy, &pos, &cell)) {
+        cchar_t cc;
+        if (setcchar(&cc, cell.wc, a, pair, NULL) == OK)
+            wadd_wch(w, &cc);
+    }
+    free(copy);
+}
+
+void ui_draw_line(WINDOW *w, int y, const struct fmt_line *l)
+{
+    if (!w)
+        return;
+    wmove(w, y, 0);
+    size_t at = 0, len = strlen(l->text);
+    for (size_t i = 0; i < l->nspans; i++) {
+        const struct fmt_span *s = &l->spans[i];
+        if (s->start > at)
+            ui_draw_text(w, l->text + at, s->start - at, theme_attr(ROLE_NORMAL));
+        if (s->end > s->start && s->end <= len)
+            ui_draw_text(w, l->text + s->start, s->end - s->start, theme_attr(s->role));
+        at = s->end > at ? s->end : at;
+    }
+    if (at < len)
+        ui_draw_text(w, l->text + at, len - at, theme_attr(ROLE_NORMAL));
+    wattrset(w, theme_attr(ROLE_NORMAL));
+    wclrtoeol(w);
+}
+
+struct fmt_ctx ui_fmt_ctx(const struct ui *ui)
+{
+    struct fmt_ctx c = {
+        .now = timeutil_now(),
+        .me = ui->env->ss ? session_me(ui->env->ss) : 0,
+        .ascii = !ui->utf8,
+        .preview = options_bool(ui->env->opts, "notify_preview"),
+        .time_format = options_get(ui->env->opts, "time_format"),
+    };
+    return c;
+}
+
+/* ---- messages, title, focus, raw output ---- */
+
+void ui_message(struct ui *ui, const char *text, bool error)
+{
+    free(ui->message);
+    ui->message = text ? text_sanitize_str(text, TEXT_SINGLE_LINE) : NULL;
+    ui->message_error = error;
+    ui_damage(ui, DMG_STATUS);
+}
+
+bool ui_focused(const struct ui *ui)
+{
+    return ui->focused;
+}
+
+void ui_write_raw(struct ui *ui, const char *bytes, size_t n)
+{
+    if (!ui->started || !ui->tty_out)
+        return;
+    fwrite(bytes, 1, n, ui->tty_out);
+    fflush(ui->tty_out);
+}
+
+void ui_set_title(struct ui *ui, const char *title)
+{
+    if (!ui->started || !options_bool(ui->env->opts, "title"))
+        return;
+    char *safe = text_sanitize_str(title ? title : "", TEXT_SINGLE_LINE);
+    /* The title is ours, but a contact name may end up in it one day:
+     * nothing below 0x20 or ESC may pass (sanitize turned them visible). */
+    fprintf(ui->tty_out, "\033]2;%s\007", safe);
+    fflush(ui->tty_out);
+    free(safe);
+    ui->title_set = true;
+}
+
+void ui_save_drafts(struct ui *ui)
+{
+    ui_drafts_save_now(ui);
+}
+
+/* ---- commands from the screen ---- */
+
+static void line_done(void *ud, bool ok)
+{
+    (void)ud;
+    (void)ok;
+}
+
+void ui_run_line(struct ui *ui, const char *line)
+{
+    struct cmd_source src = {.file = NULL};
+    if (ui->prefix_pending) {
+        ui->env->prefix_marked = true;
+        ui->prefix_pending = false;
+    }
+    bool before = ui->env->prefix_marked;
+    cmd_run(ui->env, line, &src, line_done, ui);
+    /* `prefix` itself arms the mark prefix for the next command. */
+    ui->prefix_pending = ui->env->prefix_marked && !before;
+    ui->env->prefix_marked = false;
+    ui_damage(ui, DMG_ALL);
+}
+
+/* ---- the redraw ---- */
+
+void ui_draw(struct ui *ui)
+{
+    if (!ui->started || ui->editor_pid > 0) {
+        ui_editor_check(ui);
+        return;
+    }
+    ui_editor_check(ui);
+    ui_panes_draw(ui);
+    if (ui->overlay != OVERLAY_NONE)
+        ui_overlay_draw(ui);
+    ui_rl_draw(ui);
+    doupdate();
+}

@@ -557,6 +557,17 @@ class ActionTest(Base):
         self.assertEqual(self.get("/conversations?status=all")["data"]["meta"]["all_count"],
                          before)
 
+    def test_invalid_utf8_in_custom_attributes_is_not_stored(self):
+        cid = self.create()["id"]
+        for key, value in ((b"k", b"\xff\xfe"), (b"\xc0\x80", b"v")):
+            body = b'{"custom_attributes": {"%s": "%s"}}' % (key, value)
+            # The server refuses any body that is not valid UTF-8, whole.
+            self.error("PATCH", "/conversations/%d" % cid, body, status=400)
+            body = b'{"inbox_id": 1, "contact_id": %d, "custom_attributes": {"%s": "%s"}}' % (
+                self.contact_with_phone(), key, value)
+            self.error("POST", "/conversations", body, status=400)
+        self.assertEqual(self.conv(cid)["custom_attributes"], {})
+
     def test_create_for_a_contact_without_a_phone_is_422(self):
         def add(conn):
             conn.execute("INSERT INTO contacts(id, account_id, name, email, created_at) "

@@ -153,6 +153,11 @@ class ListTest(Base):
                          ["Conversation was marked pending by Ann Lee"])
         self.assertNotIn("sender", activity[0])
 
+    def test_filter_internal_messages_leaves_out_notes_and_activity(self):
+        page = self.listing(self.cid, "?after=0&filter_internal_messages=true")["payload"]
+        self.assertEqual(len(page), 60 - 12 - 1)
+        self.assertFalse([m for m in page if m["private"] or m["message_type"] == 2])
+
     def test_bad_ids_are_422(self):
         for query in ("?before=abc", "?after=-1", "?after=1&before=x", "?before=1e3"):
             self.error("GET", "/conversations/%d/messages%s" % (self.cid, query), None)
@@ -292,10 +297,10 @@ class CreateTest(Base):
         self.assertIn("API inboxes", err)
         self.assertEqual(len(self.listing(cid)["payload"]), count)
 
-    def test_invalid_utf8_is_422(self):
+    def test_invalid_utf8_body_is_400(self):
         cid, _ = self.inbound()
         r = self.call("POST", "/conversations/%d/messages" % cid,
-                      b'{"content": "bad \xff\xfe bytes"}', status=422,
+                      b'{"content": "bad \xff\xfe bytes"}', status=400,
                       headers={"Content-Type": "application/json"})
         self.assertIn("UTF-8", r.json["error"])
 

@@ -470,12 +470,13 @@ def weekday_name(dt):
 
 
 class TestAwayOutsideHours(unittest.TestCase):
-    """Open only tomorrow (UTC): now is outside business hours."""
+    """Open only the day after tomorrow (UTC): now is outside business hours,
+    even if the test runs over midnight."""
 
     @classmethod
     def setUpClass(cls):
-        tomorrow = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
-        cls.d = start(TWOWAYD_BUSINESS_HOURS="%s 00:00-24:00" % weekday_name(tomorrow),
+        later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)
+        cls.d = start(TWOWAYD_BUSINESS_HOURS="%s 00:00-24:00" % weekday_name(later),
                       TWOWAYD_TIMEZONE="UTC",
                       TWOWAYD_AWAY_MESSAGE="We are closed; we answer tomorrow.",
                       TWOWAYD_STOP_REPLY="")

@@ -383,6 +383,8 @@ def fake_twilio():
         out = json.dumps({"sid": "SM" + os.urandom(16).hex(), "status": "queued"}).encode()
         return 201, "application/json", out
     fake = FakeHTTP(handler)
+    # A twowayd killed mid-send leaves a broken pipe behind: not news.
+    fake.server.handle_error = lambda request, address: None
     return fake, {"TWOWAYD_TWILIO_BASE_URL": fake.url}
 
 

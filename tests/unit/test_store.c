@@ -557,6 +557,14 @@ static void test_store__local_message_sits_after_server_messages(void **state)
     /* first/last id count server messages only */
     assert_int_equal(store_thread_first_id(s, 7), 1);
     assert_int_equal(store_thread_last_id(s, 7), 3);
+    /* a local message stamped before the newest server one (our clock is
+     * behind) still goes after it */
+    l = msg(0, 120, "late clock", "echo-2");
+    store_thread_put_local(s, 7, &l);
+    assert_thread(s, 7, "1,3,2,0,0");
+    t = store_thread(s, 7, &n);
+    assert_string_equal(t[3].echo_id, "echo-2");
+    assert_string_equal(t[4].echo_id, "echo-1");
 }
 
 static void test_store__locals_order_by_time(void **state)

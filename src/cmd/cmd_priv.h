@@ -1,0 +1,182 @@
+/* cmd_priv — what the files of the cmd module share: the dispatcher's
+ * helpers for handlers, the fetch helpers, the JSON record builders and
+ * the handlers the table points at. */
+#ifndef TWOWAY_CMD_PRIV_H
+#define TWOWAY_CMD_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "twoway/cmd.h"
+#include "twoway/model.h"
+
+struct json_object;
+
+/* Flag bits of the dispatcher's own, above the public enum cmd_flags. */
+#define CMDP_CONV_OPT (1u << 16) /* takes --conversation ID (what the composer sends) */
+
+/* Longest a list or thread fetch goes (the bounds). */
+#define CMD_LIST_MAX 1000
+#define CMD_THREAD_MAX 5000
+
+/* ---- cmd.c: for handlers ---- */
+
+/* --json is on: records go to env->out.json instead of text lines. */
+bool cmd_json_mode(const struct cmd_call *call);
+/* Emit one JSON record (takes obj). */
+void cmd_emit(struct cmd_call *call, struct json_object *obj);
+/* A successful action: in --json one object {"ok":true,"command":…,
+ * "conversation":…} plus the fields of extra (taken, may be NULL); else
+ * the text as information. */
+void cmd_report_action(struct cmd_call *call, struct json_object *extra, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The conversation commands act on when none is named: batch → the one
+ * `open` chose, else the open one, else the selected row (0: none). */
+int64_t cmd_default_conv(const struct cmd_env *env);
+/* My agent id (0 without a session). */
+int64_t cmd_me(const struct cmd_env *env);
+/* Arguments from argv[from] on, joined with spaces (owned; "" if none). */
+char *cmd_join_args(const struct cmd_call *call, int from);
+/* Run a command line given as words on every marked conversation
+ * (`marked`); done as for cmd_run. */
+void cmd_run_marked(struct cmd_env *env, char **argv, int argc, const struct cmd_source *src,
+                    void (*done)(void *ud, bool ok), void *ud);
+/* Is this call one part of a bulk command? */
+bool cmd_in_bulk(const struct cmd_call *call);
+/* Is this call a line of a config file? */
+bool cmd_in_config(const struct cmd_call *call);
+
+/* Parse the --options of a command (argv[1]…): stops at "--" (skipped),
+ * at the first word not starting with "--", or at the end. *first is the
+ * index of the first remaining argument. An unknown --option is an error
+ * (reported; -1). */
+struct cmd_opt {
+    const char *name; /* without the dashes */
+    bool has_arg;
+    bool seen;
+    const char *value; /* borrowed from argv */
+};
+int cmd_parse_opts(struct cmd_call *call, struct cmd_opt *opts, size_t nopts, int *first);
+
+/* ---- cmd_fetch.c: reading from the server for a command ----
+ * Each calls next exactly once, possibly before returning (when the store
+ * already has what is needed). why is NULL on success. */
+
+/* conv into the store: fresh from the server if fresh, else only if the
+ * store does not know it. With no connection, or a network failure, a
+ * record the store has is good enough. */
+void cmd_fetch_conv(struct cmd_call *call, int64_t conv, bool fresh,
+                    void (*next)(struct cmd_call *call, const char *why));
+
+enum cmd_dir { CMD_DIR_AGENTS, CMD_DIR_TEAMS, CMD_DIR_LABELS, CMD_DIR_INBOXES, CMD_DIR_TEMPLATES };
+/* A part of the directory into the store: always when force, else only if
+ * the store's is empty. */
+void cmd_fetch_dir(struct cmd_call *call, enum cmd_dir what, bool force,
+                   void (*next)(struct cmd_call *call, const char *why));
+
+/* Every page of a conversation list (up to CMD_LIST_MAX), put in the store;
+ * ids (owned by the helper, valid during next) in the server's order. */
+void cmd_fetch_list(struct cmd_call *call, const struct conv_query *q,
+                    void (*next)(struct cmd_call *call, const int64_t *ids, size_t n,
+                                 const char *why));
+
+/* A whole thread (up to CMD_THREAD_MAX messages), ascending; msgs owned by
+ * the helper, valid during next. */
+void cmd_fetch_thread(struct cmd_call *call, int64_t conv,
+                      void (*next)(struct cmd_call *call, const struct message *msgs, size_t n,
+                                   const char *why));
+
+/* ---- cmd_json.c: records ---- */
+
+struct json_object *cmd_json_time(int64_t epoch); /* ISO-8601 UTC, null for 0 */
+struct json_object *cmd_json_conversation(const struct conversation *c);
+struct json_object *cmd_json_message(const struct message *m);
+struct json_object *cmd_json_contact(const struct contact *c);
+struct json_object *cmd_json_agent(const struct agent *a);
+struct json_object *cmd_json_team(const struct team *t);
+struct json_object *cmd_json_label(const struct label *l);
+struct json_object *cmd_json_template(const struct template *t);
+/* {"id","name"} or null when id is 0. */
+struct json_object *cmd_json_ref(int64_t id, const char *name);
+const char *cmd_json_direction(const struct message *m); /* incoming, outgoing, note… */
+
+/* ---- cmd_resolve.c (besides what cmd.h exports) ---- */
+
+/* A template by name: local ones first, then the server's short codes.
+ * Borrowed; NULL if unknown. */
+const struct template *cmd_resolve_template(const struct cmd_env *env, const char *name);
+/* Digits of a phone number ("+1 (555) 010-1001" → "15550101001"). Owned. */
+char *cmd_resolve_digits(const char *phone);
+/* The first name of a person for messages ("Maria"), else the label. Owned. */
+char *cmd_resolve_first(const struct contact *c);
+
+/* ---- handlers ---- */
+
+/* cmd_nav.c */
+enum cmd_status cmd_nav_open(struct cmd_call *call);
+enum cmd_status cmd_nav_move(struct cmd_call *call); /* next prev top bottom page-* */
+enum cmd_status cmd_nav_next_unread(struct cmd_call *call);
+enum cmd_status cmd_nav_next_waiting(struct cmd_call *call);
+enum cmd_status cmd_nav_focus(struct cmd_call *call);
+enum cmd_status cmd_nav_scroll(struct cmd_call *call); /* thread-* */
+enum cmd_status cmd_nav_filter(struct cmd_call *call);
+enum cmd_status cmd_nav_status_filter(struct cmd_call *call);
+enum cmd_status cmd_nav_label_filter(struct cmd_call *call);
+enum cmd_status cmd_nav_inbox(struct cmd_call *call);
+enum cmd_status cmd_nav_team_filter(struct cmd_call *call);
+enum cmd_status cmd_nav_search(struct cmd_call *call);
+enum cmd_status cmd_nav_limit(struct cmd_call *call);
+enum cmd_status cmd_nav_mark(struct cmd_call *call);
+enum cmd_status cmd_nav_mark_all(struct cmd_call *call);
+enum cmd_status cmd_nav_unmark_all(struct cmd_call *call);
+enum cmd_status cmd_nav_marked(struct cmd_call *call);
+enum cmd_status cmd_nav_prefix(struct cmd_call *call);
+enum cmd_status cmd_nav_load_more(struct cmd_call *call);
+enum cmd_status cmd_nav_command_line(struct cmd_call *call);
+/* The conversations shown under the limit, in list order (owned). */
+int64_t *cmd_nav_shown(const struct cmd_env *env, size_t *n);
+
+/* cmd_read.c */
+enum cmd_status cmd_read_list(struct cmd_call *call);
+enum cmd_status cmd_read_show(struct cmd_call *call);
+enum cmd_status cmd_read_agents(struct cmd_call *call);
+enum cmd_status cmd_read_teams(struct cmd_call *call);
+enum cmd_status cmd_read_labels(struct cmd_call *call);
+enum cmd_status cmd_read_templates(struct cmd_call *call);
+enum cmd_status cmd_read_whoami(struct cmd_call *call);
+enum cmd_status cmd_read_contact(struct cmd_call *call);
+
+/* cmd_reply.c */
+enum cmd_status cmd_reply_reply(struct cmd_call *call);
+enum cmd_status cmd_reply_note(struct cmd_call *call);
+enum cmd_status cmd_reply_new(struct cmd_call *call);
+enum cmd_status cmd_reply_retry(struct cmd_call *call);
+enum cmd_status cmd_reply_discard(struct cmd_call *call);
+enum cmd_status cmd_reply_edit(struct cmd_call *call);
+enum cmd_status cmd_reply_template(struct cmd_call *call);
+
+/* cmd_act.c */
+enum cmd_status cmd_act_assign(struct cmd_call *call);
+enum cmd_status cmd_act_team(struct cmd_call *call);
+enum cmd_status cmd_act_tag(struct cmd_call *call);
+enum cmd_status cmd_act_status(struct cmd_call *call); /* resolve reopen pending */
+enum cmd_status cmd_act_snooze(struct cmd_call *call);
+enum cmd_status cmd_act_priority(struct cmd_call *call);
+enum cmd_status cmd_act_read(struct cmd_call *call); /* mark-read mark-unread */
+enum cmd_status cmd_act_refresh(struct cmd_call *call);
+
+/* cmd_conf.c */
+enum cmd_status cmd_conf_set(struct cmd_call *call);
+enum cmd_status cmd_conf_unset(struct cmd_call *call);
+enum cmd_status cmd_conf_bind(struct cmd_call *call);
+enum cmd_status cmd_conf_unbind(struct cmd_call *call);
+enum cmd_status cmd_conf_color(struct cmd_call *call);
+enum cmd_status cmd_conf_source(struct cmd_call *call);
+enum cmd_status cmd_conf_help(struct cmd_call *call);
+enum cmd_status cmd_conf_quit(struct cmd_call *call);
+enum cmd_status cmd_conf_redraw(struct cmd_call *call);
+/* Define (or replace) a local template. */
+void cmd_conf_add_template(struct cmd_env *env, const char *name, const char *text);
+
+#endif

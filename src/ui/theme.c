@@ -1,0 +1,179 @@
+/* theme — screen roles to curses attributes. */
+#include "theme.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "twoway/xmalloc.h"
+
+struct style {
+    short fg, bg; /* -1 = terminal default */
+    int attrs;    /* A_BOLD… */
+    bool set;     /* from a `color` line */
+};
+
+/* The default theme; fg/bg -1 mean "terminal default". */
+static struct style styles[ROLE__COUNT] = {
+    [ROLE_NORMAL] = {-1, -1, 0, false},
+    [ROLE_DIM] = {-1, -1, A_DIM, false},
+    [ROLE_SELECTED] = {-1, -1, A_REVERSE, false},
+    [ROLE_UNREAD] = {-1, -1, A_BOLD, false},
+    [ROLE_WAITING] = {COLOR_YELLOW, -1, A_BOLD, false},
+    [ROLE_URGENT] = {COLOR_RED, -1, A_BOLD, false},
+    [ROLE_MARK] = {COLOR_MAGENTA, -1, A_BOLD, false},
+    [ROLE_LABEL] = {COLOR_CYAN, -1, 0, false},
+    [ROLE_ASSIGNEE] = {COLOR_BLUE, -1, 0, false},
+    [ROLE_INCOMING] = {COLOR_GREEN, -1, A_BOLD, false},
+    [ROLE_OUTGOING] = {COLOR_BLUE, -1, A_BOLD, false},
+    [ROLE_NOTE] = {COLOR_YELLOW, -1, 0, false},
+    [ROLE_ACTIVITY] = {-1, -1, A_DIM, false},
+    [ROLE_SENDING] = {COLOR_YELLOW, -1, 0, false},
+    [ROLE_DELIVERED] = {COLOR_GREEN, -1, 0, false},
+    [ROLE_FAILED] = {COLOR_RED, -1, A_BOLD, false},
+    [ROLE_HEADER] = {-1, -1, A_BOLD, false},
+    [ROLE_OPTOUT] = {COLOR_WHITE, COLOR_RED, A_BOLD, false},
+    [ROLE_TAB] = {-1, -1, 0, false},
+    [ROLE_TAB_ACTIVE] = {-1, -1, A_REVERSE | A_BOLD, false},
+    [ROLE_STATUS] = {COLOR_BLACK, COLOR_CYAN, 0, false},
+    [ROLE_STATUS_ALERT] = {COLOR_WHITE, COLOR_RED, A_BOLD, false},
+    [ROLE_DAY] = {-1, -1, A_DIM, false},
+    [ROLE_LINK] = {COLOR_CYAN, -1, A_UNDERLINE, false},
+};
+
+/* Without colour, roles that only differ by colour still need to be told
+ * apart: this is the monochrome look. */
+static const int mono[ROLE__COUNT] = {
+    [ROLE_DIM] = A_DIM,
+    [ROLE_SELECTED] = A_REVERSE,
+    [ROLE_UNREAD] = A_BOLD,
+    [ROLE_WAITING] = A_BOLD,
+    [ROLE_URGENT] = A_BOLD | A_UNDERLINE,
+    [ROLE_MARK] = A_BOLD,
+    [ROLE_INCOMING] = A_BOLD,
+    [ROLE_OUTGOING] = A_BOLD,
+    [ROLE_NOTE] = A_UNDERLINE,
+    [ROLE_ACTIVITY] = A_DIM,
+    [ROLE_FAILED] = A_BOLD | A_REVERSE,
+    [ROLE_HEADER] = A_BOLD,
+    [ROLE_OPTOUT] = A_REVERSE | A_BOLD,
+    [ROLE_TAB_ACTIVE] = A_REVERSE | A_BOLD,
+    [ROLE_STATUS] = A_REVERSE,
+    [ROLE_STATUS_ALERT] = A_REVERSE | A_BOLD,
+    [ROLE_DAY] = A_DIM,
+    [ROLE_LINK] = A_UNDERLINE,
+};
+
+static bool color_on;
+static bool initialised;
+
+static void apply(int role)
+{
+    if (!initialised || !color_on)
+        return;
+    init_pair((short)(role + 1), styles[role].fg, styles[role].bg);
+}
+
+void theme_init(bool use_color)
+{
+    initialised = true;
+    color_on = use_color && has_colors() && start_color() == OK;
+    if (!color_on)
+        return;
+    use_default_colors();
+    for (int r = 0; r < ROLE__COUNT; r++)
+        apply(r);
+}
+
+bool theme_has_color(void)
+{
+    return color_on;
+}
+
+int theme_attr(enum fmt_role role)
+{
+    if ((unsigned)role >= ROLE__COUNT)
+        role = ROLE_NORMAL;
+    if (!color_on)
+        return styles[role].set ? styles[role].attrs : mono[role];
+    return styles[role].attrs | COLOR_PAIR(role + 1);
+}
+
+static int parse_color(const char *s, short *out)
+{
+    static const char *names[] = {"black", "red", "green", "yellow",
+                                  "blue", "magenta", "cyan", "white"};
+    if (!strcasecmp(s, "default")) {
+        *out = -1;
+        return 0;
+    }
+    for (int i = 0; i < 8; i++) {
+        if (!strcasecmp(s, names[i])) {
+            *out = (short)i;
+            return 0;
+        }
+        if (!strncasecmp(s, "bright", 6) && !strcasecmp(s + 6, names[i])) {
+            *out = (short)(i + 8);
+            return 0;
+        }
+    }
+    if (!strncasecmp(s, "color", 5) && s[5]) {
+        char *end;
+        long n = strtol(s + 5, &end, 10);
+        if (!*end && n >= 0 && n <= 255) {
+            *out = (short)n;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int parse_attrs(const char *s, int *out, char **err)
+{
+    int a = 0;
+    char *copy = xstrdup(s), *save = NULL;
+    for (char *w = strtok_r(copy, " ,", &save); w; w = strtok_r(NULL, " ,", &save)) {
+        if (!strcasecmp(w, "bold"))
+            a |= A_BOLD;
+        else if (!strcasecmp(w, "dim"))
+            a |= A_DIM;
+        else if (!strcasecmp(w, "underline"))
+            a |= A_UNDERLINE;
+        else if (!strcasecmp(w, "reverse"))
+            a |= A_REVERSE;
+        else if (!strcasecmp(w, "italic"))
+            a |= A_ITALIC;
+        else if (!strcasecmp(w, "blink"))
+            a |= A_BLINK;
+        else if (strcasecmp(w, "none") != 0) {
+            *err = xasprintf("unknown attribute %s (bold dim underline reverse italic blink none)",
+                             w);
+            free(copy);
+            return -1;
+        }
+    }
+    free(copy);
+    *out = a;
+    return 0;
+}
+
+int theme_set(int role, const char *fg, const char *bg, const char *attrs, char **err)
+{
+    if (role < 0 || role >= ROLE__COUNT) {
+        *err = xstrdup("unknown role");
+        return -1;
+    }
+    short f, b = -1;
+    int a = 0;
+    if (parse_color(fg, &f) < 0 || (bg && *bg && parse_color(bg, &b) < 0)) {
+        *err = xasprintf("unknown colour %s (default, black…white, brightred…, color0…color255)",
+                         parse_color(fg, &f) < 0 ? fg : bg);
+        return -1;
+    }
+    if (attrs && *attrs && parse_attrs(attrs, &a, err) < 0)
+        return -1;
+    styles[role] = (struct style){f, b, a, true};
+    apply(role);
+    return 0;
+}

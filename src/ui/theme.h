@@ -1,0 +1,24 @@
+/* theme — screen roles (roles.h) to curses attributes: a colour theme, a
+ * monochrome fallback (bold/dim/reverse/underline only) for terminals
+ * without colour or when NO_COLOR is set, and `color` lines from the
+ * config. */
+#ifndef TWOWAY_THEME_H
+#define TWOWAY_THEME_H
+
+#include <stdbool.h>
+
+#include "twoway/roles.h"
+
+/* After start_color(): choose colour or monochrome and build the pairs.
+ * use_color: false forces monochrome. */
+void theme_init(bool use_color);
+bool theme_has_color(void);
+/* The curses attribute (A_* | COLOR_PAIR) of a role. */
+int theme_attr(enum fmt_role role);
+/* A `color ROLE FG BG ATTRS` line (names: default, black…white,
+ * brightblack…brightwhite, colorN; attrs: bold dim underline reverse italic
+ * blink none, comma or space separated). Stored even before theme_init and
+ * applied then. 0 or -1 with *err. */
+int theme_set(int role, const char *fg, const char *bg, const char *attrs, char **err);
+
+#endif

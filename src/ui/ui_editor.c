@@ -1,0 +1,124 @@
+/* ui_editor — composing a long reply in $EDITOR. The editor runs as a
+ * child with the terminal; the loop keeps running (the network does not
+ * stop) but the screen and the keyboard are the editor's until it exits. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "twoway/options.h"
+#include "twoway/paths.h"
+#include "twoway/xmalloc.h"
+#include "ui_priv.h"
+
+static const char *editor_command(const struct ui *ui)
+{
+    const char *e = options_get(ui->env->opts, "editor");
+    if (e && *e)
+        return e;
+    e = getenv("VISUAL");
+    if (e && *e)
+        return e;
+    e = getenv("EDITOR");
+    if (e && *e)
+        return e;
+    return "vi";
+}
+
+void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *text)
+{
+    if (ui->editor_pid > 0)
+        return;
+    if (!conv) {
+        ui_message(ui, "open a conversation first", true);
+        return;
+    }
+    /* Start from what the composer holds, if it is this conversation. */
+    char *initial = NULL;
+    if (ui->mode == MODE_COMPOSE && ui->compose_conv == conv) {
+        extern char *rl_line_buffer;
+        initial = xstrdup(rl_line_buffer ? rl_line_buffer : "");
+        ui_rl_end(ui);
+    } else {
+        initial = xstrdup(text ? text : "");
+    }
+    free(ui->editor_file);
+    ui->editor_file = xasprintf("%s/compose-%lld.txt", ui->deps.state_dir, (long long)conv);
+    char *err = NULL;
+    if (paths_write_atomic(ui->editor_file, initial, strlen(initial), 0600, &err) < 0) {
+        ui_message(ui, err, true);
+        free(err);
+        free(initial);
+        return;
+    }
+    free(initial);
+    int argc = 0;
+    char **argv = cmd_split(editor_command(ui), &argc, &err);
+    if (!argv || argc == 0) {
+        ui_message(ui, err ? err : "editor is empty", true);
+        free(err);
+        cmd_argv_free(argv, argc);
+        return;
+    }
+    argv = xreallocarray(argv, (size_t)argc + 2, sizeof *argv);
+    argv[argc] = xstrdup(ui->editor_file);
+    argv[argc + 1] = NULL;
+    def_prog_mode();
+    endwin();
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGWINCH, SIG_DFL);
+        signal(SIGCHLD, SIG_DFL);
+        int fl = fcntl(STDIN_FILENO, F_GETFL);
+        if (fl >= 0)
+            fcntl(STDIN_FILENO, F_SETFL, fl & ~O_NONBLOCK);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    cmd_argv_free(argv, argc + 1);
+    if (pid < 0) {
+        reset_prog_mode();
+        ui_message(ui, "cannot start the editor", true);
+        return;
+    }
+    ui->editor_pid = pid;
+    ui->editor_conv = conv;
+    ui->editor_private = is_private;
+}
+
+void ui_editor_check(struct ui *ui)
+{
+    if (ui->editor_pid <= 0)
+        return;
+    int status;
+    pid_t r = waitpid(ui->editor_pid, &status, WNOHANG);
+    if (r == 0 || (r < 0 && errno == EINTR))
+        return;
+    ui->editor_pid = -1;
+    reset_prog_mode();
+    clearok(curscr, TRUE);
+    ui_relayout(ui);
+    char *text = NULL, *err = NULL;
+    size_t len = 0;
+    if (paths_read_file(ui->editor_file, 1 << 20, &text, &len, &err) < 0) {
+        ui_message(ui, err, true);
+        free(err);
+        return;
+    }
+    /* Trailing newlines are the editor's, not the agent's. */
+    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        text[--len] = '\0';
+    if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        ui_compose_open(ui, ui->editor_conv, ui->editor_private, text);
+        ui_message(ui, "Enter sends; Esc keeps it as a draft", false);
+        unlink(ui->editor_file);
+    } else {
+        ui_message(ui, "the editor failed; the text is kept in the file", true);
+    }
+    free(text);
+}

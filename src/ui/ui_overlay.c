@@ -1,0 +1,348 @@
+/* ui_overlay — full-pane overlays over the thread: the help screen
+ * (generated from the key and command tables, so it cannot drift) and the
+ * template picker (short code, a preview filled in for the conversation on
+ * screen, and its SMS segment count). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "theme.h"
+#include "twoway/keymap.h"
+#include "twoway/options.h"
+#include "twoway/smsseg.h"
+#include "twoway/store.h"
+#include "twoway/template.h"
+#include "twoway/text.h"
+#include "twoway/view.h"
+#include "twoway/xmalloc.h"
+#include "ui_priv.h"
+
+/* Overlay lines are plain text lines with one role each. */
+static void add_line(struct ui *ui, enum fmt_role role, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void add_line(struct ui *ui, enum fmt_role role, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *raw = xvasprintf(fmt, ap);
+    va_end(ap);
+    char *safe = text_sanitize_str(raw, TEXT_SINGLE_LINE);
+    free(raw);
+    ui->olines = xreallocarray(ui->olines, ui->nolines + 1, sizeof *ui->olines);
+    struct fmt_line *l = &ui->olines[ui->nolines++];
+    memset(l, 0, sizeof *l);
+    l->text = safe;
+    l->width = text_width(safe);
+    l->spans = xmalloc(sizeof *l->spans);
+    l->spans[0] = (struct fmt_span){0, strlen(safe), role};
+    l->nspans = 1;
+}
+
+static void reset(struct ui *ui)
+{
+    fmt_lines_free(ui->olines, ui->nolines);
+    ui->olines = NULL;
+    ui->nolines = 0;
+    ui->otop = ui->osel = 0;
+}
+
+static WINDOW *overlay_window(struct ui *ui)
+{
+    /* Over the thread and header when split, over everything in one pane. */
+    struct rect r = ui->lay.thread;
+    if (ui->lay.split && ui->lay.header.h > 0) {
+        r.y = ui->lay.header.y;
+        r.h += ui->lay.header.h;
+    }
+    if (r.w <= 0 || r.h <= 0)
+        r = ui->lay.list;
+    if (r.w <= 0 || r.h <= 0)
+        return NULL;
+    WINDOW *w = newwin(r.h, r.w, r.y, r.x);
+    if (w)
+        leaveok(w, TRUE);
+    return w;
+}
+
+void ui_overlay_close(struct ui *ui)
+{
+    if (ui->w_overlay)
+        delwin(ui->w_overlay);
+    ui->w_overlay = NULL;
+    ui->overlay = OVERLAY_NONE;
+    reset(ui);
+    free(ui->ofilter);
+    ui->ofilter = NULL;
+    ui_damage(ui, DMG_ALL);
+}
+
+/* ---- help ---- */
+
+static void help_keys(struct ui *ui, enum keymap_ctx ctx, const char *title)
+{
+    size_t pos = 0;
+    int key;
+    const char *line;
+    add_line(ui, ROLE_HEADER, "%s", title);
+    while (keymap_iter(ui->env->keys, ctx, &pos, &key, &line))
+        add_line(ui, ROLE_NORMAL, "  %-12s %s", keymap_key_name(key), line);
+    add_line(ui, ROLE_NORMAL, "%s", "");
+}
+
+void ui_help_open(struct ui *ui, const char *topic)
+{
+    ui_overlay_close(ui);
+    size_t n = 0;
+    const struct cmd_def *tab = cmd_table(&n);
+    if (topic && *topic) {
+        char *err = NULL;
+        const struct cmd_def *d = cmd_find(topic, &err);
+        if (!d) {
+            ui_message(ui, err, true);
+            free(err);
+            return;
+        }
+        add_line(ui, ROLE_HEADER, "%s", d->usage);
+        add_line(ui, ROLE_NORMAL, "  %s", d->help);
+        if (d->aliases)
+            add_line(ui, ROLE_DIM, "  aliases: %s", d->aliases);
+    } else {
+        add_line(ui, ROLE_HEADER, "twoway %s — q or Esc closes, j/k scroll", TWOWAY_VERSION);
+        add_line(ui, ROLE_NORMAL, "%s", "");
+        help_keys(ui, KEYCTX_GLOBAL, "Keys everywhere");
+        help_keys(ui, KEYCTX_LIST, "Keys in the conversation list");
+        help_keys(ui, KEYCTX_THREAD, "Keys in the thread");
+        add_line(ui, ROLE_HEADER, "%s", "Commands (type : then the command; Tab completes)");
+        for (size_t i = 0; i < n; i++) {
+            add_line(ui, ROLE_NORMAL, "  %s", tab[i].usage);
+            add_line(ui, ROLE_DIM, "      %s", tab[i].help);
+        }
+        add_line(ui, ROLE_NORMAL, "%s", "");
+        add_line(ui, ROLE_HEADER, "%s", "Options (:set NAME = VALUE)");
+        size_t no = 0;
+        const struct opt_def *opts = options_table(&no);
+        for (size_t i = 0; i < no; i++)
+            add_line(ui, ROLE_NORMAL, "  %-22s %s", opts[i].name, opts[i].help);
+    }
+    ui->overlay = OVERLAY_HELP;
+    ui->w_overlay = overlay_window(ui);
+    ui_damage(ui, DMG_OVERLAY);
+}
+
+/* ---- the template picker ---- */
+
+struct picked {
+    const struct template *t;
+};
+
+static size_t collect_templates(struct ui *ui, const struct template ***out)
+{
+    size_t ns = 0;
+    const struct template *server = store_templates(ui->env->st, &ns);
+    size_t total = ns + ui->env->nlocal_templates;
+    const struct template **all = xcalloc(total ? total : 1, sizeof *all);
+    size_t n = 0;
+    const char *f = ui->ofilter ? ui->ofilter : "";
+    for (size_t i = 0; i < ui->env->nlocal_templates; i++)
+        if (!*f || text_icontains(ui->env->local_templates[i].short_code, f) ||
+            text_icontains(ui->env->local_templates[i].content, f))
+            all[n++] = &ui->env->local_templates[i];
+    for (size_t i = 0; i < ns; i++)
+        if (!*f || text_icontains(server[i].short_code, f) || text_icontains(server[i].content, f))
+            all[n++] = &server[i];
+    *out = all;
+    return n;
+}
+
+static int64_t picker_conv(const struct ui *ui)
+{
+    return ui->mode == MODE_COMPOSE ? ui->compose_conv : ui->env->view->open_conv;
+}
+
+static char *expand(struct ui *ui, const struct template *t, char **err)
+{
+    const struct conversation *c = store_conv(ui->env->st, picker_conv(ui));
+    struct template_vars vars = {
+        .conv = c,
+        .agent = c && c->assignee_id ? store_agent(ui->env->st, c->assignee_id) : NULL,
+    };
+    return template_expand(t->content, &vars, err);
+}
+
+static void picker_build(struct ui *ui)
+{
+    size_t keep = ui->osel;
+    reset(ui);
+    ui->osel = keep;
+    const struct template **all = NULL;
+    size_t n = collect_templates(ui, &all);
+    add_line(ui, ROLE_HEADER, "Templates — type to filter, Enter inserts, Esc closes%s%s",
+             ui->ofilter && *ui->ofilter ? ": " : "", ui->ofilter ? ui->ofilter : "");
+    for (size_t i = 0; i < n; i++) {
+        char *err = NULL;
+        char *text = expand(ui, all[i], &err);
+        struct smsseg_info si;
+        smsseg_measure(text ? text : all[i]->content, &si);
+        add_line(ui, ROLE_LABEL, "/%s%s  (%zu SMS, %s)", all[i]->short_code,
+                 all[i]->local ? " [local]" : "", si.segments,
+                 si.encoding == SMSSEG_GSM7 ? "GSM-7" : "UCS-2");
+        add_line(ui, text ? ROLE_NORMAL : ROLE_FAILED, "   %s", text ? text : err);
+        free(text);
+        free(err);
+    }
+    if (n == 0)
+        add_line(ui, ROLE_DIM, "%s", "  no templates match");
+    if (ui->osel >= n)
+        ui->osel = n ? n - 1 : 0;
+    free(all);
+}
+
+void ui_picker_open(struct ui *ui)
+{
+    if (!picker_conv(ui)) {
+        ui_message(ui, "open a conversation first", true);
+        return;
+    }
+    ui_overlay_close(ui);
+    ui->ofilter = xstrdup("");
+    ui->overlay = OVERLAY_PICKER;
+    picker_build(ui);
+    ui->w_overlay = overlay_window(ui);
+    ui_damage(ui, DMG_OVERLAY);
+}
+
+static void picker_choose(struct ui *ui)
+{
+    const struct template **all = NULL;
+    size_t n = collect_templates(ui, &all);
+    if (ui->osel >= n) {
+        free(all);
+        return;
+    }
+    char *err = NULL;
+    char *text = expand(ui, all[ui->osel], &err);
+    if (!text) {
+        /* Insert it raw: the variable shows, and sending stops on it. */
+        ui_message(ui, err, true);
+        free(err);
+        text = xstrdup(all[ui->osel]->content);
+    }
+    int64_t conv = picker_conv(ui);
+    free(all);
+    ui_overlay_close(ui);
+    if (ui->mode == MODE_COMPOSE)
+        ui_rl_insert(ui, text);
+    else
+        ui_compose_open(ui, conv, false, text);
+    free(text);
+}
+
+/* ---- keys and drawing ---- */
+
+void ui_overlay_key(struct ui *ui, int key)
+{
+    int h = ui->w_overlay ? getmaxy(ui->w_overlay) : 10;
+    if (key == KEY_TW_ESC || key == (KEY_TW_CTRL | 'c') || key == (KEY_TW_CTRL | 'g') ||
+        (ui->overlay == OVERLAY_HELP && key == 'q')) {
+        ui_overlay_close(ui);
+        return;
+    }
+    if (ui->overlay == OVERLAY_HELP) {
+        size_t max = ui->nolines > (size_t)h ? ui->nolines - (size_t)h : 0;
+        if (key == 'j' || key == KEY_TW_DOWN)
+            ui->otop = ui->otop < max ? ui->otop + 1 : max;
+        else if (key == 'k' || key == KEY_TW_UP)
+            ui->otop = ui->otop ? ui->otop - 1 : 0;
+        else if (key == KEY_TW_PGDN || key == ' ' || key == (KEY_TW_CTRL | 'f'))
+            ui->otop = ui->otop + (size_t)h < max ? ui->otop + (size_t)h : max;
+        else if (key == KEY_TW_PGUP || key == (KEY_TW_CTRL | 'b'))
+            ui->otop = ui->otop > (size_t)h ? ui->otop - (size_t)h : 0;
+        else if (key == 'g' || key == KEY_TW_HOME)
+            ui->otop = 0;
+        else if (key == 'G' || key == KEY_TW_END)
+            ui->otop = max;
+        ui_damage(ui, DMG_OVERLAY);
+        return;
+    }
+    /* picker */
+    if (key == KEY_TW_ENTER) {
+        picker_choose(ui);
+        return;
+    }
+    if (key == KEY_TW_DOWN || key == (KEY_TW_CTRL | 'n'))
+        ui->osel++;
+    else if ((key == KEY_TW_UP || key == (KEY_TW_CTRL | 'p')) && ui->osel > 0)
+        ui->osel--;
+    else if (key == KEY_TW_BACKSPACE && ui->ofilter && *ui->ofilter) {
+        size_t len = strlen(ui->ofilter);
+        size_t cut = text_prev_grapheme(ui->ofilter, len);
+        ui->ofilter[cut] = '\0';
+        ui->osel = 0;
+    } else if (key >= 0x20 && key < KEY_TW_BASE) {
+        char u[8] = {0};
+        int k = key;
+        if (k < 0x80) {
+            u[0] = (char)k;
+        } else if (k < 0x800) {
+            u[0] = (char)(0xc0 | (k >> 6));
+            u[1] = (char)(0x80 | (k & 0x3f));
+        } else if (k < 0x10000) {
+            u[0] = (char)(0xe0 | (k >> 12));
+            u[1] = (char)(0x80 | ((k >> 6) & 0x3f));
+            u[2] = (char)(0x80 | (k & 0x3f));
+        } else {
+            u[0] = (char)(0xf0 | (k >> 18));
+            u[1] = (char)(0x80 | ((k >> 12) & 0x3f));
+            u[2] = (char)(0x80 | ((k >> 6) & 0x3f));
+            u[3] = (char)(0x80 | (k & 0x3f));
+        }
+        char *f = xasprintf("%s%s", ui->ofilter ? ui->ofilter : "", u);
+        free(ui->ofilter);
+        ui->ofilter = f;
+        ui->osel = 0;
+    }
+    picker_build(ui);
+    ui_damage(ui, DMG_OVERLAY);
+}
+
+void ui_overlay_draw(struct ui *ui)
+{
+    WINDOW *w = ui->w_overlay;
+    if (!w)
+        return;
+    werase(w);
+    int h = getmaxy(w), width = getmaxx(w);
+    if (ui->overlay == OVERLAY_PICKER) {
+        /* header line, then two lines per template; keep the choice visible */
+        size_t per = 2, rows = h > 1 ? (size_t)(h - 1) / per : 1;
+        if (ui->osel < ui->otop)
+            ui->otop = ui->osel;
+        if (ui->osel >= ui->otop + rows)
+            ui->otop = ui->osel - rows + 1;
+        ui_draw_line(w, 0, &ui->olines[0]);
+        for (size_t r = 0; r < rows; r++) {
+            size_t t = ui->otop + r;
+            for (size_t k = 0; k < per; k++) {
+                size_t li = 1 + t * per + k;
+                if (li >= ui->nolines)
+                    break;
+                struct fmt_line *l = &ui->olines[li];
+                char *fit = text_pad(l->text, width);
+                int attr = theme_attr(t == ui->osel ? ROLE_SELECTED : l->spans[0].role);
+                wmove(w, 1 + (int)(r * per + k), 0);
+                ui_draw_text(w, fit, strlen(fit), attr);
+                free(fit);
+            }
+        }
+    } else {
+        for (int y = 0; y < h && ui->otop + (size_t)y < ui->nolines; y++) {
+            struct fmt_line *l = &ui->olines[ui->otop + (size_t)y];
+            char *fit = text_truncate(l->text, width, true);
+            wmove(w, y, 0);
+            ui_draw_text(w, fit, strlen(fit), theme_attr(l->spans[0].role));
+            free(fit);
+        }
+    }
+    wnoutrefresh(w);
+}

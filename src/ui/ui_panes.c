@@ -1,0 +1,425 @@
+/* ui_panes — the panes: filter tabs, the conversation list, the contact
+ * header, the thread and the status line; each redrawn only when what it
+ * shows changed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <readline/readline.h>
+
+#include "theme.h"
+#include "twoway/options.h"
+#include "twoway/pattern.h"
+#include "twoway/session.h"
+#include "twoway/smsseg.h"
+#include "twoway/store.h"
+#include "twoway/text.h"
+#include "twoway/timeutil.h"
+#include "twoway/view.h"
+#include "twoway/xmalloc.h"
+#include "ui_priv.h"
+
+/* ---- the list ---- */
+
+int ui_list_rows(const struct ui *ui)
+{
+    int rows = ui->lay.list.h / FMT_LIST_ROW_LINES;
+    return rows > 0 ? rows : 1;
+}
+
+int64_t ui_selected(const struct ui *ui)
+{
+    return ui->nshown ? ui->shown[ui->sel_index] : 0;
+}
+
+/* Rebuild the rows shown (the list under the local limit) and keep the
+ * selection on the same conversation, whatever the new order. */
+void ui_list_refresh(struct ui *ui)
+{
+    const struct store *st = ui->env->st;
+    struct view *v = ui->env->view;
+    size_t n = store_list_len(st);
+    if (ui->cshown < n + 1) {
+        ui->cshown = n + 1;
+        ui->shown = xreallocarray(ui->shown, ui->cshown, sizeof *ui->shown);
+    }
+    struct pattern_ctx pc = {.me = ui->env->ss ? session_me(ui->env->ss) : 0,
+                             .now = timeutil_now()};
+    ui->nshown = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = store_list_at(st, i);
+        const struct conversation *c = store_conv(st, id);
+        if (!c || (v->limit && !pattern_match(v->limit, c, &pc)))
+            continue;
+        ui->shown[ui->nshown++] = id;
+    }
+    size_t old = ui->sel_index;
+    bool found = false;
+    for (size_t i = 0; i < ui->nshown && v->selected; i++) {
+        if (ui->shown[i] == v->selected) {
+            ui->sel_index = i;
+            found = true;
+            break;
+        }
+    }
+    if (!found) {
+        /* The selected conversation left the list: stay at the same place. */
+        ui->sel_index = ui->nshown ? (old < ui->nshown ? old : ui->nshown - 1) : 0;
+        v->selected = ui->nshown ? ui->shown[ui->sel_index] : 0;
+    }
+}
+
+static void draw_list(struct ui *ui)
+{
+    WINDOW *w = ui->w_list;
+    if (!w)
+        return;
+    werase(w);
+    int rows = ui_list_rows(ui);
+    if (ui->sel_index < ui->list_top)
+        ui->list_top = ui->sel_index;
+    if (ui->sel_index >= ui->list_top + (size_t)rows)
+        ui->list_top = ui->sel_index - (size_t)rows + 1;
+    if (ui->nshown == 0) {
+        const char *msg = ui->env->ss && !session_ready(ui->env->ss) ? "Loading…"
+                          : ui->env->view->limit ? "No conversation matches the limit"
+                                                 : "No conversations here";
+        wattrset(w, theme_attr(ROLE_DIM));
+        mvwaddstr(w, 0, 1, ui->utf8 ? msg : "(empty)");
+        wattrset(w, theme_attr(ROLE_NORMAL));
+        wnoutrefresh(w);
+        return;
+    }
+    struct fmt_ctx ctx = ui_fmt_ctx(ui);
+    for (int r = 0; r < rows; r++) {
+        size_t i = ui->list_top + (size_t)r;
+        if (i >= ui->nshown)
+            break;
+        const struct conversation *c = store_conv(ui->env->st, ui->shown[i]);
+        if (!c)
+            continue;
+        struct fmt_line lines[FMT_LIST_ROW_LINES];
+        fmt_list_row(c, &ctx, ui->lay.list.w, i == ui->sel_index,
+                     view_marked(ui->env->view, c->id), lines);
+        for (int k = 0; k < FMT_LIST_ROW_LINES; k++) {
+            ui_draw_line(w, r * FMT_LIST_ROW_LINES + k, &lines[k]);
+            fmt_line_free(&lines[k]);
+        }
+    }
+    wnoutrefresh(w);
+    /* At the end of what is loaded: fetch the next page. */
+    if (ui->env->ss && ui->sel_index + 1 >= ui->nshown && !session_list_complete(ui->env->ss))
+        session_load_more(ui->env->ss);
+}
+
+static void draw_divider(struct ui *ui)
+{
+    WINDOW *w = ui->w_div;
+    if (!w)
+        return;
+    wattrset(w, theme_attr(ROLE_DIM));
+    for (int y = 0; y < ui->lay.divider.h; y++)
+        mvwaddstr(w, y, 0, ui->utf8 ? "│" : "|");
+    wattrset(w, theme_attr(ROLE_NORMAL));
+    wnoutrefresh(w);
+}
+
+/* ---- the thread ---- */
+
+static void rebuild_thread(struct ui *ui, int64_t conv)
+{
+    fmt_lines_free(ui->tlines, ui->ntlines);
+    ui->tlines = NULL;
+    ui->ntlines = 0;
+    size_t n = 0;
+    const struct message *msgs = store_thread(ui->env->st, conv, &n);
+    struct fmt_ctx ctx = ui_fmt_ctx(ui);
+    /* The thread is the one place message text always shows. */
+    ctx.preview = true;
+    if (n)
+        ui->ntlines = fmt_thread(msgs, n, &ctx, ui->lay.thread.w, &ui->tlines);
+    ui->tlines_conv = conv;
+    ui->tlines_gen = store_thread_gen(ui->env->st, conv);
+    ui->tlines_width = ui->lay.thread.w;
+}
+
+void ui_thread_scroll(struct ui *ui, int lines, int pages)
+{
+    int h = ui->lay.thread.h > 0 ? ui->lay.thread.h : 1;
+    long delta = lines + (long)pages * (h > 2 ? h - 2 : 1);
+    /* Positive scrolls down (towards the newest). */
+    long from_bottom = (long)ui->thread_from_bottom - delta;
+    long max = (long)ui->ntlines - h;
+    if (max < 0)
+        max = 0;
+    if (from_bottom > max) {
+        from_bottom = max;
+        /* At the top: older messages, if there are any. */
+        if (ui->env->ss && ui->env->view->open_conv)
+            session_load_older(ui->env->ss, ui->env->view->open_conv);
+    }
+    if (from_bottom < 0)
+        from_bottom = 0;
+    ui->thread_from_bottom = (size_t)from_bottom;
+    ui_damage(ui, DMG_THREAD);
+}
+
+static void draw_thread(struct ui *ui)
+{
+    WINDOW *w = ui->w_thread;
+    if (!w)
+        return;
+    werase(w);
+    int64_t conv = ui->env->view->open_conv;
+    int h = ui->lay.thread.h;
+    if (!conv) {
+        wattrset(w, theme_attr(ROLE_DIM));
+        mvwaddstr(w, h / 2, 2, "Enter opens the selected conversation; ? shows the keys");
+        wattrset(w, theme_attr(ROLE_NORMAL));
+        wnoutrefresh(w);
+        return;
+    }
+    if (ui->tlines_conv != conv || ui->tlines_width != ui->lay.thread.w ||
+        ui->tlines_gen != store_thread_gen(ui->env->st, conv))
+        rebuild_thread(ui, conv);
+    size_t max_from_bottom = ui->ntlines > (size_t)h ? ui->ntlines - (size_t)h : 0;
+    if (ui->thread_from_bottom > max_from_bottom)
+        ui->thread_from_bottom = max_from_bottom;
+    size_t end = ui->ntlines - ui->thread_from_bottom;
+    size_t start = end > (size_t)h ? end - (size_t)h : 0;
+    int y = 0;
+    bool complete = store_thread_complete(ui->env->st, conv);
+    bool loading = ui->env->ss && session_loading_older(ui->env->ss, conv);
+    if (start == 0 && !complete) {
+        wattrset(w, theme_attr(ROLE_DIM));
+        mvwaddstr(w, 0, 1, loading ? "loading older messages…" : "older messages: scroll up");
+        wattrset(w, theme_attr(ROLE_NORMAL));
+        y = 1;
+        /* A short thread fills the pane with history by itself. */
+        if (!loading && ui->env->ss && ui->ntlines + 1 < (size_t)h)
+            session_load_older(ui->env->ss, conv);
+    }
+    if (ui->ntlines == 0 && !loading) {
+        wattrset(w, theme_attr(ROLE_DIM));
+        mvwaddstr(w, y, 1, "Loading…");
+        wattrset(w, theme_attr(ROLE_NORMAL));
+    }
+    for (size_t i = start; i < end && y < h; i++, y++)
+        ui_draw_line(w, y, &ui->tlines[i]);
+    wnoutrefresh(w);
+}
+
+static void draw_header(struct ui *ui)
+{
+    WINDOW *w = ui->w_header;
+    if (!w)
+        return;
+    werase(w);
+    const struct conversation *c =
+        ui->env->view->open_conv ? store_conv(ui->env->st, ui->env->view->open_conv) : NULL;
+    if (c) {
+        struct fmt_ctx ctx = ui_fmt_ctx(ui);
+        struct fmt_line *lines = NULL;
+        size_t n = fmt_contact_header(c, &ctx, ui->lay.header.w, ui->lay.header.h, &lines);
+        for (size_t i = 0; i < n && (int)i < ui->lay.header.h; i++)
+            ui_draw_line(w, (int)i, &lines[i]);
+        fmt_lines_free(lines, n);
+    }
+    wnoutrefresh(w);
+}
+
+/* ---- tabs and status ---- */
+
+static void draw_tabs(struct ui *ui)
+{
+    if (!ui->w_tabs)
+        return;
+    const struct view *v = ui->env->view;
+    const struct conv_counts *cc = store_counts(ui->env->st);
+    struct fmt_tabs t = {
+        .active = v->assignee == ASSIGNEE_MINE ? 0 : v->assignee == ASSIGNEE_UNASSIGNED ? 1 : 2,
+        .mine = cc ? cc->mine : 0,
+        .unassigned = cc ? cc->unassigned : 0,
+        .all = cc ? cc->all : 0,
+        .status = v->status < 0 ? "all" : model_status_name((enum conv_status)v->status),
+        .label = v->label,
+        .limit = v->limit_text,
+        .search = v->search,
+        .inbox = NULL,
+    };
+    const struct inbox *in = v->inbox_id ? store_inbox(ui->env->st, v->inbox_id) : NULL;
+    if (in)
+        t.inbox = in->name;
+    struct fmt_ctx ctx = ui_fmt_ctx(ui);
+    struct fmt_line l;
+    fmt_tabs_line(&t, &ctx, ui->lay.tabs.w, &l);
+    ui_draw_line(ui->w_tabs, 0, &l);
+    fmt_line_free(&l);
+    wnoutrefresh(ui->w_tabs);
+}
+
+static int unread_total(const struct ui *ui)
+{
+    int total = 0;
+    for (size_t i = 0; i < store_list_len(ui->env->st); i++) {
+        const struct conversation *c = store_conv(ui->env->st, store_list_at(ui->env->st, i));
+        if (c)
+            total += c->unread;
+    }
+    return total;
+}
+
+static char *connection_text(const struct ui *ui, bool *alert)
+{
+    struct session *ss = ui->env->ss;
+    *alert = false;
+    if (!ss)
+        return xstrdup("not connected");
+    switch (session_state(ss)) {
+    case CONN_CONNECTING:
+        return xstrdup("connecting…");
+    case CONN_ONLINE:
+        return xstrdup(session_busy(ss) ? "syncing…" : "online");
+    case CONN_RETRYING: {
+        *alert = true;
+        int64_t left = (session_retry_at(ss) - timeutil_mono_ms() + 999) / 1000;
+        if (left < 0)
+            left = 0;
+        return xasprintf("offline (%s), retrying in %llds", session_state_reason(ss),
+                         (long long)left);
+    }
+    case CONN_AUTH_FAILED:
+        *alert = true;
+        return xasprintf("token rejected: %s", session_state_reason(ss));
+    }
+    return xstrdup("");
+}
+
+static void draw_status(struct ui *ui)
+{
+    if (!ui->w_status)
+        return;
+    bool alert = false;
+    char *left = NULL, *right = NULL;
+    if (ui->mode == MODE_COMPOSE) {
+        const struct conversation *c = store_conv(ui->env->st, ui->compose_conv);
+        left = xasprintf("%s #%lld %s", ui->compose_private ? "Note on" : "Reply to",
+                         (long long)ui->compose_conv, c ? model_contact_label(&c->contact) : "");
+        struct smsseg_info si;
+        smsseg_measure(rl_line_buffer ? rl_line_buffer : "", &si);
+        right = ui->compose_private ? xstrdup("private note: not sent to the customer")
+                                    : smsseg_describe(&si);
+    } else {
+        if (ui->message) {
+            left = xstrdup(ui->message);
+            alert = ui->message_error;
+        } else {
+            const char *acct = ui->deps.account_label ? ui->deps.account_label : "";
+            const struct profile *p = store_profile(ui->env->st);
+            left = xasprintf("%s%s%s  %zu/%zu", p ? p->account_name : acct,
+                             p && *p->name ? " · " : "", p ? p->name : "",
+                             ui->nshown ? ui->sel_index + 1 : 0, ui->nshown);
+        }
+        bool calert;
+        char *conn = connection_text(ui, &calert);
+        int unread = unread_total(ui);
+        int unsent = ui->env->ss ? session_outbox_count(ui->env->ss) : 0;
+        char extra[64] = "";
+        if (unsent)
+            snprintf(extra, sizeof extra, " · %d unsent", unsent);
+        right = xasprintf("%s · %d unread%s", conn, unread, extra);
+        alert = alert || calert;
+        free(conn);
+    }
+    struct fmt_ctx ctx = ui_fmt_ctx(ui);
+    struct fmt_line l;
+    fmt_status_line(left, right, alert, &ctx, ui->lay.status.w, &l);
+    ui_draw_line(ui->w_status, 0, &l);
+    fmt_line_free(&l);
+    wnoutrefresh(ui->w_status);
+    free(left);
+    free(right);
+}
+
+/* ---- what changed ---- */
+
+static void find_damage(struct ui *ui)
+{
+    const struct store *st = ui->env->st;
+    const struct view *v = ui->env->view;
+    uint64_t lg = store_list_gen(st), vg = v->gen, dg = store_dir_gen(st);
+    uint64_t og = options_gen(ui->env->opts);
+    int64_t conv = v->open_conv;
+    uint64_t tg = conv ? store_thread_gen(st, conv) : 0;
+    uint64_t cg = conv ? store_conv_gen(st, conv) : 0;
+    int64_t minute = timeutil_now() / 60;
+    if (lg != ui->seen_list_gen || vg != ui->seen_view_gen || og != ui->seen_opts_gen) {
+        ui_list_refresh(ui);
+        ui_damage(ui, DMG_LIST | DMG_TABS | DMG_STATUS);
+    }
+    if (vg != ui->seen_view_gen && ui->lay.split == false)
+        ui_relayout(ui); /* single pane: focus decides which one shows */
+    if (conv != ui->seen_thread_conv) {
+        ui->thread_from_bottom = 0;
+        ui_damage(ui, DMG_THREAD | DMG_HEADER);
+    }
+    if (tg != ui->seen_thread_gen)
+        ui_damage(ui, DMG_THREAD | DMG_STATUS);
+    if (cg != ui->seen_conv_gen || dg != ui->seen_dir_gen)
+        ui_damage(ui, DMG_HEADER | DMG_TABS);
+    if (minute != ui->seen_minute)
+        ui_damage(ui, DMG_LIST | DMG_THREAD);
+    if (ui->env->ss) {
+        int cs = (int)session_state(ui->env->ss), busy = session_busy(ui->env->ss) > 0;
+        size_t ob = (size_t)session_outbox_count(ui->env->ss);
+        if (cs != ui->seen_conn_state || busy != ui->seen_busy || ob != ui->seen_outbox ||
+            cs == CONN_RETRYING)
+            ui_damage(ui, DMG_STATUS);
+        ui->seen_conn_state = cs;
+        ui->seen_busy = busy;
+        ui->seen_outbox = ob;
+    }
+    ui->seen_list_gen = lg;
+    ui->seen_view_gen = vg;
+    ui->seen_opts_gen = og;
+    ui->seen_dir_gen = dg;
+    ui->seen_thread_conv = conv;
+    ui->seen_thread_gen = tg;
+    ui->seen_conv_gen = cg;
+    ui->seen_minute = minute;
+}
+
+static void update_title(struct ui *ui)
+{
+    int unread = unread_total(ui);
+    if (unread == ui->seen_unread)
+        return;
+    ui->seen_unread = unread;
+    char title[64];
+    if (unread)
+        snprintf(title, sizeof title, "twoway (%d)", unread);
+    else
+        snprintf(title, sizeof title, "twoway");
+    ui_set_title(ui, title);
+}
+
+void ui_panes_draw(struct ui *ui)
+{
+    find_damage(ui);
+    unsigned d = ui->damage;
+    ui->damage = 0;
+    if (d & DMG_TABS)
+        draw_tabs(ui);
+    if (d & DMG_LIST) {
+        draw_list(ui);
+        update_title(ui);
+    }
+    if (d & (DMG_LIST | DMG_THREAD))
+        draw_divider(ui);
+    if (d & DMG_HEADER)
+        draw_header(ui);
+    if (d & DMG_THREAD)
+        draw_thread(ui);
+    if (d & (DMG_STATUS | DMG_INPUT))
+        draw_status(ui);
+}

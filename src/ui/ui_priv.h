@@ -1,0 +1,161 @@
+/* ui_priv — the screen's shared state, for the files of the ui module
+ * (ui.c, ui_input.c, ui_rl.c, ui_panes.c, ui_overlay.c). */
+#ifndef TWOWAY_UI_PRIV_H
+#define TWOWAY_UI_PRIV_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "twoway/buf.h"
+#include "twoway/cmd.h"
+#include "twoway/fmt.h"
+#include "twoway/keymap.h"
+#include "twoway/layout.h"
+#include "twoway/ui.h"
+
+/* What the input line is doing. */
+enum ui_mode {
+    MODE_NORMAL,  /* keys run their bindings */
+    MODE_COMMAND, /* the `:` line (readline) */
+    MODE_COMPOSE, /* writing a reply or note (readline) */
+    MODE_CONFIRM, /* a y/n question */
+};
+
+enum ui_overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_PICKER };
+
+/* Damage: what must be drawn at the next ui_draw(). */
+enum ui_damage {
+    DMG_TABS = 1 << 0,
+    DMG_LIST = 1 << 1,
+    DMG_HEADER = 1 << 2,
+    DMG_THREAD = 1 << 3,
+    DMG_STATUS = 1 << 4,
+    DMG_INPUT = 1 << 5,
+    DMG_OVERLAY = 1 << 6,
+    DMG_ALL = 0x7f,
+};
+
+struct ui {
+    struct ui_deps deps;
+    struct cmd_env *env;
+    struct cmd_ui hooks;
+    bool started;
+    bool utf8;  /* the locale can show UTF-8 */
+    int tty_fd; /* input */
+    FILE *tty_out;
+
+    /* Panes. */
+    int rows, cols;
+    struct layout lay;
+    WINDOW *w_tabs, *w_list, *w_div, *w_header, *w_thread, *w_status, *w_input;
+    unsigned damage;
+
+    /* Generations last drawn, to notice what changed. */
+    uint64_t seen_list_gen, seen_view_gen, seen_thread_gen, seen_dir_gen, seen_opts_gen;
+    uint64_t seen_conv_gen;
+    int64_t seen_thread_conv;
+    int64_t seen_minute;
+    int seen_conn_state;
+    int seen_busy;
+    size_t seen_outbox;
+    int seen_unread; /* in the terminal title */
+
+    /* The list: rows shown after the limit, and the scroll position. */
+    int64_t *shown;
+    size_t nshown, cshown;
+    size_t list_top;       /* first shown row at the top of the pane */
+    size_t sel_index;      /* index of the selection in shown[] */
+
+    /* The thread: formatted lines for the open conversation, cached. */
+    struct fmt_line *tlines;
+    size_t ntlines;
+    int tlines_width;
+    uint64_t tlines_gen;
+    int64_t tlines_conv;
+    size_t thread_from_bottom; /* lines scrolled up from the newest */
+
+    /* Input. */
+    enum ui_mode mode;
+    struct buf inq;          /* bytes read from the terminal, not yet used */
+    uint64_t esc_timer;      /* a lone ESC waits for the rest of a sequence */
+    bool esc_expired;
+    bool rl_active;
+    char *prompt;            /* shown before the line */
+    int64_t compose_conv;    /* the composer's target (never changes under the agent) */
+    bool compose_private;
+    int64_t compose_since;   /* newest message id when the composer opened */
+    uint64_t draft_timer;
+    char *message;           /* status message */
+    bool message_error;
+    bool prefix_pending;     /* `;` was pressed: the next binding runs on marked rows */
+
+    /* Confirmation. */
+    char *question;
+    void (*answer)(void *cbud, bool yes);
+    void *answer_ud;
+
+    /* Overlays. */
+    enum ui_overlay overlay;
+    WINDOW *w_overlay;
+    struct fmt_line *olines;
+    size_t nolines;
+    size_t otop, osel;
+    char *ofilter;           /* picker: typed filter */
+
+    /* Terminal features. */
+    bool focused;
+    bool focus_reports;      /* the terminal has sent a focus event */
+    bool title_set;
+
+    /* $EDITOR child. */
+    pid_t editor_pid;
+    char *editor_file;
+    int64_t editor_conv;
+    bool editor_private;
+};
+
+/* ui.c */
+void ui_damage(struct ui *ui, unsigned what);
+void ui_draw_line(WINDOW *w, int y, const struct fmt_line *l);
+void ui_draw_text(WINDOW *w, const char *text, size_t len, int attr);
+struct fmt_ctx ui_fmt_ctx(const struct ui *ui);
+void ui_run_line(struct ui *ui, const char *line);
+void ui_relayout(struct ui *ui);
+
+/* ui_panes.c */
+void ui_panes_draw(struct ui *ui);
+void ui_list_refresh(struct ui *ui);
+int64_t ui_selected(const struct ui *ui);
+void ui_thread_scroll(struct ui *ui, int lines, int pages);
+int ui_list_rows(const struct ui *ui);
+
+/* ui_input.c */
+void ui_input_keys(struct ui *ui);
+void ui_confirm(struct ui *ui, const char *question, void (*answer)(void *, bool), void *ud);
+
+/* ui_rl.c — readline on the input line */
+void ui_rl_init(struct ui *ui);
+void ui_rl_done(struct ui *ui);
+void ui_rl_begin(struct ui *ui, enum ui_mode mode, const char *prompt, const char *text);
+void ui_rl_end(struct ui *ui);
+void ui_rl_feed_bytes(struct ui *ui, size_t n);
+void ui_rl_insert(struct ui *ui, const char *text);
+void ui_rl_draw(struct ui *ui);
+void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *text);
+void ui_drafts_save_now(struct ui *ui);
+
+/* ui_overlay.c — help and the template picker */
+void ui_help_open(struct ui *ui, const char *topic);
+void ui_picker_open(struct ui *ui);
+void ui_overlay_key(struct ui *ui, int key);
+void ui_overlay_draw(struct ui *ui);
+void ui_overlay_close(struct ui *ui);
+
+/* ui_editor.c */
+void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *text);
+void ui_editor_check(struct ui *ui);
+
+#endif

@@ -1,0 +1,551 @@
+/* ui_rl — GNU readline on the input line, in callback mode (DESIGN.md
+ * "Readline inside curses"): readline reads bytes from our queue, never the
+ * terminal; never prints (rl_outstream is /dev/null); our redisplay paints
+ * the line into the input window measured in display columns; signals,
+ * SIGWINCH and the terminal modes stay ours. ~/.inputrc (emacs or vi mode,
+ * $if twoway) applies. The `:` line keeps its history on disk; the composer
+ * has a history of its own, in memory. */
+#include <errno.h>
+#include <readline/history.h>
+#include <readline/readline.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "theme.h"
+#include "twoway/drafts.h"
+#include "twoway/log.h"
+#include "twoway/options.h"
+#include "twoway/session.h"
+#include "twoway/store.h"
+#include "twoway/template.h"
+#include "twoway/text.h"
+#include "twoway/timeutil.h"
+#include "twoway/view.h"
+#include "twoway/xmalloc.h"
+#include "ui_priv.h"
+
+#define DRAFT_SAVE_MS 300
+
+/* Readline is one global machine; this is the ui it serves. */
+static struct ui *rl_ui;
+static size_t feed_left;
+static FILE *devnull;
+static HISTORY_STATE *other_history; /* the history not active in readline */
+static bool compose_history_active;
+
+/* ---- readline's hooks ---- */
+
+static int getc_hook(FILE *f)
+{
+    (void)f;
+    struct ui *ui = rl_ui;
+    if (!ui || feed_left == 0 || ui->inq.len == 0)
+        return EOF;
+    unsigned char c = (unsigned char)ui->inq.data[0];
+    memmove(ui->inq.data, ui->inq.data + 1, ui->inq.len - 1);
+    ui->inq.len--;
+    ui->inq.data[ui->inq.len] = '\0';
+    feed_left--;
+    return c;
+}
+
+static int input_available_hook(void)
+{
+    return feed_left > 0 && rl_ui && rl_ui->inq.len > 0;
+}
+
+static void schedule_draft_save(struct ui *ui);
+
+static void redisplay_hook(void)
+{
+    if (!rl_ui)
+        return;
+    ui_damage(rl_ui, DMG_INPUT);
+    if (rl_ui->mode == MODE_COMPOSE) {
+        ui_damage(rl_ui, DMG_STATUS); /* the segment counter */
+        schedule_draft_save(rl_ui);
+    }
+}
+
+static void prep_term(int meta)
+{
+    (void)meta; /* curses owns the terminal modes */
+}
+
+static void deprep_term(void)
+{
+}
+
+/* ---- history: the `:` line's on disk, the composer's in memory ---- */
+
+static char *history_path(const struct ui *ui)
+{
+    return xasprintf("%s/history", ui->deps.state_dir);
+}
+
+static void use_history(bool compose)
+{
+    if (compose == compose_history_active)
+        return;
+    HISTORY_STATE *mine = history_get_history_state();
+    if (other_history) {
+        history_set_history_state(other_history);
+        free(other_history);
+    } else {
+        HISTORY_STATE empty = {0};
+        history_set_history_state(&empty);
+    }
+    other_history = mine;
+    compose_history_active = compose;
+}
+
+/* ---- drafts ---- */
+
+static void save_draft(struct ui *ui)
+{
+    if (ui->mode != MODE_COMPOSE || !ui->deps.state_dir)
+        return;
+    char *err = NULL;
+    if (drafts_save(ui->deps.state_dir, ui->compose_conv, ui->compose_private,
+                    rl_line_buffer ? rl_line_buffer : "", &err) < 0) {
+        ui_message(ui, err, true);
+        free(err);
+    }
+}
+
+static void draft_timer_cb(void *ud)
+{
+    struct ui *ui = ud;
+    ui->draft_timer = 0;
+    save_draft(ui);
+}
+
+static void schedule_draft_save(struct ui *ui)
+{
+    if (ui->draft_timer || !ui->deps.timer)
+        return;
+    ui->draft_timer = ui->deps.timer(ui->deps.loop_ud, timeutil_mono_ms() + DRAFT_SAVE_MS,
+                                     draft_timer_cb, ui);
+}
+
+void ui_drafts_save_now(struct ui *ui)
+{
+    if (ui->draft_timer) {
+        ui->deps.cancel(ui->deps.loop_ud, ui->draft_timer);
+        ui->draft_timer = 0;
+    }
+    save_draft(ui);
+}
+
+/* ---- completion ---- */
+
+/* Replace the word before the cursor with text. */
+static void replace_word(const char *text, bool space)
+{
+    int start = rl_point;
+    while (start > 0 && rl_line_buffer[start - 1] != ' ')
+        start--;
+    rl_delete_text(start, rl_point);
+    rl_point = start;
+    rl_insert_text(text);
+    if (space)
+        rl_insert_text(" ");
+}
+
+static size_t common_prefix(char **c)
+{
+    size_t n = strlen(c[0]);
+    for (size_t i = 1; c[i]; i++) {
+        size_t k = 0;
+        while (k < n && c[i][k] == c[0][k])
+            k++;
+        n = k;
+    }
+    return n;
+}
+
+static void complete_command(struct ui *ui)
+{
+    char **cands = cmd_complete(ui->env, rl_line_buffer, (size_t)rl_point);
+    if (!cands || !cands[0]) {
+        ui_message(ui, "no completions", false);
+    } else if (!cands[1]) {
+        replace_word(cands[0], true);
+    } else {
+        size_t n = common_prefix(cands);
+        char *pre = xstrndup(cands[0], n);
+        int start = rl_point;
+        while (start > 0 && rl_line_buffer[start - 1] != ' ')
+            start--;
+        if ((int)n > rl_point - start)
+            replace_word(pre, false);
+        free(pre);
+        struct buf b;
+        buf_init(&b);
+        for (size_t i = 0; cands[i] && b.len < 2000; i++)
+            buf_addf(&b, "%s%s", i ? "  " : "", cands[i]);
+        ui_message(ui, b.data, false);
+        buf_free(&b);
+    }
+    for (size_t i = 0; cands && cands[i]; i++)
+        free(cands[i]);
+    free(cands);
+}
+
+static const struct template *find_template(const struct ui *ui, const char *code)
+{
+    size_t n = 0;
+    const struct template *server = store_templates(ui->env->st, &n);
+    for (size_t i = 0; i < ui->env->nlocal_templates; i++)
+        if (strcmp(ui->env->local_templates[i].short_code, code) == 0)
+            return &ui->env->local_templates[i];
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(server[i].short_code, code) == 0)
+            return &server[i];
+    return NULL;
+}
+
+/* The template text for the composer's conversation, variables filled in
+ * where possible; with an unfillable variable the raw text goes in and
+ * the message names the problem (sending stops on it later). */
+static char *expand_for_compose(struct ui *ui, const char *content)
+{
+    const struct conversation *c = store_conv(ui->env->st, ui->compose_conv);
+    struct template_vars vars = {
+        .conv = c,
+        .agent = c && c->assignee_id ? store_agent(ui->env->st, c->assignee_id) : NULL,
+    };
+    char *err = NULL;
+    char *out = template_expand(content, &vars, &err);
+    if (!out) {
+        ui_message(ui, err, true);
+        free(err);
+        out = xstrdup(content);
+    }
+    return out;
+}
+
+/* "/shortcode" + Tab at the start of the composer expands the template, as
+ * Chatwoot's composer does. */
+static void complete_shortcode(struct ui *ui)
+{
+    if (rl_line_buffer[0] != '/' || strchr(rl_line_buffer, ' ')) {
+        ui_message(ui, "type /shortcode and Tab to insert a template", false);
+        return;
+    }
+    const char *code = rl_line_buffer + 1;
+    const struct template *t = find_template(ui, code);
+    if (!t) {
+        /* a unique prefix will do */
+        size_t n = 0, hits = 0;
+        const struct template *server = store_templates(ui->env->st, &n);
+        for (size_t i = 0; i < n; i++)
+            if (strncmp(server[i].short_code, code, strlen(code)) == 0 && ++hits)
+                t = &server[i];
+        for (size_t i = 0; i < ui->env->nlocal_templates; i++)
+            if (strncmp(ui->env->local_templates[i].short_code, code, strlen(code)) == 0 &&
+                ++hits)
+                t = &ui->env->local_templates[i];
+        if (hits != 1) {
+            ui_message(ui, hits ? "more than one template starts like that" : "no such template",
+                       true);
+            return;
+        }
+    }
+    char *text = expand_for_compose(ui, t->content);
+    rl_replace_line(text, 0);
+    rl_point = rl_end;
+    free(text);
+}
+
+static int tab_hook(int count, int key)
+{
+    (void)count;
+    (void)key;
+    if (!rl_ui)
+        return 0;
+    if (rl_ui->mode == MODE_COMMAND)
+        complete_command(rl_ui);
+    else if (rl_ui->mode == MODE_COMPOSE)
+        complete_shortcode(rl_ui);
+    return 0;
+}
+
+/* ---- lines ---- */
+
+struct submit {
+    struct ui *ui;
+    int64_t conv;
+    bool is_private;
+    char *text;
+};
+
+/* The reply command finished: the text is in the outbox (delete the draft)
+ * or it was refused or cancelled (give it back to the agent). */
+static void submit_done(void *ud, bool ok)
+{
+    struct submit *s = ud;
+    struct ui *ui = s->ui;
+    if (ok) {
+        char *err = NULL;
+        if (drafts_save(ui->deps.state_dir, s->conv, s->is_private, "", &err) < 0)
+            free(err);
+    } else if (ui->mode == MODE_NORMAL) {
+        ui_compose_open(ui, s->conv, s->is_private, s->text);
+    }
+    free(s->text);
+    free(s);
+}
+
+/* Quote text as one command-line word. */
+static char *quote_word(const char *text)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_addc(&b, '"');
+    for (const char *p = text; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            buf_addc(&b, '\\');
+        buf_addc(&b, *p);
+    }
+    buf_addc(&b, '"');
+    return buf_detach(&b);
+}
+
+static void submit_compose(struct ui *ui, const char *text)
+{
+    int64_t conv = ui->compose_conv;
+    bool priv = ui->compose_private;
+    int64_t since = ui->compose_since;
+    ui_drafts_save_now(ui); /* on disk until the outbox has it */
+    ui_rl_end(ui);
+    if (!*text) {
+        char *err = NULL;
+        if (drafts_save(ui->deps.state_dir, conv, priv, "", &err) < 0)
+            free(err);
+        return;
+    }
+    add_history(text);
+    char *q = quote_word(text);
+    char *line = priv ? xasprintf("note --conversation %lld -- %s", (long long)conv, q)
+                      : xasprintf("reply --conversation %lld --since %lld -- %s", (long long)conv,
+                                  (long long)since, q);
+    free(q);
+    struct submit *s = xcalloc(1, sizeof *s);
+    s->ui = ui;
+    s->conv = conv;
+    s->is_private = priv;
+    s->text = xstrdup(text);
+    struct cmd_source src = {.file = NULL};
+    cmd_run(ui->env, line, &src, submit_done, s);
+    free(line);
+    ui_damage(ui, DMG_ALL);
+}
+
+static void line_hook(char *line)
+{
+    struct ui *ui = rl_ui;
+    if (!ui) {
+        free(line);
+        return;
+    }
+    if (!line) { /* C-d on an empty line */
+        ui_rl_end(ui);
+        return;
+    }
+    if (ui->mode == MODE_COMPOSE) {
+        submit_compose(ui, line);
+    } else {
+        ui_rl_end(ui);
+        if (*line) {
+            add_history(line);
+            ui_run_line(ui, line);
+        }
+    }
+    free(line);
+}
+
+/* ---- public ---- */
+
+void ui_rl_init(struct ui *ui)
+{
+    rl_ui = ui;
+    if (!devnull)
+        devnull = fopen("/dev/null", "w");
+    rl_readline_name = "twoway";
+    rl_instream = stdin;
+    rl_outstream = devnull;
+    rl_getc_function = getc_hook;
+    rl_input_available_hook = input_available_hook;
+    rl_redisplay_function = redisplay_hook;
+    rl_prep_term_function = prep_term;
+    rl_deprep_term_function = deprep_term;
+    rl_catch_signals = 0;
+    rl_catch_sigwinch = 0;
+    rl_change_environment = 0;
+    rl_erase_empty_line = 0;
+    rl_initialize();
+    rl_bind_key_in_map('\t', tab_hook, emacs_standard_keymap);
+    rl_bind_key_in_map('\t', tab_hook, vi_insertion_keymap);
+    using_history();
+    char *path = history_path(ui);
+    read_history(path);
+    free(path);
+}
+
+void ui_rl_done(struct ui *ui)
+{
+    if (ui->rl_active)
+        ui_rl_end(ui);
+    use_history(false);
+    char *path = history_path(ui);
+    long max = options_int(ui->env->opts, "history_size");
+    if (write_history(path) == 0)
+        history_truncate_file(path, (int)(max > 0 ? max : 0));
+    free(path);
+    if (other_history) {
+        /* the composer's history, in memory only */
+        for (int i = 0; i < other_history->length; i++)
+            free_history_entry(other_history->entries[i]);
+        free(other_history->entries);
+        free(other_history);
+        other_history = NULL;
+    }
+    rl_ui = NULL;
+}
+
+void ui_rl_begin(struct ui *ui, enum ui_mode mode, const char *prompt, const char *text)
+{
+    if (ui->rl_active)
+        ui_rl_end(ui);
+    use_history(mode == MODE_COMPOSE);
+    ui->mode = mode;
+    free(ui->prompt);
+    ui->prompt = xstrdup(prompt);
+    ui->rl_active = true;
+    rl_callback_handler_install(NULL, line_hook);
+    if (text && *text) {
+        rl_insert_text(text);
+        rl_point = rl_end;
+    }
+    ui_damage(ui, DMG_INPUT | DMG_STATUS);
+}
+
+void ui_rl_end(struct ui *ui)
+{
+    if (!ui->rl_active)
+        return;
+    if (ui->mode == MODE_COMPOSE)
+        ui_drafts_save_now(ui);
+    rl_replace_line("", 0);
+    rl_callback_handler_remove();
+    ui->rl_active = false;
+    ui->mode = MODE_NORMAL;
+    ui_damage(ui, DMG_INPUT | DMG_STATUS);
+}
+
+void ui_rl_feed_bytes(struct ui *ui, size_t n)
+{
+    feed_left = n;
+    while (feed_left > 0 && ui->inq.len > 0 && ui->rl_active)
+        rl_callback_read_char();
+    /* A line handler may have left readline with bytes still meant for it
+     * (typed ahead): they stay in the queue for the next mode. */
+    feed_left = 0;
+}
+
+void ui_rl_insert(struct ui *ui, const char *text)
+{
+    if (!ui->rl_active)
+        return;
+    rl_insert_text(text);
+    redisplay_hook();
+}
+
+void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *text)
+{
+    const struct conversation *c = store_conv(ui->env->st, conv);
+    char *draft = NULL;
+    if (!text || !*text)
+        draft = drafts_load(ui->deps.state_dir, conv, is_private);
+    char *prompt = xasprintf("%s #%lld %s › ", is_private ? "note" : "reply", (long long)conv,
+                             c ? model_contact_label(&c->contact) : "");
+    if (!ui->utf8) {
+        char *a = text_ascii(prompt);
+        free(prompt);
+        prompt = a;
+    }
+    ui->compose_conv = conv;
+    ui->compose_private = is_private;
+    ui->compose_since = store_thread_last_id(ui->env->st, conv);
+    ui_rl_begin(ui, MODE_COMPOSE, prompt, draft ? draft : text);
+    if (draft)
+        ui_message(ui, "draft restored", false);
+    free(prompt);
+    free(draft);
+}
+
+void ui_rl_draw(struct ui *ui)
+{
+    WINDOW *w = ui->w_input;
+    if (!w)
+        return;
+    werase(w);
+    int width = ui->lay.input.w;
+    if (ui->mode == MODE_CONFIRM && ui->question) {
+        char *q = xasprintf("%s [y/n] ", ui->question);
+        char *fit = text_truncate(q, width - 1, true);
+        wattrset(w, theme_attr(ROLE_HEADER));
+        ui_draw_text(w, fit, strlen(fit), theme_attr(ROLE_HEADER));
+        wattrset(w, theme_attr(ROLE_NORMAL));
+        free(q);
+        free(fit);
+        curs_set(1);
+        wnoutrefresh(w);
+        return;
+    }
+    if (!ui->rl_active) {
+        curs_set(0);
+        wnoutrefresh(w);
+        return;
+    }
+    /* prompt + line, scrolled so the cursor stays in view */
+    const char *buf = rl_line_buffer ? rl_line_buffer : "";
+    char *before = text_sanitize(buf, (size_t)rl_point, TEXT_SINGLE_LINE);
+    char *after = text_sanitize_str(buf + rl_point, TEXT_SINGLE_LINE);
+    char *prompt = text_sanitize_str(ui->prompt, TEXT_SINGLE_LINE);
+    int pw = text_width(prompt);
+    if (pw > width / 2) {
+        char *p2 = text_truncate(prompt, width / 2, true);
+        free(prompt);
+        prompt = p2;
+        pw = text_width(prompt);
+    }
+    int avail = width - pw - 1;
+    if (avail < 1)
+        avail = 1;
+    int bw = text_width(before);
+    /* Skip whole clusters from the left until the cursor fits. */
+    const char *shown = before;
+    while (bw > avail && *shown) {
+        size_t next = text_next_grapheme(shown, 0);
+        char *one = xstrndup(shown, next);
+        bw -= text_width(one);
+        free(one);
+        shown += next;
+    }
+    ui_draw_text(w, prompt, strlen(prompt), theme_attr(ROLE_HEADER));
+    ui_draw_text(w, shown, strlen(shown), theme_attr(ROLE_NORMAL));
+    int cy, cx;
+    getyx(w, cy, cx);
+    char *rest = text_truncate(after, width - cx - 1 > 0 ? width - cx - 1 : 0, false);
+    ui_draw_text(w, rest, strlen(rest), theme_attr(ROLE_NORMAL));
+    wmove(w, cy, cx);
+    curs_set(1);
+    wnoutrefresh(w);
+    free(before);
+    free(after);
+    free(prompt);
+    free(rest);
+}
