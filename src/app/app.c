@@ -21,6 +21,7 @@
 #include "twoway/http.h"
 #include "twoway/keymap.h"
 #include "twoway/log.h"
+#include "twoway/notify.h"
 #include "twoway/options.h"
 #include "twoway/paths.h"
 #include "twoway/session.h"
@@ -44,6 +45,8 @@ struct app {
     struct session *ss;
     struct loop *loop;
     struct ui *ui;
+    struct notify *notify;  /* while the ui runs */
+    uint64_t notify_gen;    /* options_gen() it was configured at */
     struct demo demo;
     bool demo_on;
     char *state_dir;
@@ -139,12 +142,49 @@ static void sync_view(struct app *a)
 
 /* ---- session events ---- */
 
+/* Does this message concern me (notify_on)? A customer's message in a
+ * conversation assigned to me or to nobody, or a private note that
+ * @mentions me; never my own messages, other agents' replies, or notes
+ * that do not name me. ("all": every customer message, and mentions.) */
+static bool notify_concerns_me(struct app *a, const struct conversation *c,
+                               const struct message *m)
+{
+    int64_t me = session_me(a->ss);
+    if (m->sender_kind == SENDER_AGENT && me && m->sender_id == me)
+        return false;
+    bool all = options_has(a->opts, "notify_on", "all");
+    if (m->type == MSG_INCOMING && !m->is_private) {
+        if (all)
+            return true;
+        if (c->assignee_id == 0)
+            return options_has(a->opts, "notify_on", "unassigned");
+        return me && c->assignee_id == me && options_has(a->opts, "notify_on", "mine");
+    }
+    if (m->is_private && me && (all || options_has(a->opts, "notify_on", "mentions"))) {
+        char tag[48];
+        snprintf(tag, sizeof tag, "mention://user/%lld/", (long long)me);
+        return strstr(m->content, tag) != NULL;
+    }
+    return false;
+}
+
 static void on_inbound(void *ud, const struct conversation *c, const struct message *m)
 {
     struct app *a = ud;
-    (void)a;
     log_info("new message in #%lld", (long long)c->id);
-    (void)m;
+    if (!a->notify || !m || !notify_concerns_me(a, c, m))
+        return;
+    /* The agent is reading this very conversation. */
+    if (a->ui && a->view.open_conv == c->id && ui_focused(a->ui))
+        return;
+    struct notify_event e = {
+        .conv = c->id,
+        .contact = model_contact_label(&c->contact),
+        .phone = c->contact.phone,
+        .preview = m->content,
+        .priority = c->priority,
+    };
+    notify_post(a->notify, &e);
 }
 
 static void on_state(void *ud)
@@ -290,6 +330,10 @@ static void on_signal(void *ud, int signo)
     case SIGWINCH:
         if (a->ui)
             ui_resize(a->ui);
+        break;
+    case SIGCHLD:
+        if (a->notify)
+            notify_reap(a->notify);
         break;
     case SIGTERM:
     case SIGHUP:
@@ -440,6 +484,54 @@ static void ui_cancel(void *ud, uint64_t id)
     loop_cancel(a->loop, id);
 }
 
+/* ---- notifications (while the ui runs) ---- */
+
+static void notify_write(void *ud, const char *bytes, size_t n)
+{
+    struct app *a = ud;
+    if (a->ui)
+        ui_write_raw(a->ui, bytes, n);
+}
+
+static void notify_status(void *ud, const char *text)
+{
+    struct app *a = ud;
+    if (a->ui)
+        ui_message(a->ui, text, true);
+}
+
+static void notify_read_options(struct app *a, struct notify_opts *o)
+{
+    o->backends = options_get(a->opts, "notify");
+    o->command = options_get(a->opts, "notify_command");
+    o->preview = options_bool(a->opts, "notify_preview");
+    o->coalesce_ms = (int)options_int(a->opts, "notify_coalesce") * 1000;
+    a->notify_gen = options_gen(a->opts);
+}
+
+static void notify_start(struct app *a)
+{
+    struct notify_opts o;
+    notify_read_options(a, &o);
+    struct notify_hooks h = {
+        .write = notify_write,
+        .timer = ui_timer,
+        .cancel = ui_cancel,
+        .status = notify_status,
+        .ud = a,
+    };
+    a->notify = notify_new(&o, &h);
+}
+
+static void notify_follow_options(struct app *a)
+{
+    if (!a->notify || options_gen(a->opts) == a->notify_gen)
+        return;
+    struct notify_opts o;
+    notify_read_options(a, &o);
+    notify_configure(a->notify, &o);
+}
+
 static void on_tty(void *ud, int fd, short revents)
 {
     struct app *a = ud;
@@ -476,6 +568,7 @@ static int run_ui(struct app *a)
     a->env.out.error = out_error_ui;
     a->env.out.ud = a;
     loop_watch(a->loop, ui_fd(a->ui), POLLIN, on_tty, a);
+    notify_start(a);
 
     /* -e commands run once the first sync is in (they may name ids). */
     int next_exec = 0;
@@ -487,8 +580,10 @@ static int run_ui(struct app *a)
             cmd_run(&a->env, a->args->exec[next_exec++], &src, cmd_done, a);
         }
         turn(a, -1);
+        notify_follow_options(a);
         ui_draw(a->ui);
     }
+    notify_free(&a->notify);
     ui_save_drafts(a->ui);
     ui_stop(a->ui);
     ui_free(&a->ui);

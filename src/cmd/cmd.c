@@ -10,12 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd_priv.h"
 #include "twoway/buf.h"
+#include "twoway/paths.h"
 #include "twoway/session.h"
 #include "twoway/view.h"
 #include "twoway/xmalloc.h"
+
+/* How deep `source` may nest, and the largest config file read. */
+#define SOURCE_DEPTH_MAX 10
+#define SOURCE_MAX_BYTES (1024 * 1024)
 
 /* Failures a bulk summary names before "and N more". */
 #define BULK_REASONS 5
@@ -44,7 +51,8 @@ struct bulk {
     int64_t *ids;
     size_t n, next, ok;
     struct buf why;
-    size_t nwhy;
+    size_t nwhy;           /* parts that failed */
+    bool part_reported;    /* the running part has said why it failed */
     bool running, again;
 };
 
@@ -514,8 +522,12 @@ int cmd_pending(const struct cmd_env *env)
 
 static void bulk_next(struct bulk *b);
 
+/* The first reason a part gives is the one the summary names. */
 static void bulk_failed(struct bulk *b, int64_t conv, const char *msg)
 {
+    if (b->part_reported)
+        return;
+    b->part_reported = true;
     if (b->nwhy++ < BULK_REASONS)
         buf_addf(&b->why, "; #%lld: %s", (long long)conv, msg);
 }
@@ -525,7 +537,7 @@ static void bulk_part_done(void *ud, bool ok)
     struct bulk *b = ud;
     if (ok)
         b->ok++;
-    else if (b->nwhy == 0 || b->ok + b->nwhy < b->next)
+    else
         bulk_failed(b, b->ids[b->next - 1], "failed");
     bulk_next(b);
 }
@@ -575,6 +587,7 @@ static void bulk_next(struct bulk *b)
         part->call.def = p->call.def;
         part->call.conv = b->ids[b->next++];
         part->bulk = b;
+        b->part_reported = false;
         box_exec(part);
     } while (b->again);
     b->running = false;
@@ -601,10 +614,6 @@ static bool check(struct call_box *b, bool bulk)
     struct cmd_call *call = &b->call;
     struct cmd_env *env = call->env;
     const struct cmd_def *d = call->def;
-    if (b->config && !(d->flags & CMD_CONFIG)) {
-        call_error(call, "not allowed in a config file");
-        return false;
-    }
     if (d->flags & CMDP_CONV_OPT) {
         int r = take_conv_opt(call, &call->conv);
         if (r < 0) {
@@ -656,6 +665,15 @@ static void run_argv(struct cmd_env *env, char **argv, int argc, const struct cm
         return;
     }
     const struct cmd_def *d = b->call.def;
+    if (config && !(d->flags & CMD_CONFIG)) {
+        call_error(&b->call, "not allowed in a config file");
+        box_complete(b, false);
+        return;
+    }
+    if ((d->flags & CMD_UI) && !env->ui) {
+        box_complete(b, true); /* only a screen can do it: nothing to do here */
+        return;
+    }
     bool bulk = force_bulk || (env->prefix_marked && !config && strcmp(d->name, "prefix") != 0);
     if (bulk && !(d->flags & CMD_BULK)) {
         if (force_bulk || (d->flags & CMD_NEEDS_CONV)) {
@@ -667,10 +685,6 @@ static void run_argv(struct cmd_env *env, char **argv, int argc, const struct cm
     }
     if (!check(b, bulk)) {
         box_complete(b, false);
-        return;
-    }
-    if ((d->flags & CMD_UI) && !env->ui) {
-        box_complete(b, true); /* only a screen can do it: nothing to do here */
         return;
     }
     if (bulk) {
@@ -704,7 +718,7 @@ static void run_line(struct cmd_env *env, const char *line, const struct cmd_sou
 void cmd_run(struct cmd_env *env, const char *line, const struct cmd_source *src,
              void (*done)(void *ud, bool ok), void *ud)
 {
-    run_line(env, line, src, env->source_depth > 0 && src && src->file, done, ud);
+    run_line(env, line, src, false, done, ud);
 }
 
 void cmd_run_marked(struct cmd_env *env, char **argv, int argc, const struct cmd_source *src,
@@ -714,4 +728,82 @@ void cmd_run_marked(struct cmd_env *env, char **argv, int argc, const struct cmd
     for (int i = 0; i < argc; i++)
         copy[i] = xstrdup(argv[i]);
     run_argv(env, copy, argc, src, false, true, done, ud);
+}
+
+/* ---- config files ---- */
+
+/* Does a line set the token ("set token = x", "set token=x")? */
+static bool sets_token(const char *line)
+{
+    int argc = 0;
+    char **argv = cmd_split(line, &argc, NULL);
+    bool yes = argv && argc >= 2 && strcmp(argv[0], "set") == 0 &&
+               (strcmp(argv[1], "token") == 0 || strncmp(argv[1], "token=", 6) == 0);
+    cmd_argv_free(argv, argc);
+    return yes;
+}
+
+static bool holds_token(const char *text)
+{
+    const char *p = text;
+    while (*p) {
+        size_t n = strcspn(p, "\n");
+        char *line = xstrndup(p, n);
+        bool yes = sets_token(line);
+        free(line);
+        if (yes)
+            return true;
+        p += n;
+        if (*p)
+            p++;
+    }
+    return false;
+}
+
+static void count_error(void *ud, bool ok)
+{
+    if (!ok)
+        ++*(int *)ud;
+}
+
+int cmd_source_file(struct cmd_env *env, const char *path, char **err)
+{
+    *err = NULL;
+    if (env->source_depth >= SOURCE_DEPTH_MAX) {
+        *err = xasprintf("%s: config files nest more than %d deep", path, SOURCE_DEPTH_MAX);
+        return 1;
+    }
+    struct stat st;
+    char *text = NULL;
+    size_t len = 0;
+    if (stat(path, &st) < 0 || paths_read_file(path, SOURCE_MAX_BYTES, &text, &len, err) < 0) {
+        if (!*err)
+            *err = xasprintf("cannot read %s", path);
+        return 1;
+    }
+    bool others_read = (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+    if (others_read && holds_token(text)) {
+        *err = xasprintf("%s: holds a token but others can read it (chmod 600 %s)", path, path);
+        free(text);
+        return 1;
+    }
+    struct cmd_source src = {
+        .file = path,
+        .private_file = (st.st_mode & (S_IRWXG | S_IRWXO)) == 0 && st.st_uid == geteuid(),
+    };
+    int errors = 0;
+    env->source_depth++;
+    for (char *p = text; *p;) {
+        size_t n = strcspn(p, "\n");
+        bool more = p[n] != '\0';
+        p[n] = '\0';
+        if (n && p[n - 1] == '\r')
+            p[n - 1] = '\0';
+        src.line++;
+        run_line(env, p, &src, true, count_error, &errors);
+        p += n + (more ? 1 : 0);
+    }
+    env->source_depth--;
+    free(text);
+    return errors;
 }

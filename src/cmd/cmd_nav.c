@@ -1,1 +1,640 @@
-/* cmd_nav — being written. */
+/* cmd_nav — moving: opening conversations (by id or phone), the selection
+ * in the list, the thread's scrolling, the filters and the local limit,
+ * and marks. These change the view; the app and the ui follow it. */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd_priv.h"
+#include "twoway/keymap.h"
+#include "twoway/pattern.h"
+#include "twoway/provider.h"
+#include "twoway/session.h"
+#include "twoway/store.h"
+#include "twoway/timeutil.h"
+#include "twoway/view.h"
+#include "twoway/xmalloc.h"
+
+/* Rows a page move takes without a screen. */
+#define BATCH_PAGE_ROWS 10
+
+int64_t *cmd_nav_shown(const struct cmd_env *env, size_t *n)
+{
+    const struct store *st = env->st;
+    size_t len = store_list_len(st);
+    int64_t *ids = xcalloc(len ? len : 1, sizeof *ids);
+    struct pattern_ctx pc = {.me = cmd_me(env), .now = timeutil_now()};
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        const struct conversation *c = store_list_conv(st, i);
+        if (c && (!env->view->limit || pattern_match(env->view->limit, c, &pc)))
+            ids[k++] = c->id;
+    }
+    *n = k;
+    return ids;
+}
+
+/* ---- opening ---- */
+
+/* The conversation becomes the one commands act on (and, on a screen, the
+ * one in the thread pane). */
+static void open_conv(struct cmd_call *call, int64_t id)
+{
+    struct cmd_env *env = call->env;
+    struct view *v = env->view;
+    if (env->batch || !env->ui) {
+        env->batch_conv = id;
+    }
+    if (!env->batch) {
+        v->open_conv = id;
+        v->selected = id;
+        v->focus = VIEW_FOCUS_THREAD;
+        view_touch(v);
+    }
+}
+
+static void opened(struct cmd_call *call, const char *why)
+{
+    if (why) {
+        cmd_finish(call, false, why);
+        return;
+    }
+    int64_t id = (int64_t)(intptr_t)call->priv;
+    call->priv = NULL;
+    call->conv = id;
+    open_conv(call, id);
+    const struct conversation *c = store_conv(call->env->st, id);
+    cmd_report_action(call, NULL, "#%lld %s", (long long)id,
+                      c ? model_contact_label(&c->contact) : "");
+    cmd_finish(call, true, NULL);
+}
+
+/* ---- by phone: the store's list, else the server ---- */
+
+struct by_phone {
+    char *digits;
+    int64_t contact;
+};
+
+static bool same_phone(const char *a_digits, const char *phone)
+{
+    char *d = cmd_resolve_digits(phone);
+    bool same = *d && strcmp(d, a_digits) == 0;
+    free(d);
+    return same;
+}
+
+static int64_t phone_in_list(const struct store *st, const char *digits, int64_t contact)
+{
+    int64_t best = 0, best_at = -1;
+    for (size_t i = 0; i < store_list_len(st); i++) {
+        const struct conversation *c = store_list_conv(st, i);
+        if (!c)
+            continue;
+        bool hit = contact ? c->contact.id == contact : same_phone(digits, c->contact.phone);
+        if (hit && c->last_activity_at > best_at) {
+            best = c->id;
+            best_at = c->last_activity_at;
+        }
+    }
+    return best;
+}
+
+static void phone_done(struct cmd_call *call, int64_t id)
+{
+    struct by_phone *bp = call->priv;
+    free(bp->digits);
+    free(bp);
+    call->priv = (void *)(intptr_t)id;
+    opened(call, NULL);
+}
+
+static void phone_fail(struct cmd_call *call, const char *why)
+{
+    struct by_phone *bp = call->priv;
+    free(bp->digits);
+    free(bp);
+    cmd_finish(call, false, why);
+}
+
+/* Every conversation of the account, newest activity first: the first of
+ * the contact's is the one to open. */
+static void on_all_convs(struct cmd_call *call, const int64_t *ids, size_t n, const char *why)
+{
+    struct by_phone *bp = call->priv;
+    if (why) {
+        phone_fail(call, why);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct conversation *c = store_conv(call->env->st, ids[i]);
+        if (c && c->contact.id == bp->contact) {
+            phone_done(call, c->id);
+            return;
+        }
+    }
+    char *msg = xasprintf("no conversation with +%s", bp->digits);
+    phone_fail(call, msg);
+    free(msg);
+}
+
+static void on_contact_convs(void *ud, struct prov_result *res)
+{
+    struct cmd_call *call = ud;
+    if (res->err != PROV_OK) {
+        phone_fail(call, res->message ? res->message : "the server did not answer");
+        return;
+    }
+    int64_t best = 0, best_at = -1;
+    for (size_t i = 0; i < res->nconvs; i++) {
+        if (res->convs[i].last_activity_at > best_at) {
+            best = res->convs[i].id;
+            best_at = res->convs[i].last_activity_at;
+        }
+    }
+    for (size_t i = 0; i < res->nconvs; i++)
+        store_put_conv(call->env->st, &res->convs[i]);
+    if (!best) {
+        struct by_phone *bp = call->priv;
+        char *msg = xasprintf("no conversation with +%s", bp->digits);
+        phone_fail(call, msg);
+        free(msg);
+        return;
+    }
+    phone_done(call, best);
+}
+
+static void on_phone_contacts(void *ud, struct prov_result *res)
+{
+    struct cmd_call *call = ud;
+    struct by_phone *bp = call->priv;
+    if (res->err != PROV_OK) {
+        phone_fail(call, res->message ? res->message : "the server did not answer");
+        return;
+    }
+    for (size_t i = 0; i < res->ncontacts && !bp->contact; i++)
+        if (same_phone(bp->digits, res->contacts[i].phone))
+            bp->contact = res->contacts[i].id;
+    if (!bp->contact) {
+        char *msg = xasprintf("no contact with phone +%s", bp->digits);
+        phone_fail(call, msg);
+        free(msg);
+        return;
+    }
+    int64_t id = phone_in_list(call->env->st, bp->digits, bp->contact);
+    if (id) {
+        phone_done(call, id);
+        return;
+    }
+    struct provider *p = session_provider(call->env->ss);
+    if (p->ops->contact_conversations) {
+        p->ops->contact_conversations(p, bp->contact, on_contact_convs, call);
+        return;
+    }
+    struct conv_query q = {.assignee = ASSIGNEE_ALL, .status = -1, .page = 1};
+    cmd_fetch_list(call, &q, on_all_convs);
+}
+
+static enum cmd_status open_phone(struct cmd_call *call, const char *phone)
+{
+    struct by_phone *bp = xcalloc(1, sizeof *bp);
+    bp->digits = cmd_resolve_digits(phone);
+    call->priv = bp;
+    int64_t id = phone_in_list(call->env->st, bp->digits, 0);
+    if (id) {
+        phone_done(call, id);
+        return CMD_PENDING;
+    }
+    if (!call->env->ss) {
+        phone_fail(call, "not connected to a server");
+        return CMD_PENDING;
+    }
+    struct provider *p = session_provider(call->env->ss);
+    p->ops->search_contacts(p, bp->digits, on_phone_contacts, call);
+    return CMD_PENDING;
+}
+
+/* "+1 555…" or 7 digits and more: a phone; "12" or "#12": an id. */
+static bool looks_like_phone(const char *s)
+{
+    if (*s == '+')
+        return true;
+    size_t digits = 0;
+    for (const char *p = s; *p; p++) {
+        if (isdigit((unsigned char)*p))
+            digits++;
+        else if (!strchr(" -().", *p))
+            return false;
+    }
+    return digits >= 7;
+}
+
+enum cmd_status cmd_nav_open(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    if (call->argc < 2) {
+        int64_t sel = env->view->selected;
+        if (!sel) {
+            cmd_error(call, "no conversation selected");
+            return CMD_FAIL;
+        }
+        call->priv = (void *)(intptr_t)sel;
+        cmd_fetch_conv(call, sel, false, opened);
+        return CMD_PENDING;
+    }
+    const char *arg = call->argv[1];
+    if (looks_like_phone(arg))
+        return open_phone(call, arg);
+    const char *p = *arg == '#' ? arg + 1 : arg;
+    char *end;
+    long long id = strtoll(p, &end, 10);
+    if (!*p || *end || id <= 0) {
+        cmd_error(call, "\"%s\" is neither a conversation id nor a phone number", arg);
+        return CMD_FAIL;
+    }
+    call->priv = (void *)(intptr_t)id;
+    cmd_fetch_conv(call, id, false, opened);
+    return CMD_PENDING;
+}
+
+/* ---- the selection ---- */
+
+static long index_in(const int64_t *ids, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return (long)i;
+    return -1;
+}
+
+static void select_id(struct cmd_env *env, int64_t id)
+{
+    if (env->view->selected != id) {
+        env->view->selected = id;
+        view_touch(env->view);
+    }
+}
+
+enum cmd_status cmd_nav_move(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    size_t n;
+    int64_t *ids = cmd_nav_shown(env, &n);
+    if (!n) {
+        free(ids);
+        cmd_error(call, "the list is empty");
+        return CMD_FAIL;
+    }
+    const char *name = call->def->name;
+    long at = index_in(ids, n, env->view->selected);
+    long rows = env->ui && env->ui->list_rows ? env->ui->list_rows(env->ui->ud) : BATCH_PAGE_ROWS;
+    if (rows < 1)
+        rows = 1;
+    long to;
+    if (strcmp(name, "top") == 0)
+        to = 0;
+    else if (strcmp(name, "bottom") == 0)
+        to = (long)n - 1;
+    else if (at < 0)
+        to = 0; /* nothing selected yet: start at the top */
+    else if (strcmp(name, "next") == 0)
+        to = at + 1;
+    else if (strcmp(name, "prev") == 0)
+        to = at - 1;
+    else if (strcmp(name, "page-down") == 0)
+        to = at + rows;
+    else
+        to = at - rows;
+    if (to < 0)
+        to = 0;
+    if (to >= (long)n)
+        to = (long)n - 1;
+    select_id(env, ids[to]);
+    free(ids);
+    return CMD_OK;
+}
+
+/* The next shown conversation after the selection (wrapping) for which
+ * want() holds. */
+static enum cmd_status next_where(struct cmd_call *call,
+                                  bool (*want)(const struct conversation *c), const char *none)
+{
+    struct cmd_env *env = call->env;
+    size_t n;
+    int64_t *ids = cmd_nav_shown(env, &n);
+    long at = index_in(ids, n, env->view->selected);
+    for (size_t k = 1; k <= n; k++) {
+        size_t i = (size_t)((at + (long)k) % (long)n);
+        if (at < 0)
+            i = k - 1;
+        const struct conversation *c = store_conv(env->st, ids[i]);
+        if (c && want(c)) {
+            select_id(env, ids[i]);
+            free(ids);
+            return CMD_OK;
+        }
+    }
+    free(ids);
+    cmd_error(call, "%s", none);
+    return CMD_FAIL;
+}
+
+static bool is_unread(const struct conversation *c)
+{
+    return c->unread > 0;
+}
+
+enum cmd_status cmd_nav_next_unread(struct cmd_call *call)
+{
+    return next_where(call, is_unread, "no conversation with unread messages");
+}
+
+enum cmd_status cmd_nav_next_waiting(struct cmd_call *call)
+{
+    return next_where(call, model_conversation_waiting, "no customer is waiting");
+}
+
+enum cmd_status cmd_nav_focus(struct cmd_call *call)
+{
+    struct view *v = call->env->view;
+    const char *a = call->argv[1];
+    enum view_focus f;
+    if (strcmp(a, "list") == 0)
+        f = VIEW_FOCUS_LIST;
+    else if (strcmp(a, "thread") == 0)
+        f = VIEW_FOCUS_THREAD;
+    else if (strcmp(a, "toggle") == 0)
+        f = v->focus == VIEW_FOCUS_LIST ? VIEW_FOCUS_THREAD : VIEW_FOCUS_LIST;
+    else {
+        cmd_error(call, "usage: %s", call->def->usage);
+        return CMD_FAIL;
+    }
+    /* The thread pane of nothing is no place for the keyboard. */
+    if (f == VIEW_FOCUS_THREAD && !v->open_conv && v->selected && !call->env->batch)
+        v->open_conv = v->selected;
+    v->focus = f;
+    view_touch(v);
+    return CMD_OK;
+}
+
+enum cmd_status cmd_nav_scroll(struct cmd_call *call)
+{
+    const struct cmd_ui *ui = call->env->ui;
+    const char *name = call->def->name;
+    int n = 1;
+    if (call->argc > 1) {
+        char *end;
+        long v = strtol(call->argv[1], &end, 10);
+        if (*end || v < 1 || v > 100000) {
+            cmd_error(call, "usage: %s", call->def->usage);
+            return CMD_FAIL;
+        }
+        n = (int)v;
+    }
+    if (!ui->scroll)
+        return CMD_OK;
+    if (strcmp(name, "thread-down") == 0)
+        ui->scroll(ui->ud, n, 0);
+    else if (strcmp(name, "thread-up") == 0)
+        ui->scroll(ui->ud, -n, 0);
+    else if (strcmp(name, "thread-page-down") == 0)
+        ui->scroll(ui->ud, 0, 1);
+    else if (strcmp(name, "thread-page-up") == 0)
+        ui->scroll(ui->ud, 0, -1);
+    else if (strcmp(name, "thread-top") == 0)
+        ui->scroll(ui->ud, -1000000, 0);
+    else
+        ui->scroll(ui->ud, 1000000, 0);
+    return CMD_OK;
+}
+
+/* ---- filters ---- */
+
+enum cmd_status cmd_nav_filter(struct cmd_call *call)
+{
+    struct view *v = call->env->view;
+    const char *a = call->argv[1];
+    enum assignee_type t;
+    if (strcasecmp(a, "mine") == 0 || strcasecmp(a, "me") == 0)
+        t = ASSIGNEE_MINE;
+    else if (strcasecmp(a, "unassigned") == 0)
+        t = ASSIGNEE_UNASSIGNED;
+    else if (strcasecmp(a, "assigned") == 0)
+        t = ASSIGNEE_ASSIGNED;
+    else if (strcasecmp(a, "all") == 0)
+        t = ASSIGNEE_ALL;
+    else {
+        cmd_error(call, "unknown filter \"%s\" (mine, unassigned, all)", a);
+        return CMD_FAIL;
+    }
+    v->assignee = t;
+    view_touch(v);
+    return CMD_OK;
+}
+
+enum cmd_status cmd_nav_status_filter(struct cmd_call *call)
+{
+    struct view *v = call->env->view;
+    const char *a = call->argv[1];
+    enum conv_status st;
+    if (strcasecmp(a, "all") == 0) {
+        v->status = -1;
+    } else if (model_status_parse(a, &st) == 0) {
+        v->status = (int)st;
+    } else {
+        cmd_error(call, "unknown status \"%s\" (open, pending, resolved, snoozed, all)", a);
+        return CMD_FAIL;
+    }
+    view_touch(v);
+    return CMD_OK;
+}
+
+static bool is_none(const char *s)
+{
+    return strcasecmp(s, "none") == 0 || strcasecmp(s, "all") == 0 || strcasecmp(s, "any") == 0;
+}
+
+enum cmd_status cmd_nav_label_filter(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    const char *a = call->argv[1];
+    if (is_none(a)) {
+        view_set_label(env->view, NULL);
+        return CMD_OK;
+    }
+    const char *title = a;
+    char *err = NULL;
+    size_t n;
+    /* Before the directory is known (a config file) the name is trusted. */
+    if (store_labels(env->st, &n) && n && cmd_resolve_label(env->st, a, &title, &err) < 0) {
+        cmd_error(call, "%s", err);
+        free(err);
+        return CMD_FAIL;
+    }
+    view_set_label(env->view, title);
+    return CMD_OK;
+}
+
+enum cmd_status cmd_nav_inbox(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    char *a = cmd_join_args(call, 1);
+    enum cmd_status rc = CMD_OK;
+    if (is_none(a)) {
+        env->view->inbox_id = 0;
+        view_touch(env->view);
+        free(a);
+        return CMD_OK;
+    }
+    size_t n, hits = 0;
+    const struct inbox *in = store_inboxes(env->st, &n);
+    int64_t id = 0;
+    char *end;
+    long long num = strtoll(a, &end, 10);
+    for (size_t i = 0; i < n; i++) {
+        bool m = (!*end && in[i].id == num) || strncasecmp(in[i].name, a, strlen(a)) == 0;
+        if (m && strcasecmp(in[i].name, a) == 0) {
+            id = in[i].id;
+            hits = 1;
+            break;
+        }
+        if (m) {
+            id = in[i].id;
+            hits++;
+        }
+    }
+    if (hits == 1) {
+        env->view->inbox_id = id;
+        view_touch(env->view);
+    } else {
+        cmd_error(call, hits ? "more than one inbox matches \"%s\"" : "no inbox matching \"%s\"",
+                  a);
+        rc = CMD_FAIL;
+    }
+    free(a);
+    return rc;
+}
+
+enum cmd_status cmd_nav_team_filter(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    char *a = cmd_join_args(call, 1);
+    int64_t id = 0;
+    char *err = NULL;
+    enum cmd_status rc = CMD_OK;
+    if (is_none(a)) {
+        env->view->team_id = 0;
+        view_touch(env->view);
+    } else if (cmd_resolve_team(env->st, a, &id, &err) == 0) {
+        env->view->team_id = id;
+        view_touch(env->view);
+    } else {
+        cmd_error(call, "%s", err);
+        free(err);
+        rc = CMD_FAIL;
+    }
+    free(a);
+    return rc;
+}
+
+enum cmd_status cmd_nav_search(struct cmd_call *call)
+{
+    char *a = cmd_join_args(call, 1);
+    view_set_search(call->env->view, call->argc == 2 && strcasecmp(a, "none") == 0 ? NULL : a);
+    free(a);
+    return CMD_OK;
+}
+
+enum cmd_status cmd_nav_limit(struct cmd_call *call)
+{
+    char *a = cmd_join_args(call, 1);
+    char *err = NULL;
+    int rc = view_set_limit(call->env->view,
+                            call->argc == 2 && strcasecmp(a, "none") == 0 ? NULL : a, &err);
+    free(a);
+    if (rc < 0) {
+        cmd_error(call, "%s", err ? err : "bad pattern");
+        free(err);
+        return CMD_FAIL;
+    }
+    return CMD_OK;
+}
+
+/* ---- marks ---- */
+
+enum cmd_status cmd_nav_mark(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    if (call->argc > 1) {
+        for (int i = 1; i < call->argc; i++) {
+            const char *p = call->argv[i][0] == '#' ? call->argv[i] + 1 : call->argv[i];
+            char *end;
+            long long id = strtoll(p, &end, 10);
+            if (!*p || *end || id <= 0) {
+                cmd_error(call, "\"%s\" is not a conversation id", call->argv[i]);
+                return CMD_FAIL;
+            }
+            view_mark(env->view, id, true);
+        }
+        return CMD_OK;
+    }
+    int64_t id = env->view->selected;
+    if (!id && env->batch)
+        id = env->batch_conv;
+    if (!id) {
+        cmd_error(call, "no conversation selected");
+        return CMD_FAIL;
+    }
+    view_mark(env->view, id, !view_marked(env->view, id));
+    return CMD_OK;
+}
+
+enum cmd_status cmd_nav_mark_all(struct cmd_call *call)
+{
+    size_t n;
+    int64_t *ids = cmd_nav_shown(call->env, &n);
+    view_mark_many(call->env->view, ids, n, true);
+    free(ids);
+    cmd_info(call, "%zu marked", call->env->view->nmarks);
+    return CMD_OK;
+}
+
+enum cmd_status cmd_nav_unmark_all(struct cmd_call *call)
+{
+    view_clear_marks(call->env->view);
+    return CMD_OK;
+}
+
+static void marked_done(void *ud, bool ok)
+{
+    cmd_finish(ud, ok, NULL);
+}
+
+enum cmd_status cmd_nav_marked(struct cmd_call *call)
+{
+    cmd_run_marked(call->env, call->argv + 1, call->argc - 1, call->src, marked_done, call);
+    return CMD_PENDING;
+}
+
+enum cmd_status cmd_nav_prefix(struct cmd_call *call)
+{
+    call->env->prefix_marked = true;
+    return CMD_OK;
+}
+
+enum cmd_status cmd_nav_load_more(struct cmd_call *call)
+{
+    session_load_more(call->env->ss);
+    return CMD_OK;
+}
+
+enum cmd_status cmd_nav_command_line(struct cmd_call *call)
+{
+    char *text = cmd_join_args(call, 1);
+    if (call->env->ui->command_line)
+        call->env->ui->command_line(call->env->ui->ud, text);
+    free(text);
+    return CMD_OK;
+}

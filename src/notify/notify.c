@@ -71,6 +71,7 @@ struct notify {
     bool is_auto;
     char *command_value;
     char **argv;
+    bool command_bad;  /* notify_command did not split */
     bool command_said;
     bool preview;
     int coalesce_ms;
@@ -532,10 +533,12 @@ static void configure_command(struct notify *n, const char *value)
     notify_cmd_argv_free(n->argv);
     n->argv = NULL;
     n->command_said = false;
+    n->command_bad = false;
     char *err = NULL;
     int argc = 0;
     char **argv = notify_cmd_split(value, &argc, &err);
     if (!argv) {
+        n->command_bad = true;
         char *text = xasprintf("notify_command: %s", err);
         say(n, text);
         free(text);
@@ -560,7 +563,7 @@ void notify_configure(struct notify *n, const struct notify_opts *o)
     n->coalesce_ms = o->coalesce_ms;
     if (backends_changed)
         configure_backends(n, backends);
-    if (backends_changed && (n->backends & NOTIFY_COMMAND) && !n->argv)
+    if (backends_changed && (n->backends & NOTIFY_COMMAND) && !n->argv && !n->command_bad)
         say(n, "notify includes command, but notify_command is empty");
 }
 

@@ -81,8 +81,35 @@ const char *notify_desktop_reason(enum notify_desktop_result r)
 
 /* ---- the child ---- */
 
+static enum notify_desktop_result classify_remote(const char *name)
+{
+    static const char *const no_server[] = {"org.freedesktop.DBus.Error.ServiceUnknown",
+                                            "org.freedesktop.DBus.Error.NameHasNoOwner",
+                                            "org.freedesktop.DBus.Error.UnknownMethod",
+                                            "org.freedesktop.DBus.Error.UnknownObject",
+                                            "org.freedesktop.DBus.Error.UnknownInterface"};
+    static const char *const timeout[] = {"org.freedesktop.DBus.Error.NoReply",
+                                          "org.freedesktop.DBus.Error.Timeout",
+                                          "org.freedesktop.DBus.Error.TimedOut"};
+    for (size_t i = 0; name && i < sizeof no_server / sizeof no_server[0]; i++)
+        if (strcmp(name, no_server[i]) == 0)
+            return NOTIFY_DESKTOP_NO_SERVER;
+    for (size_t i = 0; name && i < sizeof timeout / sizeof timeout[0]; i++)
+        if (strcmp(name, timeout[i]) == 0)
+            return NOTIFY_DESKTOP_TIMEOUT;
+    return NOTIFY_DESKTOP_FAILED;
+}
+
+/* The bus or the server answered with an error (whatever GLib maps it
+ * to), or there was no answer at all. */
 static enum notify_desktop_result classify(const GError *e)
 {
+    if (g_dbus_error_is_remote_error(e)) {
+        gchar *name = g_dbus_error_get_remote_error(e);
+        enum notify_desktop_result r = classify_remote(name);
+        g_free(name);
+        return r;
+    }
     if (e->domain == G_IO_ERROR)
         return e->code == G_IO_ERROR_TIMED_OUT ? NOTIFY_DESKTOP_TIMEOUT : NOTIFY_DESKTOP_NO_BUS;
     if (e->domain != G_DBUS_ERROR)

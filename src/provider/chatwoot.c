@@ -45,10 +45,10 @@ struct cw_call {
     void *ud;
     cw_mapper map;
     enum body_kind body;
-    int64_t conv;               /* the conversation the op is about, or 0 */
-    enum conv_status want;      /* set_status: what was asked */
-    int64_t want_until;         /* set_status: snoozed_until asked */
-    enum prov_err pre_err;      /* failed before sending (PROV_OK = sent) */
+    int64_t conv;          /* the conversation the op is about, or 0 */
+    enum conv_status want; /* set_status: what was asked */
+    int64_t want_until;    /* set_status: snoozed_until asked */
+    enum prov_err pre_err; /* failed before sending (PROV_OK = sent) */
     char *pre_msg;
     struct cw_call *prev, *next;
 };
@@ -300,9 +300,11 @@ static int map_profile(json_object *root, struct prov_result *res, const struct 
 static json_object *meta_of(json_object *root)
 {
     json_object *data = NULL, *meta = NULL;
-    if (json_object_object_get_ex(root, "data", &data) && json_object_is_type(data, json_type_object))
+    if (json_object_object_get_ex(root, "data", &data) &&
+        json_object_is_type(data, json_type_object))
         root = data;
-    if (json_object_object_get_ex(root, "meta", &meta) && json_object_is_type(meta, json_type_object))
+    if (json_object_object_get_ex(root, "meta", &meta) &&
+        json_object_is_type(meta, json_type_object))
         return meta;
     return NULL;
 }
@@ -337,8 +339,7 @@ static int map_search(json_object *root, struct prov_result *res, const struct c
     return 0;
 }
 
-static int map_conv(json_object *root, struct prov_result *res, const struct cw_call *c,
-                    char **err)
+static int map_conv(json_object *root, struct prov_result *res, const struct cw_call *c, char **err)
 {
     (void)c;
     if (json_map_conversation(root, &res->conv, err) < 0) {
@@ -517,10 +518,14 @@ static void op_profile(struct provider *p, prov_cb cb, void *ud)
 static const char *assignee_name(enum assignee_type a)
 {
     switch (a) {
-    case ASSIGNEE_MINE: return "me";
-    case ASSIGNEE_UNASSIGNED: return "unassigned";
-    case ASSIGNEE_ASSIGNED: return "assigned";
-    case ASSIGNEE_ALL: break;
+    case ASSIGNEE_MINE:
+        return "me";
+    case ASSIGNEE_UNASSIGNED:
+        return "unassigned";
+    case ASSIGNEE_ASSIGNED:
+        return "assigned";
+    case ASSIGNEE_ALL:
+        break;
     }
     return "all";
 }
@@ -606,8 +611,8 @@ static void op_list_messages(struct provider *p, int64_t conv, int64_t before, i
     call_send(c, "GET", buf_detach(&url), NULL);
 }
 
-static void op_send_message(struct provider *p, int64_t conv, const char *content,
-                            bool is_private, const char *echo_id, prov_cb cb, void *ud)
+static void op_send_message(struct provider *p, int64_t conv, const char *content, bool is_private,
+                            const char *echo_id, prov_cb cb, void *ud)
 {
     json_object *body = json_object_new_object();
     json_object_object_add(body, "content", json_object_new_string(content ? content : ""));
@@ -669,9 +674,9 @@ static void op_set_priority(struct provider *p, int64_t conv, enum conv_priority
     }
     json_object *body = json_object_new_object();
     /* "none" is not a priority the server knows: clearing is null. */
-    json_object_object_add(body, "priority", pr == PRIORITY_NONE
-                                                 ? NULL
-                                                 : json_object_new_string(model_priority_name(pr)));
+    json_object_object_add(body, "priority",
+                           pr == PRIORITY_NONE ? NULL
+                                               : json_object_new_string(model_priority_name(pr)));
     conv_post(p, conv, "toggle_priority", body, NULL, BODY_NONE, cb, ud);
 }
 
@@ -684,8 +689,7 @@ static void op_assign_agent(struct provider *p, int64_t conv, int64_t agent_id, 
     conv_post(p, conv, "assignments", body, map_assigned_agent, BODY_JSON_OR_NULL, cb, ud);
 }
 
-static void op_assign_team(struct provider *p, int64_t conv, int64_t team_id, prov_cb cb,
-                           void *ud)
+static void op_assign_team(struct provider *p, int64_t conv, int64_t team_id, prov_cb cb, void *ud)
 {
     json_object *body = json_object_new_object();
     json_object_object_add(body, "team_id", team_id > 0 ? json_object_new_int64(team_id) : NULL);
@@ -780,6 +784,15 @@ static void op_get_contact(struct provider *p, int64_t contact_id, prov_cb cb, v
     call_send(call_new(cw, map_contacts, BODY_JSON, cb, ud), "GET", buf_detach(&url), NULL);
 }
 
+static void op_contact_conversations(struct provider *p, int64_t contact_id, prov_cb cb,
+                                     void *ud)
+{
+    struct cw *cw = cw_of(p);
+    struct buf url;
+    acc_url(cw, &url, "/contacts/%lld/conversations", (long long)contact_id);
+    call_send(call_new(cw, map_conv_list, BODY_JSON, cb, ud), "GET", buf_detach(&url), NULL);
+}
+
 /* ---- life cycle ---- */
 
 static void op_free(struct provider *p)
@@ -827,6 +840,7 @@ static const struct provider_ops chatwoot_ops = {
     .list_templates = op_list_templates,
     .search_contacts = op_search_contacts,
     .get_contact = op_get_contact,
+    .contact_conversations = op_contact_conversations,
 };
 
 /* The header line, or NULL when the token cannot be one: empty, or with

@@ -34,9 +34,9 @@
 struct http_req {
     struct http *h;
     uint64_t id;
-    CURL *easy;           /* NULL for a deferred pseudo-request */
+    CURL *easy; /* NULL for a deferred pseudo-request */
     struct curl_slist *headers;
-    char *body;           /* the request body (curl reads it in place) */
+    char *body; /* the request body (curl reads it in place) */
     size_t body_len;
     struct buf resp;
     bool too_big;
@@ -68,7 +68,7 @@ struct http {
     long timeout_ms;
     size_t max_body;
     uint64_t next_id;
-    uint64_t turn; /* counts report_done() runs */
+    uint64_t turn;          /* counts report_done() runs */
     struct req_list active; /* with curl */
     struct req_list done;   /* finished, callback not yet run */
     struct http_sock *socks;
@@ -223,8 +223,8 @@ struct http *http_new(const struct http_opts *opts)
     }
     h->ca_file = xstrdup_or_null(opts->ca_file);
     h->user_agent = xstrdup(opts->user_agent ? opts->user_agent : "twoway/" TWOWAY_VERSION);
-    h->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms
-                                                         : DEFAULT_CONNECT_MS;
+    h->connect_timeout_ms =
+        opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : DEFAULT_CONNECT_MS;
     h->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
     h->max_body = opts->max_body ? opts->max_body : DEFAULT_MAX_BODY;
     h->next_id = 1;

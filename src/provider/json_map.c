@@ -142,8 +142,7 @@ static char *as_text(json_object *v, unsigned flags)
     case json_type_int:
     case json_type_double:
     case json_type_boolean:
-        return text_sanitize_str(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
-                                 flags);
+        return text_sanitize_str(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), flags);
     default:
         return xstrdup("");
     }
@@ -1097,22 +1096,38 @@ int json_map_profile(json_object *o, struct profile *out, char **err)
 static const char *reason_of(int status)
 {
     switch (status) {
-    case 400: return "bad request";
-    case 401: return "not authorized";
-    case 403: return "forbidden";
-    case 404: return "not found";
-    case 405: return "method not allowed";
-    case 408: return "request timeout";
-    case 409: return "conflict";
-    case 413: return "request too large";
-    case 422: return "the server refused the request";
-    case 429: return "too many requests";
-    case 500: return "internal server error";
-    case 501: return "not implemented";
-    case 502: return "bad gateway";
-    case 503: return "service unavailable";
-    case 504: return "gateway timeout";
-    default: return status >= 500 ? "server error" : "request failed";
+    case 400:
+        return "bad request";
+    case 401:
+        return "not authorized";
+    case 403:
+        return "forbidden";
+    case 404:
+        return "not found";
+    case 405:
+        return "method not allowed";
+    case 408:
+        return "request timeout";
+    case 409:
+        return "conflict";
+    case 413:
+        return "request too large";
+    case 422:
+        return "the server refused the request";
+    case 429:
+        return "too many requests";
+    case 500:
+        return "internal server error";
+    case 501:
+        return "not implemented";
+    case 502:
+        return "bad gateway";
+    case 503:
+        return "service unavailable";
+    case 504:
+        return "gateway timeout";
+    default:
+        return status >= 500 ? "server error" : "request failed";
     }
 }
 

@@ -57,15 +57,24 @@ void provider_free(struct provider **p)
 const char *provider_err_name(enum prov_err e)
 {
     switch (e) {
-    case PROV_OK: return "ok";
-    case PROV_ERR_NETWORK: return "network";
-    case PROV_ERR_AUTH: return "auth";
-    case PROV_ERR_DENIED: return "denied";
-    case PROV_ERR_NOT_FOUND: return "not_found";
-    case PROV_ERR_INVALID: return "invalid";
-    case PROV_ERR_RATE: return "rate";
-    case PROV_ERR_SERVER: return "server";
-    case PROV_ERR_PROTOCOL: return "protocol";
+    case PROV_OK:
+        return "ok";
+    case PROV_ERR_NETWORK:
+        return "network";
+    case PROV_ERR_AUTH:
+        return "auth";
+    case PROV_ERR_DENIED:
+        return "denied";
+    case PROV_ERR_NOT_FOUND:
+        return "not_found";
+    case PROV_ERR_INVALID:
+        return "invalid";
+    case PROV_ERR_RATE:
+        return "rate";
+    case PROV_ERR_SERVER:
+        return "server";
+    case PROV_ERR_PROTOCOL:
+        return "protocol";
     }
     return "unknown";
 }

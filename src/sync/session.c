@@ -87,6 +87,7 @@ struct session {
     int pages_pending;
     struct conv_counts counts;
     bool counts_ok;
+    bool list_ok; /* a list answer has arrived at least once */
 
     bool feed_pending;
     int polls;
@@ -284,6 +285,7 @@ static void on_list(void *ud, struct prov_result *res)
             put_conv(s, &res->convs[i]);
         }
         pg->done = true;
+        s->list_ok = true;
         if (r->page == s->pages_wanted)
             s->list_complete = res->nconvs < PAGE_SIZE;
         if (r->page == 1 && res->has_counts) {
@@ -454,7 +456,7 @@ static void outbox_show_locals(struct session *s);
 
 static void check_ready(struct session *s)
 {
-    if (s->ready || !s->me || s->pages_pending)
+    if (s->ready || !s->me || s->pages_pending || !s->list_ok)
         return;
     s->ready = true;
     s->ready_wall = timeutil_now();

@@ -136,6 +136,8 @@ static void rebuild_thread(struct ui *ui, int64_t conv)
     struct fmt_ctx ctx = ui_fmt_ctx(ui);
     /* The thread is the one place message text always shows. */
     ctx.preview = true;
+    const struct conversation *c = store_conv(ui->env->st, conv);
+    ctx.contact = c ? model_contact_label(&c->contact) : NULL;
     if (n)
         ui->ntlines = fmt_thread(msgs, n, &ctx, ui->lay.thread.w, &ui->tlines);
     ui->tlines_conv = conv;

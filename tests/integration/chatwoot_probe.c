@@ -327,15 +327,14 @@ static int start(struct provider *p, const char *op, int argc, char **argv)
         o->get_labels(p, num(a0), on_result, NULL);
     } else if (strcmp(op, "setlabels") == 0 && a0) {
         labels_op = true;
-        o->set_labels(p, num(a0), (const char *const *)argv + 1, (size_t)argc - 1, on_result,
-                      NULL);
+        o->set_labels(p, num(a0), (const char *const *)argv + 1, (size_t)argc - 1, on_result, NULL);
     } else if (strcmp(op, "read") == 0 && a0) {
         o->mark_read(p, num(a0), on_result, NULL);
     } else if (strcmp(op, "unread") == 0 && a0) {
         o->mark_unread(p, num(a0), on_result, NULL);
     } else if (strcmp(op, "typing") == 0 && a1) {
-        o->typing(p, num(a0), strcmp(a1, "on") == 0, a2 && strcmp(a2, "private") == 0,
-                  on_result, NULL);
+        o->typing(p, num(a0), strcmp(a1, "on") == 0, a2 && strcmp(a2, "private") == 0, on_result,
+                  NULL);
     } else if (strcmp(op, "agents") == 0) {
         o->list_agents(p, on_result, NULL);
     } else if (strcmp(op, "teams") == 0) {

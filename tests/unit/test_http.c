@@ -405,7 +405,8 @@ static void test_http__connect_timeout_is_not_maybe_delivered(void **state)
     int port;
     int lfd = listen_any(&port);
     listen(lfd, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int fill[4];
     for (int i = 0; i < 4; i++) {

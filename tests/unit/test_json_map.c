@@ -224,8 +224,9 @@ static void test_json_map__conversation_labels_skip_non_strings(void **state)
 static void test_json_map__record_without_id_is_an_error_and_safe_to_free(void **state)
 {
     (void)state;
-    static const char *const bad[] = {"{}", "{\"id\":null}", "{\"id\":\"abc\"}",
-                                      "{\"id\":-3}", "{\"id\":0}", "[1,2]", "\"41\"", "41"};
+    static const char *const bad[] = {
+        "{}",         "{\"id\":null}", "{\"id\":\"abc\"}", "{\"id\":-3}",
+        "{\"id\":0}", "[1,2]",         "\"41\"",           "41"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         json_object *o = parse(bad[i]);
         char *err = NULL;
@@ -421,8 +422,9 @@ static void test_json_map__message_types_statuses_and_senders(void **state)
 static void test_json_map__message_content_odd_values(void **state)
 {
     (void)state;
-    struct message m = map_msg("{\"id\":1,\"content\":42,\"content_attributes\":"
-                               "{\"deleted\":true},\"echo_id\":null,\"created_at\":\"1732700000\"}");
+    struct message m =
+        map_msg("{\"id\":1,\"content\":42,\"content_attributes\":"
+                "{\"deleted\":true},\"echo_id\":null,\"created_at\":\"1732700000\"}");
     assert_string_equal(m.content, "42");
     assert_true(m.deleted);
     assert_string_equal(m.echo_id, "");
@@ -686,16 +688,16 @@ static void test_json_map__counts_bare_or_wrapped(void **state)
 static void test_json_map__search_items_become_conversations(void **state)
 {
     (void)state;
-    json_object *o = parse(
-        "{\"meta\":{\"mine_count\":0,\"unassigned_count\":1,\"all_count\":1},\"payload\":["
-        "{\"id\":41,\"created_at\":1732600000,\"account_id\":1,"
-        "\"contact\":{\"id\":12,\"name\":\"Maria\\u001b\"},"
-        "\"inbox\":{\"id\":5,\"name\":\"SMS\",\"channel_type\":\"Channel::TwilioSms\"},"
-        "\"messages\":[{\"id\":901,\"content\":\"refund please\",\"sender_name\":\"Maria\","
-        "\"message_type\":0,\"created_at\":1732700000},"
-        "{\"id\":800,\"content\":\"older\",\"message_type\":0,\"created_at\":1732650000}]},"
-        "{\"contact\":{\"id\":1}},"
-        "{\"id\":42,\"messages\":\"none\"}]}");
+    json_object *o =
+        parse("{\"meta\":{\"mine_count\":0,\"unassigned_count\":1,\"all_count\":1},\"payload\":["
+              "{\"id\":41,\"created_at\":1732600000,\"account_id\":1,"
+              "\"contact\":{\"id\":12,\"name\":\"Maria\\u001b\"},"
+              "\"inbox\":{\"id\":5,\"name\":\"SMS\",\"channel_type\":\"Channel::TwilioSms\"},"
+              "\"messages\":[{\"id\":901,\"content\":\"refund please\",\"sender_name\":\"Maria\","
+              "\"message_type\":0,\"created_at\":1732700000},"
+              "{\"id\":800,\"content\":\"older\",\"message_type\":0,\"created_at\":1732650000}]},"
+              "{\"contact\":{\"id\":1}},"
+              "{\"id\":42,\"messages\":\"none\"}]}");
     struct conversation *cs;
     size_t n;
     assert_int_equal(json_map_search_list(o, &cs, &n, NULL), 0);
@@ -869,8 +871,8 @@ static void test_json_map__error_texts(void **state)
     assert_error_text("{\"message\":\"Name can't be blank, Email is invalid\","
                       "\"attributes\":[\"name\",\"email\"]}",
                       422, "Name can't be blank, Email is invalid");
-    assert_error_text("{\"errors\":[\"You need to sign in or sign up before continuing.\"]}",
-                      401, "You need to sign in or sign up before continuing.");
+    assert_error_text("{\"errors\":[\"You need to sign in or sign up before continuing.\"]}", 401,
+                      "You need to sign in or sign up before continuing.");
     assert_error_text("{\"errors\":[\"first\",\"second\"]}", 422, "first; second");
     assert_error_text("{\"errors\":{\"phone_number\":[\"is invalid\"]}}", 422,
                       "phone_number is invalid");
@@ -942,8 +944,8 @@ static void test_json_map__deep_nesting_is_rejected(void **state)
 static void test_json_map__parse_rejects_empty_truncated_and_trailing(void **state)
 {
     (void)state;
-    static const char *const bad[] = {"", "   ", "{\"id\":1", "{\"id\":1} x", "null",
-                                      "{'id':1}x", "\xff\xfe"};
+    static const char *const bad[] = {"",     "   ",       "{\"id\":1", "{\"id\":1} x",
+                                      "null", "{'id':1}x", "\xff\xfe"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *err = NULL;
         assert_null(json_map_parse(bad[i], strlen(bad[i]), &err));
