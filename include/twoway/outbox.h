@@ -53,4 +53,9 @@ void outbox_entry_free(struct outbox_entry *e);
 /* A fresh random echo id (from OpenSSL RAND_bytes). Owned. */
 char *outbox_new_echo_id(void);
 
+/* Added: an empty outbox that saves to path, without reading it (for when
+ * path cannot be read at all: every outbox_add then fails with the reason,
+ * so nothing is sent that is not on disk). Owned. */
+struct outbox *outbox_new(const char *path);
+
 #endif

@@ -87,7 +87,8 @@ char *session_send(struct session *s, int64_t conv, const char *text, bool is_pr
 /* Send a failed reply again (after checking it did not arrive after all). */
 int session_retry(struct session *s, int64_t conv, const char *echo_id, char **err);
 /* Drop a failed reply from the outbox; returns its text (owned) for editing,
- * or NULL if unknown. */
+ * or NULL if unknown or on its way to the server at this moment (a send or
+ * its verification in flight: the server may store it). */
 char *session_discard(struct session *s, int64_t conv, const char *echo_id);
 /* Replies still in the outbox (pending or failed). */
 int session_outbox_count(const struct session *s);
@@ -107,5 +108,10 @@ int64_t session_me(const struct session *s);
 typedef void (*session_send_cb)(void *ud, bool ok, int64_t message_id, const char *why);
 char *session_send_notify(struct session *s, int64_t conv, const char *text, bool is_private,
                           session_send_cb cb, void *ud, char **err);
+
+/* Added (for tests): the monotonic clock, in ms, that the session reads for
+ * its timers, backoff and retry_at (default, and with NULL:
+ * timeutil_mono_ms). session_tick()'s now_ms must come from the same clock. */
+void session_set_clock(struct session *s, int64_t (*now_ms)(void));
 
 #endif

@@ -17,6 +17,7 @@
 #include "twoway/buf.h"
 #include "twoway/paths.h"
 #include "twoway/session.h"
+#include "twoway/store.h"
 #include "twoway/view.h"
 #include "twoway/xmalloc.h"
 
@@ -44,6 +45,7 @@ struct call_box {
     bool finished;     /* cmd_finish came (maybe while in_exec) */
     bool ok;
     bool counted; /* in env->pending */
+    bool nested;  /* run by `marked`, which is counted itself */
 };
 
 struct bulk {
@@ -131,7 +133,9 @@ static void push_word(char ***v, int *n, size_t *cap, struct buf *w)
 
 /* A '#' starts a comment at the start of the line, or at the start of a
  * word when a blank or the end follows it ("# note", "x # note"), so
- * "reply Order #123 shipped" keeps its number. */
+ * "reply Order #123 shipped" keeps its number. Quotes group only where a
+ * word starts (or after '=', as in name="a b"), so the apostrophe of
+ * "reply I'm on it" typed on the `:` line is a letter. */
 static bool comment_at(const char *line, const char *p)
 {
     if (*p != '#')
@@ -171,7 +175,7 @@ char **cmd_split(const char *line, int *argc, char **err)
             p++;
         } else if (!in_word && comment_at(line, p)) {
             break;
-        } else if (*p == '"' || *p == '\'') {
+        } else if ((*p == '"' || *p == '\'') && (!in_word || (w.len && w.data[w.len - 1] == '='))) {
             char q = *p++;
             in_word = true;
             while (*p && *p != q) {
@@ -346,7 +350,9 @@ int64_t cmd_default_conv(const struct cmd_env *env)
 
 int64_t cmd_me(const struct cmd_env *env)
 {
-    return env->ss ? session_me(env->ss) : 0;
+    int64_t me = env->ss ? session_me(env->ss) : 0;
+    const struct profile *p = me ? NULL : store_profile(env->st);
+    return me ? me : p ? p->id : 0;
 }
 
 char *cmd_join_args(const struct cmd_call *call, int from)
@@ -506,7 +512,10 @@ static void box_exec(struct call_box *b)
         return;
     }
     if (st == CMD_PENDING) {
-        b->counted = true;
+        /* A bulk command counts once, not once per part. */
+        b->counted = !b->bulk;
+        if (b->bulk)
+            return;
         b->call.env->pending++;
         return;
     }
@@ -602,8 +611,9 @@ static void bulk_start(struct call_box *p)
     b->ids = xcalloc(b->n, sizeof *b->ids);
     memcpy(b->ids, v->marks, b->n * sizeof *b->ids);
     buf_init(&b->why);
-    p->counted = true;
-    p->call.env->pending++;
+    p->counted = !p->nested;
+    if (p->counted)
+        p->call.env->pending++;
     bulk_next(b);
 }
 
@@ -649,9 +659,11 @@ static bool check(struct call_box *b, bool bulk)
 
 /* Takes argv. */
 static void run_argv(struct cmd_env *env, char **argv, int argc, const struct cmd_source *src,
-                     bool config, bool force_bulk, void (*done)(void *, bool), void *ud)
+                     bool config, bool force_bulk, bool nested, void (*done)(void *, bool),
+                     void *ud)
 {
     struct call_box *b = box_new(env, argv, argc, src, config, done, ud);
+    b->nested = nested;
     if (argc == 0) {
         box_complete(b, true);
         return;
@@ -712,7 +724,7 @@ static void run_line(struct cmd_env *env, const char *line, const struct cmd_sou
             done(ud, false);
         return;
     }
-    run_argv(env, argv, argc, src, config, marked && !config, done, ud);
+    run_argv(env, argv, argc, src, config, marked && !config, false, done, ud);
 }
 
 void cmd_run(struct cmd_env *env, const char *line, const struct cmd_source *src,
@@ -727,7 +739,7 @@ void cmd_run_marked(struct cmd_env *env, char **argv, int argc, const struct cmd
     char **copy = xcalloc((size_t)argc + 1, sizeof *copy);
     for (int i = 0; i < argc; i++)
         copy[i] = xstrdup(argv[i]);
-    run_argv(env, copy, argc, src, false, true, done, ud);
+    run_argv(env, copy, argc, src, false, true, true, done, ud);
 }
 
 /* ---- config files ---- */

@@ -1,1 +1,422 @@
-/* cmd_conf — being written. */
+/* cmd_conf — the commands a config file is made of: options, key
+ * bindings, colours, local templates, `source`; and help and quit. */
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd_priv.h"
+#include "twoway/buf.h"
+#include "twoway/keymap.h"
+#include "twoway/options.h"
+#include "twoway/roles.h"
+#include "twoway/xmalloc.h"
+
+/* ---- set / unset ---- */
+
+static const char *shown_value(const struct opt_def *d, const char *v)
+{
+    if (d->flags & OPT_SECRET)
+        return *v ? "(set)" : "";
+    return v;
+}
+
+static void show_option(struct cmd_call *call, const struct opt_def *d)
+{
+    const char *v = shown_value(d, options_get(call->env->opts, d->name));
+    if (cmd_json_mode(call)) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(d->name));
+        json_object_object_add(o, "value", json_object_new_string(v));
+        json_object_object_add(o, "default", json_object_new_string(d->dflt));
+        json_object_object_add(o, "help", json_object_new_string(d->help));
+        cmd_emit(call, o);
+        return;
+    }
+    cmd_info(call, "%s = %s", d->name, v);
+}
+
+/* "unknown option 'x' (did you mean y?)" */
+static void unknown_option(struct cmd_call *call, const char *name)
+{
+    size_t n;
+    const struct opt_def *t = options_table(&n);
+    const char **names = xcalloc(n, sizeof *names);
+    for (size_t i = 0; i < n; i++)
+        names[i] = t[i].name;
+    char *near = cmd_resolve_near(name, names, n);
+    free(names);
+    if (near)
+        cmd_error(call, "unknown option '%s' (did you mean %s?)", name, near);
+    else
+        cmd_error(call, "unknown option '%s' (see `set`)", name);
+    free(near);
+}
+
+enum cmd_status cmd_conf_set(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    if (call->argc == 1) {
+        size_t n;
+        const struct opt_def *t = options_table(&n);
+        for (size_t i = 0; i < n; i++)
+            show_option(call, &t[i]);
+        return CMD_OK;
+    }
+    /* set NAME, set NAME VALUE, set NAME = VALUE, set NAME=VALUE */
+    char *name = xstrdup(call->argv[1]);
+    char *value = NULL;
+    char *eq = strchr(name, '=');
+    int rest = 2;
+    if (eq) {
+        *eq = '\0';
+        if (eq[1]) {
+            value = xstrdup(eq + 1);
+        }
+    } else if (call->argc > 2 && strcmp(call->argv[2], "=") == 0) {
+        rest = 3;
+    }
+    if (!value && (eq || rest == 3 || call->argc > rest))
+        value = cmd_join_args(call, rest);
+    const struct opt_def *d = options_find(name);
+    enum cmd_status rc = CMD_OK;
+    if (!d) {
+        unknown_option(call, name);
+        rc = CMD_FAIL;
+    } else if (!value) {
+        show_option(call, d);
+    } else {
+        char *err = NULL;
+        bool priv = call->src && call->src->file && call->src->private_file;
+        if (options_set(env->opts, d->name, value, priv, &err) < 0) {
+            cmd_error(call, "%s", err);
+            rc = CMD_FAIL;
+        }
+        free(err);
+    }
+    free(name);
+    free(value);
+    return rc;
+}
+
+enum cmd_status cmd_conf_unset(struct cmd_call *call)
+{
+    if (!options_find(call->argv[1])) {
+        unknown_option(call, call->argv[1]);
+        return CMD_FAIL;
+    }
+    char *err = NULL;
+    if (options_reset(call->env->opts, call->argv[1], &err) < 0) {
+        cmd_error(call, "%s", err);
+        free(err);
+        return CMD_FAIL;
+    }
+    return CMD_OK;
+}
+
+/* ---- bind / unbind ---- */
+
+/* Words back into one command line, quoting what needs it. */
+static char *requote(char **argv, int argc)
+{
+    struct buf b;
+    buf_init(&b);
+    for (int i = 0; i < argc; i++) {
+        const char *w = argv[i];
+        if (i)
+            buf_addc(&b, ' ');
+        if (*w && !strpbrk(w, " \t\n\"'\\#;")) {
+            buf_adds(&b, w);
+            continue;
+        }
+        buf_addc(&b, '"');
+        for (const char *p = w; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                buf_addc(&b, '\\');
+            if (*p == '\n')
+                buf_adds(&b, "\\n");
+            else
+                buf_addc(&b, *p);
+        }
+        buf_addc(&b, '"');
+    }
+    return buf_detach(&b);
+}
+
+static void list_bindings(struct cmd_call *call, enum keymap_ctx ctx)
+{
+    size_t pos = 0;
+    int key;
+    const char *line;
+    while (keymap_iter(call->env->keys, ctx, &pos, &key, &line)) {
+        const char *kname = keymap_key_name(key);
+        if (cmd_json_mode(call)) {
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "context", json_object_new_string(keymap_ctx_name(ctx)));
+            json_object_object_add(o, "key", json_object_new_string(kname));
+            json_object_object_add(o, "command", json_object_new_string(line));
+            cmd_emit(call, o);
+        } else {
+            cmd_info(call, "bind %s %s %s", keymap_ctx_name(ctx), kname, line);
+        }
+    }
+}
+
+static int parse_ctx(struct cmd_call *call, const char *name)
+{
+    int ctx = keymap_parse_ctx(name);
+    if (ctx < 0)
+        cmd_error(call, "unknown key context \"%s\" (global, list, thread)", name);
+    return ctx;
+}
+
+enum cmd_status cmd_conf_bind(struct cmd_call *call)
+{
+    if (call->argc == 1) {
+        for (int c = 0; c < KEYCTX__COUNT; c++)
+            list_bindings(call, (enum keymap_ctx)c);
+        return CMD_OK;
+    }
+    int ctx = parse_ctx(call, call->argv[1]);
+    if (ctx < 0)
+        return CMD_FAIL;
+    if (call->argc == 2) {
+        list_bindings(call, (enum keymap_ctx)ctx);
+        return CMD_OK;
+    }
+    if (call->argc == 3) {
+        cmd_error(call, "usage: %s", call->def->usage);
+        return CMD_FAIL;
+    }
+    /* A binding to nothing runnable is a mistake better told now. */
+    char *err = NULL;
+    const char *first = call->argv[3];
+    if (*first == ';' && first[1])
+        first++;
+    if (!cmd_find(first, &err)) {
+        cmd_error(call, "%s: %s", call->argv[3], err);
+        free(err);
+        return CMD_FAIL;
+    }
+    char *line = requote(call->argv + 3, call->argc - 3);
+    int rc = keymap_bind(call->env->keys, (enum keymap_ctx)ctx, call->argv[2], line, &err);
+    free(line);
+    if (rc < 0) {
+        cmd_error(call, "%s", err);
+        free(err);
+        return CMD_FAIL;
+    }
+    return CMD_OK;
+}
+
+enum cmd_status cmd_conf_unbind(struct cmd_call *call)
+{
+    int ctx = parse_ctx(call, call->argv[1]);
+    if (ctx < 0)
+        return CMD_FAIL;
+    char *err = NULL;
+    if (keymap_unbind(call->env->keys, (enum keymap_ctx)ctx, call->argv[2], &err) < 0) {
+        cmd_error(call, "%s", err);
+        free(err);
+        return CMD_FAIL;
+    }
+    return CMD_OK;
+}
+
+/* ---- color ---- */
+
+static const char *const colour_names[] = {"default", "black", "red",     "green", "yellow",
+                                           "blue",    "magenta", "cyan", "white"};
+
+static bool is_colour(const char *s)
+{
+    for (size_t i = 0; i < sizeof colour_names / sizeof *colour_names; i++) {
+        if (strcasecmp(s, colour_names[i]) == 0)
+            return true;
+        if (i && strncasecmp(s, "bright", 6) == 0 && strcasecmp(s + 6, colour_names[i]) == 0)
+            return true;
+    }
+    if (strncasecmp(s, "color", 5) == 0 && s[5]) {
+        char *end;
+        long n = strtol(s + 5, &end, 10);
+        return !*end && n >= 0 && n <= 255;
+    }
+    return false;
+}
+
+static bool is_attr(const char *s)
+{
+    static const char *const attrs[] = {"bold",   "dim",   "underline", "reverse",
+                                        "italic", "blink", "none"};
+    for (size_t i = 0; i < sizeof attrs / sizeof *attrs; i++)
+        if (strcasecmp(s, attrs[i]) == 0)
+            return true;
+    return false;
+}
+
+enum cmd_status cmd_conf_color(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    int role = roles_parse(call->argv[1]);
+    if (role < 0) {
+        const char *names[ROLE__COUNT];
+        for (int i = 0; i < ROLE__COUNT; i++)
+            names[i] = roles_name((enum fmt_role)i);
+        char *near = cmd_resolve_near(call->argv[1], names, ROLE__COUNT);
+        cmd_error(call, "unknown role \"%s\"%s%s%s", call->argv[1], near ? " (did you mean " : "",
+                  near ? near : "", near ? "?)" : "");
+        free(near);
+        return CMD_FAIL;
+    }
+    const char *fg = call->argv[2], *bg = NULL;
+    if (!is_colour(fg)) {
+        cmd_error(call, "unknown colour \"%s\" (default, black, red, green, yellow, blue, "
+                        "magenta, cyan, white, brightred..., color0...color255)",
+                  fg);
+        return CMD_FAIL;
+    }
+    int i = 3;
+    if (i < call->argc && is_colour(call->argv[i]))
+        bg = call->argv[i++];
+    struct buf attrs;
+    buf_init(&attrs);
+    for (; i < call->argc; i++) {
+        if (!is_attr(call->argv[i])) {
+            cmd_error(call, "unknown colour or attribute \"%s\" (bold, dim, underline, reverse, "
+                            "italic, blink, none)",
+                      call->argv[i]);
+            buf_free(&attrs);
+            return CMD_FAIL;
+        }
+        buf_addf(&attrs, "%s%s", attrs.len ? " " : "", call->argv[i]);
+    }
+    enum cmd_status rc = CMD_OK;
+    if (env->color) {
+        char *err = NULL;
+        if (env->color(env->color_ud, role, fg, bg, attrs.data, &err) < 0) {
+            cmd_error(call, "%s", err ? err : "cannot set that colour");
+            rc = CMD_FAIL;
+        }
+        free(err);
+    }
+    buf_free(&attrs);
+    return rc;
+}
+
+/* ---- source ---- */
+
+/* ~/x is under $HOME; a relative path in a config file is relative to it. */
+static char *source_path(const struct cmd_call *call, const char *arg)
+{
+    if (arg[0] == '~' && arg[1] == '/') {
+        const char *home = getenv("HOME");
+        return xasprintf("%s%s", home ? home : "", arg + 1);
+    }
+    if (arg[0] != '/' && call->src && call->src->file && cmd_in_config(call)) {
+        const char *slash = strrchr(call->src->file, '/');
+        if (slash)
+            return xasprintf("%.*s/%s", (int)(slash - call->src->file), call->src->file, arg);
+    }
+    return xstrdup(arg);
+}
+
+enum cmd_status cmd_conf_source(struct cmd_call *call)
+{
+    char *path = source_path(call, call->argv[1]);
+    char *err = NULL;
+    int errors = cmd_source_file(call->env, path, &err);
+    free(path);
+    if (err) {
+        cmd_error(call, "%s", err);
+        free(err);
+        return CMD_FAIL;
+    }
+    if (errors) {
+        cmd_error(call, "%d error%s in %s", errors, errors == 1 ? "" : "s", call->argv[1]);
+        return CMD_FAIL;
+    }
+    return CMD_OK;
+}
+
+/* ---- local templates ---- */
+
+void cmd_conf_add_template(struct cmd_env *env, const char *name, const char *text)
+{
+    for (size_t i = 0; i < env->nlocal_templates; i++) {
+        struct template *t = &env->local_templates[i];
+        if (strcmp(t->short_code, name) == 0) {
+            free(t->content);
+            t->content = xstrdup(text);
+            return;
+        }
+    }
+    env->local_templates = xreallocarray(env->local_templates, env->nlocal_templates + 1,
+                                         sizeof *env->local_templates);
+    struct template *t = &env->local_templates[env->nlocal_templates++];
+    memset(t, 0, sizeof *t);
+    t->short_code = xstrdup(name);
+    t->content = xstrdup(text);
+    t->local = true;
+}
+
+/* ---- help, quit, redraw ---- */
+
+static void help_one(struct cmd_call *call, const struct cmd_def *d)
+{
+    if (cmd_json_mode(call)) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "command", json_object_new_string(d->name));
+        json_object_object_add(o, "aliases", json_object_new_string(d->aliases ? d->aliases : ""));
+        json_object_object_add(o, "usage", json_object_new_string(d->usage));
+        json_object_object_add(o, "help", json_object_new_string(d->help));
+        cmd_emit(call, o);
+        return;
+    }
+    cmd_info(call, "%-44s %s", d->usage, d->help);
+}
+
+enum cmd_status cmd_conf_help(struct cmd_call *call)
+{
+    const struct cmd_ui *ui = call->env->ui;
+    const char *topic = call->argc > 1 ? call->argv[1] : NULL;
+    const struct cmd_def *one = NULL;
+    if (topic) {
+        char *err = NULL;
+        one = cmd_find(topic, &err);
+        if (!one) {
+            cmd_error(call, "%s: %s", topic, err);
+            free(err);
+            return CMD_FAIL;
+        }
+    }
+    if (ui && ui->help) {
+        ui->help(ui->ud, one ? one->name : NULL);
+        return CMD_OK;
+    }
+    if (one) {
+        help_one(call, one);
+        return CMD_OK;
+    }
+    size_t n;
+    const struct cmd_def *t = cmd_table(&n);
+    for (size_t i = 0; i < n; i++)
+        help_one(call, &t[i]);
+    return CMD_OK;
+}
+
+enum cmd_status cmd_conf_quit(struct cmd_call *call)
+{
+    const struct cmd_ui *ui = call->env->ui;
+    call->env->quit = true;
+    if (ui && ui->quit)
+        ui->quit(ui->ud);
+    return CMD_OK;
+}
+
+enum cmd_status cmd_conf_redraw(struct cmd_call *call)
+{
+    const struct cmd_ui *ui = call->env->ui;
+    if (ui->redraw)
+        ui->redraw(ui->ud);
+    return CMD_OK;
+}

@@ -147,7 +147,15 @@ static void on_dir(void *ud, struct prov_result *res)
 void cmd_fetch_dir(struct cmd_call *call, enum cmd_dir what, bool force,
                    void (*next)(struct cmd_call *call, const char *why))
 {
-    if ((!force && dir_count(call->env->st, what)) || !call->env->ss) {
+    struct provider *p = call->env->ss ? prov(call) : NULL;
+    void (*fn[])(struct provider *, prov_cb, void *) = {
+        [CMD_DIR_AGENTS] = p ? p->ops->list_agents : NULL,
+        [CMD_DIR_TEAMS] = p ? p->ops->list_teams : NULL,
+        [CMD_DIR_LABELS] = p ? p->ops->list_labels : NULL,
+        [CMD_DIR_INBOXES] = p ? p->ops->list_inboxes : NULL,
+        [CMD_DIR_TEMPLATES] = p ? p->ops->list_templates : NULL,
+    };
+    if ((!force && dir_count(call->env->st, what)) || !fn[what]) {
         next(call, NULL);
         return;
     }
@@ -155,13 +163,6 @@ void cmd_fetch_dir(struct cmd_call *call, enum cmd_dir what, bool force,
     f->call = call;
     f->what = what;
     f->next = next;
-    struct provider *p = prov(call);
-    const struct provider_ops *o = p->ops;
-    void (*fn[])(struct provider *, prov_cb, void *) = {
-        [CMD_DIR_AGENTS] = o->list_agents,   [CMD_DIR_TEAMS] = o->list_teams,
-        [CMD_DIR_LABELS] = o->list_labels,   [CMD_DIR_INBOXES] = o->list_inboxes,
-        [CMD_DIR_TEMPLATES] = o->list_templates,
-    };
     fn[what](p, on_dir, f);
 }
 

@@ -1,1 +1,380 @@
-/* cmd_read — being written. */
+/* cmd_read — reading out: the list, a thread, the directory, templates,
+ * who I am and a contact. One text line (or one JSON record) per item, so
+ * scripts can grep, cut and jq them. What is read goes into the store. */
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_priv.h"
+#include "twoway/buf.h"
+#include "twoway/options.h"
+#include "twoway/pattern.h"
+#include "twoway/provider.h"
+#include "twoway/session.h"
+#include "twoway/store.h"
+#include "twoway/text.h"
+#include "twoway/timeutil.h"
+#include "twoway/view.h"
+#include "twoway/xmalloc.h"
+
+/* Columns of the last message shown in a list line. */
+#define PREVIEW_COLS 60
+
+static char *one_line(const char *s, int cols)
+{
+    char *flat = text_sanitize_str(s, TEXT_SINGLE_LINE);
+    if (cols <= 0)
+        return flat;
+    char *cut = text_truncate(flat, cols, true);
+    free(flat);
+    return cut;
+}
+
+/* ---- list ---- */
+
+static char *conv_line(const struct conversation *c, int64_t now)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_addf(&b, "#%lld  %s  %s  %s", (long long)c->id, model_status_name(c->status),
+             c->priority ? model_priority_name(c->priority) : "-", model_contact_label(&c->contact));
+    if (*c->contact.phone && strcmp(c->contact.phone, model_contact_label(&c->contact)) != 0)
+        buf_addf(&b, "  %s", c->contact.phone);
+    buf_addf(&b, "  %s%s", c->assignee_id ? "@" : "", c->assignee_id ? c->assignee_name : "unassigned");
+    if (c->team_id)
+        buf_addf(&b, "  team:%s", c->team_name);
+    if (c->nlabels) {
+        buf_adds(&b, "  [");
+        for (size_t i = 0; i < c->nlabels; i++)
+            buf_addf(&b, "%s%s", i ? "," : "", c->labels[i]);
+        buf_adds(&b, "]");
+    }
+    if (c->unread)
+        buf_addf(&b, "  unread:%d", c->unread);
+    char ago[16];
+    if (c->waiting_since) {
+        timeutil_format_ago(now - c->waiting_since, ago, sizeof ago);
+        buf_addf(&b, "  waiting:%s", ago);
+    }
+    if (c->last_activity_at) {
+        timeutil_format_ago(now - c->last_activity_at, ago, sizeof ago);
+        buf_addf(&b, "  %s ago", ago);
+    }
+    if (c->has_last && *c->last.content) {
+        char *pv = one_line(c->last.content, PREVIEW_COLS);
+        buf_addf(&b, "  \"%s\"", pv);
+        free(pv);
+    }
+    return buf_detach(&b);
+}
+
+static void list_got(struct cmd_call *call, const int64_t *ids, size_t n, const char *why)
+{
+    struct cmd_env *env = call->env;
+    if (why) {
+        cmd_finish(call, false, why);
+        return;
+    }
+    struct pattern_ctx pc = {.me = cmd_me(env), .now = timeutil_now()};
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct conversation *c = store_conv(env->st, ids[i]);
+        if (!c || (env->view->limit && !pattern_match(env->view->limit, c, &pc)))
+            continue;
+        shown++;
+        if (env->ui)
+            continue; /* a screen shows the list itself */
+        if (cmd_json_mode(call)) {
+            cmd_emit(call, cmd_json_conversation(c));
+        } else {
+            char *line = conv_line(c, pc.now);
+            cmd_info(call, "%s", line);
+            free(line);
+        }
+    }
+    if (env->ui)
+        cmd_info(call, "%zu conversations", shown);
+    cmd_finish(call, true, NULL);
+}
+
+enum cmd_status cmd_read_list(struct cmd_call *call)
+{
+    struct conv_query q;
+    view_query(call->env->view, 1, &q);
+    cmd_fetch_list(call, &q, list_got);
+    return CMD_PENDING;
+}
+
+/* ---- show ---- */
+
+static void print_message(struct cmd_call *call, const struct message *m)
+{
+    char *when = timeutil_iso8601(m->created_at);
+    struct buf b;
+    buf_init(&b);
+    buf_addf(&b, "%lld  %s  %s", (long long)m->id, when, cmd_json_direction(m));
+    if (*m->sender_name)
+        buf_addf(&b, "  %s", m->sender_name);
+    if (m->type == MSG_OUTGOING && !m->is_private) {
+        buf_addf(&b, "  (%s", model_msg_status_name(m->status));
+        if (*m->external_error)
+            buf_addf(&b, ": %s", m->external_error);
+        buf_adds(&b, ")");
+    }
+    buf_adds(&b, ":");
+    /* Continuation lines are indented so every message starts at column 0. */
+    const char *p = m->content;
+    bool first = true;
+    do {
+        size_t n = strcspn(p, "\n");
+        buf_addf(&b, "%s%.*s", first ? " " : "\n    ", (int)n, p);
+        first = false;
+        p += n;
+    } while (*p++ == '\n');
+    for (size_t i = 0; i < m->nattachments; i++)
+        buf_addf(&b, "\n    [%s %lld] %s", m->attachments[i].file_type,
+                 (long long)m->attachments[i].size, m->attachments[i].url);
+    cmd_info(call, "%s", b.data);
+    buf_free(&b);
+    free(when);
+}
+
+static void show_got(struct cmd_call *call, const struct message *msgs, size_t n,
+                     const char *why)
+{
+    if (why) {
+        cmd_finish(call, false, why);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (cmd_json_mode(call))
+            cmd_emit(call, cmd_json_message(&msgs[i]));
+        else
+            print_message(call, &msgs[i]);
+    }
+    cmd_finish(call, true, NULL);
+}
+
+enum cmd_status cmd_read_show(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    int64_t id = cmd_default_conv(env);
+    if (call->argc > 1) {
+        const char *p = call->argv[1][0] == '#' ? call->argv[1] + 1 : call->argv[1];
+        char *end;
+        id = strtoll(p, &end, 10);
+        if (!*p || *end || id <= 0) {
+            cmd_error(call, "\"%s\" is not a conversation id", call->argv[1]);
+            return CMD_FAIL;
+        }
+    }
+    if (!id) {
+        cmd_error(call, "no conversation open");
+        return CMD_FAIL;
+    }
+    if (env->ui) { /* on a screen the thread pane shows it */
+        env->view->open_conv = id;
+        env->view->selected = id;
+        env->view->focus = VIEW_FOCUS_THREAD;
+        view_touch(env->view);
+        return CMD_OK;
+    }
+    call->conv = id;
+    cmd_fetch_thread(call, id, show_got);
+    return CMD_PENDING;
+}
+
+/* ---- the directory ---- */
+
+static void agents_got(struct cmd_call *call, const char *why)
+{
+    if (why) {
+        cmd_finish(call, false, why);
+        return;
+    }
+    size_t n;
+    const struct agent *a = store_agents(call->env->st, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (cmd_json_mode(call))
+            cmd_emit(call, cmd_json_agent(&a[i]));
+        else
+            cmd_info(call, "%lld  %s  <%s>  %s  %s", (long long)a[i].id, a[i].name, a[i].email,
+                     a[i].role, a[i].availability);
+    }
+    cmd_finish(call, true, NULL);
+}
+
+enum cmd_status cmd_read_agents(struct cmd_call *call)
+{
+    cmd_fetch_dir(call, CMD_DIR_AGENTS, true, agents_got);
+    return CMD_PENDING;
+}
+
+static void teams_got(struct cmd_call *call, const char *why)
+{
+    if (why) {
+        cmd_finish(call, false, why);
+        return;
+    }
+    size_t n;
+    const struct team *t = store_teams(call->env->st, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (cmd_json_mode(call))
+            cmd_emit(call, cmd_json_team(&t[i]));
+        else
+            cmd_info(call, "%lld  %s%s%s%s", (long long)t[i].id, t[i].name,
+                     t[i].is_member ? "  (member)" : "", *t[i].description ? "  " : "",
+                     t[i].description);
+    }
+    cmd_finish(call, true, NULL);
+}
+
+enum cmd_status cmd_read_teams(struct cmd_call *call)
+{
+    cmd_fetch_dir(call, CMD_DIR_TEAMS, true, teams_got);
+    return CMD_PENDING;
+}
+
+static void labels_got(struct cmd_call *call, const char *why)
+{
+    if (why) {
+        cmd_finish(call, false, why);
+        return;
+    }
+    size_t n;
+    const struct label *l = store_labels(call->env->st, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (cmd_json_mode(call))
+            cmd_emit(call, cmd_json_label(&l[i]));
+        else
+            cmd_info(call, "%s%s%s", l[i].title, *l[i].description ? "  " : "",
+                     l[i].description);
+    }
+    cmd_finish(call, true, NULL);
+}
+
+enum cmd_status cmd_read_labels(struct cmd_call *call)
+{
+    cmd_fetch_dir(call, CMD_DIR_LABELS, true, labels_got);
+    return CMD_PENDING;
+}
+
+static void print_template(struct cmd_call *call, const struct template *t)
+{
+    if (cmd_json_mode(call)) {
+        cmd_emit(call, cmd_json_template(t));
+        return;
+    }
+    char *text = one_line(t->content, 0);
+    cmd_info(call, "%s  [%s]  %s", t->short_code, t->local ? "local" : "server", text);
+    free(text);
+}
+
+static void templates_got(struct cmd_call *call, const char *why)
+{
+    struct cmd_env *env = call->env;
+    size_t n;
+    const struct template *t = store_templates(env->st, &n);
+    if (why && !env->nlocal_templates) {
+        cmd_finish(call, false, why);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        print_template(call, &t[i]);
+    for (size_t i = 0; i < env->nlocal_templates; i++)
+        print_template(call, &env->local_templates[i]);
+    cmd_finish(call, true, NULL);
+}
+
+enum cmd_status cmd_read_templates(struct cmd_call *call)
+{
+    cmd_fetch_dir(call, CMD_DIR_TEMPLATES, true, templates_got);
+    return CMD_PENDING;
+}
+
+/* ---- whoami ---- */
+
+static const char *server_url(const struct cmd_env *env)
+{
+    const char *u = getenv("TWOWAY_URL");
+    return u && *u ? u : options_get(env->opts, "url");
+}
+
+enum cmd_status cmd_read_whoami(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    const struct profile *p = store_profile(env->st);
+    if (!p) {
+        cmd_error(call, "the profile has not loaded yet");
+        return CMD_FAIL;
+    }
+    const char *url = server_url(env);
+    if (cmd_json_mode(call)) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_int64(p->id));
+        json_object_object_add(o, "name", json_object_new_string(p->name));
+        json_object_object_add(o, "email", json_object_new_string(p->email));
+        json_object_object_add(o, "role", json_object_new_string(p->role));
+        json_object *acc = json_object_new_object();
+        json_object_object_add(acc, "id", json_object_new_int64(p->account_id));
+        json_object_object_add(acc, "name", json_object_new_string(p->account_name));
+        json_object_object_add(o, "account", acc);
+        json_object_object_add(o, "url", json_object_new_string(url ? url : ""));
+        cmd_emit(call, o);
+        return CMD_OK;
+    }
+    cmd_info(call, "%s <%s> (%s), account %lld %s%s%s", p->name, p->email, p->role,
+             (long long)p->account_id, p->account_name, url && *url ? " at " : "",
+             url ? url : "");
+    return CMD_OK;
+}
+
+/* ---- contact ---- */
+
+static void contact_got(void *ud, struct prov_result *res)
+{
+    struct cmd_call *call = ud;
+    if (res->err != PROV_OK || !res->ncontacts) {
+        cmd_finish(call, false, res->message ? res->message : "the server sent no contact");
+        return;
+    }
+    const struct contact *c = &res->contacts[0];
+    if (cmd_json_mode(call)) {
+        cmd_emit(call, cmd_json_contact(c));
+        cmd_finish(call, true, NULL);
+        return;
+    }
+    cmd_info(call, "%s (contact %lld)", model_contact_label(c), (long long)c->id);
+    if (*c->phone)
+        cmd_info(call, "phone: %s", c->phone);
+    if (*c->email)
+        cmd_info(call, "email: %s", c->email);
+    if (*c->identifier)
+        cmd_info(call, "identifier: %s", c->identifier);
+    if (c->opted_out) {
+        char *when = c->opted_out_at ? timeutil_iso8601(c->opted_out_at) : xstrdup("");
+        cmd_info(call, "opted out of SMS%s%s", *when ? " since " : "", when);
+        free(when);
+    }
+    for (size_t i = 0; i < c->nattrs; i++)
+        cmd_info(call, "%s: %s", c->attrs[i].key, c->attrs[i].value);
+    cmd_finish(call, true, NULL);
+}
+
+static void contact_conv(struct cmd_call *call, const char *why)
+{
+    if (why) {
+        cmd_finish(call, false, why);
+        return;
+    }
+    const struct conversation *c = store_conv(call->env->st, call->conv);
+    struct provider *p = session_provider(call->env->ss);
+    p->ops->get_contact(p, c->contact.id, contact_got, call);
+}
+
+enum cmd_status cmd_read_contact(struct cmd_call *call)
+{
+    cmd_fetch_conv(call, call->conv, false, contact_conv);
+    return CMD_PENDING;
+}

@@ -86,10 +86,16 @@ static int parse_line(const char *line, struct outbox_entry *e)
     return 0;
 }
 
-struct outbox *outbox_open(const char *path, char **err)
+struct outbox *outbox_new(const char *path)
 {
     struct outbox *o = xcalloc(1, sizeof *o);
     o->path = xstrdup(path);
+    return o;
+}
+
+struct outbox *outbox_open(const char *path, char **err)
+{
+    struct outbox *o = outbox_new(path);
     char *text = NULL, *e = NULL;
     if (paths_read_file(path, OUTBOX_MAX_BYTES, &text, NULL, &e) < 0) {
         if (errno == ENOENT) {

@@ -106,7 +106,13 @@ struct session {
 
     struct req_ctx *reqs;
     struct send_watch *watches; /* session_send_notify() callers waiting */
+    int64_t (*clock)(void);     /* monotonic ms (a seam for tests) */
 };
+
+static int64_t mono(const struct session *s)
+{
+    return s->clock();
+}
 
 /* ---- request bookkeeping ---- */
 
@@ -178,9 +184,19 @@ static bool note_result(struct session *s, const struct prov_result *res)
     case PROV_ERR_NETWORK:
     case PROV_ERR_SERVER:
     case PROV_ERR_RATE: {
-        s->fails++;
-        int64_t wait = backoff_ms(s->fails, res->retry_after);
-        s->retry_at = timeutil_mono_ms() + wait;
+        /* Requests sent together fail together: that is one failed round,
+         * not one step of backoff per request (a start without network
+         * would otherwise wait a minute before its first retry). */
+        int64_t now = mono(s);
+        if (s->state != CONN_RETRYING || now >= s->retry_at) {
+            s->fails++;
+            s->retry_at = now + backoff_ms(s->fails, res->retry_after);
+        } else if (res->retry_after > 0) {
+            int64_t at = now + backoff_ms(s->fails, res->retry_after);
+            if (at > s->retry_at)
+                s->retry_at = at;
+        }
+        int64_t wait = s->retry_at - now;
         if (s->next_poll < s->retry_at)
             s->next_poll = s->retry_at;
         log_info("request failed (%s); retrying in %lld ms", res->message ? res->message : "?",
@@ -196,8 +212,8 @@ static bool note_result(struct session *s, const struct prov_result *res)
 
 /* ---- conversations ---- */
 
-/* Put a conversation and tell the listener about a new message from
- * someone else (never for what the first sync finds). */
+/* Put a conversation and tell the listener about a new message from the
+ * customer (never for what the first sync finds). */
 static void put_conv(struct session *s, struct conversation *c)
 {
     int64_t id = c->id;
@@ -211,9 +227,8 @@ static void put_conv(struct session *s, struct conversation *c)
     /* Old conversations showing up through paging are not news. */
     if (m->created_at < s->ready_wall - 5)
         return;
-    if (m->type == MSG_ACTIVITY || m->type == MSG_TEMPLATE)
-        return;
-    if (m->sender_kind == SENDER_AGENT && m->sender_id == s->me)
+    /* Incoming only: not activity, not our replies, not a colleague's. */
+    if (m->type != MSG_INCOMING)
         return;
     s->l.inbound(s->l.ud, now, m);
 }
@@ -224,8 +239,8 @@ static void poll_done_maybe(struct session *s)
 {
     if (s->pages_pending || s->feed_pending || s->thread_pending)
         return;
-    int64_t next = timeutil_mono_ms() + s->poll_ms;
-    if (s->state == CONN_RETRYING && s->retry_at > timeutil_mono_ms())
+    int64_t next = mono(s) + s->poll_ms;
+    if (s->state == CONN_RETRYING && s->retry_at > mono(s))
         next = s->retry_at;
     s->next_poll = next;
 }
@@ -358,8 +373,9 @@ static void on_thread_new(void *ud, struct prov_result *res)
 {
     struct req_ctx *r = ud;
     struct session *s = r->s;
-    s->thread_pending = false;
     bool more = false;
+    if (r->epoch == s->thread_epoch)
+        s->thread_pending = false; /* else it belongs to the thread opened since */
     if (r->epoch == s->thread_epoch && note_result(s, res)) {
         bool first = store_thread_last_id(s->st, r->conv) == 0;
         store_thread_merge(s->st, r->conv, res->msgs, res->nmsgs);
@@ -504,6 +520,7 @@ struct session *session_new(struct provider *p, struct store *st, const struct s
     s->q.page = 1;
     s->pages_wanted = 1;
     s->next_poll = INT64_MAX;
+    s->clock = timeutil_mono_ms;
 
     char *err = NULL;
     paths_mkdir_p(s->state_dir, 0700, NULL);
@@ -518,6 +535,8 @@ struct session *session_new(struct provider *p, struct store *st, const struct s
         rename(path, aside);
         free(aside);
         s->outbox = outbox_open(path, &err);
+        if (!s->outbox) /* the directory itself is unusable: sends say why */
+            s->outbox = outbox_new(path);
     }
     if (err) {
         log_warn("%s", err);
@@ -561,6 +580,11 @@ void session_free(struct session **ps)
 void session_set_listener(struct session *s, const struct session_listener *l)
 {
     s->l = *l;
+}
+
+void session_set_clock(struct session *s, int64_t (*now_ms)(void))
+{
+    s->clock = now_ms ? now_ms : timeutil_mono_ms;
 }
 
 void session_start(struct session *s)
@@ -830,11 +854,22 @@ static void finished(struct session *s, int64_t conv, const char *echo, bool ok,
         s->l.sent(s->l.ud, conv, echo, ok, why);
 }
 
-/* The server has it: take it off the outbox. */
-static void delivered(struct session *s, const char *echo_id, int64_t conv)
+/* The server has it (as message server_id, 0 if unknown): take it off the
+ * outbox. */
+static void delivered(struct session *s, const char *echo_id, int64_t conv, int64_t server_id)
 {
     char *err = NULL;
     char *echo = xstrdup(echo_id);
+    /* Replies go out one at a time, in order, so every other reply of this
+     * conversation still queued reaches the server after this one: a later
+     * verify must not look at or before server_id, where a reply with the
+     * same text ("ok" twice) would be taken for it and never sent. Saved
+     * with the removal below. */
+    for (size_t i = 0; i < outbox_len(s->outbox); i++) {
+        struct outbox_entry *o = outbox_at(s->outbox, i);
+        if (o->conv == conv && o->after_id < server_id)
+            o->after_id = server_id;
+    }
     store_thread_remove_local(s->st, conv, echo);
     if (outbox_remove(s->outbox, echo, &err) < 0) {
         log_error("%s", err);
@@ -859,7 +894,7 @@ static void retry_later(struct session *s, struct outbox_entry *e, const struct 
 {
     s->send_fails++;
     int64_t wait = backoff_ms(s->send_fails, res->retry_after);
-    s->send_next_ms = timeutil_mono_ms() + wait;
+    s->send_next_ms = mono(s) + wait;
     free(e->error);
     e->error = xasprintf("not sent yet: %s; retrying in %llds",
                          res->message ? res->message : provider_err_name(res->err),
@@ -877,6 +912,7 @@ static void on_send(void *ud, struct prov_result *res)
     bool ok = note_result(s, res);
     struct outbox_entry *e = outbox_find(s->outbox, r->echo_id);
     if (ok) {
+        int64_t server_id = res->has_msg ? res->msg.id : 0;
         if (res->has_msg) {
             /* The answer carries our echo_id (Chatwoot returns it from
              * create); make sure the merge can match it. */
@@ -886,9 +922,12 @@ static void on_send(void *ud, struct prov_result *res)
             res->has_msg = false;
         }
         if (e)
-            delivered(s, r->echo_id, r->conv);
+            delivered(s, r->echo_id, r->conv, server_id);
     } else if (e) {
-        if (res->maybe_delivered) {
+        if (res->maybe_delivered || res->err == PROV_ERR_SERVER ||
+            res->err == PROV_ERR_PROTOCOL) {
+            /* A 5xx (a proxy's 502/504 too) or an answer we could not read
+             * may hide a stored message: look before sending it again. */
             e->verify = true;
             retry_later(s, e, res);
         } else if (res->err == PROV_ERR_NETWORK || res->err == PROV_ERR_SERVER ||
@@ -952,13 +991,16 @@ static void on_verify(void *ud, struct prov_result *res)
         return;
     }
     bool found = false;
-    for (size_t i = 0; i < res->nmsgs && !found; i++)
+    int64_t server_id = 0;
+    for (size_t i = 0; i < res->nmsgs && !found; i++) {
         found = is_our_reply(s, e, &res->msgs[i]);
+        server_id = res->msgs[i].id;
+    }
     if (found) {
         log_info("reply %s had reached the server; not sending it again", e->echo_id);
         store_thread_merge(s->st, r->conv, res->msgs, res->nmsgs);
         res->nmsgs = 0;
-        delivered(s, r->echo_id, r->conv);
+        delivered(s, r->echo_id, r->conv, server_id);
         req_done(r);
         send_next(s);
         return;
@@ -972,7 +1014,7 @@ static void send_next(struct session *s)
 {
     if (s->send_pending || !s->ready || s->state == CONN_AUTH_FAILED)
         return;
-    if (s->send_next_ms && timeutil_mono_ms() < s->send_next_ms)
+    if (s->send_next_ms && mono(s) < s->send_next_ms)
         return;
     struct outbox_entry *e = next_pending(s);
     if (!e)
@@ -1037,6 +1079,11 @@ char *session_discard(struct session *s, int64_t conv, const char *echo_id)
     struct outbox_entry *e = outbox_find(s->outbox, echo_id);
     if (!e || e->conv != conv)
         return NULL;
+    /* On its way (sent, or being looked for): the server may store it, and
+     * the text handed back for editing would become a second copy. */
+    for (const struct req_ctx *r = s->reqs; r; r = r->next)
+        if ((r->kind == REQ_SEND || r->kind == REQ_VERIFY) && strcmp(r->echo_id, echo_id) == 0)
+            return NULL;
     char *text = xstrdup(e->content);
     char *err = NULL;
     watch_fire(s, conv, echo_id, false, "discarded");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "db.h"
 #include "dconfig.h"
 #include "hours.h"
@@ -27,6 +28,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: twowayd [--listen ADDR:PORT] [--db PATH] [--config FILE] [--demo] [--simulate]\n"
             "               [--log FILE] [-v] [--help] [--version]\n"
+            "       twowayd [--db PATH] [--config FILE] admin COMMAND ... (twowayd admin help)\n"
             "\n"
             "Serves the Chatwoot Application API subset used by twoway, from SQLite;\n"
             "takes inbound SMS from Twilio webhooks and sends replies through Twilio.\n"
@@ -117,7 +119,8 @@ int main(int argc, char **argv)
     const char *listen = NULL, *dbpath = NULL, *config = NULL, *logpath = NULL;
     bool demo = false, simulate = false, verbose = false;
     int c;
-    while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
+    /* "+": stop at the first word, so `admin`'s own options reach it. */
+    while ((c = getopt_long(argc, argv, "+vhV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_LISTEN: listen = optarg; break;
         case OPT_DB: dbpath = optarg; break;
@@ -131,6 +134,8 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
+    if (optind < argc && strcmp(argv[optind], "admin") == 0)
+        return admin_main(argc - optind, argv + optind, dbpath, config);
     if (optind < argc) {
         fprintf(stderr, "twowayd: unexpected argument: %s\n", argv[optind]);
         usage(stderr);

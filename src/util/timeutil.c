@@ -53,6 +53,8 @@ int timeutil_parse_duration(const char *s, int64_t *secs)
         }
         if (*s)
             s++;
+        if (n * unit > INT64_MAX - total)
+            return -1;
         total += n * unit;
         any = 1;
         while (isspace((unsigned char)*s))
@@ -73,6 +75,16 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Whether y-m-d names a real day (2026-02-30 does not). */
+static int valid_date(int y, int m, int d)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1)
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
 static int digits(const char **p, int n, int *out)
@@ -96,7 +108,7 @@ int timeutil_parse_iso8601(const char *s, int64_t *epoch)
     const char *p = s;
     if (digits(&p, 4, &Y) || *p++ != '-' || digits(&p, 2, &M) || *p++ != '-' || digits(&p, 2, &D))
         return -1;
-    if (M < 1 || M > 12 || D < 1 || D > 31)
+    if (!valid_date(Y, M, D))
         return -1;
     if (*p == 'T' || *p == 't' || *p == ' ') {
         p++;
@@ -130,6 +142,8 @@ int timeutil_parse_iso8601(const char *s, int64_t *epoch)
         if (*p == ':')
             p++;
         if (isdigit((unsigned char)*p) && digits(&p, 2, &om))
+            return -1;
+        if (oh > 23 || om > 59)
             return -1;
         off = sign * (oh * 3600 + om * 60);
     }
@@ -199,7 +213,7 @@ int timeutil_parse_when(const char *s, int64_t now, int64_t *epoch)
     const char *p = s;
     if (strlen(s) >= 10 && digits(&p, 4, &Y) == 0 && *p++ == '-' && digits(&p, 2, &M) == 0 &&
         *p++ == '-' && digits(&p, 2, &D) == 0) {
-        if (M < 1 || M > 12 || D < 1 || D > 31)
+        if (!valid_date(Y, M, D))
             return -1;
         while (*p == ' ' || *p == 'T')
             p++;

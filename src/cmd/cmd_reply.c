@@ -1,0 +1,639 @@
+/* cmd_reply — what goes to the customer: replies, notes, new outbound
+ * conversations, and the failed-reply tools (retry, discard, edit) and
+ * templates.
+ *
+ * A reply is checked before it is queued: the text is expanded (an empty
+ * variable stops it), an opted-out contact is refused, a conversation
+ * owned by another agent and a customer who wrote meanwhile are confirmed
+ * (on a screen) or refused (in a script, unless --force). On a screen the
+ * command ends when the outbox has the reply; in a script, when the server
+ * has taken or refused it. */
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_priv.h"
+#include "twoway/options.h"
+#include "twoway/provider.h"
+#include "twoway/session.h"
+#include "twoway/store.h"
+#include "twoway/template.h"
+#include "twoway/text.h"
+#include "twoway/view.h"
+#include "twoway/xmalloc.h"
+
+/* Columns of a quoted message in a question. */
+#define QUOTE_COLS 60
+
+static struct provider *prov(struct cmd_call *call)
+{
+    return session_provider(call->env->ss);
+}
+
+static bool blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return false;
+    return true;
+}
+
+/* ---- the reply job ---- */
+
+struct reply_job {
+    bool is_private, force;
+    int64_t since;
+    char *template_name; /* NULL: none */
+    char *typed;         /* the text as typed (may be "") */
+    char *text;          /* expanded, what is sent */
+    char *echo_id;
+    bool templates_read;
+};
+
+static void job_end(struct cmd_call *call, bool ok, const char *msg)
+{
+    struct reply_job *j = call->priv;
+    free(j->template_name);
+    free(j->typed);
+    free(j->text);
+    free(j->echo_id);
+    free(j);
+    call->priv = NULL;
+    cmd_finish(call, ok, msg);
+}
+
+static const char *what(const struct reply_job *j)
+{
+    return j->is_private ? "note" : "reply";
+}
+
+static void on_sent(void *ud, bool ok, int64_t message_id, const char *why)
+{
+    struct cmd_call *call = ud;
+    struct reply_job *j = call->priv;
+    if (!ok) {
+        char *msg = xasprintf("%s to #%lld not sent: %s", what(j), (long long)call->conv,
+                              why ? why : "?");
+        job_end(call, false, msg);
+        free(msg);
+        return;
+    }
+    json_object *extra = json_object_new_object();
+    json_object_object_add(extra, "message_id", json_object_new_int64(message_id));
+    json_object_object_add(extra, "echo_id", json_object_new_string(j->echo_id));
+    cmd_report_action(call, extra, "%s sent to #%lld (message %lld)", what(j),
+                      (long long)call->conv, (long long)message_id);
+    job_end(call, true, NULL);
+}
+
+static void send_now(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    struct reply_job *j = call->priv;
+    char *err = NULL;
+    if (env->ui) {
+        /* The outbox has it: it is safe, and the thread shows how it goes. */
+        char *echo = session_send(env->ss, call->conv, j->text, j->is_private, &err);
+        if (!echo) {
+            job_end(call, false, err);
+            free(err);
+            return;
+        }
+        free(echo);
+        job_end(call, true, NULL);
+        return;
+    }
+    j->echo_id = session_send_notify(env->ss, call->conv, j->text, j->is_private, on_sent, call,
+                                     &err);
+    if (!j->echo_id) {
+        job_end(call, false, err);
+        free(err);
+    }
+}
+
+static void confirmed(void *cbud, bool yes);
+
+/* Ask on a screen; refuse in a script. */
+static void ask_or_refuse(struct cmd_call *call, const char *question, const char *refusal)
+{
+    const struct cmd_ui *ui = call->env->ui;
+    if (ui && ui->confirm) {
+        ui->confirm(ui->ud, question, confirmed, call);
+        return;
+    }
+    job_end(call, false, refusal);
+}
+
+/* The newest message after `since` that someone else wrote (the customer
+ * or another agent), or NULL. */
+static const struct message *newer_by_other(const struct message *m, size_t n, int64_t since,
+                                            int64_t me)
+{
+    for (size_t i = n; i-- > 0;) {
+        if (m[i].id <= since || m[i].type == MSG_ACTIVITY || m[i].type == MSG_TEMPLATE)
+            continue;
+        if (m[i].sender_kind == SENDER_CONTACT || m[i].type == MSG_INCOMING)
+            return &m[i];
+        if (m[i].sender_kind == SENDER_AGENT && m[i].sender_id != me)
+            return &m[i];
+    }
+    return NULL;
+}
+
+static void on_newer(void *ud, struct prov_result *res)
+{
+    struct cmd_call *call = ud;
+    struct reply_job *j = call->priv;
+    const struct message *m = NULL;
+    /* Unreachable server: the outbox sends it when it can; nothing to warn of. */
+    if (res->err == PROV_OK)
+        m = newer_by_other(res->msgs, res->nmsgs, j->since, cmd_me(call->env));
+    if (!m) {
+        send_now(call);
+        return;
+    }
+    char *who;
+    const struct conversation *c = store_conv(call->env->st, call->conv);
+    if (m->type == MSG_INCOMING && c)
+        who = cmd_resolve_first(&c->contact);
+    else
+        who = xstrdup(*m->sender_name ? m->sender_name : "someone");
+    char *flat = text_sanitize_str(m->content, TEXT_SINGLE_LINE);
+    char *quote = text_truncate(flat, QUOTE_COLS, true);
+    char *q = xasprintf("%s wrote since you started: \"%s\". Send anyway?", who, quote);
+    char *r = xasprintf("%s wrote since you started: \"%s\"; use reply --force to send anyway",
+                        who, quote);
+    /* Asked once: the answer to this question is the last one. */
+    j->since = 0;
+    ask_or_refuse(call, q, r);
+    free(q);
+    free(r);
+    free(quote);
+    free(flat);
+    free(who);
+}
+
+static void check_newer(struct cmd_call *call)
+{
+    struct reply_job *j = call->priv;
+    if (j->is_private || j->force || !j->since ||
+        !options_bool(call->env->opts, "confirm_newer_message")) {
+        send_now(call);
+        return;
+    }
+    prov(call)->ops->list_messages(prov(call), call->conv, 0, j->since, on_newer, call);
+}
+
+static void confirmed(void *cbud, bool yes)
+{
+    struct cmd_call *call = cbud;
+    if (!yes) {
+        char *msg = xasprintf("%s to #%lld not sent", what(call->priv), (long long)call->conv);
+        job_end(call, false, msg);
+        free(msg);
+        return;
+    }
+    struct reply_job *j = call->priv;
+    j->force = j->since == 0; /* both questions answered */
+    check_newer(call);
+}
+
+static void check_owner(struct cmd_call *call)
+{
+    struct reply_job *j = call->priv;
+    const struct conversation *c = store_conv(call->env->st, call->conv);
+    int64_t me = cmd_me(call->env);
+    if (!j->is_private && !j->force && c && c->assignee_id && me && c->assignee_id != me &&
+        options_bool(call->env->opts, "confirm_foreign_reply")) {
+        const struct agent *a = store_agent(call->env->st, c->assignee_id);
+        const char *owner = a ? a->name : *c->assignee_name ? c->assignee_name : "another agent";
+        char *q = xasprintf("#%lld is assigned to %s. Reply anyway?", (long long)c->id, owner);
+        char *r = xasprintf("#%lld is assigned to %s; use reply --force (or set "
+                            "confirm_foreign_reply = no)",
+                            (long long)c->id, owner);
+        ask_or_refuse(call, q, r);
+        free(q);
+        free(r);
+        return;
+    }
+    check_newer(call);
+}
+
+static void reply_templates(struct cmd_call *call, const char *why);
+
+/* The text to send: the template (if any), then what was typed, with the
+ * variables filled in. */
+static void reply_compose(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    struct reply_job *j = call->priv;
+    const struct conversation *c = store_conv(env->st, call->conv);
+    const struct template *tp = NULL;
+    if (j->template_name) {
+        tp = cmd_resolve_template(env, j->template_name);
+        if (!tp && !j->templates_read) {
+            j->templates_read = true;
+            cmd_fetch_dir(call, CMD_DIR_TEMPLATES, true, reply_templates);
+            return;
+        }
+        if (!tp) {
+            char *msg = xasprintf("unknown template \"%s\" (see `templates`)", j->template_name);
+            job_end(call, false, msg);
+            free(msg);
+            return;
+        }
+    }
+    char *raw = tp ? (*j->typed ? xasprintf("%s %s", tp->content, j->typed)
+                                : xstrdup(tp->content))
+                   : xstrdup(j->typed);
+    struct template_vars vars = {
+        .conv = c,
+        .agent = c && c->assignee_id ? store_agent(env->st, c->assignee_id) : NULL,
+    };
+    char *err = NULL;
+    j->text = template_expand(raw, &vars, &err);
+    free(raw);
+    if (!j->text) {
+        char *msg = xasprintf("%s; nothing was sent", err);
+        job_end(call, false, msg);
+        free(msg);
+        free(err);
+        return;
+    }
+    if (blank(j->text)) {
+        job_end(call, false, "nothing to send");
+        return;
+    }
+    if (!j->is_private && c && c->contact.opted_out) {
+        char *name = cmd_resolve_first(&c->contact);
+        char *msg = xasprintf("%s replied STOP and has opted out of SMS; only notes are possible",
+                              name);
+        job_end(call, false, msg);
+        free(msg);
+        free(name);
+        return;
+    }
+    check_owner(call);
+}
+
+static void reply_templates(struct cmd_call *call, const char *why)
+{
+    (void)why; /* an unknown template says it */
+    reply_compose(call);
+}
+
+static void reply_agents(struct cmd_call *call, const char *why)
+{
+    (void)why; /* without agents, {{agent.*}} says what is missing */
+    struct reply_job *j = call->priv;
+    if (j->template_name && !cmd_resolve_template(call->env, j->template_name)) {
+        j->templates_read = true;
+        cmd_fetch_dir(call, CMD_DIR_TEMPLATES, false, reply_templates);
+        return;
+    }
+    reply_compose(call);
+}
+
+static void reply_conv(struct cmd_call *call, const char *why)
+{
+    if (why) {
+        job_end(call, false, why);
+        return;
+    }
+    cmd_fetch_dir(call, CMD_DIR_AGENTS, false, reply_agents);
+}
+
+static enum cmd_status start(struct cmd_call *call, bool is_private)
+{
+    struct cmd_opt opts[] = {
+        {"force", false, false, NULL},
+        {"since", true, false, NULL},
+        {"template", true, false, NULL},
+    };
+    size_t nopts = is_private ? 0 : sizeof opts / sizeof opts[0];
+    int first = 1;
+    if (cmd_parse_opts(call, opts, nopts, &first) < 0)
+        return CMD_FAIL;
+    int64_t since = 0;
+    if (opts[1].seen) {
+        char *end;
+        since = strtoll(opts[1].value, &end, 10);
+        if (*end || since < 0) {
+            cmd_error(call, "--since needs a message id");
+            return CMD_FAIL;
+        }
+    }
+    char *typed = cmd_join_args(call, first);
+    if (!*typed && !opts[2].seen) {
+        free(typed);
+        const struct cmd_ui *ui = call->env->ui;
+        if (ui && ui->compose) {
+            ui->compose(ui->ud, call->conv, is_private, "");
+            return CMD_OK;
+        }
+        cmd_error(call, "nothing to send");
+        return CMD_FAIL;
+    }
+    struct reply_job *j = xcalloc(1, sizeof *j);
+    j->is_private = is_private;
+    j->force = opts[0].seen;
+    j->since = since;
+    j->template_name = opts[2].seen ? xstrdup(opts[2].value) : NULL;
+    j->typed = typed;
+    call->priv = j;
+    /* Fresh: who owns it now matters more than what the list said. */
+    cmd_fetch_conv(call, call->conv, true, reply_conv);
+    return CMD_PENDING;
+}
+
+enum cmd_status cmd_reply_reply(struct cmd_call *call)
+{
+    return start(call, false);
+}
+
+enum cmd_status cmd_reply_note(struct cmd_call *call)
+{
+    return start(call, true);
+}
+
+/* ---- new ---- */
+
+struct new_job {
+    char *phone;
+    char *text;
+    struct contact contact;
+    bool have_contact;
+};
+
+static void new_end(struct cmd_call *call, bool ok, const char *msg)
+{
+    struct new_job *j = call->priv;
+    free(j->phone);
+    free(j->text);
+    if (j->have_contact)
+        model_contact_free(&j->contact);
+    free(j);
+    call->priv = NULL;
+    cmd_finish(call, ok, msg);
+}
+
+static void on_created(void *ud, struct prov_result *res)
+{
+    struct cmd_call *call = ud;
+    struct cmd_env *env = call->env;
+    struct new_job *j = call->priv;
+    if (res->err != PROV_OK || !res->has_conv) {
+        new_end(call, false, res->message ? res->message : "the server did not create it");
+        return;
+    }
+    int64_t id = res->conv.id;
+    store_put_conv(env->st, &res->conv);
+    res->has_conv = false;
+    call->conv = id;
+    env->batch_conv = id;
+    if (!env->batch) {
+        env->view->open_conv = id;
+        env->view->selected = id;
+        env->view->focus = VIEW_FOCUS_THREAD;
+        view_touch(env->view);
+    }
+    json_object *extra = json_object_new_object();
+    json_object_object_add(extra, "contact", cmd_json_contact(&j->contact));
+    cmd_report_action(call, extra, "new conversation #%lld with %s", (long long)id,
+                      model_contact_label(&j->contact));
+    session_refresh(env->ss);
+    new_end(call, true, NULL);
+}
+
+static int64_t sms_inbox(const struct cmd_env *env)
+{
+    if (env->view->inbox_id)
+        return env->view->inbox_id;
+    size_t n;
+    const struct inbox *in = store_inboxes(env->st, &n);
+    for (size_t i = 0; i < n; i++)
+        if (in[i].is_sms)
+            return in[i].id;
+    return 0;
+}
+
+static void on_new_contacts(void *ud, struct prov_result *res)
+{
+    struct cmd_call *call = ud;
+    struct cmd_env *env = call->env;
+    struct new_job *j = call->priv;
+    if (res->err != PROV_OK) {
+        new_end(call, false, res->message ? res->message : "the server did not answer");
+        return;
+    }
+    char *want = cmd_resolve_digits(j->phone);
+    for (size_t i = 0; i < res->ncontacts && !j->have_contact; i++) {
+        char *d = cmd_resolve_digits(res->contacts[i].phone);
+        if (strcmp(d, want) == 0) {
+            model_contact_copy(&j->contact, &res->contacts[i]);
+            j->have_contact = true;
+        }
+        free(d);
+    }
+    free(want);
+    if (!j->have_contact) {
+        char *msg = xasprintf("no contact with phone %s", j->phone);
+        new_end(call, false, msg);
+        free(msg);
+        return;
+    }
+    if (j->contact.opted_out) {
+        char *name = cmd_resolve_first(&j->contact);
+        char *msg = xasprintf("%s replied STOP and has opted out of SMS", name);
+        new_end(call, false, msg);
+        free(msg);
+        free(name);
+        return;
+    }
+    int64_t inbox = sms_inbox(env);
+    if (!inbox) {
+        new_end(call, false, "no SMS inbox to write from");
+        return;
+    }
+    /* Variables: the contact, and me as the agent who starts it. */
+    struct conversation c = {.contact = j->contact};
+    struct template_vars vars = {.conv = &c, .agent = store_agent(env->st, cmd_me(env))};
+    char *err = NULL;
+    char *text = template_expand(j->text, &vars, &err);
+    if (!text) {
+        char *msg = xasprintf("%s; nothing was sent", err);
+        new_end(call, false, msg);
+        free(msg);
+        free(err);
+        return;
+    }
+    prov(call)->ops->create_conversation(prov(call), inbox, j->contact.id, text, on_created,
+                                         call);
+    free(text);
+}
+
+static void new_dir(struct cmd_call *call, const char *why)
+{
+    (void)why;
+    struct new_job *j = call->priv;
+    char *digits = cmd_resolve_digits(j->phone);
+    prov(call)->ops->search_contacts(prov(call), digits, on_new_contacts, call);
+    free(digits);
+}
+
+enum cmd_status cmd_reply_new(struct cmd_call *call)
+{
+    char *digits = cmd_resolve_digits(call->argv[1]);
+    bool ok = strlen(digits) >= 3;
+    free(digits);
+    if (!ok) {
+        cmd_error(call, "\"%s\" is not a phone number", call->argv[1]);
+        return CMD_FAIL;
+    }
+    struct new_job *j = xcalloc(1, sizeof *j);
+    j->phone = xstrdup(call->argv[1]);
+    j->text = cmd_join_args(call, 2);
+    if (blank(j->text)) {
+        free(j->phone);
+        free(j->text);
+        free(j);
+        cmd_error(call, "nothing to send");
+        return CMD_FAIL;
+    }
+    call->priv = j;
+    cmd_fetch_dir(call, CMD_DIR_INBOXES, false, new_dir);
+    return CMD_PENDING;
+}
+
+/* ---- failed replies ---- */
+
+static const struct message *newest_failed(const struct cmd_call *call)
+{
+    size_t n;
+    const struct message *m = store_thread(call->env->st, call->conv, &n);
+    for (size_t i = n; i-- > 0;)
+        if (!m[i].id && m[i].status == MSGST_FAILED && *m[i].echo_id)
+            return &m[i];
+    return NULL;
+}
+
+enum cmd_status cmd_reply_retry(struct cmd_call *call)
+{
+    const struct message *m = newest_failed(call);
+    if (!m) {
+        cmd_error(call, "no failed reply in #%lld", (long long)call->conv);
+        return CMD_FAIL;
+    }
+    char *echo = xstrdup(m->echo_id);
+    char *err = NULL;
+    int rc = session_retry(call->env->ss, call->conv, echo, &err);
+    if (rc < 0) {
+        cmd_error(call, "%s", err);
+        free(err);
+        free(echo);
+        return CMD_FAIL;
+    }
+    json_object *extra = json_object_new_object();
+    json_object_object_add(extra, "echo_id", json_object_new_string(echo));
+    cmd_report_action(call, extra, "sending the reply to #%lld again", (long long)call->conv);
+    free(echo);
+    return CMD_OK;
+}
+
+enum cmd_status cmd_reply_discard(struct cmd_call *call)
+{
+    const struct message *m = newest_failed(call);
+    if (!m) {
+        cmd_error(call, "no failed reply in #%lld", (long long)call->conv);
+        return CMD_FAIL;
+    }
+    bool is_private = m->is_private;
+    char *echo = xstrdup(m->echo_id);
+    char *text = session_discard(call->env->ss, call->conv, echo);
+    free(echo);
+    if (!text) {
+        cmd_error(call, "that reply is no longer in the outbox");
+        return CMD_FAIL;
+    }
+    const struct cmd_ui *ui = call->env->ui;
+    if (ui && ui->compose) {
+        ui->compose(ui->ud, call->conv, is_private, text);
+    } else {
+        json_object *extra = json_object_new_object();
+        json_object_object_add(extra, "text", json_object_new_string(text));
+        cmd_report_action(call, extra, "discarded: %s", text);
+    }
+    free(text);
+    return CMD_OK;
+}
+
+enum cmd_status cmd_reply_edit(struct cmd_call *call)
+{
+    const struct cmd_ui *ui = call->env->ui;
+    if (ui->edit)
+        ui->edit(ui->ud, call->conv, false, "");
+    return CMD_OK;
+}
+
+/* ---- template ---- */
+
+/* The template filled in for the conversation in view (unfilled variables
+ * are an error). Owned, or NULL after reporting. */
+static char *expanded(struct cmd_call *call, const struct template *t)
+{
+    struct cmd_env *env = call->env;
+    int64_t id = cmd_default_conv(env);
+    const struct conversation *c = id ? store_conv(env->st, id) : NULL;
+    struct template_vars vars = {
+        .conv = c,
+        .agent = c && c->assignee_id ? store_agent(env->st, c->assignee_id) : NULL,
+    };
+    char *err = NULL;
+    char *text = template_expand(t->content, &vars, &err);
+    if (!text) {
+        cmd_error(call, "%s", err);
+        free(err);
+    }
+    return text;
+}
+
+enum cmd_status cmd_reply_template(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    const struct cmd_ui *ui = env->ui;
+    if (call->argc >= 3) {
+        char *text = cmd_join_args(call, 2);
+        cmd_conf_add_template(env, call->argv[1], text);
+        free(text);
+        return CMD_OK;
+    }
+    if (cmd_in_config(call)) {
+        cmd_error(call, "usage: template NAME TEXT...");
+        return CMD_FAIL;
+    }
+    if (call->argc == 1) {
+        if (ui && ui->pick_template)
+            ui->pick_template(ui->ud);
+        return CMD_OK;
+    }
+    const struct template *t = cmd_resolve_template(env, call->argv[1]);
+    if (!t) {
+        cmd_error(call, "unknown template \"%s\" (see `templates`)", call->argv[1]);
+        return CMD_FAIL;
+    }
+    char *text = expanded(call, t);
+    if (!text)
+        return CMD_FAIL;
+    if (ui && ui->insert) {
+        ui->insert(ui->ud, text);
+    } else if (cmd_json_mode(call)) {
+        json_object *o = cmd_json_template(t);
+        json_object_object_add(o, "expanded", json_object_new_string(text));
+        cmd_emit(call, o);
+    } else {
+        cmd_info(call, "%s", text);
+    }
+    free(text);
+    return CMD_OK;
+}
