@@ -26,6 +26,7 @@ enum conn_state {
 struct session_opts {
     int poll_ms;           /* poll interval (default 5000) */
     const char *state_dir; /* where the outbox lives (mode 0700 dir) */
+    bool keep_unread;      /* opening a thread does not mark it read */
 };
 
 /* What the session tells its owner. Every callback may be NULL. */

@@ -20,7 +20,8 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
-/* Free *p and set it to NULL. */
-void xfree(void *pp);
+/* Free *p and set it to NULL. (Not "xfree": readline exports one with
+ * another meaning, and ours would replace it.) */
+void xfree_null(void *pp);
 
 #endif

@@ -305,6 +305,7 @@ static int connect_session(struct app *a, char **err)
     struct session_opts so = {
         .poll_ms = (int)options_int(a->opts, "poll_interval") * 1000,
         .state_dir = a->state_dir,
+        .keep_unread = !options_bool(a->opts, "mark_read"),
     };
     a->ss = session_new(p, a->st, &so);
     struct session_listener l = {

@@ -61,6 +61,10 @@ void cmd_fetch_conv(struct cmd_call *call, int64_t conv, bool fresh,
                     void (*next)(struct cmd_call *call, const char *why))
 {
     bool known = store_conv(call->env->st, conv) != NULL;
+    /* Known to be offline: waiting for a timeout would only hold up a reply
+     * the outbox can keep. */
+    if (known && call->env->ss && session_state(call->env->ss) == CONN_RETRYING)
+        fresh = false;
     if ((known && !fresh) || !call->env->ss) {
         if (known) {
             next(call, NULL);

@@ -244,9 +244,19 @@ enum cmd_status cmd_nav_open(struct cmd_call *call)
         cmd_fetch_conv(call, sel, false, opened);
         return CMD_PENDING;
     }
+    /* "+1 555 010 1001" may come as several words. */
+    char *joined = cmd_join_args(call, 1);
+    if (looks_like_phone(joined)) {
+        enum cmd_status st = open_phone(call, joined);
+        free(joined);
+        return st;
+    }
+    free(joined);
+    if (call->argc > 2) {
+        cmd_error(call, "usage: %s", call->def->usage);
+        return CMD_FAIL;
+    }
     const char *arg = call->argv[1];
-    if (looks_like_phone(arg))
-        return open_phone(call, arg);
     const char *p = *arg == '#' ? arg + 1 : arg;
     char *end;
     long long id = strtoll(p, &end, 10);

@@ -178,7 +178,8 @@ static void check_newer(struct cmd_call *call)
 {
     struct reply_job *j = call->priv;
     if (j->is_private || j->force || !j->since ||
-        !options_bool(call->env->opts, "confirm_newer_message")) {
+        !options_bool(call->env->opts, "confirm_newer_message") ||
+        session_state(call->env->ss) == CONN_RETRYING) {
         send_now(call);
         return;
     }

@@ -11,7 +11,7 @@
 /* clang-format off */
 static const struct cmd_def table[] = {
     /* ---- moving ---- */
-    {"open", "goto", 0, 1, 0, "open [ID|PHONE]",
+    {"open", "goto", 0, -1, 0, "open [ID|PHONE]",
      "open a conversation: the selected one, by id, or by the contact's phone number",
      {COMPLETE_CONV, COMPLETE_NONE}, cmd_nav_open},
     {"next", "down", 0, 0, 0, "next", "select the next conversation of the list",

@@ -83,7 +83,7 @@ void keymap_free(struct keymap **k)
             free(b->v[i].cmdline);
         free(b->v);
     }
-    xfree(k);
+    xfree_null(k);
 }
 
 /* ---- key names ---- */
@@ -361,7 +361,7 @@ int keymap_unbind(struct keymap *k, enum keymap_ctx ctx, const char *key, char *
     free(b->v[i].cmdline);
     memmove(b->v + i, b->v + i + 1, (b->n - i - 1) * sizeof *b->v);
     if (--b->n == 0)
-        xfree(&b->v);
+        xfree_null(&b->v);
     return 0;
 }
 

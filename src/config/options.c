@@ -109,7 +109,7 @@ void options_free(struct options **o)
         return;
     for (size_t i = 0; i < NOPTS; i++)
         free((*o)->values[i]);
-    xfree(o);
+    xfree_null(o);
 }
 
 /* ---- validation: each returns the canonical text, or NULL with *err ---- */

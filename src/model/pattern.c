@@ -622,7 +622,7 @@ void pattern_free(struct pattern **p)
     if (!p || !*p)
         return;
     node_free((*p)->root);
-    xfree(p);
+    xfree_null(p);
 }
 
 /* ---- matching ---- */

@@ -92,7 +92,7 @@ int view_set_limit(struct view *v, const char *text, char **err)
     if (!text || blank(text)) { /* `limit` with nothing after it clears */
         if (v->limit || v->limit_text) {
             pattern_free(&v->limit);
-            xfree(&v->limit_text);
+            xfree_null(&v->limit_text);
             v->gen++;
         }
         return 0;
@@ -156,7 +156,7 @@ static void marks_remove_at(struct view *v, size_t i)
 {
     memmove(v->marks + i, v->marks + i + 1, (v->nmarks - i - 1) * sizeof *v->marks);
     if (--v->nmarks == 0)
-        xfree(&v->marks);
+        xfree_null(&v->marks);
 }
 
 void view_mark(struct view *v, int64_t id, bool on)
@@ -223,14 +223,14 @@ void view_mark_many(struct view *v, const int64_t *ids, size_t n, bool on)
     v->marks = out;
     v->nmarks = k;
     if (k == 0)
-        xfree(&v->marks);
+        xfree_null(&v->marks);
 }
 
 void view_clear_marks(struct view *v)
 {
     if (v->nmarks == 0)
         return;
-    xfree(&v->marks);
+    xfree_null(&v->marks);
     v->nmarks = 0;
     v->gen++;
 }

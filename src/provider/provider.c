@@ -21,7 +21,7 @@ void provider_result_free(struct prov_result *r)
 {
     if (!r)
         return;
-    xfree(&r->message);
+    xfree_null(&r->message);
     FREE_ARRAY(r->convs, r->nconvs, model_conversation_free);
     if (r->has_conv)
         model_conversation_free(&r->conv);

@@ -66,6 +66,7 @@ struct session {
     struct store *st;
     int poll_ms;
     char *state_dir;
+    bool keep_unread;
     struct session_listener l;
 
     enum conn_state state;
@@ -368,6 +369,24 @@ static void request_feed(struct session *s)
 }
 
 static void request_thread_new(struct session *s);
+static void mark_read(struct session *s, int64_t conv);
+
+/* How long a reply may stay "sent" before we stop asking about it. */
+#define SETTLE_SECS (6 * 3600)
+
+/* The oldest public reply of ours in the thread that is sent but not yet
+ * delivered or failed (0 if none). */
+static int64_t oldest_unsettled(struct session *s, int64_t conv)
+{
+    size_t n = 0;
+    const struct message *m = store_thread(s->st, conv, &n);
+    int64_t since = timeutil_now() - SETTLE_SECS;
+    for (size_t i = 0; i < n; i++)
+        if (m[i].id > 0 && m[i].type == MSG_OUTGOING && !m[i].is_private &&
+            m[i].status == MSGST_SENT && m[i].created_at >= since)
+            return m[i].id;
+    return 0;
+}
 
 static void on_thread_new(void *ud, struct prov_result *res)
 {
@@ -377,8 +396,15 @@ static void on_thread_new(void *ud, struct prov_result *res)
     if (r->epoch == s->thread_epoch)
         s->thread_pending = false; /* else it belongs to the thread opened since */
     if (r->epoch == s->thread_epoch && note_result(s, res)) {
-        bool first = store_thread_last_id(s->st, r->conv) == 0;
+        int64_t last = store_thread_last_id(s->st, r->conv);
+        bool first = last == 0;
+        bool news = false;
+        for (size_t i = 0; i < res->nmsgs; i++)
+            news = news || (res->msgs[i].type == MSG_INCOMING && res->msgs[i].id > last);
         store_thread_merge(s->st, r->conv, res->msgs, res->nmsgs);
+        /* The agent is looking at it: what arrives is read. */
+        if (news && !first)
+            mark_read(s, r->conv);
         if (first && res->nmsgs < MSG_PAGE)
             store_thread_set_complete(s->st, r->conv, true);
         /* A burst of more than a page: keep reading. */
@@ -399,6 +425,11 @@ static void request_thread_new(struct session *s)
     r->epoch = s->thread_epoch;
     s->thread_pending = true;
     int64_t last = store_thread_last_id(s->st, s->open_conv);
+    /* Our replies still on their way are read again, so that delivered
+     * or failed shows. */
+    int64_t unsettled = oldest_unsettled(s, s->open_conv);
+    if (unsettled && unsettled - 1 < last)
+        last = unsettled - 1;
     s->p->ops->list_messages(s->p, s->open_conv, 0, last, on_thread_new, r);
 }
 
@@ -513,6 +544,7 @@ struct session *session_new(struct provider *p, struct store *st, const struct s
     s->st = st;
     s->poll_ms = o->poll_ms > 0 ? o->poll_ms : 5000;
     s->state_dir = xstrdup(o->state_dir);
+    s->keep_unread = o->keep_unread;
     s->reason = xstrdup("");
     s->state = CONN_CONNECTING;
     s->q.assignee = ASSIGNEE_ALL;
@@ -596,6 +628,9 @@ void session_start(struct session *s)
 
 int64_t session_next_ms(const struct session *s)
 {
+    /* session_tick() does nothing any more: a deadline would spin the loop. */
+    if (s->state == CONN_AUTH_FAILED)
+        return -1;
     int64_t t = s->next_poll;
     if (s->outbox && !s->send_pending && s->send_next_ms && s->send_next_ms < t)
         t = s->send_next_ms;
@@ -733,6 +768,13 @@ void session_open(struct session *s, int64_t conv)
     if (!conv)
         return;
     request_thread_new(s);
+    mark_read(s, conv);
+}
+
+static void mark_read(struct session *s, int64_t conv)
+{
+    if (s->keep_unread)
+        return;
     struct req_ctx *r = req_new(s, REQ_MARK_READ);
     s->p->ops->mark_read(s->p, conv, on_mark_read, r);
     struct conversation *c = store_conv_edit(s->st, conv);
@@ -924,8 +966,7 @@ static void on_send(void *ud, struct prov_result *res)
         if (e)
             delivered(s, r->echo_id, r->conv, server_id);
     } else if (e) {
-        if (res->maybe_delivered || res->err == PROV_ERR_SERVER ||
-            res->err == PROV_ERR_PROTOCOL) {
+        if (res->maybe_delivered || res->err == PROV_ERR_SERVER || res->err == PROV_ERR_PROTOCOL) {
             /* A 5xx (a proxy's 502/504 too) or an answer we could not read
              * may hide a stored message: look before sending it again. */
             e->verify = true;

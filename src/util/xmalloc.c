@@ -81,7 +81,7 @@ char *xasprintf(const char *fmt, ...)
     return p;
 }
 
-void xfree(void *pp)
+void xfree_null(void *pp)
 {
     void **p = pp;
     free(*p);

@@ -159,8 +159,7 @@ static void f_set_priority(struct provider *p, int64_t conv, enum conv_priority 
     finish(p, c);
 }
 
-static void f_assign_agent(struct provider *p, int64_t conv, int64_t agent_id, prov_cb cb,
-                           void *ud)
+static void f_assign_agent(struct provider *p, int64_t conv, int64_t agent_id, prov_cb cb, void *ud)
 {
     struct fake_call *c = record(p, FAKE_ASSIGN_AGENT, cb, ud);
     c->conv = conv;
@@ -411,8 +410,11 @@ struct prov_result fake_result(enum prov_err err, const char *why)
     r.retry_after = -1;
     if (err != PROV_OK) {
         r.message = xstrdup(why ? why : provider_err_name(err));
-        r.http_status = err == PROV_ERR_AUTH ? 401 : err == PROV_ERR_INVALID ? 422
-                        : err == PROV_ERR_RATE ? 429 : err == PROV_ERR_SERVER ? 500 : 0;
+        r.http_status = err == PROV_ERR_AUTH      ? 401
+                        : err == PROV_ERR_INVALID ? 422
+                        : err == PROV_ERR_RATE    ? 429
+                        : err == PROV_ERR_SERVER  ? 500
+                                                  : 0;
     } else {
         r.http_status = 200;
     }

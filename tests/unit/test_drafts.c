@@ -91,7 +91,8 @@ static void test_drafts__none_yet_is_null(void **state)
 static void test_drafts__save_then_load_round_trips(void **state)
 {
     struct fx *fx = *state;
-    const char *text = "Hi Maria,\n\nyour order ships tomorrow — 📦 👍🏽\n\ttracking: 1Z999";
+    const char *text =
+        "Hi Maria,\n\nyour order ships tomorrow — 📦 👍🏽\n\ttracking: 1Z999";
     save_ok(fx->dir, 42, 0, text);
     assert_draft(fx->dir, 42, 0, text);
 }

@@ -105,7 +105,8 @@ static void test_outbox__add_save_load_round_trip(void **state)
 {
     struct fx *fx = *state;
     struct outbox *o = open_ok(fx->path);
-    struct outbox_entry a = entry("tw-a", 12, "Hello \"Maria\",\nsee you at 5 — ok? ✓ 👍🏽");
+    struct outbox_entry a =
+        entry("tw-a", 12, "Hello \"Maria\",\nsee you at 5 — ok? ✓ 👍🏽");
     a.is_private = false;
     add_ok(o, &a);
     struct outbox_entry b = entry("tw-b", 34, "internal: call back\ttomorrow");

@@ -130,8 +130,7 @@ static void open_session_at(struct fx *fx, const char *state_dir)
     struct session_opts o = {.poll_ms = POLL_MS, .state_dir = state_dir};
     fx->s = session_new(fake_provider_base(fx->fp), fx->st, &o);
     session_set_clock(fx->s, fake_clock);
-    struct session_listener l = {
-        .inbound = l_inbound, .state = l_state, .sent = l_sent, .ud = fx};
+    struct session_listener l = {.inbound = l_inbound, .state = l_state, .sent = l_sent, .ud = fx};
     session_set_listener(fx->s, &l);
 }
 
@@ -413,8 +412,11 @@ static void test_session__directory_is_stored(void **state)
     session_start(fx->s);
     struct prov_result r = fake_result(PROV_OK, NULL);
     r.agents = xcalloc(1, sizeof *r.agents);
-    r.agents[0] = (struct agent){.id = OTHER_AGENT, .account_id = 1, .name = xstrdup("Ana"),
-                                 .email = xstrdup("ana@example.com"), .role = xstrdup("agent"),
+    r.agents[0] = (struct agent){.id = OTHER_AGENT,
+                                 .account_id = 1,
+                                 .name = xstrdup("Ana"),
+                                 .email = xstrdup("ana@example.com"),
+                                 .role = xstrdup("agent"),
                                  .availability = xstrdup("online")};
     r.nagents = 1;
     answer(fx, FAKE_LIST_AGENTS, r);
@@ -462,8 +464,8 @@ static void test_session__set_query_discards_answers_of_the_old_query(void **sta
     answer_profile(fx);
     const struct fake_call *first = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
     size_t old_seq = first->seq;
-    struct conv_query q = {.assignee = ASSIGNEE_MINE, .status = CONV_PENDING, .label = "vip",
-                           .page = 7};
+    struct conv_query q = {
+        .assignee = ASSIGNEE_MINE, .status = CONV_PENDING, .label = "vip", .page = 7};
     session_set_query(fx->s, &q);
     const struct fake_call *c = fake_provider_last(fx->fp, FAKE_LIST_CONVERSATIONS);
     assert_int_not_equal(c->seq, old_seq);
@@ -835,6 +837,9 @@ static void test_session__auth_failure_stops_all_requests(void **state)
     assert_int_equal(session_state(fx->s), CONN_AUTH_FAILED);
     assert_string_equal(session_state_reason(fx->s), "Invalid Access Token");
     assert_int_equal(fx->nstate, states + 1);
+    /* Nothing is due any more: a deadline in the past would spin the
+     * event loop. */
+    assert_int_equal(session_next_ms(fx->s), -1);
     size_t calls = fake_provider_pending_total(fx->fp) + count(fx, FAKE_LIST_CONVERSATIONS);
     for (int i = 0; i < 100; i++)
         advance(fx, 10000);
@@ -845,6 +850,22 @@ static void test_session__auth_failure_stops_all_requests(void **state)
     assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 0);
     assert_int_equal(session_outbox_count(fx->s), 1);
     assert_int_equal(outbox_on_disk(fx), 1);
+    assert_int_equal(session_next_ms(fx->s), -1);
+    free(echo);
+}
+
+static void test_session__auth_failure_of_a_send_stops_the_retries(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    char *echo = send_ok(fx, CONV, "kept for later", false);
+    answer_err(fx, FAKE_SEND_MESSAGE, PROV_ERR_AUTH, "Invalid Access Token");
+    assert_int_equal(session_state(fx->s), CONN_AUTH_FAILED);
+    assert_int_equal(session_next_ms(fx->s), -1);
+    for (int i = 0; i < 20; i++)
+        advance(fx, 30000);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    assert_int_equal(outbox_on_disk(fx), 1); /* nothing typed is lost */
     free(echo);
 }
 
@@ -1237,8 +1258,8 @@ static void test_session__restart_shows_unsent_replies_and_verifies_before_sendi
     struct fx *fx = *state;
     first_sync(fx);
     prime_thread(fx);
-    char *a = send_ok(fx, CONV, "first reply", false);  /* attempted */
-    char *b = send_ok(fx, CONV, "second reply", true);  /* still queued */
+    char *a = send_ok(fx, CONV, "first reply", false); /* attempted */
+    char *b = send_ok(fx, CONV, "second reply", true); /* still queued */
     assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
     /* Crash: no answer ever comes. */
     close_session(fx);
@@ -1427,6 +1448,7 @@ int main(void)
         T(test_session__failures_of_one_round_count_once),
         T(test_session__retry_after_is_honoured),
         T(test_session__auth_failure_stops_all_requests),
+        T(test_session__auth_failure_of_a_send_stops_the_retries),
         T(test_session__send_writes_the_outbox_before_the_provider_is_called),
         T(test_session__empty_text_is_not_queued),
         T(test_session__success_removes_it_and_shows_the_server_message),

@@ -253,9 +253,9 @@ static void test_timeutil__when_time_is_today_or_tomorrow(void **state)
 {
     (void)state;
     set_tz("UTC");
-    assert_int_equal(when("17:30"), 1795800600);         /* later today */
+    assert_int_equal(when("17:30"), 1795800600);                             /* later today */
     assert_int_equal(when("09:15"), MIDNIGHT_27 + DAY + 9 * 3600 + 15 * 60); /* gone: tomorrow */
-    assert_int_equal(when("13:00"), MIDNIGHT_27 + DAY + 13 * 3600);         /* now: tomorrow */
+    assert_int_equal(when("13:00"), MIDNIGHT_27 + DAY + 13 * 3600);          /* now: tomorrow */
     assert_int_equal(when("13:01"), NOW + 60);
 }
 
