@@ -565,3 +565,29 @@ size_t fmt_contact_header(const struct conversation *c, const struct fmt_ctx *ct
     *out = vec.v;
     return vec.n;
 }
+
+char *fmt_mentions(const char *s)
+{
+    struct buf b;
+    buf_init(&b);
+    const char *p = s ? s : "";
+    for (;;) {
+        const char *open = strstr(p, "[@");
+        if (!open) {
+            buf_adds(&b, p);
+            break;
+        }
+        const char *close = strstr(open, "](mention://");
+        const char *end = close ? strchr(close, ')') : NULL;
+        /* Only a well-formed mention on one line is rewritten. */
+        if (!close || !end || memchr(open, '\n', (size_t)(end - open))) {
+            buf_add(&b, p, (size_t)(open - p) + 2);
+            p = open + 2;
+            continue;
+        }
+        buf_add(&b, p, (size_t)(open - p));
+        buf_add(&b, open + 1, (size_t)(close - open - 1));
+        p = end + 1;
+    }
+    return buf_detach(&b);
+}

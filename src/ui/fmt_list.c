@@ -137,8 +137,12 @@ static char *preview_body(const struct message *m, const struct fmt_ctx *ctx, in
         return xstrdup("(deleted)");
     if (!ctx->preview)
         return xstrdup("(message hidden)");
-    if (*m->content)
-        return fmt_head(m->content, cols);
+    if (*m->content) {
+        char *plain = fmt_mentions(m->content);
+        char *h = fmt_head(plain, cols);
+        free(plain);
+        return h;
+    }
     if (m->nattachments > 0) {
         const char *type = m->attachments[0].file_type;
         char *h = fmt_head(type && *type ? type : "file", PART_MAX);

@@ -49,6 +49,10 @@ char *fmt_head(const char *s, int width);
  * when anything was cut. Owned. */
 char *fmt_cut(const struct fmt_ctx *ctx, const char *s, int width);
 
+/* Chatwoot's mention markup "[@Jane Doe](mention://user/7/Jane%20Doe)" (and
+ * mention://team/…) shown as "@Jane Doe". Owned. */
+char *fmt_mentions(const char *s);
+
 /* A local time through strftime, sanitized (and ASCII in ASCII mode); ""
  * when the format gives nothing. Owned. */
 char *fmt_strftime(const struct fmt_ctx *ctx, const char *format, int64_t t);

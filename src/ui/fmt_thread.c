@@ -211,13 +211,15 @@ static void body_lines(struct thread *th, const struct message *m)
     }
     if (!*m->content)
         return;
+    char *body = fmt_mentions(m->content);
     if (m->is_private) {
         char *prefix = xasprintf("%s%s", th->indent, th->bar);
-        add_wrapped(th, prefix, ROLE_NOTE, m->content, ROLE_NOTE, BODY_MAX_LINES);
+        add_wrapped(th, prefix, ROLE_NOTE, body, ROLE_NOTE, BODY_MAX_LINES);
         free(prefix);
     } else {
-        add_wrapped(th, th->indent, ROLE_NORMAL, m->content, ROLE_NORMAL, BODY_MAX_LINES);
+        add_wrapped(th, th->indent, ROLE_NORMAL, body, ROLE_NORMAL, BODY_MAX_LINES);
     }
+    free(body);
 }
 
 /* Columns a URL must have beside its tag to start there rather than on a

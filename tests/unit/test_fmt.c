@@ -843,6 +843,22 @@ static void thread_sample(struct msgs *ms, const char *name, const char *body)
     m->status = MSGST_SENDING;
 }
 
+static void test_fmt__thread_mentions_shown_as_names(void **state)
+{
+    (void)state;
+    struct fmt_ctx ctx = ctx_make(0);
+    struct msgs ms = {.n = 0};
+    struct message *m = msgs_add(
+        &ms, MSG_OUTGOING, "Hi [@Chloe Park](mention://user/3/Chloe%20Park), and [@broken", NOW);
+    m->is_private = true;
+    struct fmt_line *lines;
+    size_t n = fmt_thread(ms.v, ms.n, &ctx, 80, &lines);
+    assert_true(any_line(lines, n, "Hi @Chloe Park, and [@broken"));
+    assert_false(any_line(lines, n, "mention://"));
+    fmt_lines_free(lines, n);
+    msgs_free(&ms);
+}
+
 static void test_fmt__thread_every_line_exactly_cols(void **state)
 {
     for (int ascii = 0; ascii < 2; ascii++) {
@@ -1425,6 +1441,7 @@ int main(void)
         cmocka_unit_test(test_fmt__list_row_leading_mark_gets_its_own_base),
         cmocka_unit_test(test_fmt__list_row_ascii_glyphs),
         cmocka_unit_test(test_fmt__thread_every_line_exactly_cols),
+        cmocka_unit_test(test_fmt__thread_mentions_shown_as_names),
         cmocka_unit_test(test_fmt__thread_first_lines_name_and_direction),
         cmocka_unit_test(test_fmt__thread_delivery_status_glyphs),
         cmocka_unit_test(test_fmt__thread_failed_message_says_why),
