@@ -31,8 +31,9 @@ struct session_opts {
 
 /* What the session tells its owner. Every callback may be NULL. */
 struct session_listener {
-    /* A new incoming message arrived in conversation c (never for what the
-     * first sync found). m is the message when known (c->last otherwise). */
+    /* A new message from someone else arrived in conversation c: an
+     * incoming one, or a colleague's private note (which may mention us);
+     * never for what the first sync found. m is the message. */
     void (*inbound)(void *ud, const struct conversation *c, const struct message *m);
     /* The connection state changed (draw the status line). */
     void (*state)(void *ud);

@@ -228,8 +228,11 @@ static void put_conv(struct session *s, struct conversation *c)
     /* Old conversations showing up through paging are not news. */
     if (m->created_at < s->ready_wall - 5)
         return;
-    /* Incoming only: not activity, not our replies, not a colleague's. */
-    if (m->type != MSG_INCOMING)
+    /* The customer's messages, and colleagues' private notes (they may
+     * mention us); never activity, our own, or a colleague's reply. */
+    bool note_by_other = m->type == MSG_OUTGOING && m->is_private &&
+                         !(m->sender_kind == SENDER_AGENT && m->sender_id == s->me);
+    if (m->type != MSG_INCOMING && !note_by_other)
         return;
     s->l.inbound(s->l.ud, now, m);
 }

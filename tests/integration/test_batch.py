@@ -339,6 +339,8 @@ class Reading(Base):
         # A resolved conversation is not in the list: found through the server.
         out = self.ok("open +15550101046\n", json_out=True)
         self.assertEqual(self.records(out)[0]["conversation"], 46)
+        out = self.ok("open +1 555 010 1009\n", json_out=True)
+        self.assertEqual(self.records(out)[0]["conversation"], 9)
         out, err = self.failing("open +15550109999\n")
         self.assertIn("twoway: open: no contact with phone", err)
 

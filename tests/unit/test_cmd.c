@@ -1014,6 +1014,124 @@ static void test_cmd__reply_refusals_send_nothing(void **state)
     world_free(&w);
 }
 
+/* ---- on a screen: the hooks ---- */
+
+struct screen {
+    struct buf calls;
+    void (*answer)(void *cbud, bool yes);
+    void *cbud;
+    char question[256];
+};
+
+static void ui_compose(void *ud, int64_t conv, bool is_private, const char *text)
+{
+    struct screen *s = ud;
+    buf_addf(&s->calls, "compose %lld %d [%s]\n", (long long)conv, is_private, text);
+}
+
+static void ui_help(void *ud, const char *topic)
+{
+    struct screen *s = ud;
+    buf_addf(&s->calls, "help %s\n", topic ? topic : "-");
+}
+
+static void ui_confirm(void *ud, const char *q, void (*answer)(void *, bool), void *cbud)
+{
+    struct screen *s = ud;
+    snprintf(s->question, sizeof s->question, "%s", q);
+    s->answer = answer;
+    s->cbud = cbud;
+}
+
+static void ui_scroll(void *ud, int lines, int pages)
+{
+    struct screen *s = ud;
+    buf_addf(&s->calls, "scroll %d %d\n", lines, pages);
+}
+
+static void on_screen(struct world *w, struct screen *s, struct cmd_ui *ui)
+{
+    memset(s, 0, sizeof *s);
+    buf_init(&s->calls);
+    *ui = (struct cmd_ui){.compose = ui_compose, .help = ui_help, .confirm = ui_confirm,
+                          .scroll = ui_scroll, .ud = s};
+    w->env.ui = ui;
+    w->env.batch = false;
+}
+
+static void test_cmd__screen_hooks_for_compose_help_scroll_and_prefix(void **state)
+{
+    (void)state;
+    struct world w;
+    struct screen s;
+    struct cmd_ui ui;
+    world_init(&w, true);
+    on_screen(&w, &s, &ui);
+    run(&w, "open 13");
+    assert_int_equal(w.view.open_conv, 13);
+    assert_int_equal(w.view.selected, 13);
+    assert_int_equal(w.view.focus, VIEW_FOCUS_THREAD);
+    run(&w, "reply");
+    run(&w, "note");
+    run(&w, "help assi");
+    run(&w, "thread-up 3");
+    run(&w, "thread-page-down");
+    assert_string_equal(s.calls.data, "compose 13 0 []\ncompose 13 1 []\nhelp assign\n"
+                                      "scroll -3 0\nscroll 0 1\n");
+    run(&w, "prefix");
+    assert_true(w.env.prefix_marked);
+    assert_int_equal(w.oks, w.dones);
+    buf_free(&s.calls);
+    world_free(&w);
+}
+
+static void test_cmd__screen_confirms_a_reply_to_another_agents_conversation(void **state)
+{
+    (void)state;
+    struct world w;
+    struct screen s;
+    struct cmd_ui ui;
+    world_init(&w, true);
+    struct conversation known = conv(12, "Maria Gonzalez", 2, 1);
+    w.fake->convs = &known;
+    w.fake->nconvs = 1;
+    on_screen(&w, &s, &ui);
+
+    run(&w, "reply --conversation 12 -- \"Hi {{contact.first_name}}\"");
+    pump(w.fake);
+    assert_string_equal(s.question, "#12 is assigned to Ben Ortiz. Reply anyway?");
+    assert_int_equal(w.dones, 0);
+    s.answer(s.cbud, false);
+    assert_int_equal(w.dones, 1);
+    assert_int_equal(w.oks, 0); /* the composer gives the text back */
+    assert_int_equal(session_outbox_count(w.ss), 0);
+
+    s.question[0] = '\0';
+    run(&w, "reply --conversation 12 -- \"Hi {{contact.first_name}}\"");
+    pump(w.fake);
+    assert_string_equal(s.question, "#12 is assigned to Ben Ortiz. Reply anyway?");
+    s.answer(s.cbud, true);
+    assert_int_equal(w.dones, 2);
+    assert_int_equal(w.oks, 1);
+    assert_int_equal(session_outbox_count(w.ss), 1);
+    size_t n;
+    const struct message *m = store_thread(w.st, 12, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(m[0].content, "Hi Maria");
+    assert_int_equal(m[0].status, MSGST_SENDING);
+
+    /* Turned off: no question. */
+    run(&w, "set confirm_foreign_reply = no");
+    s.question[0] = '\0';
+    run(&w, "reply --conversation 12 -- again");
+    pump(w.fake);
+    assert_string_equal(s.question, "");
+    assert_int_equal(session_outbox_count(w.ss), 2);
+    model_conversation_free(&known);
+    buf_free(&s.calls);
+    world_free(&w);
+}
+
 int main(void)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
@@ -1048,6 +1166,8 @@ int main(void)
         cmocka_unit_test(test_cmd__bulk_assign_reports_how_many_and_why),
         cmocka_unit_test(test_cmd__bulk_refuses_without_marks_or_for_single_commands),
         cmocka_unit_test(test_cmd__reply_refusals_send_nothing),
+        cmocka_unit_test(test_cmd__screen_hooks_for_compose_help_scroll_and_prefix),
+        cmocka_unit_test(test_cmd__screen_confirms_a_reply_to_another_agents_conversation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -670,8 +670,17 @@ static void test_session__fetch_conv_updates_the_record(void **state)
 
 /* Poll once and answer the list with conversation id whose newest message
  * is (msg_id, type, sender), created now. */
+static void poll_with_last_ex(struct fx *fx, int64_t id, int64_t msg_id, enum msg_type type,
+                              int64_t sender, bool is_private);
+
 static void poll_with_last(struct fx *fx, int64_t id, int64_t msg_id, enum msg_type type,
                            int64_t sender)
+{
+    poll_with_last_ex(fx, id, msg_id, type, sender, false);
+}
+
+static void poll_with_last_ex(struct fx *fx, int64_t id, int64_t msg_id, enum msg_type type,
+                              int64_t sender, bool is_private)
 {
     static const int64_t ids[] = {1, 2, 3};
     advance(fx, POLL_MS);
@@ -687,6 +696,7 @@ static void poll_with_last(struct fx *fx, int64_t id, int64_t msg_id, enum msg_t
     }
     model_message_free(&c->last);
     c->last = fake_message(msg_id, id, type, sender, "new text", timeutil_now());
+    c->last.is_private = is_private;
     answer(fx, FAKE_LIST_CONVERSATIONS, r);
 }
 
@@ -739,6 +749,18 @@ static void test_session__inbound_not_called_for_replies_and_activity(void **sta
     poll_with_last(fx, 2, 201, MSG_OUTGOING, OTHER_AGENT); /* a colleague's reply */
     poll_with_last(fx, 3, 301, MSG_ACTIVITY, 0);           /* "resolved by Ana" */
     assert_int_equal(fx->ninbound, 0);
+}
+
+/* A colleague's private note may mention us: the listener hears of it and
+ * the app's policy decides. Our own notes stay quiet. */
+static void test_session__inbound_called_for_a_colleagues_note(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    poll_with_last_ex(fx, 1, 101, MSG_OUTGOING, ME, true);
+    assert_int_equal(fx->ninbound, 0);
+    poll_with_last_ex(fx, 2, 201, MSG_OUTGOING, OTHER_AGENT, true);
+    assert_int_equal(fx->ninbound, 1);
 }
 
 /* ---- connection states ---- */
@@ -1444,6 +1466,7 @@ int main(void)
         T(test_session__inbound_called_once_when_an_incoming_message_arrives),
         T(test_session__inbound_called_for_a_new_conversation),
         T(test_session__inbound_not_called_for_replies_and_activity),
+        T(test_session__inbound_called_for_a_colleagues_note),
         T(test_session__network_errors_back_off_1_2_4_seconds_capped),
         T(test_session__failures_of_one_round_count_once),
         T(test_session__retry_after_is_honoured),

@@ -22,13 +22,6 @@ static void assert_marks_sorted_unique(const struct view *v)
                      (long long)v->marks[i]);
 }
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* A fixed permutation of 1..n, so the test is the same every run. */
 static int64_t *shuffled_ids(size_t n)
 {
@@ -323,8 +316,8 @@ static void test_view__mark_many_merges_and_removes(void **state)
 }
 
 /* 100k marks built in bulk (view_mark_many: one sort and merge), then
- * single toggles among them: each is a binary search plus one memmove. */
-static void test_view__marking_100k_ids_stays_fast(void **state)
+ * single toggles among them. Correctness only: speed is for bench/. */
+static void test_view__marking_100k_ids_in_bulk_and_singly(void **state)
 {
     enum { N = 100000, TOGGLES = 2000 };
     struct view v;
@@ -332,14 +325,10 @@ static void test_view__marking_100k_ids_stays_fast(void **state)
     int64_t *ids = shuffled_ids(N);
     for (size_t i = 0; i < N; i++)
         ids[i] *= 2; /* even ids: odd ones are free to toggle */
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     view_mark_many(&v, ids, N, true);
-    double bulk = seconds_since(&t0);
     assert_int_equal(v.nmarks, N);
     assert_marks_sorted_unique(&v);
 
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (size_t i = 0; i < TOGGLES; i++) {
         int64_t odd = ids[i] - 1;
         view_mark(&v, odd, true);
@@ -348,33 +337,22 @@ static void test_view__marking_100k_ids_stays_fast(void **state)
     }
     for (size_t i = 0; i < N; i++)
         assert_int_equal(view_marked(&v, ids[i]), i >= TOGGLES);
-    double toggles = seconds_since(&t0);
     assert_int_equal(v.nmarks, N);
     assert_marks_sorted_unique(&v);
 
     /* A walk in id order appends: no memmove at all. */
     view_clear_marks(&v);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int64_t id = 1; id <= N; id++)
         view_mark(&v, id, true);
-    double appends = seconds_since(&t0);
     assert_int_equal(v.nmarks, N);
     assert_marks_sorted_unique(&v);
 
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     view_mark_many(&v, ids, N, false); /* no even id below 2N is left */
-    bulk += seconds_since(&t0);
     assert_int_equal(v.nmarks, N / 2);
     assert_true(view_marked(&v, 1));
     assert_false(view_marked(&v, 2));
     free(ids);
     view_free(&v);
-
-    /* Generous bounds (sanitizer builds are slow); a qsort per mark or a
-     * linear membership scan would take far longer. */
-    if (bulk > 1.0 || toggles > 2.0 || appends > 1.0)
-        fail_msg("too slow: bulk %.3fs, %d toggles %.3fs, appends %.3fs", bulk, TOGGLES, toggles,
-                 appends);
 }
 
 static void test_view__free_twice_is_harmless(void **state)
@@ -411,7 +389,7 @@ int main(void)
         cmocka_unit_test(test_view__unmark_removes_only_that_id),
         cmocka_unit_test(test_view__marks_bump_gen_only_on_change),
         cmocka_unit_test(test_view__mark_many_merges_and_removes),
-        cmocka_unit_test(test_view__marking_100k_ids_stays_fast),
+        cmocka_unit_test(test_view__marking_100k_ids_in_bulk_and_singly),
         cmocka_unit_test(test_view__free_twice_is_harmless),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
