@@ -53,8 +53,8 @@ struct bulk {
     int64_t *ids;
     size_t n, next, ok;
     struct buf why;
-    size_t nwhy;           /* parts that failed */
-    bool part_reported;    /* the running part has said why it failed */
+    size_t nwhy;        /* parts that failed */
+    bool part_reported; /* the running part has said why it failed */
     bool running, again;
 };
 
@@ -311,8 +311,8 @@ void cmd_report_action(struct cmd_call *call, struct json_object *extra, const c
         if (call->conv)
             json_object_object_add(o, "conversation", json_object_new_int64(call->conv));
         if (extra) {
-            json_object_object_foreach(extra, k, v) json_object_object_add(o, k,
-                                                                           json_object_get(v));
+            json_object_object_foreach(extra, k, v)
+                json_object_object_add(o, k, json_object_get(v));
             json_object_put(extra);
         }
         cmd_emit(call, o);
@@ -591,8 +591,8 @@ static void bulk_next(struct bulk *b)
         char **argv = xcalloc((size_t)p->call.argc + 1, sizeof *argv);
         for (int i = 0; i < p->call.argc; i++)
             argv[i] = xstrdup(p->call.argv[i]);
-        struct call_box *part = box_new(p->call.env, argv, p->call.argc, &p->src, p->config,
-                                        bulk_part_done, b);
+        struct call_box *part =
+            box_new(p->call.env, argv, p->call.argc, &p->src, p->config, bulk_part_done, b);
         part->call.def = p->call.def;
         part->call.conv = b->ids[b->next++];
         part->bulk = b;

@@ -30,8 +30,8 @@ static bool failed(struct cmd_call *call, const struct prov_result *res)
 {
     if (res->err == PROV_OK)
         return false;
-    cmd_finish(call, false, res->message && *res->message ? res->message
-                                                          : provider_err_name(res->err));
+    cmd_finish(call, false,
+               res->message && *res->message ? res->message : provider_err_name(res->err));
     return true;
 }
 
@@ -53,45 +53,68 @@ static void set_text(char **slot, const char *v)
     *slot = xstrdup(v ? v : "");
 }
 
-/* ---- assign ---- */
+/* ---- assign, team: who owns the conversation ---- */
 
-static void on_assigned(void *ud, struct prov_result *res)
+static bool is_team(const struct cmd_call *call)
+{
+    return strcmp(call->def->name, "team") == 0;
+}
+
+static void on_owner(void *ud, struct prov_result *res)
 {
     struct cmd_call *call = ud;
     if (failed(call, res))
         return;
+    bool team = is_team(call);
     int64_t id = (int64_t)(intptr_t)call->priv;
-    const struct agent *known = id ? store_agent(call->env->st, id) : NULL;
-    const char *name = res->nagents ? res->agents[0].name : known ? known->name : "";
-    if (res->nagents)
+    const struct agent *agent = id && !team ? store_agent(call->env->st, id) : NULL;
+    const struct team *known = id && team ? store_team(call->env->st, id) : NULL;
+    const char *name = agent ? agent->name : known ? known->name : "";
+    /* The server's answer names whom it really took. */
+    if (!team && res->nagents) {
         id = res->agents[0].id;
+        name = res->agents[0].name;
+    } else if (team && res->nteams) {
+        id = res->teams[0].id;
+        name = res->teams[0].name;
+    }
     struct conversation *c = edit_begin(call);
-    if (c) {
+    if (c && team) {
+        c->team_id = id;
+        set_text(&c->team_name, name);
+    } else if (c) {
         c->assignee_id = id;
         set_text(&c->assignee_name, name);
     }
     edit_end(call);
     json_object *extra = json_object_new_object();
-    json_object_object_add(extra, "assignee", cmd_json_ref(id, name));
-    if (id)
-        cmd_report_action(call, extra, "assigned #%lld to %s", (long long)call->conv, name);
+    json_object_object_add(extra, team ? "team" : "assignee", cmd_json_ref(id, name));
+    long long conv = (long long)call->conv;
+    if (team && id)
+        cmd_report_action(call, extra, "#%lld goes to team %s", conv, name);
+    else if (team)
+        cmd_report_action(call, extra, "#%lld has no team now", conv);
+    else if (id)
+        cmd_report_action(call, extra, "assigned #%lld to %s", conv, name);
     else
-        cmd_report_action(call, extra, "unassigned #%lld", (long long)call->conv);
+        cmd_report_action(call, extra, "unassigned #%lld", conv);
     cmd_finish(call, true, NULL);
 }
 
-static void assign_dir(struct cmd_call *call, const char *why)
+static void owner_dir(struct cmd_call *call, const char *why)
 {
     (void)why; /* an unknown directory shows as "no agent matching" */
+    bool team = is_team(call);
     char *spec = cmd_join_args(call, 1);
     char *err = NULL;
     int64_t id = 0;
-    int rc = cmd_resolve_agent(call->env->st, cmd_me(call->env), spec, &id, &err);
+    int rc = team ? cmd_resolve_team(call->env->st, spec, &id, &err)
+                  : cmd_resolve_agent(call->env->st, cmd_me(call->env), spec, &id, &err);
     free(spec);
     if (rc < 0 && call->priv != REFETCHED && !strstr(err, "ambiguous")) {
         free(err);
-        call->priv = REFETCHED; /* maybe someone new: read the agents again */
-        cmd_fetch_dir(call, CMD_DIR_AGENTS, true, assign_dir);
+        call->priv = REFETCHED; /* maybe someone new: read the directory again */
+        cmd_fetch_dir(call, team ? CMD_DIR_TEAMS : CMD_DIR_AGENTS, true, owner_dir);
         return;
     }
     if (rc < 0) {
@@ -100,68 +123,22 @@ static void assign_dir(struct cmd_call *call, const char *why)
         return;
     }
     call->priv = (void *)(intptr_t)id;
-    prov(call)->ops->assign_agent(prov(call), call->conv, id, on_assigned, call);
+    struct provider *p = prov(call);
+    if (team)
+        p->ops->assign_team(p, call->conv, id, on_owner, call);
+    else
+        p->ops->assign_agent(p, call->conv, id, on_owner, call);
 }
 
 enum cmd_status cmd_act_assign(struct cmd_call *call)
 {
-    cmd_fetch_dir(call, CMD_DIR_AGENTS, false, assign_dir);
+    cmd_fetch_dir(call, CMD_DIR_AGENTS, false, owner_dir);
     return CMD_PENDING;
-}
-
-/* ---- team ---- */
-
-static void on_team(void *ud, struct prov_result *res)
-{
-    struct cmd_call *call = ud;
-    if (failed(call, res))
-        return;
-    int64_t id = (int64_t)(intptr_t)call->priv;
-    const struct team *known = id ? store_team(call->env->st, id) : NULL;
-    const char *name = res->nteams ? res->teams[0].name : known ? known->name : "";
-    if (res->nteams)
-        id = res->teams[0].id;
-    struct conversation *c = edit_begin(call);
-    if (c) {
-        c->team_id = id;
-        set_text(&c->team_name, name);
-    }
-    edit_end(call);
-    json_object *extra = json_object_new_object();
-    json_object_object_add(extra, "team", cmd_json_ref(id, name));
-    if (id)
-        cmd_report_action(call, extra, "#%lld goes to team %s", (long long)call->conv, name);
-    else
-        cmd_report_action(call, extra, "#%lld has no team now", (long long)call->conv);
-    cmd_finish(call, true, NULL);
-}
-
-static void team_dir(struct cmd_call *call, const char *why)
-{
-    (void)why;
-    char *spec = cmd_join_args(call, 1);
-    char *err = NULL;
-    int64_t id = 0;
-    int rc = cmd_resolve_team(call->env->st, spec, &id, &err);
-    free(spec);
-    if (rc < 0 && call->priv != REFETCHED && !strstr(err, "ambiguous")) {
-        free(err);
-        call->priv = REFETCHED;
-        cmd_fetch_dir(call, CMD_DIR_TEAMS, true, team_dir);
-        return;
-    }
-    if (rc < 0) {
-        cmd_finish(call, false, err);
-        free(err);
-        return;
-    }
-    call->priv = (void *)(intptr_t)id;
-    prov(call)->ops->assign_team(prov(call), call->conv, id, on_team, call);
 }
 
 enum cmd_status cmd_act_team(struct cmd_call *call)
 {
-    cmd_fetch_dir(call, CMD_DIR_TEAMS, false, team_dir);
+    cmd_fetch_dir(call, CMD_DIR_TEAMS, false, owner_dir);
     return CMD_PENDING;
 }
 
@@ -274,8 +251,8 @@ static void on_labels_got(void *ud, struct prov_result *res)
     for (size_t i = 0; i < t->nadd; i++)
         if (!in_list(t->result, t->nresult, t->add[i]))
             push(&t->result, &t->nresult, t->add[i]);
-    prov(call)->ops->set_labels(prov(call), call->conv, (const char *const *)t->result,
-                                t->nresult, on_labels_set, call);
+    prov(call)->ops->set_labels(prov(call), call->conv, (const char *const *)t->result, t->nresult,
+                                on_labels_set, call);
 }
 
 static char *lower(const char *s)
@@ -415,9 +392,9 @@ static void on_priority(void *ud, struct prov_result *res)
         c->priority = pr;
     edit_end(call);
     json_object *extra = json_object_new_object();
-    json_object_object_add(extra, "priority", pr == PRIORITY_NONE
-                                                  ? NULL
-                                                  : json_object_new_string(model_priority_name(pr)));
+    json_object_object_add(extra, "priority",
+                           pr == PRIORITY_NONE ? NULL
+                                               : json_object_new_string(model_priority_name(pr)));
     cmd_report_action(call, extra, "#%lld priority %s", (long long)call->conv,
                       model_priority_name(pr));
     cmd_finish(call, true, NULL);
@@ -427,8 +404,7 @@ enum cmd_status cmd_act_priority(struct cmd_call *call)
 {
     enum conv_priority pr;
     if (model_priority_parse(call->argv[1], &pr) < 0) {
-        cmd_error(call, "unknown priority \"%s\" (urgent, high, medium, low, none)",
-                  call->argv[1]);
+        cmd_error(call, "unknown priority \"%s\" (urgent, high, medium, low, none)", call->argv[1]);
         return CMD_FAIL;
     }
     call->priv = (void *)(intptr_t)pr;

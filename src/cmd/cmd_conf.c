@@ -12,6 +12,9 @@
 #include "twoway/roles.h"
 #include "twoway/xmalloc.h"
 
+/* Where the help text starts in `help` output. */
+#define HELP_COLUMN 32
+
 /* ---- set / unset ---- */
 
 static const char *shown_value(const struct opt_def *d, const char *v)
@@ -225,7 +228,7 @@ enum cmd_status cmd_conf_unbind(struct cmd_call *call)
 
 /* ---- color ---- */
 
-static const char *const colour_names[] = {"default", "black", "red",     "green", "yellow",
+static const char *const colour_names[] = {"default", "black",   "red",  "green", "yellow",
                                            "blue",    "magenta", "cyan", "white"};
 
 static bool is_colour(const char *s)
@@ -270,8 +273,9 @@ enum cmd_status cmd_conf_color(struct cmd_call *call)
     }
     const char *fg = call->argv[2], *bg = NULL;
     if (!is_colour(fg)) {
-        cmd_error(call, "unknown colour \"%s\" (default, black, red, green, yellow, blue, "
-                        "magenta, cyan, white, brightred..., color0...color255)",
+        cmd_error(call,
+                  "unknown colour \"%s\" (default, black, red, green, yellow, blue, "
+                  "magenta, cyan, white, brightred..., color0...color255)",
                   fg);
         return CMD_FAIL;
     }
@@ -282,8 +286,9 @@ enum cmd_status cmd_conf_color(struct cmd_call *call)
     buf_init(&attrs);
     for (; i < call->argc; i++) {
         if (!is_attr(call->argv[i])) {
-            cmd_error(call, "unknown colour or attribute \"%s\" (bold, dim, underline, reverse, "
-                            "italic, blink, none)",
+            cmd_error(call,
+                      "unknown colour or attribute \"%s\" (bold, dim, underline, reverse, "
+                      "italic, blink, none)",
                       call->argv[i]);
             buf_free(&attrs);
             return CMD_FAIL;
@@ -372,7 +377,11 @@ static void help_one(struct cmd_call *call, const struct cmd_def *d)
         cmd_emit(call, o);
         return;
     }
-    cmd_info(call, "%-44s %s", d->usage, d->help);
+    /* A long usage gets a line of its own, so the help column stays put. */
+    if (strlen(d->usage) > HELP_COLUMN)
+        cmd_info(call, "%s\n%-*s %s", d->usage, HELP_COLUMN, "", d->help);
+    else
+        cmd_info(call, "%-*s %s", HELP_COLUMN, d->usage, d->help);
 }
 
 enum cmd_status cmd_conf_help(struct cmd_call *call)

@@ -94,11 +94,21 @@ static size_t dir_count(const struct store *st, enum cmd_dir what)
 {
     size_t n = 0;
     switch (what) {
-    case CMD_DIR_AGENTS: store_agents(st, &n); break;
-    case CMD_DIR_TEAMS: store_teams(st, &n); break;
-    case CMD_DIR_LABELS: store_labels(st, &n); break;
-    case CMD_DIR_INBOXES: store_inboxes(st, &n); break;
-    case CMD_DIR_TEMPLATES: store_templates(st, &n); break;
+    case CMD_DIR_AGENTS:
+        store_agents(st, &n);
+        break;
+    case CMD_DIR_TEAMS:
+        store_teams(st, &n);
+        break;
+    case CMD_DIR_LABELS:
+        store_labels(st, &n);
+        break;
+    case CMD_DIR_INBOXES:
+        store_inboxes(st, &n);
+        break;
+    case CMD_DIR_TEMPLATES:
+        store_templates(st, &n);
+        break;
     }
     return n;
 }
@@ -222,8 +232,8 @@ static void on_list_page(void *ud, struct prov_result *res)
     }
     if (f->page == 1)
         f->page_size = res->nconvs;
-    bool last = res->nconvs == 0 || res->nconvs < f->page_size || added == 0 ||
-                f->n >= CMD_LIST_MAX;
+    bool last =
+        res->nconvs == 0 || res->nconvs < f->page_size || added == 0 || f->n >= CMD_LIST_MAX;
     if (last) {
         list_end(f, NULL);
         return;

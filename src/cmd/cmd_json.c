@@ -45,10 +45,14 @@ json_object *cmd_json_ref(int64_t id, const char *name)
 const char *cmd_json_direction(const struct message *m)
 {
     switch (m->type) {
-    case MSG_INCOMING: return "incoming";
-    case MSG_OUTGOING: return m->is_private ? "note" : "outgoing";
-    case MSG_ACTIVITY: return "activity";
-    case MSG_TEMPLATE: return "template";
+    case MSG_INCOMING:
+        return "incoming";
+    case MSG_OUTGOING:
+        return m->is_private ? "note" : "outgoing";
+    case MSG_ACTIVITY:
+        return "activity";
+    case MSG_TEMPLATE:
+        return "template";
     }
     return "outgoing";
 }
@@ -56,10 +60,14 @@ const char *cmd_json_direction(const struct message *m)
 static const char *sender_kind_name(enum sender_kind k)
 {
     switch (k) {
-    case SENDER_CONTACT: return "contact";
-    case SENDER_AGENT: return "agent";
-    case SENDER_BOT: return "bot";
-    case SENDER_NONE: break;
+    case SENDER_CONTACT:
+        return "contact";
+    case SENDER_AGENT:
+        return "agent";
+    case SENDER_BOT:
+        return "bot";
+    case SENDER_NONE:
+        break;
     }
     return "system";
 }
@@ -117,10 +125,10 @@ json_object *cmd_json_conversation(const struct conversation *c)
     add_str(ct, "phone", c->contact.phone);
     json_object_object_add(o, "contact", ct);
     add_str(o, "status", model_status_name(c->status));
-    json_object_object_add(o, "priority", c->priority == PRIORITY_NONE
-                                              ? NULL
-                                              : json_object_new_string(
-                                                    model_priority_name(c->priority)));
+    json_object_object_add(o, "priority",
+                           c->priority == PRIORITY_NONE
+                               ? NULL
+                               : json_object_new_string(model_priority_name(c->priority)));
     json_object_object_add(o, "assignee", cmd_json_ref(c->assignee_id, c->assignee_name));
     json_object_object_add(o, "team", cmd_json_ref(c->team_id, c->team_name));
     json_object *labels = json_object_new_array();

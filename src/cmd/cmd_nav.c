@@ -328,8 +328,8 @@ enum cmd_status cmd_nav_move(struct cmd_call *call)
 
 /* The next shown conversation after the selection (wrapping) for which
  * want() holds. */
-static enum cmd_status next_where(struct cmd_call *call,
-                                  bool (*want)(const struct conversation *c), const char *none)
+static enum cmd_status next_where(struct cmd_call *call, bool (*want)(const struct conversation *c),
+                                  const char *none)
 {
     struct cmd_env *env = call->env;
     size_t n;

@@ -38,10 +38,12 @@ static char *conv_line(const struct conversation *c, int64_t now)
     struct buf b;
     buf_init(&b);
     buf_addf(&b, "#%lld  %s  %s  %s", (long long)c->id, model_status_name(c->status),
-             c->priority ? model_priority_name(c->priority) : "-", model_contact_label(&c->contact));
+             c->priority ? model_priority_name(c->priority) : "-",
+             model_contact_label(&c->contact));
     if (*c->contact.phone && strcmp(c->contact.phone, model_contact_label(&c->contact)) != 0)
         buf_addf(&b, "  %s", c->contact.phone);
-    buf_addf(&b, "  %s%s", c->assignee_id ? "@" : "", c->assignee_id ? c->assignee_name : "unassigned");
+    buf_addf(&b, "  %s%s", c->assignee_id ? "@" : "",
+             c->assignee_id ? c->assignee_name : "unassigned");
     if (c->team_id)
         buf_addf(&b, "  team:%s", c->team_name);
     if (c->nlabels) {
@@ -140,8 +142,7 @@ static void print_message(struct cmd_call *call, const struct message *m)
     free(when);
 }
 
-static void show_got(struct cmd_call *call, const struct message *msgs, size_t n,
-                     const char *why)
+static void show_got(struct cmd_call *call, const struct message *msgs, size_t n, const char *why)
 {
     if (why) {
         cmd_finish(call, false, why);
@@ -248,8 +249,7 @@ static void labels_got(struct cmd_call *call, const char *why)
         if (cmd_json_mode(call))
             cmd_emit(call, cmd_json_label(&l[i]));
         else
-            cmd_info(call, "%s%s%s", l[i].title, *l[i].description ? "  " : "",
-                     l[i].description);
+            cmd_info(call, "%s%s%s", l[i].title, *l[i].description ? "  " : "", l[i].description);
     }
     cmd_finish(call, true, NULL);
 }
@@ -325,8 +325,7 @@ enum cmd_status cmd_read_whoami(struct cmd_call *call)
         return CMD_OK;
     }
     cmd_info(call, "%s <%s> (%s), account %lld %s%s%s", p->name, p->email, p->role,
-             (long long)p->account_id, p->account_name, url && *url ? " at " : "",
-             url ? url : "");
+             (long long)p->account_id, p->account_name, url && *url ? " at " : "", url ? url : "");
     return CMD_OK;
 }
 

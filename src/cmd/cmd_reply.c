@@ -73,8 +73,8 @@ static void on_sent(void *ud, bool ok, int64_t message_id, const char *why)
     struct cmd_call *call = ud;
     struct reply_job *j = call->priv;
     if (!ok) {
-        char *msg = xasprintf("%s to #%lld not sent: %s", what(j), (long long)call->conv,
-                              why ? why : "?");
+        char *msg =
+            xasprintf("%s to #%lld not sent: %s", what(j), (long long)call->conv, why ? why : "?");
         job_end(call, false, msg);
         free(msg);
         return;
@@ -104,8 +104,8 @@ static void send_now(struct cmd_call *call)
         job_end(call, true, NULL);
         return;
     }
-    j->echo_id = session_send_notify(env->ss, call->conv, j->text, j->is_private, on_sent, call,
-                                     &err);
+    j->echo_id =
+        session_send_notify(env->ss, call->conv, j->text, j->is_private, on_sent, call, &err);
     if (!j->echo_id) {
         job_end(call, false, err);
         free(err);
@@ -162,8 +162,8 @@ static void on_newer(void *ud, struct prov_result *res)
     char *flat = text_sanitize_str(m->content, TEXT_SINGLE_LINE);
     char *quote = text_truncate(flat, QUOTE_COLS, true);
     char *q = xasprintf("%s wrote since you started: \"%s\". Send anyway?", who, quote);
-    char *r = xasprintf("%s wrote since you started: \"%s\"; use reply --force to send anyway",
-                        who, quote);
+    char *r = xasprintf("%s wrote since you started: \"%s\"; use reply --force to send anyway", who,
+                        quote);
     /* Asked once: the answer to this question is the last one. */
     j->since = 0;
     ask_or_refuse(call, q, r);
@@ -245,8 +245,7 @@ static void reply_compose(struct cmd_call *call)
             return;
         }
     }
-    char *raw = tp ? (*j->typed ? xasprintf("%s %s", tp->content, j->typed)
-                                : xstrdup(tp->content))
+    char *raw = tp ? (*j->typed ? xasprintf("%s %s", tp->content, j->typed) : xstrdup(tp->content))
                    : xstrdup(j->typed);
     struct template_vars vars = {
         .conv = c,
@@ -268,8 +267,8 @@ static void reply_compose(struct cmd_call *call)
     }
     if (!j->is_private && c && c->contact.opted_out) {
         char *name = cmd_resolve_first(&c->contact);
-        char *msg = xasprintf("%s replied STOP and has opted out of SMS; only notes are possible",
-                              name);
+        char *msg =
+            xasprintf("%s replied STOP and has opted out of SMS; only notes are possible", name);
         job_end(call, false, msg);
         free(msg);
         free(name);
@@ -469,8 +468,7 @@ static void on_new_contacts(void *ud, struct prov_result *res)
         free(err);
         return;
     }
-    prov(call)->ops->create_conversation(prov(call), inbox, j->contact.id, text, on_created,
-                                         call);
+    prov(call)->ops->create_conversation(prov(call), inbox, j->contact.id, text, on_created, call);
     free(text);
 }
 

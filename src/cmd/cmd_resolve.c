@@ -54,8 +54,7 @@ static size_t agents_matching(const struct agent *a, size_t n, const char *spec,
     return k;
 }
 
-int cmd_resolve_agent(const struct store *st, int64_t me, const char *spec, int64_t *id,
-                      char **err)
+int cmd_resolve_agent(const struct store *st, int64_t me, const char *spec, int64_t *id, char **err)
 {
     size_t n;
     const struct agent *a = store_agents(st, &n);

@@ -143,15 +143,20 @@ static void by_kind(struct cands *c, struct cmd_env *env, const struct cmd_def *
     static const char *const ctxs[] = {"global", "list", "thread", NULL};
     bool filter_cmd = strstr(def->name, "filter") || strcmp(def->name, "inbox") == 0;
     switch (kind) {
-    case COMPLETE_NONE: break;
-    case COMPLETE_COMMAND: commands(c); break;
+    case COMPLETE_NONE:
+        break;
+    case COMPLETE_COMMAND:
+        commands(c);
+        break;
     case COMPLETE_OPTION: {
         const struct opt_def *t = options_table(&n);
         for (size_t i = 0; i < n; i++)
             add(c, t[i].name);
         break;
     }
-    case COMPLETE_AGENT: agents(c, st); break;
+    case COMPLETE_AGENT:
+        agents(c, st);
+        break;
     case COMPLETE_TEAM: {
         const struct team *t = store_teams(st, &n);
         for (size_t i = 0; i < n; i++)
@@ -188,9 +193,15 @@ static void by_kind(struct cands *c, struct cmd_env *env, const struct cmd_def *
             add(c, id);
         }
         break;
-    case COMPLETE_STATUS: add_list(c, statuses); break;
-    case COMPLETE_PRIORITY: add_list(c, priorities); break;
-    case COMPLETE_FILTER: add_list(c, filters); break;
+    case COMPLETE_STATUS:
+        add_list(c, statuses);
+        break;
+    case COMPLETE_PRIORITY:
+        add_list(c, priorities);
+        break;
+    case COMPLETE_FILTER:
+        add_list(c, filters);
+        break;
     case COMPLETE_INBOX: {
         const struct inbox *in = store_inboxes(st, &n);
         for (size_t i = 0; i < n; i++)
@@ -198,12 +209,16 @@ static void by_kind(struct cands *c, struct cmd_env *env, const struct cmd_def *
         add(c, "all");
         break;
     }
-    case COMPLETE_KEYCTX: add_list(c, ctxs); break;
+    case COMPLETE_KEYCTX:
+        add_list(c, ctxs);
+        break;
     case COMPLETE_ROLE:
         for (int i = 0; i < ROLE__COUNT; i++)
             add(c, roles_name((enum fmt_role)i));
         break;
-    case COMPLETE_FILE: files(c); break;
+    case COMPLETE_FILE:
+        files(c);
+        break;
     }
 }
 

@@ -32,7 +32,8 @@ static void hook_compose(void *ud, int64_t conv, bool is_private, const char *te
 static void hook_command_line(void *ud, const char *text)
 {
     struct ui *ui = ud;
-    ui_rl_begin(ui, MODE_COMMAND, ":", text ? text : "");
+    /* Under the `;` prefix the line runs on the marked conversations. */
+    ui_rl_begin(ui, MODE_COMMAND, ui->env->prefix_marked ? "marked:" : ":", text ? text : "");
 }
 
 static void hook_insert(void *ud, const char *text)
@@ -397,15 +398,24 @@ static void line_done(void *ud, bool ok)
 void ui_run_line(struct ui *ui, const char *line)
 {
     struct cmd_source src = {.file = NULL};
-    if (ui->prefix_pending) {
+    bool prefixed = ui->prefix_pending;
+    if (prefixed) {
         ui->env->prefix_marked = true;
         ui->prefix_pending = false;
     }
     bool before = ui->env->prefix_marked;
     cmd_run(ui->env, line, &src, line_done, ui);
-    /* `prefix` itself arms the mark prefix for the next command. */
-    ui->prefix_pending = ui->env->prefix_marked && !before;
+    /* `prefix` itself arms the mark prefix for the next command; `;` then
+     * `:` keeps it for the line typed there (`;` `:assign Ben`). */
+    ui->prefix_pending = (ui->env->prefix_marked && !before) ||
+                         (prefixed && ui->mode == MODE_COMMAND);
     ui->env->prefix_marked = false;
+    if (ui->prefix_pending && !prefixed) {
+        char *m = xasprintf("; the next command applies to the %zu marked conversation%s",
+                            ui->env->view->nmarks, ui->env->view->nmarks == 1 ? "" : "s");
+        ui_message(ui, m, false);
+        free(m);
+    }
     ui_damage(ui, DMG_ALL);
 }
 

@@ -271,6 +271,30 @@ static int unread_total(const struct ui *ui)
     return total;
 }
 
+/* The reason for being offline, short enough that "retrying in Ns" and the
+ * unsent count after it stay on the status line: libcurl's messages repeat
+ * themselves ("Couldn't connect to server: Failed to connect to … port …
+ * after 0 ms: Couldn't connect to server"), so the part before the first
+ * ": " is preferred to a cut in the middle. */
+static char *short_reason(const struct ui *ui, const char *reason)
+{
+    int budget = ui->lay.status.w - 70;
+    if (budget < 16)
+        budget = 16;
+    if (budget > 60)
+        budget = 60;
+    if (text_width(reason) <= budget)
+        return xstrdup(reason);
+    const char *colon = strstr(reason, ": ");
+    if (colon) {
+        char *head = xstrndup(reason, (size_t)(colon - reason));
+        if (text_width(head) <= budget)
+            return head;
+        free(head);
+    }
+    return text_truncate(reason, budget, true);
+}
+
 static char *connection_text(const struct ui *ui, bool *alert)
 {
     struct session *ss = ui->env->ss;
@@ -287,8 +311,10 @@ static char *connection_text(const struct ui *ui, bool *alert)
         int64_t left = (session_retry_at(ss) - timeutil_mono_ms() + 999) / 1000;
         if (left < 0)
             left = 0;
-        return xasprintf("offline (%s), retrying in %llds", session_state_reason(ss),
-                         (long long)left);
+        char *why = short_reason(ui, session_state_reason(ss));
+        char *text = xasprintf("offline (%s), retrying in %llds", why, (long long)left);
+        free(why);
+        return text;
     }
     case CONN_AUTH_FAILED:
         *alert = true;

@@ -357,7 +357,9 @@ static void line_hook(char *line)
     if (ui->mode == MODE_COMPOSE) {
         submit_compose(ui, line);
     } else {
+        bool prefixed = ui->prefix_pending;
         ui_rl_end(ui);
+        ui->prefix_pending = prefixed; /* `;` `:`: this line is for the marked ones */
         if (*line) {
             add_history(line);
             ui_run_line(ui, line);
@@ -442,6 +444,7 @@ void ui_rl_end(struct ui *ui)
     rl_callback_handler_remove();
     ui->rl_active = false;
     ui->mode = MODE_NORMAL;
+    ui->prefix_pending = false; /* a `;` `:` line left without running */
     ui_damage(ui, DMG_INPUT | DMG_STATUS);
 }
 

@@ -138,7 +138,11 @@ class Twowayd:
         env.setdefault("TWOWAYD_TWILIO_ACCOUNT_SID", "ACtest0000000000000000000000000000")
         env.update(self.env)
         self.auth_token = env["TWOWAYD_TWILIO_AUTH_TOKEN"]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # Standard error goes to a file: sanitizer reports land there and
+        # stop() fails the test if it finds one.
+        self.stderr_path = os.path.join(self.tmp, "stderr-%d.txt" % len(os.listdir(self.tmp)))
+        self.stderr_file = open(self.stderr_path, "w")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr_file,
                                      env=env, text=True)
         _register(self)
         self.agents = []
@@ -148,8 +152,7 @@ class Twowayd:
         line = _readline_timeout(self.lines, 20)
         if not line:
             self.proc.wait(5)
-            err = self.proc.stderr.read()
-            raise RuntimeError("twowayd did not start: %s" % err)
+            raise RuntimeError("twowayd did not start: %s" % self.stderr_text())
         self.server_info = json.loads(line)
         self.base_url = self.server_info["base_url"]
         self.port = int(self.base_url.rsplit(":", 1)[1])
@@ -224,12 +227,23 @@ class Twowayd:
                 self.proc.kill()
                 self.proc.wait()
         if self.proc:
-            for f in (self.proc.stdout, self.proc.stderr):
-                try:
-                    f.close()
-                except Exception:
-                    pass
+            try:
+                self.proc.stdout.close()
+            except Exception:
+                pass
+            self.stderr_file.close()
+            self.proc = None
+            report = sanitizer_report(self.stderr_text())
+            if report:
+                raise AssertionError("twowayd: sanitizer report:\n" + report)
         self.proc = None
+
+    def stderr_text(self):
+        try:
+            with open(self.stderr_path, errors="replace") as f:
+                return f.read()
+        except (OSError, AttributeError):
+            return ""
 
     def cleanup(self):
         self.stop()
@@ -247,6 +261,16 @@ class Twowayd:
 
     def __exit__(self, *exc):
         self.cleanup()
+
+
+def sanitizer_report(text):
+    """The AddressSanitizer / LeakSanitizer / UBSan part of a program's
+    standard error, or "" if there is none."""
+    marks = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+             "SUMMARY: UndefinedBehaviorSanitizer")
+    if not any(m in text for m in marks):
+        return ""
+    return text[-8000:]
 
 
 def _pump(f, q):

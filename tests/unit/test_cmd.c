@@ -183,16 +183,18 @@ static void fill_directory(struct store *st)
     const char *titles[] = {"appointment", "billing", "complaint", "vip"};
     struct label *l = xcalloc(4, sizeof *l);
     for (int i = 0; i < 4; i++)
-        l[i] = (struct label){.id = i + 1, .title = xstrdup(titles[i]),
-                              .description = xstrdup(""), .color = xstrdup("")};
+        l[i] = (struct label){.id = i + 1,
+                              .title = xstrdup(titles[i]),
+                              .description = xstrdup(""),
+                              .color = xstrdup("")};
     store_set_labels(st, l, 4);
 }
 
 /* A conversation record with everything a command may read. */
 static struct conversation conv(int64_t id, const char *name, int64_t assignee, int unread)
 {
-    struct conversation c = {.id = id, .status = CONV_OPEN, .unread = unread,
-                             .last_activity_at = 1000 - id};
+    struct conversation c = {
+        .id = id, .status = CONV_OPEN, .unread = unread, .last_activity_at = 1000 - id};
     c.contact.id = id + 100;
     c.contact.name = xstrdup(name);
     c.contact.phone = xasprintf("+1555010%04lld", (long long)id);
@@ -390,13 +392,14 @@ static void test_cmd__table_entries_are_complete_and_unique(void **state)
         char *err = NULL;
         assert_ptr_equal(cmd_find(t[i].name, &err), &t[i]);
     }
-    const char *needed[] = {"open", "next", "prev", "next-unread", "next-waiting", "filter",
-                            "status-filter", "label-filter", "inbox", "search", "limit", "list",
-                            "show", "agents", "teams", "labels", "templates", "whoami", "reply",
-                            "note", "new", "tag", "assign", "team", "resolve", "reopen",
-                            "pending", "snooze", "priority", "mark-read", "mark-unread",
-                            "refresh", "set", "bind", "unbind", "color", "source", "template",
-                            "help", "quit"};
+    const char *needed[] = {
+        "open",          "next",         "prev",    "next-unread", "next-waiting", "filter",
+        "status-filter", "label-filter", "inbox",   "search",      "limit",        "list",
+        "show",          "agents",       "teams",   "labels",      "templates",    "whoami",
+        "reply",         "note",         "new",     "tag",         "assign",       "team",
+        "resolve",       "reopen",       "pending", "snooze",      "priority",     "mark-read",
+        "mark-unread",   "refresh",      "set",     "bind",        "unbind",       "color",
+        "source",        "template",     "help",    "quit"};
     for (size_t i = 0; i < sizeof needed / sizeof *needed; i++) {
         char *err = NULL;
         const struct cmd_def *d = cmd_find(needed[i], &err);
@@ -1053,8 +1056,11 @@ static void on_screen(struct world *w, struct screen *s, struct cmd_ui *ui)
 {
     memset(s, 0, sizeof *s);
     buf_init(&s->calls);
-    *ui = (struct cmd_ui){.compose = ui_compose, .help = ui_help, .confirm = ui_confirm,
-                          .scroll = ui_scroll, .ud = s};
+    *ui = (struct cmd_ui){.compose = ui_compose,
+                          .help = ui_help,
+                          .confirm = ui_confirm,
+                          .scroll = ui_scroll,
+                          .ud = s};
     w->env.ui = ui;
     w->env.batch = false;
 }

@@ -1,0 +1,304 @@
+"""Screen tests: the real twoway in tmux, read back from capture-pane.
+
+Screen is one detached tmux pane on a private server (tmux -L NAME -f
+/dev/null, fixed size): keys() and type() send keys, text()/row() read what
+a person would see, wait_for() polls until a text or a regex shows up.
+Twoway is the client in such a pane with a home directory of its own
+(config, state, cache under one temporary folder) pointed at a twowayd.
+start_pair() starts both for a test and registers their cleanup.
+
+Only the Python standard library and tmux are needed.
+"""
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import twtest
+
+# Generous: CI machines with two cores run several of these at once.
+TIMEOUT = float(os.environ.get("TWOWAY_SCREEN_TIMEOUT", "20"))
+
+
+def missing_tools():
+    return [t for t in ("tmux",) if not shutil.which(t)]
+
+
+class Screen:
+    """A detached tmux pane of a fixed size running cmd (a shell command
+    line). The pane stays after the program exits (remain-on-exit) so the
+    last screen can still be read, and respawn() can start it again."""
+
+    counter = 0
+
+    def __init__(self, cmd, width=120, height=40):
+        Screen.counter += 1
+        self.sock = "twscreen-%d-%d" % (os.getpid(), Screen.counter)
+        self.width, self.height = width, height
+        self.on_timeout = []  # callables adding context to a failure
+        self.tmux("new-session", "-d", "-x", str(width), "-y", str(height), cmd, ";",
+                  "set-option", "-g", "remain-on-exit", "on", ";",
+                  "set-option", "-g", "status", "off")
+
+    def tmux(self, *args, check=True):
+        return subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null"] + list(args),
+                              capture_output=True, text=True, check=check, timeout=30)
+
+    # ---- input ----
+
+    def keys(self, *keys):
+        """tmux key names, one per argument: "Enter", "C-a", "M-f", "Tab",
+        "BSpace", "PPage", "Up", "Space", "Escape", or plain characters."""
+        for k in keys:
+            # An argument ending in ";" separates tmux commands.
+            self.tmux("send-keys", k[:-1] + "\\;" if k.endswith(";") else k)
+
+    def type(self, text):
+        """Literal text (no key names)."""
+        if text.endswith(";"):  # tmux's command separator
+            self.keys_hex(text.encode())
+        elif text:
+            self.tmux("send-keys", "-l", text)
+
+    def keys_hex(self, data):
+        """Raw bytes, as a terminal would send them."""
+        self.tmux("send-keys", "-H", *["%02x" % b for b in data])
+
+    # ---- output ----
+
+    def text(self):
+        return self.tmux("capture-pane", "-p", check=False).stdout
+
+    def lines(self):
+        rows = self.text().split("\n")[:self.height]
+        return rows + [""] * (self.height - len(rows))
+
+    def row(self, n):
+        """Row n of the pane (negative counts from the bottom)."""
+        return self.lines()[n]
+
+    def raw(self):
+        """The pane with its attributes as escape sequences (capture-pane -e)."""
+        return self.tmux("capture-pane", "-p", "-e", check=False).stdout
+
+    def display(self, fmt):
+        return self.tmux("display-message", "-p", fmt, check=False).stdout.rstrip("\n")
+
+    def title(self):
+        return self.display("#{pane_title}")
+
+    def cursor(self):
+        x, y = self.display("#{cursor_x},#{cursor_y}").split(",")
+        return int(x), int(y)
+
+    def pid(self):
+        return int(self.display("#{pane_pid}"))
+
+    def alive(self):
+        r = self.tmux("list-panes", "-F", "#{pane_dead}", check=False)
+        return r.returncode == 0 and r.stdout.strip() == "0"
+
+    # ---- waiting ----
+
+    def wait(self, pred, what, timeout=TIMEOUT, interval=0.1):
+        """Poll pred() until truthy and return its value; on timeout fail
+        with the screen (and whatever on_timeout adds)."""
+        deadline = time.time() + timeout
+        while True:
+            v = pred()
+            if v:
+                return v
+            if time.time() >= deadline:
+                break
+            time.sleep(interval)
+        extra = "".join(fn() for fn in self.on_timeout)
+        raise AssertionError("timed out after %gs waiting for %s\n--- screen:\n%s%s" %
+                             (timeout, what, self.text(), extra))
+
+    def wait_for(self, what, timeout=TIMEOUT, row=None):
+        """Wait until what shows: a str (a substring) or a compiled regex.
+        row limits the search to one row. Returns the screen text (str) or
+        the match (regex)."""
+        def look():
+            s = self.text() if row is None else self.row(row)
+            if isinstance(what, str):
+                return s if what in s else None
+            return what.search(s)
+        return self.wait(look, "%r on the screen%s" % (
+            what if isinstance(what, str) else what.pattern,
+            "" if row is None else " (row %d)" % row), timeout)
+
+    def wait_gone(self, what, timeout=TIMEOUT):
+        def look():
+            s = self.text()
+            gone = (what not in s) if isinstance(what, str) else not what.search(s)
+            return s if gone else None
+        return self.wait(look, "%r to leave the screen" % (
+            what if isinstance(what, str) else what.pattern), timeout)
+
+    # ---- control ----
+
+    def resize(self, width, height):
+        self.tmux("resize-window", "-x", str(width), "-y", str(height))
+        self.width, self.height = width, height
+        self.wait(lambda: self.display("#{pane_width}x#{pane_height}") ==
+                  "%dx%d" % (width, height), "the pane to be %dx%d" % (width, height))
+
+    def respawn(self, cmd):
+        self.tmux("respawn-pane", "-k", cmd)
+
+    def stop(self):
+        self.tmux("kill-server", check=False)
+
+
+class Twoway:
+    """The real twoway in a Screen, as agent `agent` of twowayd d, with a
+    home of its own under tmp: XDG_CONFIG_HOME/twoway/config holds config
+    (mode 0600), the log is tmp/twoway.log (read on failures)."""
+
+    def __init__(self, d, tmp, config="", agent=0, width=120, height=40, env=None, args=(),
+                 url=None):
+        self.d = d
+        self.tmp = tmp
+        self.home = os.path.join(tmp, "home")
+        self.log = os.path.join(tmp, "twoway.log")
+        self.agent = d.agent(agent) if d else None
+        self.env = dict(env or {})
+        self.args = list(args)
+        self.url = url
+        for sub in ("cfg/twoway", "state", "cache"):
+            os.makedirs(os.path.join(self.home, sub), exist_ok=True)
+        self.config_path = os.path.join(self.home, "cfg", "twoway", "config")
+        self.write_config(config)
+        self.screen = Screen(self.command(), width, height)
+        self.screen.on_timeout.append(self.log_tail)
+
+    @property
+    def state_home(self):
+        return os.path.join(self.home, "state")
+
+    def write_config(self, text):
+        with open(self.config_path, "w") as f:
+            f.write(text)
+        os.chmod(self.config_path, 0o600)
+
+    def command(self):
+        e = {
+            "HOME": self.home,
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "XDG_CONFIG_HOME": os.path.join(self.home, "cfg"),
+            "XDG_STATE_HOME": os.path.join(self.home, "state"),
+            "XDG_CACHE_HOME": os.path.join(self.home, "cache"),
+            "TWOWAY_URL": self.url or self.d.base_url,
+            "TWOWAY_ACCOUNT": str(self.agent["account_id"] if self.agent else 1),
+            "TWOWAY_TOKEN": self.agent["token"] if self.agent else "test-token",
+        }
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if k in os.environ:
+                e[k] = os.environ[k]
+        e.update(self.env)
+        words = ["%s=%s" % (k, shlex.quote(v)) for k, v in sorted(e.items())]
+        words.append('TERM="$TERM"')  # tmux's, as set for the pane
+        return "exec env -i %s %s --log %s -v %s" % (
+            " ".join(words), shlex.quote(twtest.binary("twoway")), shlex.quote(self.log),
+            " ".join(shlex.quote(a) for a in self.args))
+
+    def restart(self):
+        """Start twoway again in the same pane, same home."""
+        self.screen.respawn(self.command())
+
+    def kill9(self):
+        """kill -9 the twoway process and wait until its pane is dead."""
+        pid = self.screen.pid()
+        os.kill(pid, signal.SIGKILL)
+        self.screen.wait(lambda: not self.screen.alive(), "twoway to die", 10)
+
+    def log_tail(self, n=40):
+        try:
+            with open(self.log, errors="replace") as f:
+                return "\n--- twoway log (tail):\n" + "".join(f.readlines()[-n:])
+        except OSError:
+            return "\n--- no twoway log"
+
+    def stop(self):
+        self.screen.stop()
+
+
+def start_twowayd(test, **kw):
+    """A demo twowayd whose outbound SMS go to a fake Twilio on loopback;
+    stopped at test (or class) cleanup. test: a TestCase or its class."""
+    fake, env = twtest.fake_twilio()
+    env.update(kw.pop("env", {}))
+    d = twtest.Twowayd(demo=kw.pop("demo", True), env=env, **kw)
+    add = test.addClassCleanup if isinstance(test, type) else test.addCleanup
+    add(fake.cleanup)
+    add(d.cleanup)
+    return d
+
+
+def start_twoway(test, d, config="set poll_interval = 1\n", wait="Grace Whitman", **kw):
+    """twoway in tmux against d, in a fresh temporary home; waits until
+    `wait` is on the screen (Ann's first list shows Grace Whitman)."""
+    tmp = tempfile.mkdtemp(prefix="twoway-screen-")
+    add = test.addClassCleanup if isinstance(test, type) else test.addCleanup
+    add(shutil.rmtree, tmp, True)
+    tw = Twoway(d, tmp, config=config, **kw)
+    add(tw.stop)
+    if wait:
+        tw.screen.wait_for(wait, timeout=TIMEOUT + 10)
+    return tw
+
+
+def start_pair(test, config="set poll_interval = 1\n", twowayd=None, **kw):
+    """twowayd and twoway together: returns (d, tw)."""
+    d = start_twowayd(test, **(twowayd or {}))
+    return d, start_twoway(test, d, config=config, **kw)
+
+
+# ---- reading twowayd ----
+
+def conversations(d, agent=None, **query):
+    q = {"status": "all", "assignee_type": "all"}
+    q.update(query)
+    qs = "&".join("%s=%s" % kv for kv in q.items())
+    out, page = [], 1
+    while True:
+        r = d.api("GET", d.acc("/conversations?%s&page=%d" % (qs, page)), agent=agent)
+        assert r.status == 200, r
+        rows = r.json["data"]["payload"]
+        out += rows
+        if len(rows) < 25:
+            return out
+        page += 1
+
+
+def conv_by_phone(d, phone):
+    for c in conversations(d):
+        if c["meta"]["sender"].get("phone_number") == phone:
+            return c
+    raise AssertionError("no conversation with %s" % phone)
+
+
+def messages(d, conv_id):
+    """Every message of a conversation, oldest first (follows before=)."""
+    out, before = [], None
+    while True:
+        path = "/conversations/%d/messages" % conv_id
+        if before:
+            path += "?before=%d" % before
+        r = d.api("GET", d.acc(path))
+        assert r.status == 200, r
+        rows = r.json["payload"]
+        if not rows:
+            return out
+        out = rows + out
+        before = rows[0]["id"]
+
+
+def squash(s):
+    return re.sub(r"\s+", " ", s)
