@@ -146,8 +146,7 @@ static void sync_view(struct app *a)
  * conversation assigned to me or to nobody, or a private note that
  * @mentions me; never my own messages, other agents' replies, or notes
  * that do not name me. ("all": every customer message, and mentions.) */
-static bool notify_concerns_me(struct app *a, const struct conversation *c,
-                               const struct message *m)
+static bool notify_concerns_me(struct app *a, const struct conversation *c, const struct message *m)
 {
     int64_t me = session_me(a->ss);
     if (m->sender_kind == SENDER_AGENT && me && m->sender_id == me)

@@ -13,7 +13,10 @@
  * notifications rest for DESKTOP_BACKOFF_MS and the status hook says why,
  * once, until one succeeds again or the notify option is set anew. With
  * notify = auto, a failed or resting desktop falls back to terminal + bell
- * (auto promises a notification that reaches the agent). */
+ * (auto promises a notification that reaches the agent). Whenever the
+ * desktop is chosen (at start, on `set notify`), a probe helper asks the
+ * server who it is, so a missing bus or server is said at once rather than
+ * at the first reply. */
 #include "twoway/notify.h"
 
 #include <errno.h>
@@ -45,12 +48,12 @@ struct child {
     struct notify *n;
     enum child_kind kind;
     pid_t pid;
-    int errfd;       /* desktop helpers: what went wrong */
-    uint64_t timer;  /* desktop helpers: the kill, 0 = none */
+    int errfd;      /* desktop helpers: what went wrong */
+    uint64_t timer; /* desktop helpers: the kill, 0 = none */
     bool killed;
-    char *title;     /* CHILD_SHOW: shown in the terminal if it fails (auto) */
+    char *title; /* CHILD_SHOW: shown in the terminal if it fails (auto) */
     char *body;
-    char *name;      /* CHILD_COMMAND: for the log */
+    char *name; /* CHILD_COMMAND: for the log */
 };
 
 struct burst {
@@ -71,7 +74,7 @@ struct notify {
     bool is_auto;
     char *command_value;
     char **argv;
-    bool command_bad;  /* notify_command did not split */
+    bool command_bad; /* notify_command did not split */
     bool command_said;
     bool preview;
     int coalesce_ms;
@@ -154,8 +157,12 @@ static int parse_list(const char *value, unsigned *out, bool *is_auto, char **er
         const char *name;
         unsigned bits;
     } names[] = {
-        {"desktop", NOTIFY_DESKTOP}, {"terminal", NOTIFY_TERMINAL}, {"bell", NOTIFY_BELL},
-        {"command", NOTIFY_COMMAND}, {"auto", 0},                   {"none", 0},
+        {"desktop", NOTIFY_DESKTOP},
+        {"terminal", NOTIFY_TERMINAL},
+        {"bell", NOTIFY_BELL},
+        {"command", NOTIFY_COMMAND},
+        {"auto", 0},
+        {"none", 0},
     };
     unsigned bits = 0;
     bool none = false, any = false, autos = false;
@@ -269,8 +276,8 @@ static void desktop_failed(struct notify *n, enum notify_desktop_result r, const
                            const char *title, const char *body)
 {
     const char *why = notify_desktop_reason(r);
-    log_warn("desktop notification failed: %s%s%s; desktop off for %d s", why,
-             detail ? ": " : "", detail ? detail : "", DESKTOP_BACKOFF_MS / 1000);
+    log_warn("desktop notification failed: %s%s%s; desktop off for %d s", why, detail ? ": " : "",
+             detail ? detail : "", DESKTOP_BACKOFF_MS / 1000);
     n->desktop_off_until = timeutil_mono_ms() + DESKTOP_BACKOFF_MS;
     if (!n->desktop_said) {
         n->desktop_said = true;
@@ -311,8 +318,8 @@ static void desktop_start(struct notify *n, const struct notify_msg *m)
         c->body = xstrdup(m->body);
     }
     if (n->h.timer)
-        c->timer = n->h.timer(n->h.ud, timeutil_mono_ms() + NOTIFY_DESKTOP_LIMIT_MS,
-                              on_child_limit, c);
+        c->timer =
+            n->h.timer(n->h.ud, timeutil_mono_ms() + NOTIFY_DESKTOP_LIMIT_MS, on_child_limit, c);
 }
 
 static void desktop_finished(struct notify *n, struct child *c, int st)

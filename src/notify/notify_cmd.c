@@ -98,9 +98,9 @@ char **notify_cmd_split(const char *line, int *argc, char **err)
 
 static bool ours(const char *entry)
 {
-    static const char *const names[] = {"TWOWAY_TOKEN",   "TWOWAY_CONTACT", "TWOWAY_PHONE",
-                                        "TWOWAY_CONVERSATION", "TWOWAY_PREVIEW",
-                                        "TWOWAY_COUNT",   "TWOWAY_TITLE",   "TWOWAY_BODY"};
+    static const char *const names[] = {"TWOWAY_TOKEN",        "TWOWAY_CONTACT", "TWOWAY_PHONE",
+                                        "TWOWAY_CONVERSATION", "TWOWAY_PREVIEW", "TWOWAY_COUNT",
+                                        "TWOWAY_TITLE",        "TWOWAY_BODY"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         size_t len = strlen(names[i]);
         if (strncmp(entry, names[i], len) == 0 && entry[len] == '=')

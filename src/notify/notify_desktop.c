@@ -3,7 +3,8 @@
  * the client: the child makes the D-Bus calls (libnotify, GDBus) and exits;
  * the parent only forks, and later reaps it or kills it after
  * NOTIFY_DESKTOP_LIMIT_MS. GLib is never initialised in the parent, so the
- * child starts it fresh.
+ * child starts it fresh; the client runs no threads of its own (libcurl's
+ * resolver may, briefly), and glibc keeps malloc usable in a forked child.
  *
  * What the server gets: app name "twoway", summary = the contact (or
  * "twoway" for a burst), body = the preview (markup-escaped when the server
@@ -83,11 +84,10 @@ const char *notify_desktop_reason(enum notify_desktop_result r)
 
 static enum notify_desktop_result classify_remote(const char *name)
 {
-    static const char *const no_server[] = {"org.freedesktop.DBus.Error.ServiceUnknown",
-                                            "org.freedesktop.DBus.Error.NameHasNoOwner",
-                                            "org.freedesktop.DBus.Error.UnknownMethod",
-                                            "org.freedesktop.DBus.Error.UnknownObject",
-                                            "org.freedesktop.DBus.Error.UnknownInterface"};
+    static const char *const no_server[] = {
+        "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner",
+        "org.freedesktop.DBus.Error.UnknownMethod", "org.freedesktop.DBus.Error.UnknownObject",
+        "org.freedesktop.DBus.Error.UnknownInterface"};
     static const char *const timeout[] = {"org.freedesktop.DBus.Error.NoReply",
                                           "org.freedesktop.DBus.Error.Timeout",
                                           "org.freedesktop.DBus.Error.TimedOut"};
@@ -240,8 +240,7 @@ enum notify_desktop_result notify_desktop_result(int wstatus, int errfd, char **
     *detail = NULL;
     if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
         return NOTIFY_DESKTOP_OK;
-    if (WIFSIGNALED(wstatus) &&
-        (WTERMSIG(wstatus) == SIGKILL || WTERMSIG(wstatus) == SIGALRM))
+    if (WIFSIGNALED(wstatus) && (WTERMSIG(wstatus) == SIGKILL || WTERMSIG(wstatus) == SIGALRM))
         return NOTIFY_DESKTOP_TIMEOUT;
     char msg[DETAIL_MAX + 2];
     ssize_t n = errfd >= 0 ? read(errfd, msg, sizeof msg - 1) : -1;

@@ -16,14 +16,14 @@
 /* One notification after coalescing: what every backend shows. All strings
  * owned, never NULL. */
 struct notify_msg {
-    char *title;   /* contact, or "twoway" for a burst */
-    char *body;    /* preview, "New reply", or "3 new replies from …" */
+    char *title; /* contact, or "twoway" for a burst */
+    char *body;  /* preview, "New reply", or "3 new replies from …" */
     /* The newest message of the burst, for the command's environment. */
     int64_t conv;
     char *contact;
     char *phone;
-    char *preview; /* "" when notify_preview is off */
-    int count;     /* messages coalesced */
+    char *preview;               /* "" when notify_preview is off */
+    int count;                   /* messages coalesced */
     enum conv_priority priority; /* the highest in the burst */
 };
 

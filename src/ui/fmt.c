@@ -460,6 +460,9 @@ static void header_identity(const struct contact *k, const struct fmt_ctx *ctx, 
     for (size_t i = 0; i < 3; i++) {
         if (!fields[i] || !*fields[i])
             continue;
+        /* A contact first seen by SMS is named after its number. */
+        if (i == 1 && fields[0] && strcmp(fields[0], fields[1]) == 0)
+            continue;
         if (!first && !fmt_lb_add_fit(&lb, ctx, sep, ROLE_DIM, cols))
             break;
         first = false;

@@ -91,6 +91,9 @@ static void draw_list(struct ui *ui)
         return;
     }
     struct fmt_ctx ctx = ui_fmt_ctx(ui);
+    /* With the thread focused beside it, the selection is only underlined:
+     * the reverse bar shows where j/k go. */
+    bool active = !ui->lay.split || ui->env->view->focus != VIEW_FOCUS_THREAD;
     for (int r = 0; r < rows; r++) {
         size_t i = ui->list_top + (size_t)r;
         if (i >= ui->nshown)
@@ -99,10 +102,14 @@ static void draw_list(struct ui *ui)
         if (!c)
             continue;
         struct fmt_line lines[FMT_LIST_ROW_LINES];
-        fmt_list_row(c, &ctx, ui->lay.list.w, i == ui->sel_index,
-                     view_marked(ui->env->view, c->id), lines);
+        bool sel = i == ui->sel_index;
+        fmt_list_row(c, &ctx, ui->lay.list.w, sel && active, view_marked(ui->env->view, c->id),
+                     lines);
         for (int k = 0; k < FMT_LIST_ROW_LINES; k++) {
-            ui_draw_line(w, r * FMT_LIST_ROW_LINES + k, &lines[k]);
+            int y = r * FMT_LIST_ROW_LINES + k;
+            ui_draw_line(w, y, &lines[k]);
+            if (sel && !active)
+                mvwchgat(w, y, 0, -1, A_UNDERLINE, 0, NULL);
             fmt_line_free(&lines[k]);
         }
     }
@@ -145,20 +152,29 @@ static void rebuild_thread(struct ui *ui, int64_t conv)
     ui->tlines_width = ui->lay.thread.w;
 }
 
+/* Lines above the first message: the "older messages" line while there is
+ * older history. It scrolls with the messages, so the page that comes in
+ * when it shows goes above it and nothing on screen moves. */
+static size_t thread_extra(const struct ui *ui, int64_t conv)
+{
+    return conv && !store_thread_complete(ui->env->st, conv) ? 1 : 0;
+}
+
 void ui_thread_scroll(struct ui *ui, int lines, int pages)
 {
     int h = ui->lay.thread.h > 0 ? ui->lay.thread.h : 1;
     long delta = lines + (long)pages * (h > 2 ? h - 2 : 1);
+    int64_t conv = ui->env->view->open_conv;
     /* Positive scrolls down (towards the newest). */
     long from_bottom = (long)ui->thread_from_bottom - delta;
-    long max = (long)ui->ntlines - h;
+    long max = (long)(ui->ntlines + thread_extra(ui, conv)) - h;
     if (max < 0)
         max = 0;
-    if (from_bottom > max) {
+    if (from_bottom >= max) {
         from_bottom = max;
         /* At the top: older messages, if there are any. */
-        if (ui->env->ss && ui->env->view->open_conv)
-            session_load_older(ui->env->ss, ui->env->view->open_conv);
+        if (ui->env->ss && conv && delta < 0)
+            session_load_older(ui->env->ss, conv);
     }
     if (from_bottom < 0)
         from_bottom = 0;
@@ -184,30 +200,32 @@ static void draw_thread(struct ui *ui)
     if (ui->tlines_conv != conv || ui->tlines_width != ui->lay.thread.w ||
         ui->tlines_gen != store_thread_gen(ui->env->st, conv))
         rebuild_thread(ui, conv);
-    size_t max_from_bottom = ui->ntlines > (size_t)h ? ui->ntlines - (size_t)h : 0;
+    size_t extra = thread_extra(ui, conv);
+    size_t total = ui->ntlines + extra;
+    size_t max_from_bottom = total > (size_t)h ? total - (size_t)h : 0;
     if (ui->thread_from_bottom > max_from_bottom)
         ui->thread_from_bottom = max_from_bottom;
-    size_t end = ui->ntlines - ui->thread_from_bottom;
+    size_t end = total - ui->thread_from_bottom;
     size_t start = end > (size_t)h ? end - (size_t)h : 0;
     int y = 0;
-    bool complete = store_thread_complete(ui->env->st, conv);
     bool loading = ui->env->ss && session_loading_older(ui->env->ss, conv);
-    if (start == 0 && !complete) {
+    for (size_t i = start; i < end && y < h; i++, y++) {
+        if (i >= extra) {
+            ui_draw_line(w, y, &ui->tlines[i - extra]);
+            continue;
+        }
         wattrset(w, theme_attr(ROLE_DIM));
-        mvwaddstr(w, 0, 1, loading ? "loading older messages…" : "older messages: scroll up");
+        mvwaddstr(w, y, 1, loading ? "loading older messages…" : "older messages: scroll up");
         wattrset(w, theme_attr(ROLE_NORMAL));
-        y = 1;
         /* A short thread fills the pane with history by itself. */
-        if (!loading && ui->env->ss && ui->ntlines + 1 < (size_t)h)
+        if (!loading && ui->env->ss && total < (size_t)h)
             session_load_older(ui->env->ss, conv);
     }
-    if (ui->ntlines == 0 && !loading) {
+    if (ui->ntlines == 0 && !loading && y < h) {
         wattrset(w, theme_attr(ROLE_DIM));
         mvwaddstr(w, y, 1, "Loading…");
         wattrset(w, theme_attr(ROLE_NORMAL));
     }
-    for (size_t i = start; i < end && y < h; i++, y++)
-        ui_draw_line(w, y, &ui->tlines[i]);
     wnoutrefresh(w);
 }
 

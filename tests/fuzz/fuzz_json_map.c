@@ -90,9 +90,10 @@ static void check_conversation(const struct conversation *c, bool mapped)
     check_kv("conversation", c->attrs, c->nattrs);
 }
 
-static void check_err(int rc, char *err)
+static void check_err(const char *what, int rc, char *err)
 {
-    FUZZ_CHECK((rc == 0) == (err == NULL), "rc %d with err %s", rc, err ? err : "(null)");
+    FUZZ_CHECK((rc == 0) == (err == NULL), "%s: rc %d with err %s", what, rc,
+               err ? err : "(null)");
     free(err);
 }
 
@@ -103,7 +104,7 @@ static void run_conversations(json_object *root)
     size_t n = 0, skipped = 0;
     char *err = NULL;
     int rc = json_map_conversation_list(root, &v, &n, &counts, &skipped, &err);
-    check_err(rc, err);
+    check_err("json_map_conversation_list", rc, err);
     FUZZ_CHECK(n <= MAX_ITEMS && (n == 0 || v), "%zu conversations", n);
     for (size_t i = 0; i < n; i++) {
         check_conversation(&v[i], true);
@@ -114,7 +115,7 @@ static void run_conversations(json_object *root)
     v = NULL;
     err = NULL;
     rc = json_map_search_list(root, &v, &n, &err);
-    check_err(rc, err);
+    check_err("json_map_search_list", rc, err);
     for (size_t i = 0; i < n; i++) {
         check_conversation(&v[i], true);
         model_conversation_free(&v[i]);
@@ -124,12 +125,13 @@ static void run_conversations(json_object *root)
     struct conversation one;
     err = NULL;
     rc = json_map_conversation(root, &one, &err);
-    check_err(rc, err);
+    check_err("json_map_conversation", rc, err);
     check_conversation(&one, rc == 0);
     model_conversation_free(&one);
 
     err = NULL;
-    check_err(json_map_counts(root, &counts, &err), err);
+    rc = json_map_counts(root, &counts, &err);
+    check_err("json_map_counts", rc, err);
 }
 
 static void run_messages(json_object *root)
@@ -138,7 +140,7 @@ static void run_messages(json_object *root)
     size_t n = 0;
     char *err = NULL;
     int rc = json_map_messages(root, &v, &n, &err);
-    check_err(rc, err);
+    check_err("json_map_messages", rc, err);
     for (size_t i = 0; i < n; i++) {
         check_message(&v[i], true);
         /* The UI relies on ascending order, whatever the server sent. */
@@ -153,7 +155,7 @@ static void run_messages(json_object *root)
     struct message one;
     err = NULL;
     rc = json_map_message(root, &one, &err);
-    check_err(rc, err);
+    check_err("json_map_message", rc, err);
     check_message(&one, rc == 0);
     model_message_free(&one);
 }
@@ -164,7 +166,7 @@ static void run_contacts(json_object *root)
     size_t n = 0;
     char *err = NULL;
     int rc = json_map_contacts(root, &v, &n, &err);
-    check_err(rc, err);
+    check_err("json_map_contacts", rc, err);
     for (size_t i = 0; i < n; i++) {
         check_contact(&v[i], true);
         model_contact_free(&v[i]);
@@ -174,7 +176,7 @@ static void run_contacts(json_object *root)
     struct contact one;
     err = NULL;
     rc = json_map_contact(root, &one, &err);
-    check_err(rc, err);
+    check_err("json_map_contact", rc, err);
     check_contact(&one, rc == 0);
     model_contact_free(&one);
 }
@@ -189,8 +191,10 @@ static void run_directory(json_object *root)
     char **titles = NULL;
     size_t n = 0;
     char *err = NULL;
+    int rc;
 
-    check_err(json_map_agents(root, &a, &n, &err), err);
+    rc = json_map_agents(root, &a, &n, &err);
+    check_err("json_map_agents", rc, err);
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(a[i].id > 0, "agent id");
         fuzz_check_text("agent.name", a[i].name, ONE_LINE);
@@ -202,7 +206,8 @@ static void run_directory(json_object *root)
     free(a);
 
     err = NULL;
-    check_err(json_map_teams(root, &t, &n, &err), err);
+    rc = json_map_teams(root, &t, &n, &err);
+    check_err("json_map_teams", rc, err);
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(t[i].id > 0, "team id");
         fuzz_check_text("team.name", t[i].name, ONE_LINE);
@@ -212,7 +217,8 @@ static void run_directory(json_object *root)
     free(t);
 
     err = NULL;
-    check_err(json_map_labels(root, &l, &n, &err), err);
+    rc = json_map_labels(root, &l, &n, &err);
+    check_err("json_map_labels", rc, err);
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(l[i].id > 0, "label id");
         fuzz_check_text("label.title", l[i].title, ONE_LINE);
@@ -223,7 +229,8 @@ static void run_directory(json_object *root)
     free(l);
 
     err = NULL;
-    check_err(json_map_titles(root, &titles, &n, &err), err);
+    rc = json_map_titles(root, &titles, &n, &err);
+    check_err("json_map_titles", rc, err);
     for (size_t i = 0; i < n; i++) {
         fuzz_check_text("title", titles[i], ONE_LINE);
         free(titles[i]);
@@ -231,7 +238,8 @@ static void run_directory(json_object *root)
     free(titles);
 
     err = NULL;
-    check_err(json_map_inboxes(root, &in, &n, &err), err);
+    rc = json_map_inboxes(root, &in, &n, &err);
+    check_err("json_map_inboxes", rc, err);
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(in[i].id > 0, "inbox id");
         fuzz_check_text("inbox.name", in[i].name, ONE_LINE);
@@ -242,7 +250,8 @@ static void run_directory(json_object *root)
     free(in);
 
     err = NULL;
-    check_err(json_map_templates(root, &tp, &n, &err), err);
+    rc = json_map_templates(root, &tp, &n, &err);
+    check_err("json_map_templates", rc, err);
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(tp[i].id > 0, "template id");
         fuzz_check_text("template.short_code", tp[i].short_code, ONE_LINE);
@@ -253,20 +262,20 @@ static void run_directory(json_object *root)
 
     struct agent one;
     err = NULL;
-    int rc = json_map_agent(root, &one, &err);
-    check_err(rc, err);
+    rc = json_map_agent(root, &one, &err);
+    check_err("json_map_agent", rc, err);
     model_agent_free(&one);
 
     struct team team;
     err = NULL;
     rc = json_map_team(root, &team, &err);
-    check_err(rc, err);
+    check_err("json_map_team", rc, err);
     model_team_free(&team);
 
     struct profile p;
     err = NULL;
     rc = json_map_profile(root, &p, &err);
-    check_err(rc, err);
+    check_err("json_map_profile", rc, err);
     FUZZ_CHECK(rc != 0 || p.id > 0, "profile id");
     fuzz_check_text("profile.name", p.name, ONE_LINE);
     fuzz_check_text("profile.email", p.email, ONE_LINE);

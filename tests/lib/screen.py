@@ -17,8 +17,15 @@ import signal
 import subprocess
 import tempfile
 import time
+import unicodedata
+import unittest
+import urllib.error
+import urllib.request
 
 import twtest
+
+# Fast polling, and no notifications (they are test_notify's business).
+CONFIG = "set poll_interval = 1\nset notify = none\n"
 
 # Generous: CI machines with two cores run several of these at once.
 TIMEOUT = float(os.environ.get("TWOWAY_SCREEN_TIMEOUT", "20"))
@@ -204,7 +211,8 @@ class Twoway:
         e.update(self.env)
         words = ["%s=%s" % (k, shlex.quote(v)) for k, v in sorted(e.items())]
         words.append('TERM="$TERM"')  # tmux's, as set for the pane
-        return "exec env -i %s %s --log %s -v %s" % (
+        # A restarted pane must not show the last screen of the one before.
+        return "printf '\\033[H\\033[2J'; exec env -i %s %s --log %s -v %s" % (
             " ".join(words), shlex.quote(twtest.binary("twoway")), shlex.quote(self.log),
             " ".join(shlex.quote(a) for a in self.args))
 
@@ -226,7 +234,59 @@ class Twoway:
             return "\n--- no twoway log"
 
     def stop(self):
+        """Stop tmux and wait for twoway to be gone (it writes its history
+        and drafts on the way out: the home must not be removed under it)."""
+        try:
+            pid = self.screen.pid() if self.screen.alive() else None
+        except (ValueError, subprocess.SubprocessError):
+            pid = None
         self.screen.stop()
+        deadline = time.time() + 10
+        while pid and time.time() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+
+
+class Proxy:
+    """An HTTP proxy on 127.0.0.1 in front of twowayd d, for servers that
+    misbehave: fail = a status (500, 429, ...) answered to every request
+    instead of forwarding; rewrite = {bytes: bytes} applied to every answer
+    body (raw bytes a real twowayd would never send). Point twoway at .url."""
+
+    def __init__(self, d):
+        self.d = d
+        self.fail = None
+        self.rewrite = {}
+        self.fake = twtest.FakeHTTP(self._handle)
+        self.fake.server.handle_error = lambda request, address: None
+        self.url = self.fake.url
+        self.times = []  # when each request came (time.time())
+
+    def _handle(self, method, path, headers, body):
+        self.times.append(time.time())
+        fail = self.fail
+        if fail:
+            return fail, "application/json", b'{"error":"the proxy says %d"}' % fail
+        keep = {k: v for k, v in headers.items()
+                if k.lower() in ("api_access_token", "content-type", "accept")}
+        req = urllib.request.Request(self.d.base_url + path, data=body or None, method=method,
+                                     headers=keep)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                status, ctype, out = r.status, r.headers.get("Content-Type"), r.read()
+        except urllib.error.HTTPError as e:
+            status, ctype, out = e.code, e.headers.get("Content-Type"), e.read()
+        except OSError:
+            return 502, "application/json", b'{"error":"twowayd is not answering"}'
+        for old, new in self.rewrite.items():
+            out = out.replace(old, new)
+        return status, ctype or "application/json", out
+
+    def cleanup(self):
+        self.fake.cleanup()
 
 
 def start_twowayd(test, **kw):
@@ -241,9 +301,11 @@ def start_twowayd(test, **kw):
     return d
 
 
-def start_twoway(test, d, config="set poll_interval = 1\n", wait="Grace Whitman", **kw):
+def start_twoway(test, d, config=None, wait="Grace Whitman", **kw):
     """twoway in tmux against d, in a fresh temporary home; waits until
     `wait` is on the screen (Ann's first list shows Grace Whitman)."""
+    if config is None:
+        config = CONFIG
     tmp = tempfile.mkdtemp(prefix="twoway-screen-")
     add = test.addClassCleanup if isinstance(test, type) else test.addCleanup
     add(shutil.rmtree, tmp, True)
@@ -254,7 +316,7 @@ def start_twoway(test, d, config="set poll_interval = 1\n", wait="Grace Whitman"
     return tw
 
 
-def start_pair(test, config="set poll_interval = 1\n", twowayd=None, **kw):
+def start_pair(test, config=None, twowayd=None, **kw):
     """twowayd and twoway together: returns (d, tw)."""
     d = start_twowayd(test, **(twowayd or {}))
     return d, start_twoway(test, d, config=config, **kw)
@@ -300,5 +362,98 @@ def messages(d, conv_id):
         before = rows[0]["id"]
 
 
+def width(s):
+    """Display columns of s, as the terminal lays it out (close enough for
+    the text on our screens: wide East Asian characters and emoji take two
+    columns, combining marks and format characters none)."""
+    w = 0
+    for ch in s:
+        cat = unicodedata.category(ch)
+        if cat in ("Mn", "Me", "Cf") or 0xFE00 <= ord(ch) <= 0xFE0F:
+            continue
+        w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return w
+
+
+def panes(line):
+    """(list part, thread part) of a screen row split at the divider."""
+    left, sep, right = line.partition("│")
+    return (left, right) if sep else (line, "")
+
+
 def squash(s):
     return re.sub(r"\s+", " ", s)
+
+
+class ScreenCase(unittest.TestCase):
+    """One demo twowayd for the whole class (tests that stop it start
+    their own); twoway() starts a client in tmux for one test."""
+
+    twowayd_kw = {}
+
+    @classmethod
+    def setUpClass(cls):
+        gone = missing_tools()
+        if gone:
+            raise unittest.SkipTest("needs " + ", ".join(gone))
+        cls.d = start_twowayd(cls, **dict(cls.twowayd_kw))
+
+    def twoway(self, d=None, **kw):
+        tw = start_twoway(self, d or self.d, **kw)
+        self.s = tw.screen
+        return tw
+
+    # ---- reading the screen ----
+
+    def status(self):
+        return self.s.row(-2)
+
+    def thread(self):
+        """The right pane's rows (header and thread) beside the list."""
+        return "\n".join(panes(line)[1] for line in self.s.lines()[1:-2])
+
+    def wait_thread(self, what, timeout=TIMEOUT):
+        def look():
+            t = self.thread()
+            return t if isinstance(what, str) and what in t else (
+                not isinstance(what, str) and what.search(t))
+        return self.s.wait(look, "%r in the thread" % (
+            what if isinstance(what, str) else what.pattern), timeout)
+
+    def input_line(self):
+        return self.s.row(-1)
+
+    def wait_status(self, what, timeout=TIMEOUT):
+        return self.s.wait_for(what, timeout, row=-2)
+
+    def wait_input(self, what, timeout=TIMEOUT):
+        return self.s.wait_for(what, timeout, row=-1)
+
+    def wait_input_empty(self, timeout=TIMEOUT):
+        return self.s.wait(lambda: self.input_line().strip() == "", "an empty input line",
+                           timeout)
+
+    def escape(self):
+        """Esc, then wait until the line is closed: a key sent right after
+        a lone ESC would be read as Alt+key, as in any terminal."""
+        self.s.keys("Escape")
+        self.wait_input_empty()
+
+    def command(self, line, wait_closed=True):
+        """`:` line, typed and run."""
+        self.s.keys(":")
+        self.wait_input(re.compile(r"^\S*:"))
+        self.s.type(line)
+        self.s.keys("Enter")
+        if wait_closed:
+            self.wait_input_empty()
+
+    def open_conv(self, conv_id, wait=None):
+        self.command("open %d" % conv_id)
+        if wait:
+            self.s.wait_for(wait)
+
+    # ---- twowayd ----
+
+    def contents(self, conv_id):
+        return [m["content"] for m in messages(self.d, conv_id)]

@@ -1,0 +1,156 @@
+"""A server that is down, slow or failing: twoway keeps answering keys,
+says what is going on in the status line, retries with backoff, keeps the
+replies typed meanwhile ("1 unsent") and delivers each exactly once when
+the server is back.
+
+Each test has a twowayd of its own (it is killed, stopped or hidden behind
+a failing proxy). The agent is Ann Lee; Mike Sullivan (#30) is hers.
+"""
+import os
+import re
+import signal
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import screen  # noqa: E402
+
+MIKE = "+15550101030"
+OFFLINE = re.compile(r"offline \((.+)\), retrying in (\d+)s")
+
+
+class OfflineScreen(screen.ScreenCase):
+
+    @classmethod
+    def setUpClass(cls):
+        gone = screen.missing_tools()
+        if gone:
+            raise unittest.SkipTest("needs " + ", ".join(gone))
+
+    def setUp(self):
+        self.d = screen.start_twowayd(self)
+
+    def open_mike(self):
+        conv = screen.conv_by_phone(self.d, MIKE)["id"]
+        self.open_conv(conv, wait="On our way, 10 min")
+        return conv
+
+    def keys_still_work(self):
+        """The list moves, help opens and closes, while the server is away."""
+        self.s.keys("Escape")  # focus the list
+        self.s.wait(lambda: "\x1b[7m" in self.s.raw().split("\n")[1], "the list focused")
+        n = int(re.search(r" (\d+)/\d+ ", self.status()).group(1))
+        t0 = time.time()
+        self.s.keys("j")
+        self.wait_status(" %d/" % (n + 1), timeout=5)
+        self.s.keys("k")
+        self.wait_status(" %d/" % n, timeout=5)
+        self.s.keys("?")
+        self.s.wait_for("Keys everywhere", timeout=5)
+        self.s.keys("q")
+        self.s.wait_gone("Keys everywhere", timeout=5)
+        self.assertLess(time.time() - t0, 8, "keys answered while the server is away")
+
+    def reply(self, conv, text):
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .*›" % conv))
+        self.s.type(text)
+        self.s.keys("Enter")
+        self.wait_input_empty()
+
+    def delivered_once(self, conv, text, settle=3):
+        screen.twtest.wait_for(lambda: text in self.contents(conv), timeout=screen.TIMEOUT + 20,
+                               what="%r in twowayd" % text)
+        time.sleep(settle)  # a few polls and retries more: no second copy
+        self.assertEqual(self.contents(conv).count(text), 1, self.contents(conv))
+        self.s.wait(lambda: "unsent" not in self.status(), "the outbox empty")
+
+    def test_server_down_then_back(self):
+        self.twoway()
+        conv = self.open_mike()
+        self.d.kill()
+        m = self.wait_status(OFFLINE)
+        self.assertIn("connect", m.group(1).lower())
+        self.keys_still_work()
+        # A reply written meanwhile is kept, and shown as on its way.
+        text = "We are running late, sorry! %d" % time.time()
+        self.s.keys("Enter")  # open the selected conversation again
+        self.wait_thread("On our way, 10 min")
+        self.reply(conv, text)
+        self.wait_thread(re.compile(r"▶ you .*sending….*\n  " + re.escape(text)))
+        self.wait_status("1 unsent")
+        self.wait_status(OFFLINE)
+        # twowayd comes back on the same port and database.
+        self.d.start()
+        self.wait_status("online", timeout=screen.TIMEOUT + 20)
+        self.delivered_once(conv, text)
+        self.wait_thread(re.compile(r"▶ you .*✓.*\n  " + re.escape(text)))
+
+    def test_slow_server(self):
+        """twowayd stopped (SIGSTOP): connections are accepted, nothing is
+        answered; then it continues."""
+        self.twoway()
+        conv = self.open_mike()
+        self.d.proc.send_signal(signal.SIGSTOP)
+        try:
+            self.wait_status("syncing…")
+            self.keys_still_work()
+            text = "Sent while the server was slow %d" % time.time()
+            self.s.keys("Enter")
+            self.wait_thread("On our way, 10 min")
+            self.reply(conv, text)
+            self.wait_thread(re.compile(r"sending….*\n  " + re.escape(text)))
+            time.sleep(2)
+            self.assertTrue(self.s.alive())
+        finally:
+            self.d.proc.send_signal(signal.SIGCONT)
+        self.wait_status("online")
+        self.delivered_once(conv, text)
+        # And live again: an inbound message shows.
+        self.d.sms_in(MIKE, "Back in business?")
+        self.wait_thread("Back in business?")
+
+    def test_server_errors_500_then_429_back_off(self):
+        proxy = screen.Proxy(self.d)
+        self.addCleanup(proxy.cleanup)
+        self.twoway(url=proxy.url)
+        conv = self.open_mike()
+        proxy.fail = 500
+        t_fail = time.time()
+        n_before = len(proxy.times)
+        m = self.wait_status(OFFLINE)
+        self.assertIn("500", m.group(1))
+        self.keys_still_work()
+        text = "Reply through a failing server %d" % time.time()
+        self.s.keys("Enter")
+        self.wait_thread("On our way, 10 min")
+        self.reply(conv, text)
+        self.wait_status("1 unsent")
+        proxy.fail = 429
+        self.wait_status(re.compile(r"offline \(.*429.*\)"), timeout=screen.TIMEOUT + 20)
+        # Backoff: with poll_interval 1 s, a retry every second would make
+        # about one round of requests a second; doubling delays make few.
+        time.sleep(max(0, 9 - (time.time() - t_fail)))
+        rounds = rounds_of(proxy.times[n_before:])
+        self.assertLessEqual(len(rounds), 6, "rounds of requests while failing: %r" % rounds)
+        self.assertTrue(self.s.alive())
+        proxy.fail = None
+        self.wait_status("online", timeout=screen.TIMEOUT + 20)
+        self.delivered_once(conv, text)
+
+
+def rounds_of(times, gap=0.4):
+    """Request times grouped into rounds (requests less than gap apart)."""
+    out = []
+    times = sorted(times)
+    for t in times:
+        if out and t - out[-1][-1] < gap:
+            out[-1].append(t)
+        else:
+            out.append([t])
+    return [round(r[0] - times[0], 1) for r in out] if times else []
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,154 @@
+"""Replying on screen: the composer (GNU readline on the input line), the
+SMS segment counter in the status line, drafts that survive a kill -9, and
+the question before answering someone else's customer.
+
+The agent is Ann Lee. Mike Sullivan (#30) is hers; Maria Gonzalez (#1)
+belongs to Ben Ortiz. Replies go out through twowayd to a fake Twilio on
+loopback; what twowayd stored is read back through its API.
+"""
+import os
+import re
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import screen  # noqa: E402
+
+MIKE = "+15550101030"
+MARIA = "+15550101001"
+
+
+class ReplyScreen(screen.ScreenCase):
+
+    def open_mike(self):
+        conv = screen.conv_by_phone(self.d, MIKE)
+        self.open_conv(conv["id"], wait="On our way, 10 min")
+        return conv["id"]
+
+    def compose(self):
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #\d+ .* ›"))
+
+    def test_reply_typed_with_readline_keys_reaches_twowayd(self):
+        self.twoway()
+        conv = self.open_mike()
+        self.compose()
+        self.assertIn("Reply to #%d Mike Sullivan" % conv, self.status())
+        prompt = "reply #%d Mike Sullivan › " % conv
+        self.s.type("Helo wrldd")
+        self.wait_input(prompt + "Helo wrldd")
+        # C-a, M-f: after "Helo"; C-b: before its "o"; "l" → "Hello".
+        self.s.keys("C-a", "M-f", "C-b")
+        self.s.type("l")
+        self.wait_input(prompt + "Hello wrldd")
+        # M-f twice: the end of "wrldd"; back to after its "w"; "o".
+        self.s.keys("M-f", "M-f", "C-b", "C-b", "C-b", "C-b")
+        self.s.type("o")
+        self.wait_input(prompt + "Hello worldd")
+        # C-e, C-b, C-d: the doubled "d" goes; C-e, and the cursor is last.
+        self.s.keys("C-e", "C-b", "C-d", "C-e")
+        self.wait_input(prompt + "Hello world")
+        self.assertEqual(self.s.cursor(), (screen.width(prompt + "Hello world"), 39))
+        # C-w and C-y: kill the last word and yank it back.
+        self.s.keys("C-w")
+        self.wait_input(re.compile(re.escape(prompt) + "Hello$"))  # and a space
+        self.s.keys("C-y")
+        self.wait_input(prompt + "Hello world")
+        self.s.type("!")
+        self.s.keys("Enter")
+        self.wait_input_empty()
+        self.wait_thread(re.compile(r"▶ you .*\n  Hello world!"))
+        screen.twtest.wait_for(lambda: "Hello world!" in self.contents(conv),
+                               timeout=screen.TIMEOUT, what="the reply in twowayd")
+        self.assertEqual(self.contents(conv).count("Hello world!"), 1)
+        # sent, then delivered by the fake carrier: the ticks in the thread
+        self.wait_thread(re.compile(r"▶ you .*✓.*\n  Hello world!"))
+
+    def test_segment_counter_in_the_status_line(self):
+        self.twoway()
+        self.open_mike()
+        self.compose()
+        cases = [
+            ("Hello, see you at 9", "GSM-7 19/160 · 1 SMS"),
+            ("Price 5€", "GSM-7 9/160 · 1 SMS"),            # € is an escape pair
+            ("a{b}c[d]", "GSM-7 12/160 · 1 SMS"),            # four more
+            ("It’s fine", "UCS-2 9/70 · 1 SMS · ’ forced UCS-2"),
+            ("ok 😀", "UCS-2 5/70 · 1 SMS · 😀 forced UCS-2"),  # a surrogate pair
+            ("x" * 160, "GSM-7 160/160 · 1 SMS"),
+            ("x" * 161, "GSM-7 8/153 · 2 SMS"),
+            ("😀" * 35, "UCS-2 70/70 · 1 SMS · 😀 forced UCS-2"),
+            ("😀" * 36, "UCS-2 6/67 · 2 SMS · 😀 forced UCS-2"),
+        ]
+        for text, want in cases:
+            self.s.keys("C-u")
+            self.wait_input(re.compile(r"›$"))
+            self.s.type(text)
+            got = self.wait_status(want)
+            self.assertTrue(self.status().rstrip().endswith(want), (text, self.status()))
+        self.s.keys("C-u")
+        self.escape()
+        self.assertNotIn("SMS", self.status())
+
+    def test_draft_survives_kill_9(self):
+        tw = self.twoway()
+        conv = self.open_mike()
+        self.compose()
+        draft = "Draft that must survive ü €"
+        self.s.type(draft)
+        self.wait_input(draft)
+
+        # Saved while typing (after a short pause), before any exit.
+        def saved():
+            for root, _, files in os.walk(tw.state_home):
+                for f in files:
+                    with open(os.path.join(root, f), "rb") as fh:
+                        if draft.encode() in fh.read():
+                            return True
+            return False
+        self.s.wait(saved, "the draft on disk", timeout=10)
+        tw.kill9()
+        tw.restart()
+        self.s.wait_for("Grace Whitman", timeout=screen.TIMEOUT + 10)
+        self.assertNotIn(draft, self.s.text())
+        self.open_conv(conv, wait="On our way, 10 min")
+        self.s.keys("r")
+        self.wait_input("reply #%d Mike Sullivan › %s" % (conv, draft))
+        self.assertEqual(self.s.cursor()[0],
+                         screen.width("reply #%d Mike Sullivan › %s" % (conv, draft)))
+        self.s.keys("C-u")
+        self.escape()
+
+    def test_reply_to_another_agents_customer_asks_first(self):
+        self.twoway()
+        maria = screen.conv_by_phone(self.d, MARIA)
+        self.assertEqual(maria["meta"]["assignee"]["name"], "Ben Ortiz")
+        conv = maria["id"]
+        self.open_conv(conv, wait="Maria Gonzalez ·")
+        before = self.contents(conv)
+        text = "Hi Maria, Ann here: Friday 9:15 is booked."
+        self.compose()
+        self.s.type(text)
+        self.s.keys("Enter")
+        self.wait_input("#%d is assigned to Ben Ortiz. Reply anyway? [y/n]" % conv)
+        # n: nothing goes out, and the text is back in the composer.
+        self.s.keys("n")
+        self.wait_input("reply #%d Maria Gonzalez › %s" % (conv, text))
+        time.sleep(1.5)  # a poll: nothing may have reached twowayd
+        self.assertEqual(self.contents(conv), before)
+        # y: sent, once.
+        self.s.keys("Enter")
+        self.wait_input("Reply anyway? [y/n]")
+        self.s.keys("y")
+        self.wait_input_empty()
+        screen.twtest.wait_for(lambda: text in self.contents(conv), timeout=screen.TIMEOUT,
+                               what="the reply in twowayd")
+        self.s.wait_for(text)
+        self.assertEqual(self.contents(conv).count(text), 1)
+        # Still Ben's: answering does not take the conversation.
+        r = self.d.api("GET", self.d.acc("/conversations/%d" % conv))
+        self.assertEqual(r.json["meta"]["assignee"]["name"], "Ben Ortiz")
+
+
+if __name__ == "__main__":
+    unittest.main()
