@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -132,6 +133,7 @@ int demo_start(struct demo *d, const char *argv0, char **err)
         *err = xasprintf("pipe: %s", strerror(errno));
         goto fail;
     }
+    pid_t parent = getpid();
     d->pid = fork();
     if (d->pid == 0) {
         dup2(out[1], STDOUT_FILENO);
@@ -142,6 +144,11 @@ int demo_start(struct demo *d, const char *argv0, char **err)
         }
         /* Its own process group: a Ctrl-C in twoway's terminal is ours. */
         setpgid(0, 0);
+        /* If twoway dies without stopping it (kill -9, a crash), the demo
+         * server goes too instead of running on unseen. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(0);
         execlp(bin, bin, "--demo", "--simulate", "--listen", "127.0.0.1:0", "--db", db, "--log",
                log, (char *)NULL);
         _exit(127);

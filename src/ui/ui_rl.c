@@ -278,7 +278,9 @@ struct submit {
     struct ui *ui;
     int64_t conv;
     bool is_private;
+    bool done;
     char *text;
+    char *waiting; /* the status message while the server is asked, or NULL */
 };
 
 /* The reply command finished: the text is in the outbox (delete the draft)
@@ -287,14 +289,20 @@ static void submit_done(void *ud, bool ok)
 {
     struct submit *s = ud;
     struct ui *ui = s->ui;
+    s->done = true;
     if (ok) {
         char *err = NULL;
         if (drafts_save(ui->deps.state_dir, s->conv, s->is_private, "", &err) < 0)
             free(err);
+        if (s->waiting && ui->message && strcmp(ui->message, s->waiting) == 0)
+            ui_message(ui, NULL, false);
     } else if (ui->mode == MODE_NORMAL) {
         ui_compose_open(ui, s->conv, s->is_private, s->text);
     }
+    if (!s->waiting)
+        return; /* finished inside cmd_run: submit_compose frees it */
     free(s->text);
+    free(s->waiting);
     free(s);
 }
 
@@ -340,6 +348,17 @@ static void submit_compose(struct ui *ui, const char *text)
     struct cmd_source src = {.file = NULL};
     cmd_run(ui->env, line, &src, submit_done, s);
     free(line);
+    if (s->done) {
+        free(s->text);
+        free(s);
+    } else {
+        /* The reply first asks the server (who owns the conversation now,
+         * what came meanwhile): a slow server must not look like a lost
+         * reply. */
+        s->waiting = xasprintf("%s to #%lld: checking with the server before sending…",
+                               priv ? "note" : "reply", (long long)conv);
+        ui_message(ui, s->waiting, false);
+    }
     ui_damage(ui, DMG_ALL);
 }
 
