@@ -81,7 +81,11 @@ static int chars(const char *s)
 static void check_error(const char *text, const char *err)
 {
     FUZZ_CHECK(err && *err, "no pattern and no error");
-    const char *col = strstr(err, "(column ");
+    /* The last one: the message may quote the pattern, which may say
+     * "(column " itself. */
+    const char *col = NULL;
+    for (const char *p = err; (p = strstr(p, "(column ")) != NULL; p++)
+        col = p;
     if (!col) {
         FUZZ_CHECK(strcmp(err, "empty pattern") == 0 || strncmp(err, "pattern too long", 16) == 0,
                    "error without a column: %s", err);

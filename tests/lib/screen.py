@@ -263,10 +263,10 @@ class Proxy:
         self.fake = twtest.FakeHTTP(self._handle)
         self.fake.server.handle_error = lambda request, address: None
         self.url = self.fake.url
-        self.times = []  # when each request came (time.time())
+        self.log = []  # (time.time(), method, path) of every request
 
     def _handle(self, method, path, headers, body):
-        self.times.append(time.time())
+        self.log.append((time.time(), method, path))
         fail = self.fail
         if fail:
             return fail, "application/json", b'{"error":"the proxy says %d"}' % fail
@@ -428,6 +428,11 @@ class ScreenCase(unittest.TestCase):
 
     def wait_input(self, what, timeout=TIMEOUT):
         return self.s.wait_for(what, timeout, row=-1)
+
+    def wait_tab(self, name, timeout=TIMEOUT):
+        """The filter tab drawn as the active one (reverse and bold)."""
+        return self.s.wait(lambda: "\x1b[1;7m %s " % name in self.s.raw().split("\n")[0],
+                           "the %s tab active" % name, timeout)
 
     def wait_input_empty(self, timeout=TIMEOUT):
         return self.s.wait(lambda: self.input_line().strip() == "", "an empty input line",
