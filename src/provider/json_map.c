@@ -1220,6 +1220,17 @@ static void cut_utf8(char *s, size_t max)
     memcpy(s + end, "\xE2\x80\xA6", 4);
 }
 
+/* Does single-line text s draw anything but blanks? */
+static bool visible(const char *s)
+{
+    struct text_cell c;
+    size_t pos = 0;
+    while (text_cell_next(s, &pos, &c))
+        if (c.wc[0] != L' ' || c.wc[1] != L'\0')
+            return true;
+    return false;
+}
+
 char *json_map_error_text(const char *body, size_t len, int http_status)
 {
     struct buf b;
@@ -1232,15 +1243,15 @@ char *json_map_error_text(const char *body, size_t len, int http_status)
             error_from_text(body, len, &b);
         json_object_put(root);
     }
-    if (b.len == 0) {
-        if (http_status > 0)
-            buf_addf(&b, "HTTP %d: %s", http_status, reason_of(http_status));
-        else
-            buf_adds(&b, "no answer from the server");
-    }
     /* Messages go to a one-line status bar. */
     char *clean = text_sanitize(b.data, b.len, TEXT_SINGLE_LINE);
     buf_free(&b);
+    if (!visible(clean)) {
+        /* No text, or none that shows (bidi marks, separators, ZWSP). */
+        free(clean);
+        clean = http_status > 0 ? xasprintf("HTTP %d: %s", http_status, reason_of(http_status))
+                                : xstrdup("no answer from the server");
+    }
     cut_utf8(clean, ERROR_BYTES);
     return clean;
 }

@@ -407,13 +407,15 @@ void ui_run_line(struct ui *ui, const char *line)
     cmd_run(ui->env, line, &src, line_done, ui);
     /* `prefix` itself arms the mark prefix for the next command; `;` then
      * `:` keeps it for the line typed there (`;` `:assign Ben`). */
-    ui->prefix_pending = (ui->env->prefix_marked && !before) ||
-                         (prefixed && ui->mode == MODE_COMMAND);
+    ui->prefix_pending =
+        (ui->env->prefix_marked && !before) || (prefixed && ui->mode == MODE_COMMAND);
     ui->env->prefix_marked = false;
     if (ui->prefix_pending && !prefixed) {
-        char *m = xasprintf("; the next command applies to the %zu marked conversation%s",
-                            ui->env->view->nmarks, ui->env->view->nmarks == 1 ? "" : "s");
-        ui_message(ui, m, false);
+        size_t n = ui->env->view->nmarks;
+        char *m = n ? xasprintf("; the next command applies to the %zu marked conversation%s", n,
+                                n == 1 ? "" : "s")
+                    : xstrdup("; no conversation is marked (Space marks one)");
+        ui_message(ui, m, !n);
         free(m);
     }
     ui_damage(ui, DMG_ALL);

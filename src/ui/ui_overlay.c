@@ -328,7 +328,10 @@ void ui_overlay_draw(struct ui *ui)
                 if (li >= ui->nolines)
                     break;
                 struct fmt_line *l = &ui->olines[li];
-                char *fit = text_pad(l->text, width);
+                /* A preview longer than the pane says so. */
+                char *cut = text_truncate(l->text, width, true);
+                char *fit = text_pad(cut, width);
+                free(cut);
                 int attr = theme_attr(t == ui->osel ? ROLE_SELECTED : l->spans[0].role);
                 wmove(w, 1 + (int)(r * per + k), 0);
                 ui_draw_text(w, fit, strlen(fit), attr);

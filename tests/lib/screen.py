@@ -5,7 +5,10 @@ Screen is one detached tmux pane on a private server (tmux -L NAME -f
 a person would see, wait_for() polls until a text or a regex shows up.
 Twoway is the client in such a pane with a home directory of its own
 (config, state, cache under one temporary folder) pointed at a twowayd.
-start_pair() starts both for a test and registers their cleanup.
+start_pair() starts both for a test and registers their cleanup;
+ScreenCase is a TestCase with one twowayd per class and helpers for the
+rows every test reads (status line, input line, the thread pane). Proxy
+stands between twoway and twowayd to fail or rewrite answers.
 
 Only the Python standard library and tmux are needed.
 """
@@ -50,6 +53,7 @@ class Screen:
         self.tmux("new-session", "-d", "-x", str(width), "-y", str(height), cmd, ";",
                   "set-option", "-g", "remain-on-exit", "on", ";",
                   "set-option", "-g", "status", "off")
+        self.socket_path = self.display("#{socket_path}")
 
     def tmux(self, *args, check=True):
         return subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null"] + list(args),
@@ -160,6 +164,11 @@ class Screen:
 
     def stop(self):
         self.tmux("kill-server", check=False)
+        if self.socket_path.endswith("/" + self.sock):  # tmux leaves it behind
+            try:
+                os.unlink(self.socket_path)
+            except OSError:
+                pass
 
 
 class Twoway:
@@ -413,10 +422,13 @@ class ScreenCase(unittest.TestCase):
         return "\n".join(panes(line)[1] for line in self.s.lines()[1:-2])
 
     def wait_thread(self, what, timeout=TIMEOUT):
+        """Like Screen.wait_for, in the right pane only (a str or a regex,
+        which may span rows: they are joined with newlines)."""
         def look():
             t = self.thread()
-            return t if isinstance(what, str) and what in t else (
-                not isinstance(what, str) and what.search(t))
+            if isinstance(what, str):
+                return t if what in t else None
+            return what.search(t)
         return self.s.wait(look, "%r in the thread" % (
             what if isinstance(what, str) else what.pattern), timeout)
 

@@ -138,6 +138,8 @@ class CommandsScreen(screen.ScreenCase):
         self.s.wait_gone("/hello")
         self.wait_thread("/resched  (1 SMS, GSM-7)")
         self.assertNotIn("/bye", self.thread())
+        # Its preview is wider than the pane: cut, and it says so.
+        self.wait_thread(re.compile(r"Hi Mike, no problem\. We have openings .*…"))
         # Enter: into the composer for this conversation.
         self.s.keys("Enter")
         want = ("reply #%d Mike Sullivan › Hi Mike, no problem. We have openings Tue 10:00, "
