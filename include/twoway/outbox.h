@@ -25,6 +25,7 @@ struct outbox_entry {
     int64_t after_id;    /* newest message id known when queued (for verify) */
     enum outbox_state state;
     bool verify;         /* may have reached the server: look before resending */
+    bool held;           /* queued, but waiting for the agent's confirmation */
     int attempts;
     char *error;         /* why it failed, "" if none */
 };

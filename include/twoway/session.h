@@ -86,6 +86,13 @@ void session_fetch_conv(struct session *s, int64_t conv);
  * (owned), or NULL with *err. */
 char *session_send(struct session *s, int64_t conv, const char *text, bool is_private,
                    char **err);
+/* Queue a reply that must not go out yet: it is on disk and shows as
+ * "sending" at once, but waits for session_release() (the agent confirmed,
+ * or nothing needed asking) or session_discard() (the agent declined). If
+ * twoway stops first, it comes back failed, never sent unconfirmed. */
+char *session_send_held(struct session *s, int64_t conv, const char *text, bool is_private,
+                        char **err);
+int session_release(struct session *s, const char *echo_id, char **err);
 /* Send a failed reply again (after checking it did not arrive after all). */
 int session_retry(struct session *s, int64_t conv, const char *echo_id, char **err);
 /* Drop a failed reply from the outbox; returns its text (owned) for editing,

@@ -49,11 +49,17 @@ struct reply_job {
     char *text;          /* expanded, what is sent */
     char *echo_id;
     bool templates_read;
+    /* On a screen the reply is queued (held) before the server is asked
+     * anything, so it shows as "sending" at once however slow the server;
+     * the checks then release it or take it back. */
+    bool held;
 };
 
 static void job_end(struct cmd_call *call, bool ok, const char *msg)
 {
     struct reply_job *j = call->priv;
+    if (j->held && j->echo_id && !ok) /* declined or refused: take it back */
+        free(session_discard(call->env->ss, call->conv, j->echo_id));
     free(j->template_name);
     free(j->typed);
     free(j->text);
@@ -92,6 +98,18 @@ static void send_now(struct cmd_call *call)
     struct cmd_env *env = call->env;
     struct reply_job *j = call->priv;
     char *err = NULL;
+    if (j->held) {
+        if (session_release(env->ss, j->echo_id, &err) < 0) {
+            /* gone meanwhile (discarded by hand): nothing more to do */
+            j->held = false;
+            job_end(call, false, err);
+            free(err);
+            return;
+        }
+        j->held = false;
+        job_end(call, true, NULL);
+        return;
+    }
     if (env->ui) {
         /* The outbox has it: it is safe, and the thread shows how it goes. */
         char *echo = session_send(env->ss, call->conv, j->text, j->is_private, &err);
@@ -224,25 +242,25 @@ static void check_owner(struct cmd_call *call)
 static void reply_templates(struct cmd_call *call, const char *why);
 
 /* The text to send: the template (if any), then what was typed, with the
- * variables filled in. */
-static void reply_compose(struct cmd_call *call)
+ * variables filled in. 0 when j->text is set; 1 when the templates must be
+ * read from the server first; -1 after ending the job with the reason. */
+static int expand_text(struct cmd_call *call)
 {
     struct cmd_env *env = call->env;
     struct reply_job *j = call->priv;
+    if (j->text)
+        return 0;
     const struct conversation *c = store_conv(env->st, call->conv);
     const struct template *tp = NULL;
     if (j->template_name) {
         tp = cmd_resolve_template(env, j->template_name);
-        if (!tp && !j->templates_read) {
-            j->templates_read = true;
-            cmd_fetch_dir(call, CMD_DIR_TEMPLATES, true, reply_templates);
-            return;
-        }
+        if (!tp && !j->templates_read)
+            return 1;
         if (!tp) {
             char *msg = xasprintf("unknown template \"%s\" (see `templates`)", j->template_name);
             job_end(call, false, msg);
             free(msg);
-            return;
+            return -1;
         }
     }
     char *raw = tp ? (*j->typed ? xasprintf("%s %s", tp->content, j->typed) : xstrdup(tp->content))
@@ -259,22 +277,71 @@ static void reply_compose(struct cmd_call *call)
         job_end(call, false, msg);
         free(msg);
         free(err);
-        return;
+        return -1;
     }
     if (blank(j->text)) {
         job_end(call, false, "nothing to send");
+        return -1;
+    }
+    return 0;
+}
+
+/* Refuses a reply to a contact who opted out (with what the store knows
+ * now). true if the job ended. */
+static bool refuse_opted_out(struct cmd_call *call)
+{
+    struct reply_job *j = call->priv;
+    const struct conversation *c = store_conv(call->env->st, call->conv);
+    if (j->is_private || !c || !c->contact.opted_out)
+        return false;
+    char *name = cmd_resolve_first(&c->contact);
+    char *msg = xasprintf("%s replied STOP and has opted out of SMS; only notes are possible", name);
+    job_end(call, false, msg);
+    free(msg);
+    free(name);
+    return true;
+}
+
+static void reply_compose(struct cmd_call *call)
+{
+    struct reply_job *j = call->priv;
+    int rc = expand_text(call);
+    if (rc < 0)
+        return;
+    if (rc > 0) {
+        j->templates_read = true;
+        cmd_fetch_dir(call, CMD_DIR_TEMPLATES, true, reply_templates);
         return;
     }
-    if (!j->is_private && c && c->contact.opted_out) {
-        char *name = cmd_resolve_first(&c->contact);
-        char *msg =
-            xasprintf("%s replied STOP and has opted out of SMS; only notes are possible", name);
-        job_end(call, false, msg);
-        free(msg);
-        free(name);
+    if (refuse_opted_out(call))
         return;
-    }
     check_owner(call);
+}
+
+/* On a screen, with the conversation known: queue the reply held, before
+ * any question goes to the server. false if the job ended. */
+static bool queue_early(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    struct reply_job *j = call->priv;
+    if (!env->ui || !env->ss || !store_conv(env->st, call->conv))
+        return true;
+    int rc = expand_text(call);
+    if (rc < 0)
+        return false;
+    if (rc > 0)
+        return true; /* the templates come first; queued after the checks */
+    if (refuse_opted_out(call))
+        return false;
+    char *err = NULL;
+    j->echo_id = session_send_held(env->ss, call->conv, j->text, j->is_private, &err);
+    if (!j->echo_id) {
+        job_end(call, false, err);
+        free(err);
+        return false;
+    }
+    j->held = true;
+    return true;
 }
 
 static void reply_templates(struct cmd_call *call, const char *why)
@@ -342,6 +409,8 @@ static enum cmd_status start(struct cmd_call *call, bool is_private)
     j->template_name = opts[2].seen ? xstrdup(opts[2].value) : NULL;
     j->typed = typed;
     call->priv = j;
+    if (!queue_early(call))
+        return CMD_PENDING; /* ended already, with its reason */
     /* Fresh: who owns it now matters more than what the list said. */
     cmd_fetch_conv(call, call->conv, true, reply_conv);
     return CMD_PENDING;

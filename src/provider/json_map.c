@@ -717,8 +717,10 @@ static void map_counts(json_object *meta, struct conv_counts *out)
     out->all = get_int(meta, "all_count");
     if (get(meta, "assigned_count"))
         out->assigned = get_int(meta, "assigned_count");
-    else if (out->unassigned >= 0 && out->all >= out->unassigned) /* older servers: derive it */
-        out->assigned = out->all - out->unassigned; /* no overflow: both are >= 0 */
+    /* Older servers: derive it (from non-negative counts, so it cannot
+     * overflow on a hostile all_count). */
+    else if (out->unassigned >= 0 && out->all >= out->unassigned)
+        out->assigned = out->all - out->unassigned;
 }
 
 int json_map_counts(json_object *root, struct conv_counts *out, char **err)

@@ -79,6 +79,7 @@ static int parse_line(const char *line, struct outbox_entry *e)
     const char *st = jstr(o, "state");
     e->state = st && strcmp(st, "failed") == 0 ? OUTBOX_FAILED : OUTBOX_PENDING;
     e->verify = jint(o, "verify") != 0;
+    e->held = jint(o, "held") != 0;
     e->attempts = (int)jint(o, "attempts");
     const char *err = jstr(o, "error");
     e->error = err ? text_sanitize_str(err, 0) : xstrdup("");
@@ -173,6 +174,7 @@ int outbox_save(struct outbox *o, char **err)
         json_object_object_add(j, "state", json_object_new_string(
                                                e->state == OUTBOX_FAILED ? "failed" : "pending"));
         json_object_object_add(j, "verify", json_object_new_int(e->verify));
+        json_object_object_add(j, "held", json_object_new_int(e->held));
         json_object_object_add(j, "attempts", json_object_new_int(e->attempts));
         json_object_object_add(j, "error", json_object_new_string(e->error ? e->error : ""));
         buf_adds(&b, json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));

@@ -863,6 +863,14 @@ static void outbox_show_locals(struct session *s)
         /* Sent before a crash or not, we cannot know: look first. */
         if (e->attempts > 0 && e->state == OUTBOX_PENDING)
             e->verify = true;
+        /* Nobody said yes before twoway stopped: keep it, do not send it. */
+        if (e->held) {
+            e->held = false;
+            e->state = OUTBOX_FAILED;
+            free(e->error);
+            e->error = xstrdup("not sent: twoway stopped before it was confirmed; "
+                               "retry sends it, discard edits it");
+        }
         show_local(s, e);
     }
 }
@@ -929,7 +937,7 @@ static struct outbox_entry *next_pending(struct session *s)
 {
     for (size_t i = 0; i < outbox_len(s->outbox); i++) {
         struct outbox_entry *e = outbox_at(s->outbox, i);
-        if (e->state == OUTBOX_PENDING)
+        if (e->state == OUTBOX_PENDING && !e->held)
             return e;
     }
     return NULL;
@@ -1074,8 +1082,8 @@ static void send_next(struct session *s)
     do_send(s, e);
 }
 
-char *session_send(struct session *s, int64_t conv, const char *text, bool is_private,
-                   char **err)
+static char *queue_reply(struct session *s, int64_t conv, const char *text, bool is_private,
+                         bool held, char **err)
 {
     if (!text || !*text) {
         *err = xstrdup("nothing to send");
@@ -1089,6 +1097,7 @@ char *session_send(struct session *s, int64_t conv, const char *text, bool is_pr
     e.created_at = timeutil_now();
     e.after_id = store_thread_last_id(s->st, conv);
     e.state = OUTBOX_PENDING;
+    e.held = held;
     e.error = (char *)"";
     if (outbox_add(s->outbox, &e, err) < 0) {
         free(e.echo_id);
@@ -1097,6 +1106,31 @@ char *session_send(struct session *s, int64_t conv, const char *text, bool is_pr
     show_local(s, outbox_find(s->outbox, e.echo_id));
     send_next(s);
     return e.echo_id;
+}
+
+char *session_send(struct session *s, int64_t conv, const char *text, bool is_private,
+                   char **err)
+{
+    return queue_reply(s, conv, text, is_private, false, err);
+}
+
+char *session_send_held(struct session *s, int64_t conv, const char *text, bool is_private,
+                        char **err)
+{
+    return queue_reply(s, conv, text, is_private, true, err);
+}
+
+int session_release(struct session *s, const char *echo_id, char **err)
+{
+    struct outbox_entry *e = outbox_find(s->outbox, echo_id);
+    if (!e || !e->held) {
+        *err = xstrdup("no such reply waiting to be confirmed");
+        return -1;
+    }
+    e->held = false;
+    save_outbox(s);
+    send_next(s);
+    return 0;
 }
 
 int session_retry(struct session *s, int64_t conv, const char *echo_id, char **err)

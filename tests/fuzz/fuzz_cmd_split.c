@@ -75,8 +75,8 @@ static void check_round_trip(char **argv, int argc)
     FUZZ_CHECK(argv2 && !err, "quoted words do not split again: %s", err ? err : "");
     FUZZ_CHECK(argc2 == argc, "%d words quoted, %d split back", argc, argc2);
     for (int i = 0; i < argc; i++)
-        FUZZ_CHECK(strcmp(argv[i], argv2[i]) == 0, "word %d: \"%s\" came back \"%s\"", i,
-                   argv[i], argv2[i]);
+        FUZZ_CHECK(strcmp(argv[i], argv2[i]) == 0, "word %d: \"%s\" came back \"%s\"", i, argv[i],
+                   argv2[i]);
     cmd_argv_free(argv2, argc2);
     free(line);
 }

@@ -95,8 +95,7 @@ static void check_conversation(const struct conversation *c, bool mapped)
 
 static void check_err(const char *what, int rc, char *err)
 {
-    FUZZ_CHECK((rc == 0) == (err == NULL), "%s: rc %d with err %s", what, rc,
-               err ? err : "(null)");
+    FUZZ_CHECK((rc == 0) == (err == NULL), "%s: rc %d with err %s", what, rc, err ? err : "(null)");
     free(err);
 }
 

@@ -65,8 +65,8 @@ static void check_counts(const char *text, const struct smsseg_info *in)
         FUZZ_CHECK(in->units == septets, "%zu septets counted, %zu here", in->units, septets);
         FUZZ_CHECK(in->forced_by == 0, "GSM-7 forced by U+%04X", (unsigned)in->forced_by);
     }
-    FUZZ_CHECK((in->segments == 0) == (chars == 0), "%zu segments for %zu characters",
-               in->segments, chars);
+    FUZZ_CHECK((in->segments == 0) == (chars == 0), "%zu segments for %zu characters", in->segments,
+               chars);
 
     size_t single = ucs2 ? 70 : 160, part = ucs2 ? 67 : 153;
     if (in->segments <= 1) {

@@ -30,9 +30,15 @@ static struct kv conv_attrs[] = {
 
 static struct conversation full = {
     .id = 42,
-    .contact = {.id = 5, .name = "Mar\xc3\xad" "a Jos\xc3\xa9 Gonz\xc3\xa1" "lez",
-                .phone = "+15551234567", .email = "maria@example.com", .identifier = "",
-                .attrs = contact_attrs, .nattrs = 3},
+    .contact = {.id = 5,
+                .name = "Mar\xc3\xad"
+                        "a Jos\xc3\xa9 Gonz\xc3\xa1"
+                        "lez",
+                .phone = "+15551234567",
+                .email = "maria@example.com",
+                .identifier = "",
+                .attrs = contact_attrs,
+                .nattrs = 3},
     .assignee_id = 7,
     .assignee_name = "Sam Jones",
     .team_name = "",
@@ -41,8 +47,11 @@ static struct conversation full = {
     .nattrs = 2,
 };
 
-static const struct agent sam = {.id = 7, .name = "Sam Jones", .email = "sam@example.com",
-                                 .role = "agent", .availability = "online"};
+static const struct agent sam = {.id = 7,
+                                 .name = "Sam Jones",
+                                 .email = "sam@example.com",
+                                 .role = "agent",
+                                 .availability = "online"};
 
 static struct conversation sparse = {
     .id = 43,
@@ -64,8 +73,7 @@ static void expand(const char *text, const struct template_vars *vars, bool has_
 {
     char *err = NULL;
     char *out = template_expand(text, vars, &err);
-    FUZZ_CHECK((out == NULL) != (err == NULL), "out %p, err %s", (void *)out,
-               err ? err : "(null)");
+    FUZZ_CHECK((out == NULL) != (err == NULL), "out %p, err %s", (void *)out, err ? err : "(null)");
     if (!out) {
         FUZZ_CHECK(*err, "empty error");
         FUZZ_CHECK(!utf8 || fuzz_utf8_ok(err, strlen(err)), "error is not valid UTF-8: %s", err);

@@ -88,8 +88,7 @@ static void check_form(const struct req *r, const char *body, size_t len)
         start = stop + 1;
     }
     FUZZ_CHECK(r->nform == k, "%d fields parsed, %d expected", r->nform, k);
-    FUZZ_CHECK(r->form_truncated == more, "form_truncated %d with %d fields", r->form_truncated,
-               k);
+    FUZZ_CHECK(r->form_truncated == more, "form_truncated %d with %d fields", r->form_truncated, k);
 }
 
 /* The oracle signature: base64(HMAC-SHA1(token, url + sorted name+value)). */
@@ -115,8 +114,7 @@ static char *oracle_sig(const char *url, const struct req_kv *kv, int n)
     free(order);
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int maclen = 0;
-    HMAC(EVP_sha1(), TOKEN, (int)strlen(TOKEN), (const unsigned char *)b.data, b.len, mac,
-         &maclen);
+    HMAC(EVP_sha1(), TOKEN, (int)strlen(TOKEN), (const unsigned char *)b.data, b.len, mac, &maclen);
     buf_free(&b);
     char *out = malloc(64);
     EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen);

@@ -59,8 +59,8 @@ static const char *const names[] = {
     FLAG_FR FLAG_DE FLAG_FR " Pierre " FLAG_DE FLAG_FR,
     ARABIC " " ARABIC,
     HEBREW " " HEBREW " " HEBREW,
-    "\xcc\x81"
-    "Accent first",
+    ("\xcc\x81"
+     "Accent first"),
     "+15551230000",
     "",
 };

@@ -1337,6 +1337,68 @@ static void test_session__restart_does_not_resend_a_reply_that_arrived(void **st
     free(a);
 }
 
+/* A held reply is on disk and on screen at once, but goes out only when
+ * released; declined, it is taken back whole. */
+static void test_session__held_reply_waits_for_release(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    char *err = NULL;
+    char *echo = session_send_held(fx->s, CONV, "checked first", false, &err);
+    assert_non_null(echo);
+    const struct message *m = local_msg(fx, CONV, echo);
+    assert_non_null(m);
+    assert_int_equal(m->status, MSGST_SENDING);
+    assert_int_equal(outbox_on_disk(fx), 1);
+    advance(fx, 60000);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 0);
+    assert_int_equal(session_release(fx->s, echo, &err), 0);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    assert_string_equal(fake_provider_last(fx->fp, FAKE_SEND_MESSAGE)->echo_id, echo);
+    /* Released once: a second release is an error, not a second send. */
+    assert_int_equal(session_release(fx->s, echo, &err), -1);
+    free(err);
+    free(echo);
+}
+
+static void test_session__held_reply_declined_is_taken_back(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    char *err = NULL;
+    char *echo = session_send_held(fx->s, CONV, "maybe not", false, &err);
+    char *text = session_discard(fx->s, CONV, echo);
+    assert_string_equal(text, "maybe not");
+    assert_null(local_msg(fx, CONV, echo));
+    assert_int_equal(session_outbox_count(fx->s), 0);
+    advance(fx, 60000);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 0);
+    free(text);
+    free(echo);
+}
+
+/* twoway stopped before the agent answered: the reply comes back failed,
+ * kept for a retry, and is never sent on its own. */
+static void test_session__held_reply_after_restart_is_failed_not_sent(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    char *err = NULL;
+    char *echo = session_send_held(fx->s, CONV, "unconfirmed", false, &err);
+    close_session(fx);
+    open_session(fx);
+    const struct message *m = local_msg(fx, CONV, echo);
+    assert_non_null(m);
+    assert_int_equal(m->status, MSGST_FAILED);
+    assert_non_null(strstr(m->external_error, "confirmed"));
+    first_sync(fx);
+    advance(fx, 60000);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 0);
+    assert_int_equal(session_retry(fx->s, CONV, echo, &err), 0);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    free(echo);
+}
+
 static void test_session__restart_keeps_a_refused_reply_until_retry(void **state)
 {
     struct fx *fx = *state;
@@ -1493,6 +1555,9 @@ int main(void)
         T(test_session__restart_shows_unsent_replies_and_verifies_before_sending),
         T(test_session__restart_does_not_resend_a_reply_that_arrived),
         T(test_session__restart_keeps_a_refused_reply_until_retry),
+        T(test_session__held_reply_waits_for_release),
+        T(test_session__held_reply_declined_is_taken_back),
+        T(test_session__held_reply_after_restart_is_failed_not_sent),
         T(test_session__unreadable_outbox_is_set_aside),
         T(test_session__unusable_state_dir_refuses_to_send),
         T(test_session__send_notify_reports_the_fate_once),
