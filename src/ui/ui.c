@@ -346,6 +346,35 @@ struct fmt_ctx ui_fmt_ctx(const struct ui *ui)
     return c;
 }
 
+/* Our own words for the screen; in a non-UTF-8 locale the few glyphs they
+ * use become ASCII look-alikes, and anything else '?'. Owned. */
+char *ui_text(const struct ui *ui, const char *s)
+{
+    if (ui->utf8)
+        return xstrdup(s);
+    static const struct {
+        const char *from, *to;
+    } map[] = {{"…", "..."}, {"·", "-"}, {"›", ">"}, {"—", "-"}, {"│", "|"}};
+    struct buf b;
+    buf_init(&b);
+    for (const char *p = s; *p;) {
+        size_t i;
+        for (i = 0; i < sizeof map / sizeof map[0]; i++) {
+            size_t n = strlen(map[i].from);
+            if (strncmp(p, map[i].from, n) == 0) {
+                buf_adds(&b, map[i].to);
+                p += n;
+                break;
+            }
+        }
+        if (i == sizeof map / sizeof map[0])
+            buf_addc(&b, *p++);
+    }
+    char *a = text_ascii(b.data);
+    buf_free(&b);
+    return a;
+}
+
 /* ---- messages, title, focus, raw output ---- */
 
 void ui_message(struct ui *ui, const char *text, bool error)

@@ -27,7 +27,9 @@ static void add_line(struct ui *ui, enum fmt_role role, const char *fmt, ...)
     va_start(ap, fmt);
     char *raw = xvasprintf(fmt, ap);
     va_end(ap);
-    char *safe = text_sanitize_str(raw, TEXT_SINGLE_LINE);
+    char *clean = text_sanitize_str(raw, TEXT_SINGLE_LINE);
+    char *safe = ui_text(ui, clean);
+    free(clean);
     free(raw);
     ui->olines = xreallocarray(ui->olines, ui->nolines + 1, sizeof *ui->olines);
     struct fmt_line *l = &ui->olines[ui->nolines++];

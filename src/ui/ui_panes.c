@@ -84,8 +84,10 @@ static void draw_list(struct ui *ui)
         const char *msg = ui->env->ss && !session_ready(ui->env->ss) ? "Loading…"
                           : ui->env->view->limit ? "No conversation matches the limit"
                                                  : "No conversations here";
+        char *t = ui_text(ui, msg);
         wattrset(w, theme_attr(ROLE_DIM));
-        mvwaddstr(w, 0, 1, ui->utf8 ? msg : "(empty)");
+        mvwaddstr(w, 0, 1, t);
+        free(t);
         wattrset(w, theme_attr(ROLE_NORMAL));
         wnoutrefresh(w);
         return;
@@ -215,7 +217,9 @@ static void draw_thread(struct ui *ui)
             continue;
         }
         wattrset(w, theme_attr(ROLE_DIM));
-        mvwaddstr(w, y, 1, loading ? "loading older messages…" : "older messages: scroll up");
+        char *t = ui_text(ui, loading ? "loading older messages…" : "older messages: scroll up");
+        mvwaddstr(w, y, 1, t);
+        free(t);
         wattrset(w, theme_attr(ROLE_NORMAL));
         /* A short thread fills the pane with history by itself. */
         if (!loading && ui->env->ss && total < (size_t)h)
@@ -223,7 +227,9 @@ static void draw_thread(struct ui *ui)
     }
     if (ui->ntlines == 0 && !loading && y < h) {
         wattrset(w, theme_attr(ROLE_DIM));
-        mvwaddstr(w, y, 1, "Loading…");
+        char *t = ui_text(ui, "Loading…");
+        mvwaddstr(w, y, 1, t);
+        free(t);
         wattrset(w, theme_attr(ROLE_NORMAL));
     }
     wnoutrefresh(w);
@@ -379,6 +385,11 @@ static void draw_status(struct ui *ui)
     }
     struct fmt_ctx ctx = ui_fmt_ctx(ui);
     struct fmt_line l;
+    char *la = ui_text(ui, left), *ra = ui_text(ui, right);
+    free(left);
+    free(right);
+    left = la;
+    right = ra;
     fmt_status_line(left, right, alert, &ctx, ui->lay.status.w, &l);
     ui_draw_line(ui->w_status, 0, &l);
     fmt_line_free(&l);

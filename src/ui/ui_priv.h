@@ -124,6 +124,7 @@ void ui_draw_text(WINDOW *w, const char *text, size_t len, int attr);
 struct fmt_ctx ui_fmt_ctx(const struct ui *ui);
 void ui_run_line(struct ui *ui, const char *line);
 void ui_relayout(struct ui *ui);
+char *ui_text(const struct ui *ui, const char *s);
 
 /* ui_panes.c */
 void ui_panes_draw(struct ui *ui);

@@ -493,11 +493,9 @@ void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *t
         draft = drafts_load(ui->deps.state_dir, conv, is_private);
     char *prompt = xasprintf("%s #%lld %s › ", is_private ? "note" : "reply", (long long)conv,
                              c ? model_contact_label(&c->contact) : "");
-    if (!ui->utf8) {
-        char *a = text_ascii(prompt);
-        free(prompt);
-        prompt = a;
-    }
+    char *a = ui_text(ui, prompt);
+    free(prompt);
+    prompt = a;
     ui->compose_conv = conv;
     ui->compose_private = is_private;
     ui->compose_since = store_thread_last_id(ui->env->st, conv);

@@ -234,6 +234,27 @@ class InboxScreen(screen.ScreenCase):
         self.check_split(120, 40)
 
 
+class AsciiScreen(screen.ScreenCase):
+    """A terminal without UTF-8 gets plain ASCII: no glyph it cannot show."""
+
+    def test_non_utf8_locale_draws_ascii_only(self):
+        self.twoway(env={"LANG": "C", "LC_ALL": "C"})
+        first = mine_newest_first(self.d)[0]
+        self.s.wait_for(first["meta"]["sender"]["name"])
+        self.s.keys("Enter")
+        self.s.wait_for("< %s" % first["meta"]["sender"]["name"])
+        self.s.keys("?")
+        self.s.wait_for("q or Esc closes")
+        for text in (self.s.text(),):
+            bad = sorted({c for c in text if ord(c) > 126})
+            self.assertEqual(bad, [], text)
+        self.s.keys("q")
+        self.s.wait_gone("q or Esc closes")
+        text = self.s.text()
+        self.assertEqual(sorted({c for c in text if ord(c) > 126}), [], text)
+        self.assertIn(" - ", self.status())
+
+
 class HostileScreen(screen.ScreenCase):
     """Text from the network cannot drive the terminal. Bytes twowayd would
     never send (invalid UTF-8) come from a proxy that rewrites its answers,
