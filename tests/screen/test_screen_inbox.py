@@ -255,6 +255,26 @@ class AsciiScreen(screen.ScreenCase):
         self.assertIn(" - ", self.status())
 
 
+    def test_no_color_draws_without_colours(self):
+        """NO_COLOR: the monochrome look (bold, reverse, underline), no
+        colour at all; without it, colours are used."""
+        def colours(raw):
+            found = set()
+            for params in re.findall(r"\x1b\[([0-9;]*)m", raw):
+                for p in params.split(";"):
+                    if p and p not in ("39", "49") and (30 <= int(p) <= 49 or 90 <= int(p) <= 107):
+                        found.add(int(p))
+            return found
+        tw = self.twoway(env={"NO_COLOR": "1"})
+        self.s.wait_for("Grace Whitman")
+        self.assertEqual(colours(self.s.raw()), set())
+        self.assertIn("\x1b[7m", self.s.raw())  # the selection still shows
+        tw.stop()
+        self.twoway()
+        self.s.wait_for("Grace Whitman")
+        self.assertNotEqual(colours(self.s.raw()), set())
+
+
 class HostileScreen(screen.ScreenCase):
     """Text from the network cannot drive the terminal. Bytes twowayd would
     never send (invalid UTF-8) come from a proxy that rewrites its answers,

@@ -7,6 +7,7 @@ belongs to Ben Ortiz. Replies go out through twowayd to a fake Twilio on
 loopback; what twowayd stored is read back through its API.
 """
 import os
+import signal
 import re
 import sys
 import time
@@ -118,6 +119,30 @@ class ReplyScreen(screen.ScreenCase):
                          screen.width("reply #%d Mike Sullivan › %s" % (conv, draft)))
         self.s.keys("C-u")
         self.escape()
+
+    def test_hangup_and_term_leave_cleanly_with_the_draft_saved(self):
+        """A dropped SSH session (SIGHUP) or SIGTERM: twoway leaves at
+        once, with what was being typed on disk."""
+        for sig, draft in ((signal.SIGHUP, "typed when the line dropped"),
+                           (signal.SIGTERM, "typed before a TERM")):
+            tw = self.twoway()
+            self.open_mike()
+            self.compose()
+            self.s.type(draft)
+            self.wait_input(draft)
+            pid = self.s.pid()
+            os.kill(pid, sig)
+            self.s.wait(lambda: not self.s.alive(), "twoway to leave on %s" % sig.name, 10)
+
+            def saved():
+                for root, _, files in os.walk(tw.state_home):
+                    for f in files:
+                        with open(os.path.join(root, f), "rb") as fh:
+                            if draft.encode() in fh.read():
+                                return True
+                return False
+            self.assertTrue(saved(), "the draft is on disk after %s" % sig.name)
+            tw.stop()
 
     def test_reply_to_another_agents_customer_asks_first(self):
         self.twoway()
