@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "twoway/drafts.h"
 #include "twoway/options.h"
 #include "twoway/paths.h"
 #include "twoway/xmalloc.h"
@@ -42,8 +43,13 @@ void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *t
         extern char *rl_line_buffer;
         initial = xstrdup(rl_line_buffer ? rl_line_buffer : "");
         ui_rl_end(ui);
+    } else if (text && *text) {
+        initial = xstrdup(text);
     } else {
-        initial = xstrdup(text ? text : "");
+        /* What was typed before, kept as a draft, is where to go on. */
+        initial = drafts_load(ui->deps.state_dir, conv, is_private);
+        if (!initial)
+            initial = xstrdup("");
     }
     free(ui->editor_file);
     ui->editor_file = xasprintf("%s/compose-%lld.txt", ui->deps.state_dir, (long long)conv);

@@ -49,7 +49,9 @@ void ui_list_refresh(struct ui *ui)
     for (size_t i = 0; i < n; i++) {
         int64_t id = store_list_at(st, i);
         const struct conversation *c = store_conv(st, id);
-        if (!c || (v->limit && !pattern_match(v->limit, c, &pc)))
+        /* The open conversation stays in view even when reading it made it
+         * stop matching (~u): rows do not vanish under the agent. */
+        if (!c || (v->limit && id != v->open_conv && !pattern_match(v->limit, c, &pc)))
             continue;
         ui->shown[ui->nshown++] = id;
     }

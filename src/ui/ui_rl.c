@@ -259,6 +259,20 @@ static void complete_shortcode(struct ui *ui)
     free(text);
 }
 
+/* C-x C-e (emacs) or v (vi command mode) in the composer: go on in
+ * $EDITOR. Readline is in the middle of a key here, so the switch happens
+ * once it has returned (ui_rl_feed_bytes). */
+static bool want_editor;
+
+static int editor_hook(int count, int key)
+{
+    (void)count;
+    (void)key;
+    if (rl_ui && rl_ui->mode == MODE_COMPOSE)
+        want_editor = true;
+    return 0;
+}
+
 static int tab_hook(int count, int key)
 {
     (void)count;
@@ -409,6 +423,9 @@ void ui_rl_init(struct ui *ui)
     rl_initialize();
     rl_bind_key_in_map('\t', tab_hook, emacs_standard_keymap);
     rl_bind_key_in_map('\t', tab_hook, vi_insertion_keymap);
+    rl_add_funmap_entry("twoway-edit", editor_hook);
+    rl_bind_keyseq_in_map("\\C-x\\C-e", editor_hook, emacs_standard_keymap);
+    rl_bind_key_in_map('v', editor_hook, vi_movement_keymap);
     using_history();
     char *path = history_path(ui);
     read_history(path);
@@ -475,6 +492,11 @@ void ui_rl_feed_bytes(struct ui *ui, size_t n)
     /* A line handler may have left readline with bytes still meant for it
      * (typed ahead): they stay in the queue for the next mode. */
     feed_left = 0;
+    if (want_editor) {
+        want_editor = false;
+        if (ui->mode == MODE_COMPOSE)
+            ui_editor_start(ui, ui->compose_conv, ui->compose_private, NULL);
+    }
 }
 
 void ui_rl_insert(struct ui *ui, const char *text)

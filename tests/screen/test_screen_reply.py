@@ -120,6 +120,18 @@ class ReplyScreen(screen.ScreenCase):
         self.s.keys("C-u")
         self.escape()
 
+    def test_c_x_c_e_goes_on_in_the_editor(self):
+        """What is typed goes to $EDITOR and comes back to the composer."""
+        self.twoway(env={"EDITOR": "sed -i s/^/EDITED:/"})
+        conv = self.open_mike()
+        self.compose()
+        self.s.type("a long reply")
+        self.wait_input("a long reply")
+        self.s.keys("C-x", "C-e")
+        self.wait_input("reply #%d Mike Sullivan › EDITED:a long reply" % conv)
+        self.s.keys("C-u")
+        self.escape()
+
     def test_hangup_and_term_leave_cleanly_with_the_draft_saved(self):
         """A dropped SSH session (SIGHUP) or SIGTERM: twoway leaves at
         once, with what was being typed on disk."""
