@@ -586,9 +586,91 @@ static const struct message *newest_failed(const struct cmd_call *call)
     return NULL;
 }
 
+/* The newest reply of mine the server has but the carrier did not deliver
+ * (e.g. 30003 unreachable): sending it again means a new message. */
+static const struct message *newest_undelivered(const struct cmd_call *call)
+{
+    size_t n;
+    int64_t me = cmd_me(call->env);
+    const struct message *m = store_thread(call->env->st, call->conv, &n);
+    for (size_t i = n; i-- > 0;)
+        if (m[i].id && m[i].status == MSGST_FAILED && m[i].type == MSG_OUTGOING &&
+            !m[i].is_private && m[i].sender_kind == SENDER_AGENT && m[i].sender_id == me &&
+            *m[i].content)
+            return &m[i];
+    return NULL;
+}
+
+static void on_resent(void *ud, bool ok, int64_t message_id, const char *why)
+{
+    struct cmd_call *call = ud;
+    if (!ok) {
+        cmd_finish(call, false, why ? why : "not sent");
+        return;
+    }
+    json_object *extra = json_object_new_object();
+    json_object_object_add(extra, "message_id", json_object_new_int64(message_id));
+    cmd_report_action(call, extra, "the undelivered reply to #%lld sent again (message %lld)",
+                      (long long)call->conv, (long long)message_id);
+    cmd_finish(call, true, NULL);
+}
+
+/* A new message with the text of one the carrier did not deliver. On a
+ * screen the outbox takes it and the thread shows how it goes; a script
+ * waits for the server's answer. */
+static enum cmd_status resend_undelivered(struct cmd_call *call, const struct message *m)
+{
+    char *text = xstrdup(m->content);
+    char *err = NULL;
+    bool batch = !call->env->ui;
+    char *echo = batch ? session_send_notify(call->env->ss, call->conv, text, false, on_resent,
+                                             call, &err)
+                       : session_send(call->env->ss, call->conv, text, false, &err);
+    free(text);
+    if (!echo) {
+        cmd_error(call, "%s", err);
+        free(err);
+        return CMD_FAIL;
+    }
+    free(echo);
+    if (batch)
+        return CMD_PENDING;
+    cmd_info(call, "sending the undelivered reply to #%lld again", (long long)call->conv);
+    return CMD_OK;
+}
+
+static enum cmd_status retry_now(struct cmd_call *call);
+
+/* A script has not looked at the thread: read its newest page first. */
+static void on_retry_thread(void *ud, struct prov_result *res)
+{
+    struct cmd_call *call = ud;
+    if (res->err == PROV_OK) {
+        store_thread_merge(call->env->st, call->conv, res->msgs, res->nmsgs);
+        res->nmsgs = 0;
+    }
+    call->priv = (void *)1; /* looked */
+    enum cmd_status st = retry_now(call);
+    if (st != CMD_PENDING)
+        cmd_finish(call, st == CMD_OK, NULL);
+}
+
 enum cmd_status cmd_reply_retry(struct cmd_call *call)
 {
+    if (!newest_failed(call) && !call->priv &&
+        !store_thread_last_id(call->env->st, call->conv)) {
+        prov(call)->ops->list_messages(prov(call), call->conv, 0, 0, on_retry_thread, call);
+        return CMD_PENDING;
+    }
+    return retry_now(call);
+}
+
+static enum cmd_status retry_now(struct cmd_call *call)
+{
+    call->priv = NULL;
     const struct message *m = newest_failed(call);
+    if (!m && (m = newest_undelivered(call)))
+        return resend_undelivered(call, m);
     if (!m) {
         cmd_error(call, "no failed reply in #%lld", (long long)call->conv);
         return CMD_FAIL;
@@ -612,6 +694,13 @@ enum cmd_status cmd_reply_retry(struct cmd_call *call)
 enum cmd_status cmd_reply_discard(struct cmd_call *call)
 {
     const struct message *m = newest_failed(call);
+    const struct message *u = m ? NULL : newest_undelivered(call);
+    const struct cmd_ui *cui = call->env->ui;
+    if (u && cui && cui->compose) {
+        /* The server keeps it; its text comes back to be worded anew. */
+        cui->compose(cui->ud, call->conv, false, u->content);
+        return CMD_OK;
+    }
     if (!m) {
         cmd_error(call, "no failed reply in #%lld", (long long)call->conv);
         return CMD_FAIL;

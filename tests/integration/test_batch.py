@@ -152,6 +152,29 @@ class Actions(Base):
         self.assertFalse(last["private"])
         self.assertEqual(last["message_type"], 1)
 
+    def test_retry_sends_an_undelivered_reply_again_as_a_new_message(self):
+        text = "Your crown is ready %d" % time.time()
+        self.ok("open 1\nreply --force \"%s\"\n" % text)
+        sent = [m for m in self.messages(1) if m["content"] == text]
+        self.assertEqual(len(sent), 1)
+        # The carrier did not deliver it (as a status callback would say).
+        mid = sent[0]["id"]
+        twtest.edit_db(self.d, lambda c: c.execute(
+            "UPDATE messages SET status = 'failed', content_attributes = "
+            "json_set(content_attributes, '$.external_error', '30003 - Unreachable') "
+            "WHERE id = ?", (mid,)))
+        self.r.d = self.d
+        out = self.ok("open 1\nretry\n", json_out=True)
+        [rec] = [r for r in self.records(out) if r.get("command") == "retry"]
+        self.assertTrue(rec["ok"])
+        again = [m for m in self.messages(1) if m["content"] == text]
+        self.assertEqual(len(again), 2)
+        self.assertEqual(again[1]["id"], rec["message_id"])
+        self.assertGreater(again[1]["id"], mid)
+        # Nothing left to retry is an error, not a silent success.
+        _, err = self.failing("open 1\nnote \"x\"\nopen 2\nretry\n")
+        self.assertIn("no failed reply", err)
+
     def test_note_is_private(self):
         self.ok("open 15\nnote \"Called her back, booked 9:30\"\n")
         last = self.messages(15)[-1]
