@@ -12,112 +12,16 @@
 #include "twoway/timeutil.h"
 #include "twoway/xmalloc.h"
 
-#define PAGE_SIZE 25
-#define MSG_PAGE 20
-#define AFTER_PAGE 100
-#define MAX_PAGES 40        /* the list never polls more than this many pages */
-#define DIRECTORY_EVERY 12  /* re-read agents, labels… every this many polls */
-#define BACKOFF_MAX_MS 60000
+#include "session_priv.h"
 
-enum req_kind {
-    REQ_PROFILE,
-    REQ_DIRECTORY,
-    REQ_LIST,
-    REQ_FEED,
-    REQ_THREAD_NEW,
-    REQ_THREAD_OLDER,
-    REQ_CONV,
-    REQ_VERIFY,
-    REQ_SEND,
-    REQ_MARK_READ,
-};
-
-/* The context of one request in flight. Kept on a list so that the
- * session can free them all if it goes away first. */
-struct req_ctx {
-    struct session *s;
-    enum req_kind kind;
-    uint64_t epoch; /* list/thread generation the answer belongs to */
-    int page;
-    int dir_part;
-    int64_t conv;
-    char *echo_id;
-    struct req_ctx *next, *prev;
-};
-
-/* Someone waiting for the fate of one reply (session_send_notify). */
-struct send_watch {
-    char *echo_id;
-    int64_t conv;
-    session_send_cb cb;
-    void *ud;
-    struct send_watch *next;
-};
-
-/* One page of the list as it arrived, until the whole cycle is in. */
-struct page_result {
-    int64_t *ids;
-    size_t n;
-    bool done;
-};
-
-struct session {
-    struct provider *p;
-    struct store *st;
-    int poll_ms;
-    char *state_dir;
-    bool keep_unread;
-    struct session_listener l;
-
-    enum conn_state state;
-    char *reason;
-    int64_t retry_at;
-    int fails;
-    int busy;
-    bool ready;
-    int64_t ready_wall; /* wall time when the first sync finished */
-    int64_t me;
-
-    /* The list query and its own copies of the strings. */
-    struct conv_query q;
-    char *q_label, *q_q, *q_sort;
-    uint64_t list_epoch;
-    int pages_wanted;
-    bool list_complete;
-    struct page_result pages[MAX_PAGES];
-    int pages_pending;
-    struct conv_counts counts;
-    bool counts_ok;
-    bool list_ok; /* a list answer has arrived at least once */
-
-    bool feed_pending;
-    int polls;
-    int64_t next_poll;
-    bool poll_scheduled_now;
-
-    int64_t open_conv;
-    uint64_t thread_epoch;
-    bool thread_pending;
-    bool older_pending;
-
-    struct outbox *outbox;
-    bool send_pending;
-    int64_t send_next_ms; /* earliest next send attempt (backoff) */
-    int send_fails;
-
-    struct req_ctx *reqs;
-    struct send_watch *watches; /* session_send_notify() callers waiting */
-    int64_t (*clock)(void);     /* monotonic ms (a seam for tests) */
-};
-
-static int64_t mono(const struct session *s)
+int64_t session_mono(const struct session *s)
 {
     return s->clock();
 }
 
 /* ---- request bookkeeping ---- */
 
-static struct req_ctx *req_new(struct session *s, enum req_kind kind)
+struct req_ctx *session_req_new(struct session *s, enum req_kind kind)
 {
     struct req_ctx *r = xcalloc(1, sizeof *r);
     r->s = s;
@@ -130,7 +34,7 @@ static struct req_ctx *req_new(struct session *s, enum req_kind kind)
     return r;
 }
 
-static void req_done(struct req_ctx *r)
+void session_req_done(struct req_ctx *r)
 {
     struct session *s = r->s;
     if (r->prev)
@@ -156,7 +60,7 @@ static void set_state(struct session *s, enum conn_state st, const char *reason)
         s->l.state(s->l.ud);
 }
 
-static int64_t backoff_ms(int fails, long retry_after)
+int64_t session_backoff_ms(int fails, long retry_after)
 {
     int64_t ms = 1000;
     for (int i = 1; i < fails && ms < BACKOFF_MAX_MS; i++)
@@ -170,7 +74,7 @@ static int64_t backoff_ms(int fails, long retry_after)
 
 /* Every answer passes through here: it decides the connection state.
  * Returns true if the result is usable. */
-static bool note_result(struct session *s, const struct prov_result *res)
+bool session_note_result(struct session *s, const struct prov_result *res)
 {
     switch (res->err) {
     case PROV_OK:
@@ -188,12 +92,12 @@ static bool note_result(struct session *s, const struct prov_result *res)
         /* Requests sent together fail together: that is one failed round,
          * not one step of backoff per request (a start without network
          * would otherwise wait a minute before its first retry). */
-        int64_t now = mono(s);
+        int64_t now = session_mono(s);
         if (s->state != CONN_RETRYING || now >= s->retry_at) {
             s->fails++;
-            s->retry_at = now + backoff_ms(s->fails, res->retry_after);
+            s->retry_at = now + session_backoff_ms(s->fails, res->retry_after);
         } else if (res->retry_after > 0) {
-            int64_t at = now + backoff_ms(s->fails, res->retry_after);
+            int64_t at = now + session_backoff_ms(s->fails, res->retry_after);
             if (at > s->retry_at)
                 s->retry_at = at;
         }
@@ -243,8 +147,8 @@ static void poll_done_maybe(struct session *s)
 {
     if (s->pages_pending || s->feed_pending || s->thread_pending)
         return;
-    int64_t next = mono(s) + s->poll_ms;
-    if (s->state == CONN_RETRYING && s->retry_at > mono(s))
+    int64_t next = session_mono(s) + s->poll_ms;
+    if (s->state == CONN_RETRYING && s->retry_at > session_mono(s))
         next = s->retry_at;
     s->next_poll = next;
 }
@@ -290,11 +194,11 @@ static void on_list(void *ud, struct prov_result *res)
     struct req_ctx *r = ud;
     struct session *s = r->s;
     if (r->epoch != s->list_epoch) { /* the query changed meanwhile */
-        req_done(r);
+        session_req_done(r);
         return;
     }
     s->pages_pending--;
-    if (note_result(s, res)) {
+    if (session_note_result(s, res)) {
         struct page_result *pg = &s->pages[r->page - 1];
         free(pg->ids);
         pg->ids = xcalloc(res->nconvs ? res->nconvs : 1, sizeof *pg->ids);
@@ -320,7 +224,7 @@ static void on_list(void *ud, struct prov_result *res)
             finish_list(s);
         check_ready(s);
     }
-    req_done(r);
+    session_req_done(r);
     poll_done_maybe(s);
 }
 
@@ -331,7 +235,7 @@ static void request_list(struct session *s)
     for (int i = 0; i < s->pages_wanted; i++)
         s->pages[i].done = false;
     for (int page = 1; page <= s->pages_wanted; page++) {
-        struct req_ctx *r = req_new(s, REQ_LIST);
+        struct req_ctx *r = session_req_new(s, REQ_LIST);
         r->epoch = s->list_epoch;
         r->page = page;
         struct conv_query q = s->q;
@@ -348,10 +252,10 @@ static void on_feed(void *ud, struct prov_result *res)
     struct req_ctx *r = ud;
     struct session *s = r->s;
     s->feed_pending = false;
-    if (note_result(s, res))
+    if (session_note_result(s, res))
         for (size_t i = 0; i < res->nconvs; i++)
             put_conv(s, &res->convs[i]);
-    req_done(r);
+    session_req_done(r);
     poll_done_maybe(s);
 }
 
@@ -366,7 +270,7 @@ static void request_feed(struct session *s)
     if (s->feed_pending || query_is_feed(&s->q))
         return;
     struct conv_query q = {.assignee = ASSIGNEE_ALL, .status = CONV_OPEN, .page = 1};
-    struct req_ctx *r = req_new(s, REQ_FEED);
+    struct req_ctx *r = session_req_new(s, REQ_FEED);
     s->feed_pending = true;
     s->p->ops->list_conversations(s->p, &q, on_feed, r);
 }
@@ -398,7 +302,7 @@ static void on_thread_new(void *ud, struct prov_result *res)
     bool more = false;
     if (r->epoch == s->thread_epoch)
         s->thread_pending = false; /* else it belongs to the thread opened since */
-    if (r->epoch == s->thread_epoch && note_result(s, res)) {
+    if (r->epoch == s->thread_epoch && session_note_result(s, res)) {
         int64_t last = store_thread_last_id(s->st, r->conv);
         bool first = last == 0;
         bool news = false;
@@ -413,7 +317,7 @@ static void on_thread_new(void *ud, struct prov_result *res)
         /* A burst of more than a page: keep reading. */
         more = !first && res->nmsgs >= AFTER_PAGE;
     }
-    req_done(r);
+    session_req_done(r);
     if (more)
         request_thread_new(s);
     poll_done_maybe(s);
@@ -423,7 +327,7 @@ static void request_thread_new(struct session *s)
 {
     if (!s->open_conv || s->thread_pending)
         return;
-    struct req_ctx *r = req_new(s, REQ_THREAD_NEW);
+    struct req_ctx *r = session_req_new(s, REQ_THREAD_NEW);
     r->conv = s->open_conv;
     r->epoch = s->thread_epoch;
     s->thread_pending = true;
@@ -440,7 +344,7 @@ static void on_directory(void *ud, struct prov_result *res)
 {
     struct req_ctx *r = ud;
     struct session *s = r->s;
-    if (note_result(s, res)) {
+    if (session_note_result(s, res)) {
         switch (r->dir_part) {
         case 0:
             store_set_agents(s->st, res->agents, res->nagents);
@@ -469,13 +373,13 @@ static void on_directory(void *ud, struct prov_result *res)
             break;
         }
     }
-    req_done(r);
+    session_req_done(r);
 }
 
 static void request_directory(struct session *s)
 {
     for (int part = 0; part < 5; part++) {
-        struct req_ctx *r = req_new(s, REQ_DIRECTORY);
+        struct req_ctx *r = session_req_new(s, REQ_DIRECTORY);
         r->dir_part = part;
         const struct provider_ops *o = s->p->ops;
         void (*fn[])(struct provider *, prov_cb, void *) = {
@@ -501,8 +405,6 @@ static void poll_now(struct session *s)
 
 /* ---- profile and readiness ---- */
 
-static void send_next(struct session *s);
-static void outbox_show_locals(struct session *s);
 
 static void check_ready(struct session *s)
 {
@@ -512,14 +414,14 @@ static void check_ready(struct session *s)
     s->ready_wall = timeutil_now();
     if (s->l.state)
         s->l.state(s->l.ud);
-    send_next(s);
+    session_send_next(s);
 }
 
 static void on_profile(void *ud, struct prov_result *res)
 {
     struct req_ctx *r = ud;
     struct session *s = r->s;
-    if (note_result(s, res) && res->has_profile) {
+    if (session_note_result(s, res) && res->has_profile) {
         s->me = res->profile.id;
         store_set_profile(s->st, &res->profile);
         res->has_profile = false;
@@ -529,12 +431,12 @@ static void on_profile(void *ud, struct prov_result *res)
          * at the next poll. */
         s->me = 0;
     }
-    req_done(r);
+    session_req_done(r);
 }
 
 static void request_profile(struct session *s)
 {
-    struct req_ctx *r = req_new(s, REQ_PROFILE);
+    struct req_ctx *r = session_req_new(s, REQ_PROFILE);
     s->p->ops->profile(s->p, on_profile, r);
 }
 
@@ -578,7 +480,7 @@ struct session *session_new(struct provider *p, struct store *st, const struct s
         free(err);
     }
     free(path);
-    outbox_show_locals(s);
+    session_outbox_show_locals(s);
     return s;
 }
 
@@ -651,7 +553,7 @@ void session_tick(struct session *s, int64_t now)
     }
     if (s->send_next_ms && now >= s->send_next_ms) {
         s->send_next_ms = 0;
-        send_next(s);
+        session_send_next(s);
     }
 }
 
@@ -725,7 +627,7 @@ void session_load_more(struct session *s)
         return;
     s->pages_wanted++;
     /* Fetch only the new page now; the next poll refreshes all of them. */
-    struct req_ctx *r = req_new(s, REQ_LIST);
+    struct req_ctx *r = session_req_new(s, REQ_LIST);
     r->epoch = s->list_epoch;
     r->page = s->pages_wanted;
     for (int i = 0; i < s->pages_wanted - 1; i++)
@@ -756,8 +658,8 @@ void session_refresh(struct session *s)
 static void on_mark_read(void *ud, struct prov_result *res)
 {
     struct req_ctx *r = ud;
-    note_result(r->s, res);
-    req_done(r);
+    session_note_result(r->s, res);
+    session_req_done(r);
 }
 
 void session_open(struct session *s, int64_t conv)
@@ -778,7 +680,7 @@ static void mark_read(struct session *s, int64_t conv)
 {
     if (s->keep_unread)
         return;
-    struct req_ctx *r = req_new(s, REQ_MARK_READ);
+    struct req_ctx *r = session_req_new(s, REQ_MARK_READ);
     s->p->ops->mark_read(s->p, conv, on_mark_read, r);
     struct conversation *c = store_conv_edit(s->st, conv);
     if (c && c->unread) {
@@ -793,12 +695,12 @@ static void on_thread_older(void *ud, struct prov_result *res)
     struct session *s = r->s;
     if (r->epoch == s->thread_epoch)
         s->older_pending = false;
-    if (note_result(s, res)) {
+    if (session_note_result(s, res)) {
         store_thread_merge(s->st, r->conv, res->msgs, res->nmsgs);
         if (res->nmsgs < MSG_PAGE)
             store_thread_set_complete(s->st, r->conv, true);
     }
-    req_done(r);
+    session_req_done(r);
 }
 
 void session_load_older(struct session *s, int64_t conv)
@@ -808,7 +710,7 @@ void session_load_older(struct session *s, int64_t conv)
     int64_t first = store_thread_first_id(s->st, conv);
     if (!first)
         return; /* the newest page is still on its way */
-    struct req_ctx *r = req_new(s, REQ_THREAD_OLDER);
+    struct req_ctx *r = session_req_new(s, REQ_THREAD_OLDER);
     r->conv = conv;
     r->epoch = s->thread_epoch;
     s->older_pending = true;
@@ -823,373 +725,17 @@ bool session_loading_older(const struct session *s, int64_t conv)
 static void on_conv(void *ud, struct prov_result *res)
 {
     struct req_ctx *r = ud;
-    if (note_result(r->s, res) && res->has_conv) {
+    if (session_note_result(r->s, res) && res->has_conv) {
         put_conv(r->s, &res->conv);
         res->has_conv = false;
     }
-    req_done(r);
+    session_req_done(r);
 }
 
 void session_fetch_conv(struct session *s, int64_t conv)
 {
-    struct req_ctx *r = req_new(s, REQ_CONV);
+    struct req_ctx *r = session_req_new(s, REQ_CONV);
     r->conv = conv;
     s->p->ops->get_conversation(s->p, conv, on_conv, r);
 }
 
-/* ---- public: sending ---- */
-
-static void show_local(struct session *s, const struct outbox_entry *e)
-{
-    struct message m = {0};
-    m.conv_id = e->conv;
-    m.type = MSG_OUTGOING;
-    m.is_private = e->is_private;
-    m.status = e->state == OUTBOX_FAILED ? MSGST_FAILED : MSGST_SENDING;
-    m.sender_kind = SENDER_AGENT;
-    m.sender_id = s->me;
-    m.sender_name = xstrdup("");
-    m.content = text_sanitize_str(e->content, TEXT_MULTI_LINE);
-    m.external_error = xstrdup(e->error ? e->error : "");
-    m.echo_id = xstrdup(e->echo_id);
-    m.created_at = e->created_at;
-    store_thread_put_local(s->st, e->conv, &m);
-}
-
-static void outbox_show_locals(struct session *s)
-{
-    for (size_t i = 0; i < outbox_len(s->outbox); i++) {
-        struct outbox_entry *e = outbox_at(s->outbox, i);
-        /* Sent before a crash or not, we cannot know: look first. */
-        if (e->attempts > 0 && e->state == OUTBOX_PENDING)
-            e->verify = true;
-        /* Nobody said yes before twoway stopped: keep it, do not send it. */
-        if (e->held) {
-            e->held = false;
-            e->state = OUTBOX_FAILED;
-            free(e->error);
-            e->error = xstrdup("not sent: twoway stopped before it was confirmed; "
-                               "retry sends it, discard edits it");
-        }
-        show_local(s, e);
-    }
-}
-
-static void save_outbox(struct session *s)
-{
-    char *err = NULL;
-    if (outbox_save(s->outbox, &err) < 0) {
-        log_error("%s", err);
-        free(err);
-    }
-}
-
-/* Tell the one waiting for this reply, if any (once). */
-static void watch_fire(struct session *s, int64_t conv, const char *echo, bool ok, const char *why)
-{
-    for (struct send_watch **pp = &s->watches; *pp; pp = &(*pp)->next) {
-        struct send_watch *w = *pp;
-        if (strcmp(w->echo_id, echo) != 0)
-            continue;
-        *pp = w->next;
-        const struct message *m = ok ? store_thread_find_echo(s->st, conv, echo) : NULL;
-        w->cb(w->ud, ok, m ? m->id : 0, why);
-        free(w->echo_id);
-        free(w);
-        return;
-    }
-}
-
-static void finished(struct session *s, int64_t conv, const char *echo, bool ok, const char *why)
-{
-    watch_fire(s, conv, echo, ok, why);
-    if (s->l.sent)
-        s->l.sent(s->l.ud, conv, echo, ok, why);
-}
-
-/* The server has it (as message server_id, 0 if unknown): take it off the
- * outbox. */
-static void delivered(struct session *s, const char *echo_id, int64_t conv, int64_t server_id)
-{
-    char *err = NULL;
-    char *echo = xstrdup(echo_id);
-    /* Replies go out one at a time, in order, so every other reply of this
-     * conversation still queued reaches the server after this one: a later
-     * verify must not look at or before server_id, where a reply with the
-     * same text ("ok" twice) would be taken for it and never sent. Saved
-     * with the removal below. */
-    for (size_t i = 0; i < outbox_len(s->outbox); i++) {
-        struct outbox_entry *o = outbox_at(s->outbox, i);
-        if (o->conv == conv && o->after_id < server_id)
-            o->after_id = server_id;
-    }
-    store_thread_remove_local(s->st, conv, echo);
-    if (outbox_remove(s->outbox, echo, &err) < 0) {
-        log_error("%s", err);
-        free(err);
-    }
-    s->send_fails = 0;
-    finished(s, conv, echo, true, NULL);
-    free(echo);
-}
-
-static struct outbox_entry *next_pending(struct session *s)
-{
-    for (size_t i = 0; i < outbox_len(s->outbox); i++) {
-        struct outbox_entry *e = outbox_at(s->outbox, i);
-        if (e->state == OUTBOX_PENDING && !e->held)
-            return e;
-    }
-    return NULL;
-}
-
-static void retry_later(struct session *s, struct outbox_entry *e, const struct prov_result *res)
-{
-    s->send_fails++;
-    int64_t wait = backoff_ms(s->send_fails, res->retry_after);
-    s->send_next_ms = mono(s) + wait;
-    free(e->error);
-    e->error = xasprintf("not sent yet: %s; retrying in %llds",
-                         res->message ? res->message : provider_err_name(res->err),
-                         (long long)(wait + 999) / 1000);
-    save_outbox(s);
-    show_local(s, e);
-    watch_fire(s, e->conv, e->echo_id, false, e->error);
-}
-
-static void on_send(void *ud, struct prov_result *res)
-{
-    struct req_ctx *r = ud;
-    struct session *s = r->s;
-    s->send_pending = false;
-    bool ok = note_result(s, res);
-    struct outbox_entry *e = outbox_find(s->outbox, r->echo_id);
-    if (ok) {
-        int64_t server_id = res->has_msg ? res->msg.id : 0;
-        if (res->has_msg) {
-            /* The answer carries our echo_id (Chatwoot returns it from
-             * create); make sure the merge can match it. */
-            free(res->msg.echo_id);
-            res->msg.echo_id = xstrdup(r->echo_id);
-            store_thread_merge(s->st, r->conv, &res->msg, 1);
-            res->has_msg = false;
-        }
-        if (e)
-            delivered(s, r->echo_id, r->conv, server_id);
-    } else if (e) {
-        if (res->maybe_delivered || res->err == PROV_ERR_SERVER || res->err == PROV_ERR_PROTOCOL) {
-            /* A 5xx (a proxy's 502/504 too) or an answer we could not read
-             * may hide a stored message: look before sending it again. */
-            e->verify = true;
-            retry_later(s, e, res);
-        } else if (res->err == PROV_ERR_NETWORK || res->err == PROV_ERR_SERVER ||
-                   res->err == PROV_ERR_RATE || res->err == PROV_ERR_AUTH) {
-            retry_later(s, e, res);
-        } else {
-            /* Refused for good: keep it, say why, let the agent decide. */
-            e->state = OUTBOX_FAILED;
-            free(e->error);
-            e->error = xstrdup(res->message ? res->message : provider_err_name(res->err));
-            save_outbox(s);
-            show_local(s, e);
-            finished(s, r->conv, r->echo_id, false, e->error);
-        }
-    }
-    req_done(r);
-    if (!s->send_next_ms)
-        send_next(s);
-}
-
-static void do_send(struct session *s, struct outbox_entry *e)
-{
-    e->attempts++;
-    /* From here on the server may get it: a restart must verify first. */
-    save_outbox(s);
-    struct req_ctx *r = req_new(s, REQ_SEND);
-    r->conv = e->conv;
-    r->echo_id = xstrdup(e->echo_id);
-    s->send_pending = true;
-    s->p->ops->send_message(s->p, e->conv, e->content, e->is_private, e->echo_id, on_send, r);
-}
-
-/* Is m the reply e (sent earlier, answer lost)? By echo_id when the server
- * keeps it (twowayd), else by author, kind, text and time (Chatwoot only
- * returns echo_id from the create call). */
-static bool is_our_reply(const struct session *s, const struct outbox_entry *e,
-                         const struct message *m)
-{
-    if (m->echo_id && *m->echo_id)
-        return strcmp(m->echo_id, e->echo_id) == 0;
-    if (m->sender_kind != SENDER_AGENT || m->sender_id != s->me || m->is_private != e->is_private)
-        return false;
-    if (m->created_at && e->created_at && m->created_at < e->created_at - 300)
-        return false;
-    char *want = text_sanitize_str(e->content, TEXT_MULTI_LINE);
-    bool same = strcmp(want, m->content) == 0;
-    free(want);
-    return same;
-}
-
-static void on_verify(void *ud, struct prov_result *res)
-{
-    struct req_ctx *r = ud;
-    struct session *s = r->s;
-    s->send_pending = false;
-    struct outbox_entry *e = outbox_find(s->outbox, r->echo_id);
-    if (!note_result(s, res) || !e) {
-        if (e)
-            retry_later(s, e, res);
-        req_done(r);
-        return;
-    }
-    bool found = false;
-    int64_t server_id = 0;
-    for (size_t i = 0; i < res->nmsgs && !found; i++) {
-        found = is_our_reply(s, e, &res->msgs[i]);
-        server_id = res->msgs[i].id;
-    }
-    if (found) {
-        log_info("reply %s had reached the server; not sending it again", e->echo_id);
-        store_thread_merge(s->st, r->conv, res->msgs, res->nmsgs);
-        res->nmsgs = 0;
-        delivered(s, r->echo_id, r->conv, server_id);
-        req_done(r);
-        send_next(s);
-        return;
-    }
-    e->verify = false;
-    req_done(r);
-    do_send(s, e);
-}
-
-static void send_next(struct session *s)
-{
-    if (s->send_pending || !s->ready || s->state == CONN_AUTH_FAILED)
-        return;
-    if (s->send_next_ms && mono(s) < s->send_next_ms)
-        return;
-    struct outbox_entry *e = next_pending(s);
-    if (!e)
-        return;
-    if (e->verify) {
-        struct req_ctx *r = req_new(s, REQ_VERIFY);
-        r->conv = e->conv;
-        r->echo_id = xstrdup(e->echo_id);
-        s->send_pending = true;
-        s->p->ops->list_messages(s->p, e->conv, 0, e->after_id, on_verify, r);
-        return;
-    }
-    do_send(s, e);
-}
-
-static char *queue_reply(struct session *s, int64_t conv, const char *text, bool is_private,
-                         bool held, char **err)
-{
-    if (!text || !*text) {
-        *err = xstrdup("nothing to send");
-        return NULL;
-    }
-    struct outbox_entry e = {0};
-    e.echo_id = outbox_new_echo_id();
-    e.conv = conv;
-    e.content = (char *)text;
-    e.is_private = is_private;
-    e.created_at = timeutil_now();
-    e.after_id = store_thread_last_id(s->st, conv);
-    e.state = OUTBOX_PENDING;
-    e.held = held;
-    e.error = (char *)"";
-    if (outbox_add(s->outbox, &e, err) < 0) {
-        free(e.echo_id);
-        return NULL;
-    }
-    show_local(s, outbox_find(s->outbox, e.echo_id));
-    send_next(s);
-    return e.echo_id;
-}
-
-char *session_send(struct session *s, int64_t conv, const char *text, bool is_private,
-                   char **err)
-{
-    return queue_reply(s, conv, text, is_private, false, err);
-}
-
-char *session_send_held(struct session *s, int64_t conv, const char *text, bool is_private,
-                        char **err)
-{
-    return queue_reply(s, conv, text, is_private, true, err);
-}
-
-int session_release(struct session *s, const char *echo_id, char **err)
-{
-    struct outbox_entry *e = outbox_find(s->outbox, echo_id);
-    if (!e || !e->held) {
-        *err = xstrdup("no such reply waiting to be confirmed");
-        return -1;
-    }
-    e->held = false;
-    save_outbox(s);
-    send_next(s);
-    return 0;
-}
-
-int session_retry(struct session *s, int64_t conv, const char *echo_id, char **err)
-{
-    struct outbox_entry *e = outbox_find(s->outbox, echo_id);
-    if (!e || e->conv != conv) {
-        *err = xstrdup("no such unsent reply");
-        return -1;
-    }
-    e->state = OUTBOX_PENDING;
-    /* A refused reply did not arrive; one that timed out might have. */
-    free(e->error);
-    e->error = xstrdup("");
-    s->send_next_ms = 0;
-    s->send_fails = 0;
-    save_outbox(s);
-    show_local(s, e);
-    send_next(s);
-    return 0;
-}
-
-char *session_discard(struct session *s, int64_t conv, const char *echo_id)
-{
-    struct outbox_entry *e = outbox_find(s->outbox, echo_id);
-    if (!e || e->conv != conv)
-        return NULL;
-    /* On its way (sent, or being looked for): the server may store it, and
-     * the text handed back for editing would become a second copy. */
-    for (const struct req_ctx *r = s->reqs; r; r = r->next)
-        if ((r->kind == REQ_SEND || r->kind == REQ_VERIFY) && strcmp(r->echo_id, echo_id) == 0)
-            return NULL;
-    char *text = xstrdup(e->content);
-    char *err = NULL;
-    watch_fire(s, conv, echo_id, false, "discarded");
-    store_thread_remove_local(s->st, conv, echo_id);
-    if (outbox_remove(s->outbox, echo_id, &err) < 0) {
-        log_error("%s", err);
-        free(err);
-    }
-    return text;
-}
-
-int session_outbox_count(const struct session *s)
-{
-    return (int)outbox_len(s->outbox);
-}
-
-char *session_send_notify(struct session *s, int64_t conv, const char *text, bool is_private,
-                          session_send_cb cb, void *ud, char **err)
-{
-    char *echo = session_send(s, conv, text, is_private, err);
-    if (!echo || !cb)
-        return echo;
-    struct send_watch *w = xcalloc(1, sizeof *w);
-    w->echo_id = xstrdup(echo);
-    w->conv = conv;
-    w->cb = cb;
-    w->ud = ud;
-    w->next = s->watches;
-    s->watches = w;
-    return echo;
-}
