@@ -10,7 +10,6 @@
 
 #include "twoway/xmalloc.h"
 
-
 static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 
 uint64_t bench_rnd(void)

@@ -164,7 +164,7 @@ static void bench_threads(struct store *s)
     for (int t = 0; t < NTHREADS; t++) {
         for (int p = 0; p < PAGES; p++)
             bench_gen_page(&pages[((size_t)t * PAGES + (size_t)p) * PAGE], t + 1,
-                     (int64_t)(PAGES - 1 - p) * PAGE + 1);
+                           (int64_t)(PAGES - 1 - p) * PAGE + 1);
         bench_gen_page(&again[(size_t)t * PAGE], t + 1, THREAD_LEN - PAGE + 1);
     }
     size_t added = 0;

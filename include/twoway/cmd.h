@@ -40,7 +40,7 @@ enum cmd_complete {
     COMPLETE_NONE,
     COMPLETE_COMMAND,
     COMPLETE_OPTION,
-    COMPLETE_AGENT,    /* names, "me", "none" */
+    COMPLETE_AGENT, /* names, "me", "none" */
     COMPLETE_TEAM,
     COMPLETE_LABEL,
     COMPLETE_TAG,      /* +label / -label */
@@ -48,7 +48,7 @@ enum cmd_complete {
     COMPLETE_CONV,     /* conversation ids (and phones) */
     COMPLETE_STATUS,
     COMPLETE_PRIORITY,
-    COMPLETE_FILTER,   /* mine unassigned all */
+    COMPLETE_FILTER, /* mine unassigned all */
     COMPLETE_INBOX,
     COMPLETE_KEYCTX,
     COMPLETE_ROLE,
@@ -57,12 +57,12 @@ enum cmd_complete {
 
 struct cmd_def {
     const char *name;
-    const char *aliases;  /* space-separated, or NULL */
+    const char *aliases; /* space-separated, or NULL */
     int min_args;
-    int max_args;         /* -1: the rest of the line is one argument list */
+    int max_args; /* -1: the rest of the line is one argument list */
     unsigned flags;
-    const char *usage;    /* "assign AGENT|me|none" */
-    const char *help;     /* one sentence */
+    const char *usage;             /* "assign AGENT|me|none" */
+    const char *help;              /* one sentence */
     enum cmd_complete complete[2]; /* first argument, later arguments */
     enum cmd_status (*exec)(struct cmd_call *call);
 };
@@ -107,7 +107,7 @@ struct cmd_ui {
 
 /* The world commands act on; wired by the app. */
 struct cmd_env {
-    struct session *ss;   /* NULL until connected */
+    struct session *ss; /* NULL until connected */
     struct store *st;
     struct view *view;
     struct options *opts;
@@ -125,8 +125,7 @@ struct cmd_env {
     /* Mark-prefix state: the next command runs on all marked conversations. */
     bool prefix_marked;
     /* Hook for `color` lines: role, fg, bg, attrs — applied by the ui. */
-    int (*color)(void *ud, int role, const char *fg, const char *bg, const char *attrs,
-                 char **err);
+    int (*color)(void *ud, int role, const char *fg, const char *bg, const char *attrs, char **err);
     void *color_ud;
 
     /* Added: the dispatcher's own bookkeeping (cmd.c); zero it with the
@@ -174,18 +173,17 @@ struct cmd_call {
     struct cmd_env *env;
     const struct cmd_def *def;
     int argc;
-    char **argv;           /* argv[0] is the command name as typed */
-    int64_t conv;          /* the target for CMD_NEEDS_CONV */
+    char **argv;  /* argv[0] is the command name as typed */
+    int64_t conv; /* the target for CMD_NEEDS_CONV */
     const struct cmd_source *src;
-    void *priv;            /* handler's own state across CMD_PENDING */
+    void *priv; /* handler's own state across CMD_PENDING */
 };
 
 /* Finish a command that returned CMD_PENDING. msg (may be NULL) is shown
  * as info on success, as the error on failure. */
 void cmd_finish(struct cmd_call *call, bool ok, const char *msg);
 void cmd_info(struct cmd_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void cmd_error(struct cmd_call *call, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void cmd_error(struct cmd_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Completion candidates for the word at the end of a partial line (for
  * readline). Returns an owned NULL-terminated array of owned strings. */

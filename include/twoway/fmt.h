@@ -22,10 +22,10 @@ struct fmt_span {
 };
 
 struct fmt_line {
-    char *text; /* owned */
+    char *text;             /* owned */
     struct fmt_span *spans; /* owned; cover text in order, may leave gaps (ROLE_NORMAL) */
     size_t nspans;
-    int width;  /* display columns of text */
+    int width; /* display columns of text */
 };
 
 void fmt_line_free(struct fmt_line *l);
@@ -33,10 +33,10 @@ void fmt_lines_free(struct fmt_line *lines, size_t n);
 
 /* What the formatters need to know beyond the record. */
 struct fmt_ctx {
-    int64_t now;       /* epoch seconds, for ages */
-    int64_t me;        /* my agent id, to say "you"/"me" */
-    bool ascii;        /* ASCII-only output */
-    bool preview;      /* show message text outside the thread (notify_preview) */
+    int64_t now;             /* epoch seconds, for ages */
+    int64_t me;              /* my agent id, to say "you"/"me" */
+    bool ascii;              /* ASCII-only output */
+    bool preview;            /* show message text outside the thread (notify_preview) */
     const char *time_format; /* strftime for message times, e.g. "%H:%M" */
     /* Added by fmt: the contact's label (model_contact_label) that
      * fmt_thread names incoming messages by; NULL or "": each message's
@@ -53,8 +53,8 @@ struct fmt_ctx {
  * selected: whole row in ROLE_SELECTED; marked: a mark in the first column.
  * Returns the lines in out[0..FMT_LIST_ROW_LINES). */
 #define FMT_LIST_ROW_LINES 2
-void fmt_list_row(const struct conversation *c, const struct fmt_ctx *ctx, int cols,
-                  bool selected, bool marked, struct fmt_line out[FMT_LIST_ROW_LINES]);
+void fmt_list_row(const struct conversation *c, const struct fmt_ctx *ctx, int cols, bool selected,
+                  bool marked, struct fmt_line out[FMT_LIST_ROW_LINES]);
 
 /* The thread of one conversation as lines of width cols: a day separator
  * when the day changes; per message a first line "HH:MM ◀ Name" / "▶ Name"

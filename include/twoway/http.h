@@ -23,12 +23,12 @@ struct http_opts {
 };
 
 struct http_response {
-    int status;        /* HTTP status, 0 if no response */
-    char *body;        /* NUL-terminated, may be "" (owned by http; steal by setting NULL) */
+    int status; /* HTTP status, 0 if no response */
+    char *body; /* NUL-terminated, may be "" (owned by http; steal by setting NULL) */
     size_t body_len;
-    long retry_after;  /* seconds from Retry-After, -1 if absent */
-    int curl_code;     /* CURLcode, 0 = OK */
-    char *error;       /* human-readable transport error, or NULL */
+    long retry_after; /* seconds from Retry-After, -1 if absent */
+    int curl_code;    /* CURLcode, 0 = OK */
+    char *error;      /* human-readable transport error, or NULL */
     /* True when the request may have reached the server although no
      * answer came back (a timeout or drop after the body was sent): a
      * non-idempotent request must not be blindly retried. */

@@ -45,7 +45,7 @@ enum msg_status {
 };
 
 enum sender_kind {
-    SENDER_NONE,    /* system */
+    SENDER_NONE, /* system */
     SENDER_CONTACT,
     SENDER_AGENT,
     SENDER_BOT,
@@ -59,13 +59,13 @@ struct kv {
 
 struct contact {
     int64_t id;
-    char *name;       /* "" if unknown */
-    char *phone;      /* "" if none */
-    char *email;      /* "" if none */
-    char *identifier; /* "" if none */
-    bool opted_out;        /* custom_attributes.sms_opt_out */
-    int64_t opted_out_at;  /* custom_attributes.sms_opt_out_at, 0 if unknown */
-    struct kv *attrs;      /* custom attributes, in server order */
+    char *name;           /* "" if unknown */
+    char *phone;          /* "" if none */
+    char *email;          /* "" if none */
+    char *identifier;     /* "" if none */
+    bool opted_out;       /* custom_attributes.sms_opt_out */
+    int64_t opted_out_at; /* custom_attributes.sms_opt_out_at, 0 if unknown */
+    struct kv *attrs;     /* custom attributes, in server order */
     size_t nattrs;
 };
 
@@ -107,19 +107,19 @@ struct conversation {
     char *team_name;        /* "" when none */
     char **labels;
     size_t nlabels;
-    int unread;             /* unread_count (servers cap it at 10) */
+    int unread; /* unread_count (servers cap it at 10) */
     bool muted;
     bool can_reply;
-    char *channel;          /* meta.channel, e.g. Channel::TwilioSms */
+    char *channel; /* meta.channel, e.g. Channel::TwilioSms */
     int64_t created_at;
     int64_t last_activity_at;
-    int64_t waiting_since;  /* 0 = not waiting */
+    int64_t waiting_since; /* 0 = not waiting */
     int64_t agent_last_seen_at;
-    int64_t snoozed_until;  /* 0 = none / until next reply */
-    double updated_at;      /* float epoch; 0 when the server does not send it */
+    int64_t snoozed_until; /* 0 = none / until next reply */
+    double updated_at;     /* float epoch; 0 when the server does not send it */
     bool has_last;
-    struct message last;    /* newest message (last_non_activity_message or messages[0]) */
-    struct kv *attrs;       /* conversation custom attributes */
+    struct message last; /* newest message (last_non_activity_message or messages[0]) */
+    struct kv *attrs;    /* conversation custom attributes */
     size_t nattrs;
 };
 
@@ -154,7 +154,8 @@ struct inbox {
     bool is_sms;
 };
 
-struct template {
+struct template
+{
     int64_t id; /* server canned response id; 0 for a local template */
     char *short_code;
     char *content;
@@ -174,13 +175,13 @@ enum assignee_type { ASSIGNEE_ALL, ASSIGNEE_MINE, ASSIGNEE_UNASSIGNED, ASSIGNEE_
 /* A conversation list request (Chatwoot's filters). */
 struct conv_query {
     enum assignee_type assignee;
-    int status;           /* enum conv_status, or -1 for all */
-    int64_t inbox_id;     /* 0 = any */
-    int64_t team_id;      /* 0 = any */
-    const char *label;    /* NULL = any */
-    const char *q;        /* NULL = no text filter */
-    int page;             /* 1-based */
-    const char *sort_by;  /* NULL = server default */
+    int status;          /* enum conv_status, or -1 for all */
+    int64_t inbox_id;    /* 0 = any */
+    int64_t team_id;     /* 0 = any */
+    const char *label;   /* NULL = any */
+    const char *q;       /* NULL = no text filter */
+    int page;            /* 1-based */
+    const char *sort_by; /* NULL = server default */
 };
 
 /* The signed-in agent (GET /profile). */
@@ -193,11 +194,11 @@ struct profile {
     char *account_name;
 };
 
-const char *model_status_name(enum conv_status s);         /* "open"… */
+const char *model_status_name(enum conv_status s);            /* "open"… */
 int model_status_parse(const char *s, enum conv_status *out); /* 0 or -1 */
-const char *model_priority_name(enum conv_priority p);     /* "none", "low"… */
+const char *model_priority_name(enum conv_priority p);        /* "none", "low"… */
 int model_priority_parse(const char *s, enum conv_priority *out);
-const char *model_msg_status_name(enum msg_status s);      /* "sending"… */
+const char *model_msg_status_name(enum msg_status s); /* "sending"… */
 
 /* First name of a display name ("Maria" of "Maria Gonzalez"). Owned. */
 char *model_first_name(const char *name);

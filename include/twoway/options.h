@@ -9,16 +9,16 @@
 #include <stdint.h>
 
 enum opt_type {
-    OPT_BOOL,   /* yes/no, on/off, true/false, 1/0 */
-    OPT_INT,    /* within [min, max] */
+    OPT_BOOL, /* yes/no, on/off, true/false, 1/0 */
+    OPT_INT,  /* within [min, max] */
     OPT_STRING,
-    OPT_ENUM,   /* one of choices ("a|b|c") */
-    OPT_LIST,   /* comma-separated subset of choices */
+    OPT_ENUM, /* one of choices ("a|b|c") */
+    OPT_LIST, /* comma-separated subset of choices */
 };
 
 enum opt_flags {
-    OPT_SECRET = 1 << 0,   /* never shown; only from a private config file */
-    OPT_RESTART = 1 << 1,  /* takes effect at the next connection/start */
+    OPT_SECRET = 1 << 0,  /* never shown; only from a private config file */
+    OPT_RESTART = 1 << 1, /* takes effect at the next connection/start */
 };
 
 struct opt_def {

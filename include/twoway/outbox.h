@@ -21,13 +21,13 @@ struct outbox_entry {
     int64_t conv;
     char *content;
     bool is_private;
-    int64_t created_at;  /* epoch seconds when queued */
-    int64_t after_id;    /* newest message id known when queued (for verify) */
+    int64_t created_at; /* epoch seconds when queued */
+    int64_t after_id;   /* newest message id known when queued (for verify) */
     enum outbox_state state;
-    bool verify;         /* may have reached the server: look before resending */
-    bool held;           /* queued, but waiting for the agent's confirmation */
+    bool verify; /* may have reached the server: look before resending */
+    bool held;   /* queued, but waiting for the agent's confirmation */
     int attempts;
-    char *error;         /* why it failed, "" if none */
+    char *error; /* why it failed, "" if none */
 };
 
 struct outbox;

@@ -39,17 +39,17 @@ struct prov_result {
 
     struct conversation *convs; /* list, search, contact conversations */
     size_t nconvs;
-    struct conv_counts counts;  /* list and counts */
+    struct conv_counts counts; /* list and counts */
     bool has_counts;
-    struct conversation conv;   /* get, create */
+    struct conversation conv; /* get, create */
     bool has_conv;
-    struct message *msgs;       /* list_messages */
+    struct message *msgs; /* list_messages */
     size_t nmsgs;
-    struct message msg;         /* send_message */
+    struct message msg; /* send_message */
     bool has_msg;
-    struct agent *agents;       /* list_agents; assign_agent gives one (or none) */
+    struct agent *agents; /* list_agents; assign_agent gives one (or none) */
     size_t nagents;
-    struct team *teams;         /* list_teams; assign_team gives one (or none) */
+    struct team *teams; /* list_teams; assign_team gives one (or none) */
     size_t nteams;
     struct label *labels;
     size_t nlabels;
@@ -57,13 +57,13 @@ struct prov_result {
     size_t ninboxes;
     struct template *templates;
     size_t ntemplates;
-    struct contact *contacts;   /* search_contacts, get_contact (one) */
+    struct contact *contacts; /* search_contacts, get_contact (one) */
     size_t ncontacts;
-    char **titles;              /* get/set conversation labels */
+    char **titles; /* get/set conversation labels */
     size_t ntitles;
     struct profile profile;
     bool has_profile;
-    enum conv_status status;    /* set_status: the status the server reports */
+    enum conv_status status; /* set_status: the status the server reports */
     int64_t snoozed_until;
 };
 
@@ -90,8 +90,7 @@ struct provider_ops {
                                void *ud);
     void (*conversation_counts)(struct provider *p, const struct conv_query *q, prov_cb cb,
                                 void *ud);
-    void (*search_conversations)(struct provider *p, const char *q, int page, prov_cb cb,
-                                 void *ud);
+    void (*search_conversations)(struct provider *p, const char *q, int page, prov_cb cb, void *ud);
     void (*get_conversation)(struct provider *p, int64_t conv, prov_cb cb, void *ud);
     /* before/after: 0 = unset (see API-SUBSET.md §4.1) */
     void (*list_messages)(struct provider *p, int64_t conv, int64_t before, int64_t after,
@@ -102,8 +101,8 @@ struct provider_ops {
     void (*create_conversation)(struct provider *p, int64_t inbox_id, int64_t contact_id,
                                 const char *content, prov_cb cb, void *ud);
     /* snoozed_until: epoch seconds for CONV_SNOOZED, 0 = until the next reply */
-    void (*set_status)(struct provider *p, int64_t conv, enum conv_status st,
-                       int64_t snoozed_until, prov_cb cb, void *ud);
+    void (*set_status)(struct provider *p, int64_t conv, enum conv_status st, int64_t snoozed_until,
+                       prov_cb cb, void *ud);
     void (*set_priority)(struct provider *p, int64_t conv, enum conv_priority pr, prov_cb cb,
                          void *ud);
     void (*assign_agent)(struct provider *p, int64_t conv, int64_t agent_id /* 0 = none */,

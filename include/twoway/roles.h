@@ -6,13 +6,13 @@
 
 enum fmt_role {
     ROLE_NORMAL = 0,
-    ROLE_DIM,          /* secondary text: previews, times */
-    ROLE_SELECTED,     /* the selected list row (whole row) */
-    ROLE_UNREAD,       /* a conversation with unread messages: name bold */
-    ROLE_WAITING,      /* the "customer waits" mark and its duration */
-    ROLE_URGENT,       /* priority urgent / high */
-    ROLE_MARK,         /* a marked row's mark */
-    ROLE_LABEL,        /* label names */
+    ROLE_DIM,      /* secondary text: previews, times */
+    ROLE_SELECTED, /* the selected list row (whole row) */
+    ROLE_UNREAD,   /* a conversation with unread messages: name bold */
+    ROLE_WAITING,  /* the "customer waits" mark and its duration */
+    ROLE_URGENT,   /* priority urgent / high */
+    ROLE_MARK,     /* a marked row's mark */
+    ROLE_LABEL,    /* label names */
     ROLE_ASSIGNEE,
     ROLE_INCOMING,     /* customer message author */
     ROLE_OUTGOING,     /* agent message author */

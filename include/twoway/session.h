@@ -84,8 +84,7 @@ void session_fetch_conv(struct session *s, int64_t conv);
 /* Queue a reply or private note: written to the outbox (fsync) first, shown
  * at once as "sending", then sent with an echo_id. Returns the echo_id
  * (owned), or NULL with *err. */
-char *session_send(struct session *s, int64_t conv, const char *text, bool is_private,
-                   char **err);
+char *session_send(struct session *s, int64_t conv, const char *text, bool is_private, char **err);
 /* Queue a reply that must not go out yet: it is on disk and shows as
  * "sending" at once, but waits for session_release() (the agent confirmed,
  * or nothing needed asking) or session_discard() (the agent declined). If

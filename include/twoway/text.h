@@ -53,8 +53,8 @@ bool text_valid_utf8(const char *s, size_t len);
 struct text_cell {
     wchar_t wc[TEXT_CELL_MAX + 1];
     int width;
-    size_t offset;   /* byte offset in the source where this cell starts */
-    size_t len;      /* bytes of the source this cell covers (incl. dropped ZWJ/VS) */
+    size_t offset;    /* byte offset in the source where this cell starts */
+    size_t len;       /* bytes of the source this cell covers (incl. dropped ZWJ/VS) */
     bool cluster_end; /* true if a grapheme cluster boundary follows this cell */
 };
 

@@ -20,24 +20,24 @@ struct view {
     /* The server-side filter (tabs): assignee, status, label, inbox, team,
      * search text. Strings owned (view_set_*). */
     enum assignee_type assignee;
-    int status;         /* enum conv_status or -1 = all */
-    char *label;        /* NULL = any */
-    int64_t inbox_id;   /* 0 = any */
-    int64_t team_id;    /* 0 = any */
-    char *search;       /* NULL = none (server search q=) */
+    int status;       /* enum conv_status or -1 = all */
+    char *label;      /* NULL = any */
+    int64_t inbox_id; /* 0 = any */
+    int64_t team_id;  /* 0 = any */
+    char *search;     /* NULL = none (server search q=) */
 
     /* The local limit (neomutt-like pattern) over the loaded list. */
-    char *limit_text;   /* NULL = none */
+    char *limit_text; /* NULL = none */
     struct pattern *limit;
 
-    int64_t open_conv;  /* conversation in the thread pane, 0 = none */
-    int64_t selected;   /* selected list row, 0 = none */
+    int64_t open_conv; /* conversation in the thread pane, 0 = none */
+    int64_t selected;  /* selected list row, 0 = none */
     enum view_focus focus;
 
-    int64_t *marks;     /* marked conversation ids (sorted) */
+    int64_t *marks; /* marked conversation ids (sorted) */
     size_t nmarks;
 
-    uint64_t gen;       /* bumps on every change */
+    uint64_t gen; /* bumps on every change */
 };
 
 void view_init(struct view *v);
@@ -46,8 +46,8 @@ void view_free(struct view *v);
 /* The query for the provider (borrows v's strings). */
 void view_query(const struct view *v, int page, struct conv_query *q);
 
-void view_set_label(struct view *v, const char *label);  /* NULL clears */
-void view_set_search(struct view *v, const char *text);  /* NULL clears */
+void view_set_label(struct view *v, const char *label); /* NULL clears */
+void view_set_search(struct view *v, const char *text); /* NULL clears */
 /* Compile and set the local limit; NULL or "" clears. 0 or -1 with *err. */
 int view_set_limit(struct view *v, const char *text, char **err);
 

@@ -45,8 +45,8 @@ struct app {
     struct session *ss;
     struct loop *loop;
     struct ui *ui;
-    struct notify *notify;  /* while the ui runs */
-    uint64_t notify_gen;    /* options_gen() it was configured at */
+    struct notify *notify; /* while the ui runs */
+    uint64_t notify_gen;   /* options_gen() it was configured at */
     struct demo demo;
     bool demo_on;
     char *state_dir;

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 
 struct app_args {
-    const char *config;     /* -F FILE, or NULL for the default */
-    const char **exec;      /* -e CMD… */
+    const char *config; /* -F FILE, or NULL for the default */
+    const char **exec;  /* -e CMD… */
     int nexec;
     bool batch;
     const char *batch_file; /* NULL or "-" = stdin (only with --batch) */

@@ -8,11 +8,11 @@
 
 struct demo {
     pid_t pid;
-    char *dir;      /* temporary directory (database, log) */
-    char *url;      /* base URL */
-    char *token;    /* the first agent's token */
+    char *dir;   /* temporary directory (database, log) */
+    char *url;   /* base URL */
+    char *token; /* the first agent's token */
     int64_t account;
-    char *agent;    /* the first agent's name */
+    char *agent; /* the first agent's name */
 };
 
 /* Start twowayd and read its JSON lines. 0 or -1 with *err. */

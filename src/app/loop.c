@@ -168,7 +168,8 @@ static void run_timers(struct loop *l)
     for (;;) {
         size_t due = l->ntimers;
         for (size_t i = 0; i < l->ntimers; i++)
-            if (l->timers[i].when <= now && (due == l->ntimers || l->timers[i].when < l->timers[due].when))
+            if (l->timers[i].when <= now &&
+                (due == l->ntimers || l->timers[i].when < l->timers[due].when))
                 due = i;
         if (due == l->ntimers)
             break;

@@ -295,7 +295,8 @@ static bool refuse_opted_out(struct cmd_call *call)
     if (j->is_private || !c || !c->contact.opted_out)
         return false;
     char *name = cmd_resolve_first(&c->contact);
-    char *msg = xasprintf("%s replied STOP and has opted out of SMS; only notes are possible", name);
+    char *msg =
+        xasprintf("%s replied STOP and has opted out of SMS; only notes are possible", name);
     job_end(call, false, msg);
     free(msg);
     free(name);
@@ -623,9 +624,9 @@ static enum cmd_status resend_undelivered(struct cmd_call *call, const struct me
     char *text = xstrdup(m->content);
     char *err = NULL;
     bool batch = !call->env->ui;
-    char *echo = batch ? session_send_notify(call->env->ss, call->conv, text, false, on_resent,
-                                             call, &err)
-                       : session_send(call->env->ss, call->conv, text, false, &err);
+    char *echo =
+        batch ? session_send_notify(call->env->ss, call->conv, text, false, on_resent, call, &err)
+              : session_send(call->env->ss, call->conv, text, false, &err);
     free(text);
     if (!echo) {
         cmd_error(call, "%s", err);
@@ -657,8 +658,7 @@ static void on_retry_thread(void *ud, struct prov_result *res)
 
 enum cmd_status cmd_reply_retry(struct cmd_call *call)
 {
-    if (!newest_failed(call) && !call->priv &&
-        !store_thread_last_id(call->env->st, call->conv)) {
+    if (!newest_failed(call) && !call->priv && !store_thread_last_id(call->env->st, call->conv)) {
         prov(call)->ops->list_messages(prov(call), call->conv, 0, 0, on_retry_thread, call);
         return CMD_PENDING;
     }

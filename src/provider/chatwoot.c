@@ -784,8 +784,7 @@ static void op_get_contact(struct provider *p, int64_t contact_id, prov_cb cb, v
     call_send(call_new(cw, map_contacts, BODY_JSON, cb, ud), "GET", buf_detach(&url), NULL);
 }
 
-static void op_contact_conversations(struct provider *p, int64_t contact_id, prov_cb cb,
-                                     void *ud)
+static void op_contact_conversations(struct provider *p, int64_t contact_id, prov_cb cb, void *ud)
 {
     struct cw *cw = cw_of(p);
     struct buf url;

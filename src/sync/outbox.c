@@ -71,7 +71,7 @@ static int parse_line(const char *line, struct outbox_entry *e)
     e->echo_id = xstrdup(echo);
     /* The file is ours, but it is still a file: keep the text valid. */
     e->content = text_valid_utf8(content, strlen(content)) ? xstrdup(content)
-                                                            : text_sanitize_str(content, 1);
+                                                           : text_sanitize_str(content, 1);
     e->conv = conv;
     e->is_private = jint(o, "private") != 0;
     e->created_at = jint(o, "created_at");
@@ -171,8 +171,8 @@ int outbox_save(struct outbox *o, char **err)
         json_object_object_add(j, "private", json_object_new_int(e->is_private));
         json_object_object_add(j, "created_at", json_object_new_int64(e->created_at));
         json_object_object_add(j, "after_id", json_object_new_int64(e->after_id));
-        json_object_object_add(j, "state", json_object_new_string(
-                                               e->state == OUTBOX_FAILED ? "failed" : "pending"));
+        json_object_object_add(
+            j, "state", json_object_new_string(e->state == OUTBOX_FAILED ? "failed" : "pending"));
         json_object_object_add(j, "verify", json_object_new_int(e->verify));
         json_object_object_add(j, "held", json_object_new_int(e->held));
         json_object_object_add(j, "attempts", json_object_new_int(e->attempts));

@@ -405,7 +405,6 @@ static void poll_now(struct session *s)
 
 /* ---- profile and readiness ---- */
 
-
 static void check_ready(struct session *s)
 {
     if (s->ready || !s->me || s->pages_pending || !s->list_ok)
@@ -738,4 +737,3 @@ void session_fetch_conv(struct session *s, int64_t conv)
     r->conv = conv;
     s->p->ops->get_conversation(s->p, conv, on_conv, r);
 }
-

@@ -13,8 +13,8 @@
 #define PAGE_SIZE 25
 #define MSG_PAGE 20
 #define AFTER_PAGE 100
-#define MAX_PAGES 40        /* the list never polls more than this many pages */
-#define DIRECTORY_EVERY 12  /* re-read agents, labels… every this many polls */
+#define MAX_PAGES 40       /* the list never polls more than this many pages */
+#define DIRECTORY_EVERY 12 /* re-read agents, labels… every this many polls */
 #define BACKOFF_MAX_MS 60000
 
 enum req_kind {

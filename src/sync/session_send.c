@@ -283,8 +283,7 @@ static char *queue_reply(struct session *s, int64_t conv, const char *text, bool
     return e.echo_id;
 }
 
-char *session_send(struct session *s, int64_t conv, const char *text, bool is_private,
-                   char **err)
+char *session_send(struct session *s, int64_t conv, const char *text, bool is_private, char **err)
 {
     return queue_reply(s, conv, text, is_private, false, err);
 }

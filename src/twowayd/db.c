@@ -46,8 +46,9 @@ static int migrate(sqlite3 *h, char **err)
         char *e = NULL;
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-        if (exec_plain(h, "BEGIN IMMEDIATE", &e) < 0 || exec_plain(h, schema_migrations[v], &e) < 0 ||
-            exec_plain(h, pragma, &e) < 0 || exec_plain(h, "COMMIT", &e) < 0) {
+        if (exec_plain(h, "BEGIN IMMEDIATE", &e) < 0 ||
+            exec_plain(h, schema_migrations[v], &e) < 0 || exec_plain(h, pragma, &e) < 0 ||
+            exec_plain(h, "COMMIT", &e) < 0) {
             *err = xasprintf("migration to schema %d failed: %s", v + 1, e);
             free(e);
             exec_plain(h, "ROLLBACK", NULL);
@@ -62,7 +63,8 @@ struct db *db_open(const char *path, char **err)
 {
     sqlite3 *h = NULL;
     char *e = NULL;
-    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+    if (sqlite3_open_v2(path, &h,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         NULL) != SQLITE_OK) {
         *err = xasprintf("cannot open database %s: %s", path, h ? sqlite3_errmsg(h) : "no memory");
         sqlite3_close(h);
@@ -248,7 +250,8 @@ char *db_get_setting(struct db *db, const char *key)
 
 void db_set_setting(struct db *db, const char *key, const char *value)
 {
-    db_exec(db, "INSERT INTO settings(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    db_exec(db,
+            "INSERT INTO settings(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             "tt", key, value);
 }

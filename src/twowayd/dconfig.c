@@ -21,13 +21,15 @@ struct opt_def {
 
 /* The one list of twowayd options; --help and man/twowayd.8 follow it. */
 static const struct opt_def opt_defs[] = {
-    {"listen", OPT_STRING, "127.0.0.1:8080", "address and port to serve on (port 0: any free port)"},
+    {"listen", OPT_STRING, "127.0.0.1:8080",
+     "address and port to serve on (port 0: any free port)"},
     {"db", OPT_STRING, "twowayd.db", "SQLite database file"},
     {"public_url", OPT_STRING, "",
      "URL Twilio uses to reach twowayd (for webhook signatures and status callbacks); "
      "default http://LISTEN"},
     {"twilio_account_sid", OPT_STRING, "", "Twilio Account SID"},
-    {"twilio_auth_token", OPT_STRING, "", "Twilio auth token (signs webhooks, authenticates sends)"},
+    {"twilio_auth_token", OPT_STRING, "",
+     "Twilio auth token (signs webhooks, authenticates sends)"},
     {"twilio_base_url", OPT_STRING, "https://api.twilio.com", "Twilio REST API base URL"},
     {"send_timeout", OPT_INT, "15", "seconds to wait for Twilio when sending"},
     {"send_max_attempts", OPT_INT, "6", "attempts before an unsendable reply is marked failed"},
@@ -40,8 +42,8 @@ static const struct opt_def opt_defs[] = {
      "You have successfully been re-subscribed to messages from this number. Reply HELP for "
      "help. Reply STOP to unsubscribe. Msg&Data Rates May Apply.",
      "reply to START, YES, UNSTOP (empty: no reply)"},
-    {"help_reply", OPT_STRING,
-     "Reply STOP to unsubscribe. Msg&Data Rates May Apply.", "reply to HELP, INFO (empty: no reply)"},
+    {"help_reply", OPT_STRING, "Reply STOP to unsubscribe. Msg&Data Rates May Apply.",
+     "reply to HELP, INFO (empty: no reply)"},
     {"business_hours", OPT_STRING, "",
      "when agents answer, e.g. \"mon-fri 09:00-17:00, sat 10:00-14:00\" (empty: always)"},
     {"timezone", OPT_STRING, "UTC", "time zone of business_hours (e.g. America/New_York)"},

@@ -25,26 +25,27 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: twowayd [--listen ADDR:PORT] [--db PATH] [--config FILE] [--demo] [--simulate]\n"
-            "               [--log FILE] [-v] [--help] [--version]\n"
-            "       twowayd [--db PATH] [--config FILE] admin COMMAND ... (twowayd admin help)\n"
-            "\n"
-            "Serves the Chatwoot Application API subset used by twoway, from SQLite;\n"
-            "takes inbound SMS from Twilio webhooks and sends replies through Twilio.\n"
-            "\n"
-            "  --listen ADDR:PORT  address to serve on (default 127.0.0.1:8080; port 0 = any)\n"
-            "  --db PATH           SQLite database (default twowayd.db)\n"
-            "  --config FILE       read options from FILE (name = value lines)\n"
-            "  --demo              seed an empty database with a demo account and print\n"
-            "                      the base URL and each agent's token as JSON lines\n"
-            "  --simulate          play the carrier and the customers instead of Twilio\n"
-            "  --log FILE          log to FILE instead of standard error\n"
-            "  -v, --verbose       log debug detail\n"
-            "  -h, --help          show this help\n"
-            "  -V, --version       show the version\n"
-            "\n"
-            "Options (config file `name = value`, environment TWOWAYD_NAME):\n");
+    fprintf(
+        out,
+        "usage: twowayd [--listen ADDR:PORT] [--db PATH] [--config FILE] [--demo] [--simulate]\n"
+        "               [--log FILE] [-v] [--help] [--version]\n"
+        "       twowayd [--db PATH] [--config FILE] admin COMMAND ... (twowayd admin help)\n"
+        "\n"
+        "Serves the Chatwoot Application API subset used by twoway, from SQLite;\n"
+        "takes inbound SMS from Twilio webhooks and sends replies through Twilio.\n"
+        "\n"
+        "  --listen ADDR:PORT  address to serve on (default 127.0.0.1:8080; port 0 = any)\n"
+        "  --db PATH           SQLite database (default twowayd.db)\n"
+        "  --config FILE       read options from FILE (name = value lines)\n"
+        "  --demo              seed an empty database with a demo account and print\n"
+        "                      the base URL and each agent's token as JSON lines\n"
+        "  --simulate          play the carrier and the customers instead of Twilio\n"
+        "  --log FILE          log to FILE instead of standard error\n"
+        "  -v, --verbose       log debug detail\n"
+        "  -h, --help          show this help\n"
+        "  -V, --version       show the version\n"
+        "\n"
+        "Options (config file `name = value`, environment TWOWAYD_NAME):\n");
     dconfig_print_help(out);
 }
 
@@ -122,16 +123,36 @@ int main(int argc, char **argv)
     /* "+": stop at the first word, so `admin`'s own options reach it. */
     while ((c = getopt_long(argc, argv, "+vhV", longopts, NULL)) != -1) {
         switch (c) {
-        case OPT_LISTEN: listen = optarg; break;
-        case OPT_DB: dbpath = optarg; break;
-        case OPT_CONFIG: config = optarg; break;
-        case OPT_DEMO: demo = true; break;
-        case OPT_SIMULATE: simulate = true; break;
-        case OPT_LOG: logpath = optarg; break;
-        case 'v': verbose = true; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("twowayd %s\n", TWOWAY_VERSION); return 0;
-        default: usage(stderr); return 2;
+        case OPT_LISTEN:
+            listen = optarg;
+            break;
+        case OPT_DB:
+            dbpath = optarg;
+            break;
+        case OPT_CONFIG:
+            config = optarg;
+            break;
+        case OPT_DEMO:
+            demo = true;
+            break;
+        case OPT_SIMULATE:
+            simulate = true;
+            break;
+        case OPT_LOG:
+            logpath = optarg;
+            break;
+        case 'v':
+            verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("twowayd %s\n", TWOWAY_VERSION);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind < argc && strcmp(argv[optind], "admin") == 0)

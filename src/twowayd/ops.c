@@ -38,8 +38,9 @@ bool ops_agent_sees_inbox(struct db *db, const struct req_agent *a, int64_t inbo
 
 bool ops_agent_sees_conv(struct db *db, const struct req_agent *a, int64_t conv_id)
 {
-    int64_t inbox = db_int(db, 0, "SELECT inbox_id FROM conversations WHERE id = ? AND account_id = ?",
-                           "ii", conv_id, a->account_id);
+    int64_t inbox =
+        db_int(db, 0, "SELECT inbox_id FROM conversations WHERE id = ? AND account_id = ?", "ii",
+               conv_id, a->account_id);
     return inbox && ops_agent_sees_inbox(db, a, inbox);
 }
 
@@ -70,8 +71,9 @@ int64_t ops_contact_for_phone(struct db *db, int64_t account_id, const char *pho
 int64_t ops_contact_inbox(struct db *db, int64_t contact_id, int64_t inbox_id,
                           const char *source_id)
 {
-    int64_t id = db_int(db, 0, "SELECT id FROM contact_inboxes WHERE contact_id = ? AND inbox_id = ?",
-                        "ii", contact_id, inbox_id);
+    int64_t id =
+        db_int(db, 0, "SELECT id FROM contact_inboxes WHERE contact_id = ? AND inbox_id = ?", "ii",
+               contact_id, inbox_id);
     if (id)
         return id;
     db_exec(db, "INSERT INTO contact_inboxes(contact_id, inbox_id, source_id) VALUES (?, ?, ?)",
@@ -144,8 +146,9 @@ int64_t ops_message_add(struct db *db, const struct ops_message *m)
     char *status = xstrdup((const char *)sqlite3_column_text(st, 2));
     sqlite3_finalize(st);
 
-    if (m->source_id && db_int(db, 0, "SELECT id FROM messages WHERE inbox_id = ? AND source_id = ?",
-                               "it", inbox, m->source_id)) {
+    if (m->source_id &&
+        db_int(db, 0, "SELECT id FROM messages WHERE inbox_id = ? AND source_id = ?", "it", inbox,
+               m->source_id)) {
         free(status);
         return 0;
     }
@@ -157,8 +160,8 @@ int64_t ops_message_add(struct db *db, const struct ops_message *m)
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     db_bindv(st, "iiitititttitdd", account, m->conv_id, inbox, m->content, (int64_t)m->type,
              m->content_type ? m->content_type : "text", (int64_t)m->is_private, m->source_id,
-             m->content_attributes ? m->content_attributes : "{}", m->sender_type,
-             m->sender_id, m->echo_id, now, now);
+             m->content_attributes ? m->content_attributes : "{}", m->sender_type, m->sender_id,
+             m->echo_id, now, now);
     if (!m->sender_type)
         sqlite3_bind_null(st, 11);
     int rc = sqlite3_step(st);
@@ -175,8 +178,9 @@ int64_t ops_message_add(struct db *db, const struct ops_message *m)
                 "UPDATE conversations SET last_activity_at = ?, updated_at = ?, "
                 "waiting_since = COALESCE(waiting_since, ?), contact_last_seen_at = ? WHERE id = ?",
                 "ddddi", now, now, now, now, m->conv_id);
-        db_exec(db, "UPDATE contacts SET last_activity_at = ? WHERE id = "
-                    "(SELECT contact_id FROM conversations WHERE id = ?)",
+        db_exec(db,
+                "UPDATE contacts SET last_activity_at = ? WHERE id = "
+                "(SELECT contact_id FROM conversations WHERE id = ?)",
                 "di", now, m->conv_id);
         /* An incoming message reopens a resolved or snoozed conversation. */
         if (strcmp(status, "resolved") == 0 || strcmp(status, "snoozed") == 0)
@@ -261,12 +265,14 @@ void ops_set_status(struct db *db, int64_t conv_id, const char *status, double s
     char *old = conv_text(db, conv_id, "status");
     bool snooze = strcmp(status, "snoozed") == 0;
     if (snooze && snoozed_until > 0)
-        db_exec(db, "UPDATE conversations SET status = ?, snoozed_until = ?, updated_at = ? "
-                    "WHERE id = ?",
+        db_exec(db,
+                "UPDATE conversations SET status = ?, snoozed_until = ?, updated_at = ? "
+                "WHERE id = ?",
                 "tddi", status, snoozed_until, db_now(), conv_id);
     else
-        db_exec(db, "UPDATE conversations SET status = ?, snoozed_until = NULL, updated_at = ? "
-                    "WHERE id = ?",
+        db_exec(db,
+                "UPDATE conversations SET status = ?, snoozed_until = NULL, updated_at = ? "
+                "WHERE id = ?",
                 "tdi", status, db_now(), conv_id);
     if (old && strcmp(old, status) == 0 && !snooze) {
         free(old);
@@ -376,16 +382,16 @@ void ops_set_labels(struct db *db, int64_t conv_id, const char *const *titles, i
 
     db_exec(db, "DELETE FROM conversation_labels WHERE conversation_id = ?", "i", conv_id);
     for (int i = 0; i < n; i++)
-        db_exec(db, "INSERT OR IGNORE INTO conversation_labels(conversation_id, title) "
-                    "VALUES (?, ?)",
+        db_exec(db,
+                "INSERT OR IGNORE INTO conversation_labels(conversation_id, title) "
+                "VALUES (?, ?)",
                 "it", conv_id, titles[i]);
 
     struct buf added, removed;
     buf_init(&added);
     buf_init(&removed);
     for (int i = 0; i < n; i++)
-        if (!in_list((const char *const *)old, nold, titles[i]) &&
-            !in_list(titles, i, titles[i]))
+        if (!in_list((const char *const *)old, nold, titles[i]) && !in_list(titles, i, titles[i]))
             buf_addf(&added, "%s%s", added.len ? ", " : "", titles[i]);
     for (int i = 0; i < nold; i++)
         if (!in_list(titles, n, old[i]))

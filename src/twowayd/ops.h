@@ -50,16 +50,16 @@ int64_t ops_conv_for_inbound(struct db *db, int64_t inbox_id, int64_t contact_id
 
 struct ops_message {
     int64_t conv_id;
-    const char *content;            /* may be NULL (attachment-only) */
+    const char *content; /* may be NULL (attachment-only) */
     enum ops_msg_type type;
     bool is_private;
     const char *content_type;       /* NULL = "text" */
     const char *content_attributes; /* JSON object text, NULL = {} */
     const char *sender_type;        /* "User", "Contact" or NULL (system) */
     int64_t sender_id;
-    const char *echo_id;            /* NULL if none */
-    const char *source_id;          /* Twilio SID of an inbound message, or NULL */
-    double created_at;              /* 0 = now */
+    const char *echo_id;   /* NULL if none */
+    const char *source_id; /* Twilio SID of an inbound message, or NULL */
+    double created_at;     /* 0 = now */
 };
 
 /* Add a message and do what Chatwoot does around it: the conversation's
@@ -86,8 +86,7 @@ void ops_set_priority(struct db *db, int64_t conv_id, const char *priority /* NU
                       int64_t actor_id);
 void ops_set_assignee(struct db *db, int64_t conv_id, int64_t agent_id /* 0 = none */,
                       int64_t actor_id);
-void ops_set_team(struct db *db, int64_t conv_id, int64_t team_id /* 0 = none */,
-                  int64_t actor_id);
+void ops_set_team(struct db *db, int64_t conv_id, int64_t team_id /* 0 = none */, int64_t actor_id);
 /* Replace the label set (titles must exist as account labels; the caller
  * checks). */
 void ops_set_labels(struct db *db, int64_t conv_id, const char *const *titles, int n,

@@ -185,9 +185,10 @@ json_object *render_agent_sender(struct db *db, int64_t agent_id)
 
 json_object *render_team(struct db *db, int64_t team_id, int64_t viewer_id)
 {
-    sqlite3_stmt *st = db_prepare(db, "SELECT id, name, description, allow_auto_assign, account_id, "
-                                      "EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id "
-                                      "AND m.agent_id = ?) FROM teams t WHERE id = ?");
+    sqlite3_stmt *st =
+        db_prepare(db, "SELECT id, name, description, allow_auto_assign, account_id, "
+                       "EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id "
+                       "AND m.agent_id = ?) FROM teams t WHERE id = ?");
     db_bindv(st, "ii", viewer_id, team_id);
     json_object *o = NULL;
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -416,11 +417,12 @@ json_object *render_conversation_search(struct db *db, int64_t conv_id)
         ADD(o, "inbox", i);
         json_object *msgs = json_object_new_array();
         sqlite3_stmt *ms = db_prepare(
-            db, "SELECT m.id, m.content, m.message_type, m.created_at, "
-                "CASE m.sender_type WHEN 'User' THEN (SELECT name FROM agents WHERE id = m.sender_id) "
-                "WHEN 'Contact' THEN (SELECT name FROM contacts WHERE id = m.sender_id) END "
-                "FROM messages m WHERE m.conversation_id = ? AND m.message_type != 2 "
-                "ORDER BY m.id DESC LIMIT 1");
+            db,
+            "SELECT m.id, m.content, m.message_type, m.created_at, "
+            "CASE m.sender_type WHEN 'User' THEN (SELECT name FROM agents WHERE id = m.sender_id) "
+            "WHEN 'Contact' THEN (SELECT name FROM contacts WHERE id = m.sender_id) END "
+            "FROM messages m WHERE m.conversation_id = ? AND m.message_type != 2 "
+            "ORDER BY m.id DESC LIMIT 1");
         db_bindv(ms, "i", conv_id);
         while (sqlite3_step(ms) == SQLITE_ROW) {
             json_object *m = json_object_new_object();

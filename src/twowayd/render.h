@@ -32,8 +32,8 @@ json_object *render_label(struct db *db, int64_t label_id);
 json_object *render_canned(struct db *db, int64_t canned_id);
 
 /* Epoch seconds as Chatwoot's integers (0 for none) and ISO strings. */
-json_object *render_epoch(double t);        /* int, 0 when t <= 0 */
-json_object *render_iso(double t);          /* "…Z" string, null when t <= 0 */
+json_object *render_epoch(double t); /* int, 0 when t <= 0 */
+json_object *render_iso(double t);   /* "…Z" string, null when t <= 0 */
 /* A JSON object stored as text (invalid → {}). */
 json_object *render_json_text(const char *text);
 

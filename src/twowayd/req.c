@@ -136,7 +136,7 @@ static void set_reply(struct req *r, int status, const char *type, char *body)
 void req_reply_json(struct req *r, int status, json_object *obj)
 {
     const char *s = obj ? json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-                                                                   JSON_C_TO_STRING_NOSLASHESCAPE)
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE)
                         : "null";
     set_reply(r, status, "application/json; charset=utf-8", xstrdup(s));
     json_object_put(obj);

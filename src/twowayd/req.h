@@ -29,11 +29,11 @@ struct req_kv {
 };
 
 struct req {
-    struct twd *twd;          /* daemon context (db, config) */
+    struct twd *twd; /* daemon context (db, config) */
     const char *method;
-    const char *path;         /* without query string */
-    const char *url;          /* path + "?" + raw query, as received */
-    const char *body;         /* NUL-terminated; may contain NULs before body_len */
+    const char *path; /* without query string */
+    const char *url;  /* path + "?" + raw query, as received */
+    const char *body; /* NUL-terminated; may contain NULs before body_len */
     size_t body_len;
     const char *content_type; /* may be NULL */
 
@@ -65,7 +65,7 @@ struct req {
 
     /* The reply. */
     int status;
-    char *reply;              /* owned */
+    char *reply; /* owned */
     const char *reply_type;
 };
 
@@ -98,8 +98,8 @@ void req_reply_empty(struct req *r, int status);
 void req_reply_text(struct req *r, int status, const char *type, const char *text);
 
 /* Chatwoot's standard errors. */
-void req_not_found(struct req *r);        /* 404 Resource could not be found */
-void req_unauthorized(struct req *r);     /* 401 You are not authorized to do this action */
+void req_not_found(struct req *r);    /* 404 Resource could not be found */
+void req_unauthorized(struct req *r); /* 401 You are not authorized to do this action */
 
 void req_clear(struct req *r);
 

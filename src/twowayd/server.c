@@ -118,8 +118,8 @@ static void parse_form(struct req *r)
 static MHD_RESULT send_reply(struct MHD_Connection *conn, int status, const char *type,
                              const char *body)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body,
-                                                                MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", type);
@@ -162,7 +162,8 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > srv->max_body) {
             cs->too_large = true;
-            char *m = xasprintf("{\"error\":\"request body larger than %zu bytes\"}", srv->max_body);
+            char *m =
+                xasprintf("{\"error\":\"request body larger than %zu bytes\"}", srv->max_body);
             MHD_RESULT ret = send_reply(conn, 413, "application/json; charset=utf-8", m);
             free(m);
             return ret;
@@ -337,21 +338,16 @@ struct server *server_start(struct twd *twd, const char *addr, size_t max_body, 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    s->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s,
-                              MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                              MHD_OPTION_THREAD_POOL_SIZE, 4u,
-                              MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                              MHD_OPTION_CONNECTION_LIMIT, 256u,
-                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u,
-                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                              MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-                              MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-                              /* room for many query parameters, which
-                               * then get a 400 of ours, not a dropped
-                               * connection */
-                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-                              MHD_OPTION_END);
+    s->mhd = MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, 4u,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 256u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        /* room for many query parameters, which
+         * then get a 400 of ours, not a dropped
+         * connection */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
     if (!s->mhd) {
         *err = xasprintf("cannot listen on %s (address in use or not available)", addr);
         free(s->host);

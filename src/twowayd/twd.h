@@ -10,10 +10,10 @@ struct sender;
 struct sim;
 
 struct twd {
-    struct dconfig *cfg;  /* read-only after start-up */
+    struct dconfig *cfg; /* read-only after start-up */
     struct db *db;
-    char *base_url;       /* http://ADDR:PORT as bound (port resolved) */
-    char *public_url;     /* what Twilio calls; signatures are checked against it */
+    char *base_url;   /* http://ADDR:PORT as bound (port resolved) */
+    char *public_url; /* what Twilio calls; signatures are checked against it */
     bool simulate;
     struct sender *sender; /* outbound SMS queue worker */
     struct sim *sim;       /* carrier/customer simulator, or NULL */

@@ -102,8 +102,8 @@ int theme_attr(enum fmt_role role)
 
 static int parse_color(const char *s, short *out)
 {
-    static const char *names[] = {"black", "red", "green", "yellow",
-                                  "blue", "magenta", "cyan", "white"};
+    static const char *names[] = {"black", "red",     "green", "yellow",
+                                  "blue",  "magenta", "cyan",  "white"};
     if (!strcasecmp(s, "default")) {
         *out = -1;
         return 0;
@@ -147,8 +147,8 @@ static int parse_attrs(const char *s, int *out, char **err)
         else if (!strcasecmp(w, "blink"))
             a |= A_BLINK;
         else if (strcasecmp(w, "none") != 0) {
-            *err = xasprintf("unknown attribute %s (bold dim underline reverse italic blink none)",
-                             w);
+            *err =
+                xasprintf("unknown attribute %s (bold dim underline reverse italic blink none)", w);
             free(copy);
             return -1;
         }

@@ -262,8 +262,8 @@ void ui_relayout(struct ui *ui)
         .list_width = (int)options_int(ui->env->opts, "list_width"),
         .split_min = (int)options_int(ui->env->opts, "split_min"),
         .header_lines = 3,
-        .focus = ui->env->view->focus == VIEW_FOCUS_THREAD ? LAYOUT_FOCUS_THREAD
-                                                           : LAYOUT_FOCUS_LIST,
+        .focus =
+            ui->env->view->focus == VIEW_FOCUS_THREAD ? LAYOUT_FOCUS_THREAD : LAYOUT_FOCUS_LIST,
     };
     layout_compute(ui->rows, ui->cols, &lo, &ui->lay);
     ui->w_tabs = mkwin(&ui->lay.tabs);

@@ -37,17 +37,38 @@ static int utf8_len(unsigned char b)
 static int csi_tilde_key(int n)
 {
     switch (n) {
-    case 1: case 7: return KEY_TW_HOME;
-    case 2: return KEY_TW_INSERT;
-    case 3: return KEY_TW_DELETE;
-    case 4: case 8: return KEY_TW_END;
-    case 5: return KEY_TW_PGUP;
-    case 6: return KEY_TW_PGDN;
-    case 11: case 12: case 13: case 14: return KEY_TW_F1 + (n - 11);
-    case 15: return KEY_TW_F1 + 4;
-    case 17: case 18: case 19: case 20: case 21: return KEY_TW_F1 + 5 + (n - 17);
-    case 23: case 24: return KEY_TW_F1 + 10 + (n - 23);
-    default: return -1;
+    case 1:
+    case 7:
+        return KEY_TW_HOME;
+    case 2:
+        return KEY_TW_INSERT;
+    case 3:
+        return KEY_TW_DELETE;
+    case 4:
+    case 8:
+        return KEY_TW_END;
+    case 5:
+        return KEY_TW_PGUP;
+    case 6:
+        return KEY_TW_PGDN;
+    case 11:
+    case 12:
+    case 13:
+    case 14:
+        return KEY_TW_F1 + (n - 11);
+    case 15:
+        return KEY_TW_F1 + 4;
+    case 17:
+    case 18:
+    case 19:
+    case 20:
+    case 21:
+        return KEY_TW_F1 + 5 + (n - 17);
+    case 23:
+    case 24:
+        return KEY_TW_F1 + 10 + (n - 23);
+    default:
+        return -1;
     }
 }
 
@@ -82,19 +103,48 @@ static enum decoded decode(const unsigned char *s, size_t n, bool esc_expired, i
             if (f < 0x40 || f > 0x7e)
                 return DEC_SKIP;
             switch (f) {
-            case 'A': *key = KEY_TW_UP; return DEC_KEY;
-            case 'B': *key = KEY_TW_DOWN; return DEC_KEY;
-            case 'C': *key = KEY_TW_RIGHT; return DEC_KEY;
-            case 'D': *key = KEY_TW_LEFT; return DEC_KEY;
-            case 'H': *key = KEY_TW_HOME; return DEC_KEY;
-            case 'F': *key = KEY_TW_END; return DEC_KEY;
-            case 'Z': *key = KEY_TW_BTAB; return DEC_KEY;
-            case 'I': return s[1] == '[' ? DEC_FOCUS_IN : DEC_SKIP;
-            case 'O': return s[1] == '[' ? DEC_FOCUS_OUT : DEC_SKIP;
-            case 'P': case 'Q': case 'R': case 'S': *key = KEY_TW_F1 + (f - 'P'); return DEC_KEY;
-            case 'M': if (s[1] == 'O') { *key = KEY_TW_ENTER; return DEC_KEY; } return DEC_SKIP;
-            case '~': *key = csi_tilde_key(num); return *key < 0 ? DEC_SKIP : DEC_KEY;
-            default: return DEC_SKIP;
+            case 'A':
+                *key = KEY_TW_UP;
+                return DEC_KEY;
+            case 'B':
+                *key = KEY_TW_DOWN;
+                return DEC_KEY;
+            case 'C':
+                *key = KEY_TW_RIGHT;
+                return DEC_KEY;
+            case 'D':
+                *key = KEY_TW_LEFT;
+                return DEC_KEY;
+            case 'H':
+                *key = KEY_TW_HOME;
+                return DEC_KEY;
+            case 'F':
+                *key = KEY_TW_END;
+                return DEC_KEY;
+            case 'Z':
+                *key = KEY_TW_BTAB;
+                return DEC_KEY;
+            case 'I':
+                return s[1] == '[' ? DEC_FOCUS_IN : DEC_SKIP;
+            case 'O':
+                return s[1] == '[' ? DEC_FOCUS_OUT : DEC_SKIP;
+            case 'P':
+            case 'Q':
+            case 'R':
+            case 'S':
+                *key = KEY_TW_F1 + (f - 'P');
+                return DEC_KEY;
+            case 'M':
+                if (s[1] == 'O') {
+                    *key = KEY_TW_ENTER;
+                    return DEC_KEY;
+                }
+                return DEC_SKIP;
+            case '~':
+                *key = csi_tilde_key(num);
+                return *key < 0 ? DEC_SKIP : DEC_KEY;
+            default:
+                return DEC_SKIP;
             }
         }
         /* Alt/Meta: ESC then a key. */
@@ -209,8 +259,7 @@ static void normal_key(struct ui *ui, int key)
         ui->message = NULL;
         ui_damage(ui, DMG_STATUS);
     }
-    enum keymap_ctx ctx =
-        ui->env->view->focus == VIEW_FOCUS_THREAD ? KEYCTX_THREAD : KEYCTX_LIST;
+    enum keymap_ctx ctx = ui->env->view->focus == VIEW_FOCUS_THREAD ? KEYCTX_THREAD : KEYCTX_LIST;
     const char *line = keymap_lookup(ui->env->keys, ctx, key);
     if (!line) {
         if (key != KEY_TW_ESC) {
@@ -247,8 +296,8 @@ static void esc_timeout(void *ud)
 static void arm_esc_timer(struct ui *ui)
 {
     if (!ui->esc_timer && ui->deps.timer)
-        ui->esc_timer = ui->deps.timer(ui->deps.loop_ud, timeutil_mono_ms() + ESC_WAIT_MS,
-                                       esc_timeout, ui);
+        ui->esc_timer =
+            ui->deps.timer(ui->deps.loop_ud, timeutil_mono_ms() + ESC_WAIT_MS, esc_timeout, ui);
 }
 
 /* In the readline modes: take out what is ours (focus reports, a lone ESC
@@ -286,8 +335,8 @@ static bool key_bytes(struct ui *ui)
 {
     int key = 0;
     size_t used = 0;
-    enum decoded d = decode((const unsigned char *)ui->inq.data, ui->inq.len, ui->esc_expired,
-                            &key, &used);
+    enum decoded d =
+        decode((const unsigned char *)ui->inq.data, ui->inq.len, ui->esc_expired, &key, &used);
     if (d == DEC_NEED_MORE) {
         arm_esc_timer(ui);
         return false;
@@ -318,10 +367,10 @@ void ui_input_keys(struct ui *ui)
     /* Each step consumes bytes or waits for more; modes may change between
      * steps (a key opens the composer, the rest of the bytes are text). */
     for (int guard = 0; ui->inq.len > 0 && guard < 100000; guard++) {
-        bool progressed = (ui->mode == MODE_COMMAND || ui->mode == MODE_COMPOSE) &&
-                                  ui->overlay == OVERLAY_NONE
-                              ? rl_bytes(ui)
-                              : key_bytes(ui);
+        bool progressed =
+            (ui->mode == MODE_COMMAND || ui->mode == MODE_COMPOSE) && ui->overlay == OVERLAY_NONE
+                ? rl_bytes(ui)
+                : key_bytes(ui);
         if (!progressed)
             break;
     }

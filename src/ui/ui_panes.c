@@ -265,7 +265,9 @@ static void draw_tabs(struct ui *ui)
     const struct view *v = ui->env->view;
     const struct conv_counts *cc = store_counts(ui->env->st);
     struct fmt_tabs t = {
-        .active = v->assignee == ASSIGNEE_MINE ? 0 : v->assignee == ASSIGNEE_UNASSIGNED ? 1 : 2,
+        .active = v->assignee == ASSIGNEE_MINE         ? 0
+                  : v->assignee == ASSIGNEE_UNASSIGNED ? 1
+                                                       : 2,
         .mine = cc ? cc->mine : 0,
         .unassigned = cc ? cc->unassigned : 0,
         .all = cc ? cc->all : 0,
@@ -370,9 +372,9 @@ static void draw_status(struct ui *ui)
         } else {
             const char *acct = ui->deps.account_label ? ui->deps.account_label : "";
             const struct profile *p = store_profile(ui->env->st);
-            left = xasprintf("%s%s%s  %zu/%zu", p ? p->account_name : acct,
-                             p && *p->name ? " · " : "", p ? p->name : "",
-                             ui->nshown ? ui->sel_index + 1 : 0, ui->nshown);
+            left =
+                xasprintf("%s%s%s  %zu/%zu", p ? p->account_name : acct, p && *p->name ? " · " : "",
+                          p ? p->name : "", ui->nshown ? ui->sel_index + 1 : 0, ui->nshown);
         }
         bool calert;
         char *conn = connection_text(ui, &calert);

@@ -66,8 +66,8 @@ struct ui {
     /* The list: rows shown after the limit, and the scroll position. */
     int64_t *shown;
     size_t nshown, cshown;
-    size_t list_top;       /* first shown row at the top of the pane */
-    size_t sel_index;      /* index of the selection in shown[] */
+    size_t list_top;  /* first shown row at the top of the pane */
+    size_t sel_index; /* index of the selection in shown[] */
 
     /* The thread: formatted lines for the open conversation, cached. */
     struct fmt_line *tlines;
@@ -79,18 +79,18 @@ struct ui {
 
     /* Input. */
     enum ui_mode mode;
-    struct buf inq;          /* bytes read from the terminal, not yet used */
-    uint64_t esc_timer;      /* a lone ESC waits for the rest of a sequence */
+    struct buf inq;     /* bytes read from the terminal, not yet used */
+    uint64_t esc_timer; /* a lone ESC waits for the rest of a sequence */
     bool esc_expired;
     bool rl_active;
-    char *prompt;            /* shown before the line */
-    int64_t compose_conv;    /* the composer's target (never changes under the agent) */
+    char *prompt;         /* shown before the line */
+    int64_t compose_conv; /* the composer's target (never changes under the agent) */
     bool compose_private;
-    int64_t compose_since;   /* newest message id when the composer opened */
+    int64_t compose_since; /* newest message id when the composer opened */
     uint64_t draft_timer;
-    char *message;           /* status message */
+    char *message; /* status message */
     bool message_error;
-    bool prefix_pending;     /* `;` was pressed: the next binding runs on marked rows */
+    bool prefix_pending; /* `;` was pressed: the next binding runs on marked rows */
 
     /* Confirmation. */
     char *question;
@@ -103,11 +103,11 @@ struct ui {
     struct fmt_line *olines;
     size_t nolines;
     size_t otop, osel;
-    char *ofilter;           /* picker: typed filter */
+    char *ofilter; /* picker: typed filter */
 
     /* Terminal features. */
     bool focused;
-    bool focus_reports;      /* the terminal has sent a focus event */
+    bool focus_reports; /* the terminal has sent a focus event */
     bool title_set;
 
     /* $EDITOR child. */

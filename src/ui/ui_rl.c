@@ -125,8 +125,8 @@ static void schedule_draft_save(struct ui *ui)
 {
     if (ui->draft_timer || !ui->deps.timer)
         return;
-    ui->draft_timer = ui->deps.timer(ui->deps.loop_ud, timeutil_mono_ms() + DRAFT_SAVE_MS,
-                                     draft_timer_cb, ui);
+    ui->draft_timer =
+        ui->deps.timer(ui->deps.loop_ud, timeutil_mono_ms() + DRAFT_SAVE_MS, draft_timer_cb, ui);
 }
 
 void ui_drafts_save_now(struct ui *ui)
@@ -244,8 +244,7 @@ static void complete_shortcode(struct ui *ui)
             if (strncmp(server[i].short_code, code, strlen(code)) == 0 && ++hits)
                 t = &server[i];
         for (size_t i = 0; i < ui->env->nlocal_templates; i++)
-            if (strncmp(ui->env->local_templates[i].short_code, code, strlen(code)) == 0 &&
-                ++hits)
+            if (strncmp(ui->env->local_templates[i].short_code, code, strlen(code)) == 0 && ++hits)
                 t = &ui->env->local_templates[i];
         if (hits != 1) {
             ui_message(ui, hits ? "more than one template starts like that" : "no such template",

@@ -43,13 +43,26 @@ int timeutil_parse_duration(const char *s, int64_t *secs)
         }
         int64_t unit;
         switch (*s) {
-        case 's': unit = 1; break;
-        case 'm': unit = 60; break;
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        case 'w': unit = 7 * 86400; break;
-        case '\0': unit = 1; break;
-        default: return -1;
+        case 's':
+            unit = 1;
+            break;
+        case 'm':
+            unit = 60;
+            break;
+        case 'h':
+            unit = 3600;
+            break;
+        case 'd':
+            unit = 86400;
+            break;
+        case 'w':
+            unit = 7 * 86400;
+            break;
+        case '\0':
+            unit = 1;
+            break;
+        default:
+            return -1;
         }
         if (*s)
             s++;

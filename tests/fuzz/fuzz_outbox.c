@@ -35,7 +35,8 @@ static bool same_entry(const struct outbox_entry *a, const struct outbox_entry *
     return strcmp(a->echo_id, b->echo_id) == 0 && a->conv == b->conv &&
            strcmp(a->content, b->content) == 0 && a->is_private == b->is_private &&
            a->created_at == b->created_at && a->after_id == b->after_id && a->state == b->state &&
-           a->verify == b->verify && a->held == b->held && a->attempts == b->attempts && strcmp(a->error, b->error) == 0;
+           a->verify == b->verify && a->held == b->held && a->attempts == b->attempts &&
+           strcmp(a->error, b->error) == 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
