@@ -13,6 +13,7 @@
 
 #include "fmt_priv.h"
 #include "twoway/text.h"
+#include "twoway/smserr.h"
 #include "twoway/xmalloc.h"
 
 /* A body longer than this many lines is cut, with a line saying so: the
@@ -273,7 +274,13 @@ static void failed_lines(struct thread *th, const struct message *m)
         return;
     const char *why =
         m->external_error && *m->external_error ? m->external_error : "no reason given";
-    char *line = xasprintf("failed: %s", why);
+    /* A server that reports only Twilio's terse text ("30003 -
+     * Unreachable destination handset") gets the plain words too. */
+    const char *words = smserr_words(smserr_code(why));
+    char *line =
+        words && !strstr(why, words)
+            ? xasprintf("failed: %s %s %s", why, FMT_GLYPH(th->ctx, "\xe2\x80\x94", "-"), words)
+            : xasprintf("failed: %s", why);
     add_wrapped(th, th->indent, ROLE_NORMAL, line, ROLE_FAILED, REASON_MAX_LINES);
     free(line);
 }

@@ -843,6 +843,34 @@ static void thread_sample(struct msgs *ms, const char *name, const char *body)
     m->status = MSGST_SENDING;
 }
 
+/* Chatwoot passes Twilio's own terse text; the agent gets plain words,
+ * once (twowayd's text already has them). */
+static void test_fmt__thread_failure_code_explained_in_words(void **state)
+{
+    (void)state;
+    struct fmt_ctx ctx = ctx_make(0);
+    struct msgs ms = {.n = 0};
+    struct message *m = msgs_add(&ms, MSG_OUTGOING, "hi", NOW);
+    m->status = MSGST_FAILED;
+    free(m->external_error);
+    m->external_error = xstrdup("30003 - Unreachable destination handset");
+    m = msgs_add(&ms, MSG_OUTGOING, "again", NOW + 1);
+    m->status = MSGST_FAILED;
+    free(m->external_error);
+    m->external_error =
+        xstrdup("30003 - Phone unreachable (off or no signal); often temporary, retry later");
+    struct fmt_line *lines;
+    size_t n = fmt_thread(ms.v, ms.n, &ctx, 200, &lines);
+    assert_true(
+        any_line(lines, n, "Unreachable destination handset \xe2\x80\x94 Phone unreachable"));
+    size_t said = 0;
+    for (size_t i = 0; i < n; i++)
+        said += has(&lines[i], "Phone unreachable (off");
+    assert_int_equal(said, 2); /* once each: not repeated on twowayd's own text */
+    fmt_lines_free(lines, n);
+    msgs_free(&ms);
+}
+
 static void test_fmt__thread_mentions_shown_as_names(void **state)
 {
     (void)state;
@@ -1442,6 +1470,7 @@ int main(void)
         cmocka_unit_test(test_fmt__list_row_ascii_glyphs),
         cmocka_unit_test(test_fmt__thread_every_line_exactly_cols),
         cmocka_unit_test(test_fmt__thread_mentions_shown_as_names),
+        cmocka_unit_test(test_fmt__thread_failure_code_explained_in_words),
         cmocka_unit_test(test_fmt__thread_first_lines_name_and_direction),
         cmocka_unit_test(test_fmt__thread_delivery_status_glyphs),
         cmocka_unit_test(test_fmt__thread_failed_message_says_why),
