@@ -572,14 +572,20 @@ static int run_ui(struct app *a)
 
     /* -e commands run once the first sync is in (they may name ids). */
     int next_exec = 0;
+    bool exec_waiting = false;
     struct cmd_source src = {.file = NULL};
     ui_draw(a->ui);
     while (!a->quit && !a->env.quit) {
-        if (next_exec < a->args->nexec && session_ready(a->ss)) {
+        /* In order, each after the one before has finished. */
+        while (next_exec < a->args->nexec && !exec_waiting && session_ready(a->ss)) {
             a->cmd_done = false;
             cmd_run(&a->env, a->args->exec[next_exec++], &src, cmd_done, a);
+            exec_waiting = !a->cmd_done;
+            sync_view(a);
         }
         turn(a, -1);
+        if (exec_waiting && a->cmd_done)
+            exec_waiting = false;
         notify_follow_options(a);
         ui_draw(a->ui);
     }

@@ -59,6 +59,18 @@ class CommandsScreen(screen.ScreenCase):
         self.s.keys("C-u")
         self.escape()
 
+    def test_exec_commands_run_in_order_before_the_screen_is_used(self):
+        """twoway -e CMD... runs the commands after the config, in order,
+        once the first sync is in: here a filter, then opening one."""
+        robert = screen.conv_by_phone(self.d, "+15550101004")
+        self.twoway(args=["-e", "filter all", "-e", "open %d" % robert["id"]],
+                    wait="Robert Chen · +15550101004")
+        self.s.wait_for("All ", row=0)
+        # "all" lists other agents' conversations, which Ann's "mine" does not.
+        self.s.wait(lambda: any(re.search(r"\b(Ben|Chloe)\b", screen.panes(line)[0])
+                                for line in self.s.lines()[1:-2]),
+                    "another agent's conversation in the list")
+
     def test_command_history_survives_a_restart(self):
         tw = self.twoway()
         self.command("filter unassigned")
