@@ -42,6 +42,10 @@ void ui_resize(struct ui *ui);
 void ui_draw(struct ui *ui);
 /* A one-line message in the status area (errors stay until a key). */
 void ui_message(struct ui *ui, const char *text, bool error);
+/* A line of a command's output: shown in the status line and kept, so
+ * that a command that says more than one line (list, show, agents…)
+ * opens it in a pager when it finishes. */
+void ui_output(struct ui *ui, const char *text);
 /* The hooks commands use (compose, confirm, help…). */
 const struct cmd_ui *ui_cmd_hooks(struct ui *ui);
 /* Save the drafts being typed (on exit and on signals). */

@@ -95,7 +95,7 @@ static void out_info_ui(void *ud, const char *text)
 {
     struct app *a = ud;
     if (a->ui)
-        ui_message(a->ui, text, false);
+        ui_output(a->ui, text);
 }
 
 static void out_error_ui(void *ud, const char *cmd, const char *msg)

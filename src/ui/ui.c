@@ -22,6 +22,8 @@
 #include "twoway/xmalloc.h"
 #include "ui_priv.h"
 
+static void clear_output(struct ui *ui);
+
 /* ---- hooks for commands ---- */
 
 static void hook_compose(void *ud, int64_t conv, bool is_private, const char *text)
@@ -227,6 +229,8 @@ void ui_free(struct ui **pui)
     free(ui->question);
     free(ui->ofilter);
     free(ui->editor_file);
+    clear_output(ui);
+    free(ui->out);
     buf_free(&ui->inq);
     free(ui);
     *pui = NULL;
@@ -418,10 +422,40 @@ void ui_save_drafts(struct ui *ui)
 
 /* ---- commands from the screen ---- */
 
+/* Output beyond this many lines is not kept (the pager shows the rest
+ * of a command's output up to here). */
+#define OUTPUT_MAX 20000
+
+void ui_output(struct ui *ui, const char *text)
+{
+    ui_message(ui, text, false);
+    if (ui->nout >= OUTPUT_MAX)
+        return;
+    ui->out = xreallocarray(ui->out, ui->nout + 1, sizeof *ui->out);
+    ui->out[ui->nout++] = text_sanitize_str(text, TEXT_MULTI_LINE);
+}
+
+static void clear_output(struct ui *ui)
+{
+    for (size_t i = 0; i < ui->nout; i++)
+        free(ui->out[i]);
+    ui->nout = 0;
+}
+
+/* A command run from the screen: what it said, once it is done. */
+struct run {
+    struct ui *ui;
+};
+
 static void line_done(void *ud, bool ok)
 {
-    (void)ud;
+    struct run *r = ud;
+    struct ui *ui = r->ui;
     (void)ok;
+    /* One line fits the status line; more deserve a pager. */
+    if (ui->started && ui->nout > 1)
+        ui_output_open(ui, 0);
+    free(r);
 }
 
 void ui_run_line(struct ui *ui, const char *line)
@@ -433,7 +467,10 @@ void ui_run_line(struct ui *ui, const char *line)
         ui->prefix_pending = false;
     }
     bool before = ui->env->prefix_marked;
-    cmd_run(ui->env, line, &src, line_done, ui);
+    struct run *r = xcalloc(1, sizeof *r);
+    r->ui = ui;
+    clear_output(ui);
+    cmd_run(ui->env, line, &src, line_done, r);
     /* `prefix` itself arms the mark prefix for the next command; `;` then
      * `:` keeps it for the line typed there (`;` `:assign Ben`). */
     ui->prefix_pending =

@@ -132,6 +132,24 @@ void ui_help_open(struct ui *ui, const char *topic)
     ui_damage(ui, DMG_OVERLAY);
 }
 
+/* ---- a command's output ---- */
+
+void ui_output_open(struct ui *ui, size_t first)
+{
+    ui_overlay_close(ui);
+    add_line(ui, ROLE_HEADER, "%s", "Output — q or Esc closes, j/k scroll");
+    for (size_t i = first; i < ui->nout; i++) {
+        /* a record of several lines (show) stays whole, line by line */
+        char *copy = xstrdup(ui->out[i]), *save = NULL;
+        for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+            add_line(ui, ROLE_NORMAL, "%s", l);
+        free(copy);
+    }
+    ui->overlay = OVERLAY_OUTPUT;
+    ui->w_overlay = overlay_window(ui);
+    ui_damage(ui, DMG_OVERLAY);
+}
+
 /* ---- the template picker ---- */
 
 struct picked {
@@ -246,11 +264,11 @@ void ui_overlay_key(struct ui *ui, int key)
 {
     int h = ui->w_overlay ? getmaxy(ui->w_overlay) : 10;
     if (key == KEY_TW_ESC || key == (KEY_TW_CTRL | 'c') || key == (KEY_TW_CTRL | 'g') ||
-        (ui->overlay == OVERLAY_HELP && key == 'q')) {
+        (ui->overlay != OVERLAY_PICKER && key == 'q')) {
         ui_overlay_close(ui);
         return;
     }
-    if (ui->overlay == OVERLAY_HELP) {
+    if (ui->overlay == OVERLAY_HELP || ui->overlay == OVERLAY_OUTPUT) {
         size_t max = ui->nolines > (size_t)h ? ui->nolines - (size_t)h : 0;
         if (key == 'j' || key == KEY_TW_DOWN)
             ui->otop = ui->otop < max ? ui->otop + 1 : max;

@@ -24,7 +24,7 @@ enum ui_mode {
     MODE_CONFIRM, /* a y/n question */
 };
 
-enum ui_overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_PICKER };
+enum ui_overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_PICKER, OVERLAY_OUTPUT };
 
 /* Damage: what must be drawn at the next ui_draw(). */
 enum ui_damage {
@@ -105,6 +105,10 @@ struct ui {
     size_t otop, osel;
     char *ofilter; /* picker: typed filter */
 
+    /* Output of commands run from the screen (kept for the pager). */
+    char **out;
+    size_t nout;
+
     /* Terminal features. */
     bool focused;
     bool focus_reports; /* the terminal has sent a focus event */
@@ -154,6 +158,8 @@ void ui_picker_open(struct ui *ui);
 void ui_overlay_key(struct ui *ui, int key);
 void ui_overlay_draw(struct ui *ui);
 void ui_overlay_close(struct ui *ui);
+/* A pager over lines [first, nout) of the output. */
+void ui_output_open(struct ui *ui, size_t first);
 
 /* ui_editor.c */
 void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *text);

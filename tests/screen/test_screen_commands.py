@@ -71,6 +71,24 @@ class CommandsScreen(screen.ScreenCase):
                                 for line in self.s.lines()[1:-2]),
                     "another agent's conversation in the list")
 
+    def test_output_of_several_lines_opens_a_pager(self):
+        """:agents says three lines: they open in a pager; a one-line
+        answer (:whoami) stays in the status line."""
+        self.twoway()
+        self.s.keys(":")
+        self.s.type("agents")
+        self.s.keys("Enter")
+        self.s.wait_for("Output")
+        for name in ("Ann Lee", "Ben Ortiz", "Chloe Park"):
+            self.s.wait_for(name)
+        self.s.keys("q")
+        self.s.wait_gone("Output")
+        self.s.keys(":")
+        self.s.type("whoami")
+        self.s.keys("Enter")
+        self.wait_status("Ann Lee <ann@bayside.example>")
+        self.assertNotIn("Output", self.s.text())
+
     def test_command_history_survives_a_restart(self):
         tw = self.twoway()
         self.command("filter unassigned")
