@@ -81,6 +81,7 @@ struct fmt_tabs {
     const char *status; /* "open", "all", … */
     const char *label;  /* NULL or "" = none */
     const char *inbox;  /* NULL or "" = none */
+    const char *team;   /* NULL or "" = none */
     const char *limit;  /* NULL or "" = none */
     const char *search; /* NULL or "" = none */
 };

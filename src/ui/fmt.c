@@ -372,8 +372,8 @@ void fmt_tabs_line(const struct fmt_tabs *t, const struct fmt_ctx *ctx, int cols
         fmt_lb_add_fit(&lb, ctx, tabs[i], i == t->active ? ROLE_TAB_ACTIVE : ROLE_NORMAL, cols);
         free(tabs[i]);
     }
-    const char *keys[] = {"status", "label", "inbox", "limit", "search"};
-    const char *vals[] = {t->status, t->label, t->inbox, t->limit, t->search};
+    const char *keys[] = {"status", "label", "inbox", "team", "limit", "search"};
+    const char *vals[] = {t->status, t->label, t->inbox, t->team, t->limit, t->search};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (!vals[i] || !*vals[i])
             continue;

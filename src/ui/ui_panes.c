@@ -280,6 +280,9 @@ static void draw_tabs(struct ui *ui)
     const struct inbox *in = v->inbox_id ? store_inbox(ui->env->st, v->inbox_id) : NULL;
     if (in)
         t.inbox = in->name;
+    const struct team *tm = v->team_id ? store_team(ui->env->st, v->team_id) : NULL;
+    if (tm)
+        t.team = tm->name;
     struct fmt_ctx ctx = ui_fmt_ctx(ui);
     struct fmt_line l;
     fmt_tabs_line(&t, &ctx, ui->lay.tabs.w, &l);
