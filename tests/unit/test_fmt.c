@@ -1337,11 +1337,13 @@ static void test_fmt__tabs_counts_and_active(void **state)
                          .status = "open",
                          .label = "billing",
                          .inbox = "",
+                         .team = "Billing",
                          .search = NULL};
     struct fmt_line l;
     fmt_tabs_line(&t, &ctx, 100, &l);
     check_line(&l, 100, false);
     assert_true(has(&l, " Mine 5  Unassigned 12  All 44 "));
+    assert_true(has(&l, "team:Billing"));
     assert_int_equal(role_of(&l, "Unassigned 12"), ROLE_TAB_ACTIVE);
     assert_int_equal(role_of(&l, "Mine 5"), ROLE_TAB);
     assert_int_equal(role_of(&l, "All 44"), ROLE_TAB);
