@@ -16,6 +16,7 @@
 #include "demo.h"
 #include "loop.h"
 #include "token.h"
+#include "twoway/cache.h"
 #include "twoway/chatwoot.h"
 #include "twoway/cmd.h"
 #include "twoway/http.h"
@@ -50,6 +51,7 @@ struct app {
     struct demo demo;
     bool demo_on;
     char *state_dir;
+    char *cache_path; /* $XDG_CACHE_HOME/twoway/<server>-<account>/inbox.json */
     char *account_label;
     bool quit;
     int exit_code;
@@ -297,6 +299,9 @@ static int connect_session(struct app *a, char **err)
     char *key = state_key(url, account);
     a->state_dir = xasprintf("%s/%s", base, key);
     free(base);
+    base = paths_dir(PATHS_CACHE);
+    a->cache_path = xasprintf("%s/%s/inbox.json", base, key);
+    free(base);
     free(key);
     if (paths_mkdir_p(a->state_dir, 0700, err) < 0)
         return -1;
@@ -318,6 +323,16 @@ static int connect_session(struct app *a, char **err)
     a->loop = loop_new(a->http);
     loop_set_deadline_fn(a->loop, session_deadline, a);
     a->account_label = xstrdup(url);
+    /* On a screen, the last known inbox shows at once; the first sync
+     * replaces it. Scripts always want the server's answer. */
+    if (!a->args->batch && !a->demo_on) {
+        struct conv_query q;
+        view_query(&a->view, 1, &q);
+        char *cerr = NULL;
+        if (cache_load(a->cache_path, a->st, &q, &cerr) < 0 && errno != ENOENT)
+            log_info("%s", cerr);
+        free(cerr);
+    }
     session_start(a->ss);
     sync_view(a);
     return 0;
@@ -470,6 +485,22 @@ static int run_batch(struct app *a)
     return ok && !a->quit ? 0 : 1;
 }
 
+/* ---- the start-up cache ---- */
+
+static void save_cache(struct app *a)
+{
+    /* Only what a real sync brought is worth showing next time. */
+    if (!a->ss || !session_ready(a->ss) || a->demo_on)
+        return;
+    struct conv_query q;
+    view_query(&a->view, 1, &q);
+    char *err = NULL;
+    if (cache_save(a->cache_path, a->st, &q, &err) < 0) {
+        log_warn("%s", err);
+        free(err);
+    }
+}
+
 /* ---- ui ---- */
 
 static uint64_t ui_timer(void *ud, int64_t when, void (*cb)(void *), void *cbud)
@@ -591,6 +622,7 @@ static int run_ui(struct app *a)
     }
     notify_free(&a->notify);
     ui_save_drafts(a->ui);
+    save_cache(a);
     ui_stop(a->ui);
     ui_free(&a->ui);
     a->env.ui = NULL;
@@ -663,6 +695,7 @@ out:
     keymap_free(&a.keys);
     options_free(&a.opts);
     free(a.state_dir);
+    free(a.cache_path);
     free(a.account_label);
     free(a.applied_label);
     free(a.applied_search);

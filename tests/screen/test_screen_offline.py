@@ -138,6 +138,22 @@ class OfflineScreen(screen.ScreenCase):
             self.d.proc.send_signal(signal.SIGCONT)
         self.delivered_once(conv, text)
 
+    def test_last_inbox_shows_at_once_while_the_server_is_slow(self):
+        """The inbox of the last run comes from $XDG_CACHE_HOME at once;
+        the server's answer replaces it when it comes."""
+        tw = self.twoway()
+        self.s.keys("q")
+        self.s.wait(lambda: not self.s.alive(), "twoway to quit", 10)
+        self.assertTrue(any(f == "inbox.json" for _, _, fs in os.walk(tw.home) for f in fs))
+        self.d.proc.send_signal(signal.SIGSTOP)
+        try:
+            tw.restart()
+            self.s.wait_for("Grace Whitman", timeout=5)
+            self.assertIn("connecting", self.status())  # the server has not answered
+        finally:
+            self.d.proc.send_signal(signal.SIGCONT)
+        self.wait_status("online")
+
     def test_server_errors_500_then_429_back_off(self):
         proxy = screen.Proxy(self.d)
         self.addCleanup(proxy.cleanup)
