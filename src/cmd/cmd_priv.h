@@ -179,4 +179,9 @@ enum cmd_status cmd_conf_redraw(struct cmd_call *call);
 /* Define (or replace) a local template. */
 void cmd_conf_add_template(struct cmd_env *env, const char *name, const char *text);
 
+/* cmd.c: run one line; config says it comes from a config file (the
+ * checks differ). cmd_source.c reads files through it. */
+void cmd_run_line(struct cmd_env *env, const char *line, const struct cmd_source *src, bool config,
+                  void (*done)(void *ud, bool ok), void *ud);
+
 #endif
