@@ -1,0 +1,351 @@
+/* api_conv_list — the filtered conversation list with its badge counts,
+ * the meta endpoint and search (API-SUBSET.md §3.1, 3.3, 3.4). All SQL is
+ * built from constants; every value is bound. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "api_conv_priv.h"
+#include "db.h"
+#include "ops.h"
+#include "render.h"
+#include "req.h"
+#include "twd.h"
+#include "twoway/buf.h"
+#include "twoway/text.h"
+#include "twoway/xmalloc.h"
+
+/* CONVERSATION_RESULTS_PER_PAGE in Chatwoot. */
+#define PER_PAGE 25
+/* Past this, pages are empty anyway; keeps the offset arithmetic small. */
+#define MAX_PAGE 1000000000LL
+
+/* ---- the list, its counts, search ---------------------------------------- */
+
+struct bind {
+    bool is_text;
+    int64_t i;
+    const char *t; /* borrowed from the request or filter.owned */
+};
+
+#define MAX_BINDS (REQ_MAX_ARGS + 8)
+
+/* The WHERE clause the list, meta and search share: SQL text built from
+ * constants only, every value bound. */
+struct filter {
+    struct buf where; /* " AND …" conditions over conversations c */
+    struct bind binds[MAX_BINDS];
+    int nbinds;
+    char *owned[REQ_MAX_ARGS]; /* lower-cased label titles */
+    int nowned;
+    const char *assignee; /* " AND …" for assignee_type; counts leave it out */
+    bool assignee_me;     /* assignee binds the agent id */
+    const char *order;
+    int64_t page;
+};
+
+#define PRIORITY_RANK                                                                              \
+    "CASE c.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 "                \
+    "WHEN 'low' THEN 1 ELSE 0 END"
+/* Chatwoot sorts a conversation nobody waits on as if waiting since now. */
+#define WAITING "COALESCE(c.waiting_since, 9e18)"
+
+static const struct {
+    const char *name, *order;
+} sorts[] = {
+    {"last_activity_at_desc", "c.last_activity_at DESC, c.id DESC"},
+    {"last_activity_at_asc", "c.last_activity_at ASC, c.id ASC"},
+    {"created_at_desc", "c.created_at DESC, c.id DESC"},
+    {"created_at_asc", "c.created_at ASC, c.id ASC"},
+    {"priority_desc", PRIORITY_RANK " DESC, c.last_activity_at DESC, c.id DESC"},
+    {"priority_asc", PRIORITY_RANK " ASC, c.last_activity_at ASC, c.id ASC"},
+    {"waiting_since_desc", WAITING " DESC, c.created_at DESC, c.id DESC"},
+    {"waiting_since_asc", WAITING " ASC, c.created_at ASC, c.id ASC"},
+    /* the older names */
+    {"latest", "c.last_activity_at DESC, c.id DESC"},
+    {"sort_on_created_at", "c.created_at ASC, c.id ASC"},
+    {"sort_on_priority", PRIORITY_RANK " DESC, c.last_activity_at DESC, c.id DESC"},
+    {"sort_on_waiting_since", WAITING " ASC, c.created_at ASC, c.id ASC"},
+};
+
+static void filter_init(struct filter *f)
+{
+    memset(f, 0, sizeof *f);
+    buf_init(&f->where);
+    f->assignee = "";
+    f->order = sorts[0].order;
+    f->page = 1;
+}
+
+static void filter_free(struct filter *f)
+{
+    buf_free(&f->where);
+    for (int i = 0; i < f->nowned; i++)
+        free(f->owned[i]);
+}
+
+static void where_int(struct filter *f, const char *sql, int64_t v)
+{
+    buf_adds(&f->where, sql);
+    f->binds[f->nbinds++] = (struct bind){.i = v};
+}
+
+static void where_text(struct filter *f, const char *sql, const char *v)
+{
+    buf_adds(&f->where, sql);
+    f->binds[f->nbinds++] = (struct bind){.is_text = true, .t = v};
+}
+
+/* Bind the filter's values from index idx; returns the next index. */
+static int filter_bind(sqlite3_stmt *st, const struct filter *f, int idx)
+{
+    for (int i = 0; i < f->nbinds; i++, idx++) {
+        if (f->binds[i].is_text)
+            sqlite3_bind_text(st, idx, f->binds[i].t, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_int64(st, idx, f->binds[i].i);
+    }
+    return idx;
+}
+
+static bool parse_assignee(struct req *r, struct filter *f)
+{
+    const char *v = api_conv_arg(r, "assignee_type");
+    if (!v || strcmp(v, "all") == 0)
+        return true;
+    if (strcmp(v, "me") == 0) {
+        f->assignee = " AND c.assignee_id = ?";
+        f->assignee_me = true;
+    } else if (strcmp(v, "unassigned") == 0) {
+        f->assignee = " AND c.assignee_id IS NULL";
+    } else if (strcmp(v, "assigned") == 0) {
+        f->assignee = " AND c.assignee_id IS NOT NULL";
+    } else {
+        req_reply_error(r, 422, "assignee_type must be one of me, unassigned, assigned, all");
+        return false;
+    }
+    return true;
+}
+
+static bool parse_status(struct req *r, struct filter *f)
+{
+    const char *v = api_conv_arg(r, "status");
+    if (v && strcmp(v, "all") == 0)
+        return true;
+    const char *s = v ? api_conv_in_set(api_conv_statuses, v) : "open";
+    if (!s) {
+        req_reply_error(r, 422, "status must be one of open, pending, snoozed, resolved, all");
+        return false;
+    }
+    where_text(f, " AND c.status = ?", s);
+    return true;
+}
+
+static bool parse_scope(struct req *r, struct filter *f)
+{
+    int64_t id;
+    const char *v = api_conv_arg(r, "inbox_id");
+    if (v) {
+        if (!api_conv_parse_id(v, &id)) {
+            req_reply_error(r, 422, "inbox_id must be an integer");
+            return false;
+        }
+        where_int(f, " AND c.inbox_id = ?", id);
+    }
+    v = api_conv_arg(r, "team_id");
+    if (v) {
+        if (!api_conv_parse_id(v, &id)) {
+            req_reply_error(r, 422, "team_id must be an integer");
+            return false;
+        }
+        /* Chatwoot finds the team first: an unknown one is a 404. */
+        if (!db_int(r->twd->db, 0, "SELECT 1 FROM teams WHERE id = ? AND account_id = ?", "ii", id,
+                    r->agent.account_id)) {
+            req_not_found(r);
+            return false;
+        }
+        where_int(f, " AND c.team_id = ?", id);
+    }
+    return true;
+}
+
+/* labels[]=a&labels[]=b: conversations with ANY of them. */
+static bool parse_labels(struct req *r, struct filter *f)
+{
+    for (int i = 0; i < r->nargs; i++) {
+        const char *k = r->args[i].key, *v = r->args[i].value;
+        if ((strcmp(k, "labels[]") != 0 && strcmp(k, "labels") != 0) || !*v)
+            continue;
+        if (!text_valid_utf8(v, strlen(v))) {
+            req_reply_error(r, 422, "labels must be valid UTF-8");
+            return false;
+        }
+        char *t = xstrdup(v);
+        for (char *p = t; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        f->owned[f->nowned++] = t;
+    }
+    if (!f->nowned)
+        return true;
+    buf_adds(&f->where, " AND EXISTS (SELECT 1 FROM conversation_labels l "
+                        "WHERE l.conversation_id = c.id AND l.title IN (");
+    for (int i = 0; i < f->nowned; i++)
+        where_text(f, i ? ", ?" : "?", f->owned[i]);
+    buf_adds(&f->where, "))");
+    return true;
+}
+
+static bool parse_query(struct req *r, struct filter *f, const char *q)
+{
+    if (!text_valid_utf8(q, strlen(q))) {
+        req_reply_error(r, 422, "q must be valid UTF-8");
+        return false;
+    }
+    /* instr, not LIKE: % and _ in q are plain characters. */
+    where_text(f,
+               " AND EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id "
+               "AND m.message_type IN (0, 1) AND instr(lower(m.content), lower(?)) > 0)",
+               q);
+    return true;
+}
+
+static bool parse_order(struct req *r, struct filter *f)
+{
+    const char *v = api_conv_arg(r, "sort_by");
+    if (!v)
+        return true;
+    for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++) {
+        if (strcmp(sorts[i].name, v) == 0) {
+            f->order = sorts[i].order;
+            return true;
+        }
+    }
+    req_reply_error(r, 422,
+                    "sort_by must be one of last_activity_at_desc, last_activity_at_asc, "
+                    "created_at_asc, created_at_desc, priority_asc, priority_desc, "
+                    "waiting_since_asc, waiting_since_desc, latest, sort_on_created_at, "
+                    "sort_on_priority, sort_on_waiting_since");
+    return false;
+}
+
+/* As Kaminari: a page that is not a positive number is page 1. */
+static int64_t parse_page(const struct req *r)
+{
+    int64_t p;
+    if (!api_conv_parse_id(api_conv_arg(r, "page"), &p) || p < 1)
+        return 1;
+    return p > MAX_PAGE ? MAX_PAGE : p;
+}
+
+/* Read the list filters; false after answering 4xx. search: the status
+ * filter never applies and a blank q finds nothing. */
+static bool filter_parse(struct req *r, struct filter *f, bool search)
+{
+    where_int(f, " AND c.account_id = ?", r->agent.account_id);
+    buf_adds(&f->where, " AND ");
+    where_int(f, ops_visible_sql(&r->agent), r->agent.id);
+    const char *q = api_conv_arg(r, "q");
+    if (search && !q)
+        buf_adds(&f->where, " AND 0");
+    if (!parse_assignee(r, f) || (!search && !q && !parse_status(r, f)) || !parse_scope(r, f) ||
+        !parse_labels(r, f) || (q && !parse_query(r, f, q)) || !parse_order(r, f))
+        return false;
+    f->page = parse_page(r);
+    return true;
+}
+
+struct counts {
+    int64_t mine, unassigned, all;
+};
+
+/* The badges: every filter but assignee_type, over all pages. */
+static struct counts filter_counts(struct req *r, const struct filter *f)
+{
+    struct counts c = {0, 0, 0};
+    char *sql = xasprintf("SELECT COALESCE(SUM(c.assignee_id = ?), 0), "
+                          "COALESCE(SUM(c.assignee_id IS NULL), 0), COUNT(*) "
+                          "FROM conversations c WHERE 1%s",
+                          f->where.data);
+    sqlite3_stmt *st = db_prepare(r->twd->db, sql);
+    free(sql);
+    sqlite3_bind_int64(st, 1, r->agent.id);
+    filter_bind(st, f, 2);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        c.mine = sqlite3_column_int64(st, 0);
+        c.unassigned = sqlite3_column_int64(st, 1);
+        c.all = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return c;
+}
+
+/* The requested page, rendered full or as slim search items. */
+static json_object *filter_page(struct req *r, const struct filter *f, bool search)
+{
+    struct db *db = r->twd->db;
+    char *sql = xasprintf("SELECT c.id FROM conversations c WHERE 1%s%s ORDER BY %s "
+                          "LIMIT %d OFFSET ?",
+                          f->where.data, f->assignee, f->order, PER_PAGE);
+    sqlite3_stmt *st = db_prepare(db, sql);
+    free(sql);
+    int idx = filter_bind(st, f, 1);
+    if (f->assignee_me)
+        sqlite3_bind_int64(st, idx++, r->agent.id);
+    sqlite3_bind_int64(st, idx, (f->page - 1) * PER_PAGE);
+    json_object *payload = json_object_new_array();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        json_object *o =
+            search ? render_conversation_search(db, id) : render_conversation(db, id, r->agent.id);
+        if (o)
+            json_object_array_add(payload, o);
+    }
+    sqlite3_finalize(st);
+    return payload;
+}
+
+/* The three answers the filters feed (§3.1, §3.3, §3.4). */
+enum listing { LISTING_LIST, LISTING_META, LISTING_SEARCH };
+
+static void reply_listing(struct req *r, enum listing kind)
+{
+    struct filter f;
+    filter_init(&f);
+    if (!filter_parse(r, &f, kind == LISTING_SEARCH)) {
+        filter_free(&f);
+        return;
+    }
+    struct counts c = filter_counts(r, &f);
+    json_object *meta = json_object_new_object(), *o = json_object_new_object();
+    ADD(meta, "mine_count", json_object_new_int64(c.mine));
+    if (kind != LISTING_SEARCH)
+        ADD(meta, "assigned_count", json_object_new_int64(c.all - c.unassigned));
+    ADD(meta, "unassigned_count", json_object_new_int64(c.unassigned));
+    ADD(meta, "all_count", json_object_new_int64(c.all));
+    ADD(o, "meta", meta);
+    if (kind != LISTING_META)
+        ADD(o, "payload", filter_page(r, &f, kind == LISTING_SEARCH));
+    filter_free(&f);
+    if (kind == LISTING_LIST) { /* the list alone is wrapped twice */
+        json_object *data = o;
+        o = json_object_new_object();
+        ADD(o, "data", data);
+    }
+    req_reply_json(r, 200, o);
+}
+
+void api_conversations_list(struct req *r)
+{
+    reply_listing(r, LISTING_LIST);
+}
+
+void api_conversations_meta(struct req *r)
+{
+    reply_listing(r, LISTING_META);
+}
+
+void api_conversations_search(struct req *r)
+{
+    reply_listing(r, LISTING_SEARCH);
+}
