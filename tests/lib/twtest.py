@@ -136,6 +136,9 @@ class Twowayd:
         env = dict(os.environ)
         env.setdefault("TWOWAYD_TWILIO_AUTH_TOKEN", self.AUTH_TOKEN)
         env.setdefault("TWOWAYD_TWILIO_ACCOUNT_SID", "ACtest0000000000000000000000000000")
+        # Tests never reach beyond 127.0.0.0/8: a reply sent without a fake
+        # Twilio goes to a closed loopback port, not to api.twilio.com.
+        env.setdefault("TWOWAYD_TWILIO_BASE_URL", "http://127.0.0.1:9")
         env.update(self.env)
         self.auth_token = env["TWOWAYD_TWILIO_AUTH_TOKEN"]
         # Standard error goes to a file: sanitizer reports land there and
