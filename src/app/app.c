@@ -32,6 +32,8 @@
 #include "twoway/view.h"
 #include "twoway/xmalloc.h"
 
+/* How long q waits for commands still talking to the server. */
+#define QUIT_GRACE_MS 3000
 /* Longest a batch run waits for the first sync. */
 #define BATCH_CONNECT_MS 30000
 
@@ -618,6 +620,13 @@ static int run_ui(struct app *a)
         if (exec_waiting && a->cmd_done)
             exec_waiting = false;
         notify_follow_options(a);
+        ui_draw(a->ui);
+    }
+    /* A reply sent just before q still has its checks to finish: give
+     * what is in flight a moment (the screen stays up meanwhile). */
+    int64_t until = timeutil_mono_ms() + QUIT_GRACE_MS;
+    while (!a->quit && cmd_pending(&a->env) > 0 && timeutil_mono_ms() < until) {
+        turn(a, 100);
         ui_draw(a->ui);
     }
     notify_free(&a->notify);
