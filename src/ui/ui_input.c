@@ -308,13 +308,25 @@ static bool rl_bytes(struct ui *ui)
     size_t n = ui->inq.len;
     if (n == 0)
         return false;
+    /* C-c and C-g leave the line in any editing mode (a draft stays). */
+    if (s[0] == 0x03 || s[0] == 0x07) {
+        drop(ui, 1);
+        ui_rl_end(ui);
+        return true;
+    }
     if (s[0] == 0x1b && n == 1) {
         if (!ui->esc_expired) {
             arm_esc_timer(ui);
             return false;
         }
+        /* vi mode (from ~/.inputrc): Esc is readline's, to command mode.
+         * Otherwise it leaves the line; a draft stays saved. */
+        if (ui_rl_vi_mode()) {
+            ui_rl_feed_bytes(ui, 1);
+            return true;
+        }
         drop(ui, 1);
-        ui_rl_end(ui); /* Esc leaves the line; a draft stays saved */
+        ui_rl_end(ui);
         return true;
     }
     if (n >= 3 && s[0] == 0x1b && s[1] == '[' && (s[2] == 'I' || s[2] == 'O')) {
@@ -323,9 +335,10 @@ static bool rl_bytes(struct ui *ui)
         drop(ui, 3);
         return true;
     }
-    /* Hand over everything up to the next ESC that might be ours. */
+    /* Hand over everything up to the next ESC or cancel key that might be
+     * ours. */
     size_t k = 1;
-    while (k < n && s[k] != 0x1b)
+    while (k < n && s[k] != 0x1b && s[k] != 0x03 && s[k] != 0x07)
         k++;
     ui_rl_feed_bytes(ui, k);
     return true;

@@ -148,6 +148,8 @@ void ui_rl_begin(struct ui *ui, enum ui_mode mode, const char *prompt, const cha
 void ui_rl_end(struct ui *ui);
 void ui_rl_feed_bytes(struct ui *ui, size_t n);
 void ui_rl_insert(struct ui *ui, const char *text);
+/* Is readline in vi editing mode (set editing-mode vi)? */
+bool ui_rl_vi_mode(void);
 void ui_rl_draw(struct ui *ui);
 void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *text);
 void ui_drafts_save_now(struct ui *ui);

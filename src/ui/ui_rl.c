@@ -498,6 +498,11 @@ void ui_rl_feed_bytes(struct ui *ui, size_t n)
     }
 }
 
+bool ui_rl_vi_mode(void)
+{
+    return rl_editing_mode == 0; /* readline's vi_mode */
+}
+
 void ui_rl_insert(struct ui *ui, const char *text)
 {
     if (!ui->rl_active)

@@ -120,6 +120,27 @@ class ReplyScreen(screen.ScreenCase):
         self.s.keys("C-u")
         self.escape()
 
+    def test_vi_mode_from_inputrc(self):
+        """~/.inputrc's vi mode: Esc goes to command mode (it does not leave
+        the composer); C-c leaves it, keeping the draft."""
+        import tempfile
+        rc = tempfile.NamedTemporaryFile("w", suffix=".inputrc", delete=False)
+        rc.write("set editing-mode vi\n")
+        rc.close()
+        self.addCleanup(os.unlink, rc.name)
+        self.twoway(env={"INPUTRC": rc.name})
+        conv = self.open_mike()
+        self.compose()
+        self.s.type("hello world")
+        self.wait_input("hello world")
+        self.s.keys("Escape")
+        time.sleep(0.3)  # a lone Esc, not the start of a sequence
+        self.s.keys("0", "x", "A")
+        self.s.type(" there")
+        self.wait_input("reply #%d Mike Sullivan › ello world there" % conv)
+        self.s.keys("C-c")
+        self.wait_input_empty()
+
     def test_c_x_c_e_goes_on_in_the_editor(self):
         """What is typed goes to $EDITOR and comes back to the composer."""
         self.twoway(env={"EDITOR": "sed -i s/^/EDITED:/"})
