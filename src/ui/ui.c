@@ -181,7 +181,7 @@ int ui_start(struct ui *ui, char **err)
     ui->env->color_ud = ui;
     /* Focus reporting and the title stack; both ignored by terminals that
      * do not know them. */
-    tty_write(ui, "\033[?1004h\033[22;0t");
+    tty_write(ui, "\033[?1004h\033[?2004h\033[22;0t");
     ui_rl_init(ui);
     ui_relayout(ui);
     return 0;
@@ -198,7 +198,7 @@ void ui_stop(struct ui *ui)
     int fl = fcntl(ui->tty_fd, F_GETFL);
     if (fl >= 0)
         fcntl(ui->tty_fd, F_SETFL, fl & ~O_NONBLOCK);
-    tty_write(ui, "\033[?1004l\033[23;0t");
+    tty_write(ui, "\033[?1004l\033[?2004l\033[23;0t");
     if (ui->title_set)
         tty_write(ui, "\033]2;\007");
 }

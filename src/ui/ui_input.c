@@ -10,6 +10,7 @@
 
 #include "twoway/keymap.h"
 #include "twoway/log.h"
+#include "twoway/text.h"
 #include "twoway/timeutil.h"
 #include "twoway/view.h"
 #include "twoway/xmalloc.h"
@@ -375,11 +376,55 @@ static bool key_bytes(struct ui *ui)
     return true;
 }
 
+/* Bracketed paste (the terminal wraps pasted text in ESC [200~ … ESC
+ * [201~): pasted text is text, never keys. Without this a pasted line
+ * break would send half a reply, and the rest would run as key bindings. */
+#define PASTE_START "\x1b[200~"
+#define PASTE_END "\x1b[201~"
+#define PASTE_MAX (1024 * 1024)
+
+static bool paste_bytes(struct ui *ui)
+{
+    const char *s = ui->inq.data;
+    size_t n = ui->inq.len, lead = strlen(PASTE_START);
+    if (n < lead || memcmp(s, PASTE_START, lead) != 0)
+        return false;
+    const char *end = memmem(s + lead, n - lead, PASTE_END, strlen(PASTE_END));
+    if (!end && n < PASTE_MAX)
+        return false; /* the rest is on its way */
+    size_t len = end ? (size_t)(end - s) - lead : n - lead;
+    /* A copied line usually brings its line break along: not wanted. */
+    while (len && (s[lead + len - 1] == '\n' || s[lead + len - 1] == '\r'))
+        len--;
+    char *text = xstrndup(s + lead, len);
+    drop(ui, end ? (size_t)(end - s) + strlen(PASTE_END) : n);
+    bool multi = ui->mode == MODE_COMPOSE;
+    char *safe = text_sanitize_str(text, multi ? TEXT_MULTI_LINE : TEXT_SINGLE_LINE);
+    if ((ui->mode == MODE_COMPOSE || ui->mode == MODE_COMMAND) && ui->overlay == OVERLAY_NONE)
+        ui_rl_insert(ui, safe);
+    else
+        ui_message(ui, "pasted text ignored: r opens the composer, : the command line", false);
+    free(safe);
+    free(text);
+    return true;
+}
+
+bool ui_paste_pending(const struct ui *ui)
+{
+    size_t lead = strlen(PASTE_START);
+    return ui->inq.len >= lead && memcmp(ui->inq.data, PASTE_START, lead) == 0;
+}
+
 void ui_input_keys(struct ui *ui)
 {
     /* Each step consumes bytes or waits for more; modes may change between
      * steps (a key opens the composer, the rest of the bytes are text). */
     for (int guard = 0; ui->inq.len > 0 && guard < 100000; guard++) {
+        if (ui_paste_pending(ui)) {
+            if (!paste_bytes(ui))
+                break; /* wait for the end of the paste */
+            continue;
+        }
         bool progressed =
             (ui->mode == MODE_COMMAND || ui->mode == MODE_COMPOSE) && ui->overlay == OVERLAY_NONE
                 ? rl_bytes(ui)

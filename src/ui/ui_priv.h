@@ -140,6 +140,8 @@ int ui_list_rows(const struct ui *ui);
 /* ui_input.c */
 void ui_input_keys(struct ui *ui);
 void ui_confirm(struct ui *ui, const char *question, void (*answer)(void *, bool), void *ud);
+/* The input queue starts with a bracketed paste. */
+bool ui_paste_pending(const struct ui *ui);
 
 /* ui_rl.c — readline on the input line */
 void ui_rl_init(struct ui *ui);

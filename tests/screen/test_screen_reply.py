@@ -7,7 +7,9 @@ belongs to Ben Ortiz. Replies go out through twowayd to a fake Twilio on
 loopback; what twowayd stored is read back through its API.
 """
 import os
+import shutil
 import signal
+import tempfile
 import re
 import sys
 import time
@@ -140,6 +142,28 @@ class ReplyScreen(screen.ScreenCase):
         self.wait_input("reply #%d Mike Sullivan › ello world there" % conv)
         self.s.keys("C-c")
         self.wait_input_empty()
+
+    def test_pasted_lines_stay_text(self):
+        """A paste with line breaks goes into the composer whole (bracketed
+        paste); outside the composer it is ignored, never run as keys."""
+        self.twoway()
+        conv = self.open_mike()
+        before = len(self.contents(conv))
+        self.compose()
+        buf = os.path.join(tempfile.mkdtemp(prefix="twoway-paste-"), "paste.txt")
+        self.addCleanup(shutil.rmtree, os.path.dirname(buf), True)
+        with open(buf, "w") as f:
+            f.write("first line\nxq second\n")
+        self.s.tmux("load-buffer", buf)
+        self.s.tmux("paste-buffer", "-p")
+        self.wait_input("reply #%d Mike Sullivan › first line xq second" % conv)
+        self.wait_status("GSM-7 20/160")  # the line break counts; the trailing one is dropped
+        self.s.keys("C-c")
+        self.wait_input_empty()
+        self.s.tmux("paste-buffer", "-p")
+        self.wait_status("pasted text ignored")
+        self.assertTrue(self.s.alive())  # q in the paste did not quit
+        self.assertEqual(len(self.contents(conv)), before)
 
     def test_c_x_c_e_goes_on_in_the_editor(self):
         """What is typed goes to $EDITOR and comes back to the composer."""
