@@ -101,6 +101,7 @@ struct ui *ui_new(const struct ui_deps *deps)
     ui->tty_fd = STDIN_FILENO;
     ui->focused = true;
     ui->seen_unread = -1;
+    ui->seen_focus = -1;
     ui->editor_pid = -1;
     buf_init(&ui->inq);
     ui->hooks = (struct cmd_ui){
@@ -224,6 +225,7 @@ void ui_free(struct ui **pui)
     fmt_lines_free(ui->tlines, ui->ntlines);
     fmt_lines_free(ui->olines, ui->nolines);
     free(ui->shown);
+    free(ui->seen_limit);
     free(ui->prompt);
     free(ui->message);
     free(ui->question);

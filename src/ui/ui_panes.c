@@ -55,6 +55,14 @@ void ui_list_refresh(struct ui *ui)
             continue;
         ui->shown[ui->nshown++] = id;
     }
+    ui_list_select(ui);
+}
+
+/* Keep the selection on the same conversation in the rows shown (after a
+ * move, or after the rows changed). */
+void ui_list_select(struct ui *ui)
+{
+    struct view *v = ui->env->view;
     size_t old = ui->sel_index;
     bool found = false;
     for (size_t i = 0; i < ui->nshown && v->selected; i++) {
@@ -417,12 +425,30 @@ static void find_damage(struct ui *ui)
     uint64_t tg = conv ? store_thread_gen(st, conv) : 0;
     uint64_t cg = conv ? store_conv_gen(st, conv) : 0;
     int64_t minute = timeutil_now() / 60;
-    if (lg != ui->seen_list_gen || vg != ui->seen_view_gen || og != ui->seen_opts_gen) {
+    /* The rows shown depend on the list, the options, the limit (and, with
+     * a limit, the open conversation and the clock); a move of the
+     * selection or a mark only redraws. With a limit over a big inbox the
+     * rebuild is the costly part, so it is not done per keypress. */
+    const char *limit = v->limit_text ? v->limit_text : "";
+    bool rebuild = lg != ui->seen_list_gen || og != ui->seen_opts_gen ||
+                   strcmp(limit, ui->seen_limit ? ui->seen_limit : "") != 0 ||
+                   (v->limit && (conv != ui->seen_thread_conv || minute != ui->seen_minute));
+    if (rebuild) {
         ui_list_refresh(ui);
-        ui_damage(ui, DMG_LIST | DMG_TABS | DMG_STATUS);
+        free(ui->seen_limit);
+        ui->seen_limit = xstrdup(limit);
+    } else if (vg != ui->seen_view_gen) {
+        ui_list_select(ui);
     }
-    if (vg != ui->seen_view_gen && ui->lay.split == false)
-        ui_relayout(ui); /* single pane: focus decides which one shows */
+    if (rebuild || vg != ui->seen_view_gen)
+        ui_damage(ui, DMG_LIST | DMG_TABS | DMG_STATUS);
+    /* One pane at a time: the focus decides which; only its change needs
+     * new windows. */
+    if ((int)v->focus != ui->seen_focus) {
+        if (ui->seen_focus >= 0 && !ui->lay.split)
+            ui_relayout(ui);
+        ui->seen_focus = (int)v->focus;
+    }
     if (conv != ui->seen_thread_conv) {
         ui->thread_from_bottom = 0;
         ui_damage(ui, DMG_THREAD | DMG_HEADER);

@@ -61,7 +61,9 @@ struct ui {
     int seen_conn_state;
     int seen_busy;
     size_t seen_outbox;
-    int seen_unread; /* in the terminal title */
+    int seen_unread;  /* in the terminal title */
+    char *seen_limit; /* the limit the rows shown were built with */
+    int seen_focus;   /* -1 until the first draw */
 
     /* The list: rows shown after the limit, and the scroll position. */
     int64_t *shown;
@@ -133,6 +135,7 @@ char *ui_text(const struct ui *ui, const char *s);
 /* ui_panes.c */
 void ui_panes_draw(struct ui *ui);
 void ui_list_refresh(struct ui *ui);
+void ui_list_select(struct ui *ui);
 int64_t ui_selected(const struct ui *ui);
 void ui_thread_scroll(struct ui *ui, int lines, int pages);
 int ui_list_rows(const struct ui *ui);
