@@ -189,6 +189,14 @@ void cmd_error(struct cmd_call *call, const char *fmt, ...) __attribute__((forma
  * readline). Returns an owned NULL-terminated array of owned strings. */
 char **cmd_complete(struct cmd_env *env, const char *line, size_t point);
 
+/* A template by short code (local ones first, then the server's), or
+ * NULL. Borrowed. */
+const struct template *cmd_resolve_template(const struct cmd_env *env, const char *name);
+/* The same, else the one template whose short code starts with prefix;
+ * *hits tells how many matched (NULL unless exactly one). */
+const struct template *cmd_resolve_template_prefix(const struct cmd_env *env, const char *prefix,
+                                                   size_t *hits);
+
 /* Default key bindings and settings, as config lines (run at start). */
 extern const char *const cmd_default_rc[];
 

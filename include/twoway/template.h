@@ -23,6 +23,12 @@ struct template_vars {
  * variables comes back unchanged. */
 char *template_expand(const char *text, const struct template_vars *vars, char **err);
 
+struct store;
+
+/* template_expand() for conversation conv of the store (0 or unknown: no
+ * conversation), the agent being its assignee, as the dashboard does. */
+char *template_expand_for(const char *text, const struct store *st, int64_t conv, char **err);
+
 /* Does text contain {{…}}? */
 bool template_has_vars(const char *text);
 

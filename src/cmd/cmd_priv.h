@@ -105,7 +105,6 @@ const char *cmd_json_direction(const struct message *m); /* incoming, outgoing, 
 
 /* A template by name: local ones first, then the server's short codes.
  * Borrowed; NULL if unknown. */
-const struct template *cmd_resolve_template(const struct cmd_env *env, const char *name);
 /* Digits of a phone number ("+1 (555) 010-1001" → "15550101001"). Owned. */
 char *cmd_resolve_digits(const char *phone);
 /* The first name of a person for messages ("Maria"), else the label. Owned. */

@@ -250,7 +250,6 @@ static int expand_text(struct cmd_call *call)
     struct reply_job *j = call->priv;
     if (j->text)
         return 0;
-    const struct conversation *c = store_conv(env->st, call->conv);
     const struct template *tp = NULL;
     if (j->template_name) {
         tp = cmd_resolve_template(env, j->template_name);
@@ -265,12 +264,8 @@ static int expand_text(struct cmd_call *call)
     }
     char *raw = tp ? (*j->typed ? xasprintf("%s %s", tp->content, j->typed) : xstrdup(tp->content))
                    : xstrdup(j->typed);
-    struct template_vars vars = {
-        .conv = c,
-        .agent = c && c->assignee_id ? store_agent(env->st, c->assignee_id) : NULL,
-    };
     char *err = NULL;
-    j->text = template_expand(raw, &vars, &err);
+    j->text = template_expand_for(raw, env->st, call->conv, &err);
     free(raw);
     if (!j->text) {
         char *msg = xasprintf("%s; nothing was sent", err);
@@ -740,14 +735,8 @@ enum cmd_status cmd_reply_edit(struct cmd_call *call)
 static char *expanded(struct cmd_call *call, const struct template *t)
 {
     struct cmd_env *env = call->env;
-    int64_t id = cmd_default_conv(env);
-    const struct conversation *c = id ? store_conv(env->st, id) : NULL;
-    struct template_vars vars = {
-        .conv = c,
-        .agent = c && c->assignee_id ? store_agent(env->st, c->assignee_id) : NULL,
-    };
     char *err = NULL;
-    char *text = template_expand(t->content, &vars, &err);
+    char *text = template_expand_for(t->content, env->st, cmd_default_conv(env), &err);
     if (!text) {
         cmd_error(call, "%s", err);
         free(err);

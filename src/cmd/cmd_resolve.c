@@ -259,6 +259,24 @@ const struct template *cmd_resolve_template(const struct cmd_env *env, const cha
     return NULL;
 }
 
+const struct template *cmd_resolve_template_prefix(const struct cmd_env *env, const char *prefix,
+                                                   size_t *hits)
+{
+    const struct template *t = cmd_resolve_template(env, prefix);
+    *hits = t ? 1 : 0;
+    if (t)
+        return t;
+    size_t len = strlen(prefix), n;
+    for (size_t i = 0; i < env->nlocal_templates; i++)
+        if (strncmp(env->local_templates[i].short_code, prefix, len) == 0 && ++*hits)
+            t = &env->local_templates[i];
+    const struct template *server = store_templates(env->st, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(server[i].short_code, prefix, len) == 0 && ++*hits)
+            t = &server[i];
+    return *hits == 1 ? t : NULL;
+}
+
 char *cmd_resolve_digits(const char *phone)
 {
     char *out = xmalloc(strlen(phone) + 1);

@@ -7,6 +7,8 @@
  * the next "}}" is, so hostile input ("{{{{{{…") stays linear. */
 #include "twoway/template.h"
 
+#include "twoway/store.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,4 +289,14 @@ bool template_has_vars(const char *text)
 {
     const char *open = text ? find_pair(text, '{') : NULL;
     return open && find_pair(open + 2, '}') != NULL;
+}
+
+char *template_expand_for(const char *text, const struct store *st, int64_t conv, char **err)
+{
+    const struct conversation *c = conv ? store_conv(st, conv) : NULL;
+    struct template_vars vars = {
+        .conv = c,
+        .agent = c && c->assignee_id ? store_agent(st, c->assignee_id) : NULL,
+    };
+    return template_expand(text, &vars, err);
 }

@@ -182,12 +182,7 @@ static int64_t picker_conv(const struct ui *ui)
 
 static char *expand(struct ui *ui, const struct template *t, char **err)
 {
-    const struct conversation *c = store_conv(ui->env->st, picker_conv(ui));
-    struct template_vars vars = {
-        .conv = c,
-        .agent = c && c->assignee_id ? store_agent(ui->env->st, c->assignee_id) : NULL,
-    };
-    return template_expand(t->content, &vars, err);
+    return template_expand_for(t->content, ui->env->st, picker_conv(ui), err);
 }
 
 static void picker_build(struct ui *ui)

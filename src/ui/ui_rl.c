@@ -193,31 +193,13 @@ static void complete_command(struct ui *ui)
     free(cands);
 }
 
-static const struct template *find_template(const struct ui *ui, const char *code)
-{
-    size_t n = 0;
-    const struct template *server = store_templates(ui->env->st, &n);
-    for (size_t i = 0; i < ui->env->nlocal_templates; i++)
-        if (strcmp(ui->env->local_templates[i].short_code, code) == 0)
-            return &ui->env->local_templates[i];
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(server[i].short_code, code) == 0)
-            return &server[i];
-    return NULL;
-}
-
 /* The template text for the composer's conversation, variables filled in
  * where possible; with an unfillable variable the raw text goes in and
  * the message names the problem (sending stops on it later). */
 static char *expand_for_compose(struct ui *ui, const char *content)
 {
-    const struct conversation *c = store_conv(ui->env->st, ui->compose_conv);
-    struct template_vars vars = {
-        .conv = c,
-        .agent = c && c->assignee_id ? store_agent(ui->env->st, c->assignee_id) : NULL,
-    };
     char *err = NULL;
-    char *out = template_expand(content, &vars, &err);
+    char *out = template_expand_for(content, ui->env->st, ui->compose_conv, &err);
     if (!out) {
         ui_message(ui, err, true);
         free(err);
@@ -234,23 +216,11 @@ static void complete_shortcode(struct ui *ui)
         ui_message(ui, "type /shortcode and Tab to insert a template", false);
         return;
     }
-    const char *code = rl_line_buffer + 1;
-    const struct template *t = find_template(ui, code);
+    size_t hits = 0;
+    const struct template *t = cmd_resolve_template_prefix(ui->env, rl_line_buffer + 1, &hits);
     if (!t) {
-        /* a unique prefix will do */
-        size_t n = 0, hits = 0;
-        const struct template *server = store_templates(ui->env->st, &n);
-        for (size_t i = 0; i < n; i++)
-            if (strncmp(server[i].short_code, code, strlen(code)) == 0 && ++hits)
-                t = &server[i];
-        for (size_t i = 0; i < ui->env->nlocal_templates; i++)
-            if (strncmp(ui->env->local_templates[i].short_code, code, strlen(code)) == 0 && ++hits)
-                t = &ui->env->local_templates[i];
-        if (hits != 1) {
-            ui_message(ui, hits ? "more than one template starts like that" : "no such template",
-                       true);
-            return;
-        }
+        ui_message(ui, hits ? "more than one template starts like that" : "no such template", true);
+        return;
     }
     char *text = expand_for_compose(ui, t->content);
     rl_replace_line(text, 0);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "twoway/buf.h"
+#include "twoway/store.h"
 #include "twoway/template.h"
 #include "twoway/text.h"
 #include "twoway/xmalloc.h"
@@ -376,6 +377,44 @@ static void test_template__hostile_braces_stay_linear(void **state)
     free(text);
 }
 
+/* For a conversation of the store: the contact, and the assignee as the
+ * agent; no conversation leaves contact variables empty (an error). */
+static void test_template__expand_for_a_stored_conversation_uses_its_assignee(void **state)
+{
+    (void)state;
+    struct store *st = store_new();
+    struct agent *a = xcalloc(1, sizeof *a);
+    *a = (struct agent){7,
+                        1,
+                        xstrdup("Ben Ortiz"),
+                        xstrdup("ben@example.com"),
+                        xstrdup("agent"),
+                        xstrdup("online")};
+    store_set_agents(st, a, 1);
+    struct conversation c = {0};
+    c.id = 12;
+    c.contact.name = xstrdup("Maria Gonzalez");
+    c.contact.phone = xstrdup("+15550101001");
+    c.contact.email = xstrdup("");
+    c.contact.identifier = xstrdup("");
+    c.assignee_id = 7;
+    c.assignee_name = xstrdup("Ben Ortiz");
+    c.team_name = xstrdup("");
+    c.channel = xstrdup("");
+    store_put_conv(st, &c);
+    char *err = NULL;
+    char *out = template_expand_for(
+        "Hi {{contact.first_name}}, {{agent.first_name}} here (#{{conversation.id}})", st, 12,
+        &err);
+    assert_non_null(out);
+    assert_string_equal(out, "Hi Maria, Ben here (#12)");
+    free(out);
+    assert_null(template_expand_for("Hi {{contact.name}}", st, 0, &err));
+    assert_non_null(err);
+    free(err);
+    store_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_template__ten_thousand_variables_expand_within_the_bound),
         cmocka_unit_test(test_template__output_over_the_bound_is_an_error),
         cmocka_unit_test(test_template__hostile_braces_stay_linear),
+        cmocka_unit_test(test_template__expand_for_a_stored_conversation_uses_its_assignee),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
