@@ -46,9 +46,12 @@ void ui_list_refresh(struct ui *ui)
     struct pattern_ctx pc = {.me = ui->env->ss ? session_me(ui->env->ss) : 0,
                              .now = timeutil_now()};
     ui->nshown = 0;
+    ui->unread = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t id = store_list_at(st, i);
         const struct conversation *c = store_conv(st, id);
+        if (c)
+            ui->unread += c->unread;
         /* The open conversation stays in view even when reading it made it
          * stop matching (~u): rows do not vanish under the agent. */
         if (!c || (v->limit && id != v->open_conv && !pattern_match(v->limit, c, &pc)))
@@ -299,15 +302,10 @@ static void draw_tabs(struct ui *ui)
     wnoutrefresh(ui->w_tabs);
 }
 
+/* Counted once per rebuild of the rows (ui_list_refresh), not per draw. */
 static int unread_total(const struct ui *ui)
 {
-    int total = 0;
-    for (size_t i = 0; i < store_list_len(ui->env->st); i++) {
-        const struct conversation *c = store_conv(ui->env->st, store_list_at(ui->env->st, i));
-        if (c)
-            total += c->unread;
-    }
-    return total;
+    return ui->unread;
 }
 
 /* The reason for being offline, short enough that "retrying in Ns" and the

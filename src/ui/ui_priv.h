@@ -70,6 +70,7 @@ struct ui {
     size_t nshown, cshown;
     size_t list_top;  /* first shown row at the top of the pane */
     size_t sel_index; /* index of the selection in shown[] */
+    int unread;       /* unread messages over the whole list */
 
     /* The thread: formatted lines for the open conversation, cached. */
     struct fmt_line *tlines;
