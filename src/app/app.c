@@ -675,7 +675,7 @@ int app_run(const struct app_args *args)
     }
 
     if (args->demo) {
-        if (demo_start(&a.demo, args->argv0, &err) < 0) {
+        if (demo_start(&a.demo, &err) < 0) {
             fprintf(stderr, "twoway: demo: %s\n", err);
             goto out;
         }

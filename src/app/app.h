@@ -15,7 +15,6 @@ struct app_args {
     bool demo;
     const char *log;
     bool verbose;
-    const char *argv0;
 };
 
 /* Run twoway; returns the process exit status. */

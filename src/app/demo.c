@@ -112,9 +112,8 @@ out:
     return rc;
 }
 
-int demo_start(struct demo *d, const char *argv0, char **err)
+int demo_start(struct demo *d, char **err)
 {
-    (void)argv0;
     memset(d, 0, sizeof *d);
     d->pid = -1;
     const char *tmp = getenv("TMPDIR");

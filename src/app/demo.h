@@ -16,7 +16,7 @@ struct demo {
 };
 
 /* Start twowayd and read its JSON lines. 0 or -1 with *err. */
-int demo_start(struct demo *d, const char *argv0, char **err);
+int demo_start(struct demo *d, char **err);
 /* Stop twowayd, remove the directory. Safe to call twice. */
 void demo_stop(struct demo *d);
 

@@ -42,7 +42,7 @@ int main(int argc, char **argv)
         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
     };
-    struct app_args a = {.argv0 = argv[0]};
+    struct app_args a = {0};
     a.exec = xcalloc((size_t)argc + 1, sizeof *a.exec);
     int c;
     setlocale(LC_ALL, "");

@@ -91,7 +91,6 @@ struct session {
     bool feed_pending;
     int polls;
     int64_t next_poll;
-    bool poll_scheduled_now;
 
     int64_t open_conv;
     uint64_t thread_epoch;

@@ -332,7 +332,6 @@ static bool rl_bytes(struct ui *ui)
     }
     if (n >= 3 && s[0] == 0x1b && s[1] == '[' && (s[2] == 'I' || s[2] == 'O')) {
         ui->focused = s[2] == 'I';
-        ui->focus_reports = true;
         drop(ui, 3);
         return true;
     }
@@ -360,7 +359,6 @@ static bool key_bytes(struct ui *ui)
     case DEC_FOCUS_IN:
     case DEC_FOCUS_OUT:
         ui->focused = d == DEC_FOCUS_IN;
-        ui->focus_reports = true;
         return true;
     case DEC_SKIP:
         return true;

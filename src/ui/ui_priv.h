@@ -114,7 +114,6 @@ struct ui {
 
     /* Terminal features. */
     bool focused;
-    bool focus_reports; /* the terminal has sent a focus event */
     bool title_set;
 
     /* $EDITOR child. */
