@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin.h"
-#include "db.h"
+#include "admin/admin.h"
+#include "store/db.h"
 #include "dconfig.h"
-#include "hours.h"
-#include "seed.h"
-#include "sender.h"
-#include "server.h"
-#include "sim.h"
+#include "twilio/hours.h"
+#include "sim/seed.h"
+#include "twilio/sender.h"
+#include "http/server.h"
+#include "sim/sim.h"
 #include "twd.h"
 #include "twoway/log.h"
 #include "twoway/xmalloc.h"

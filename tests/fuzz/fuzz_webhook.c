@@ -17,13 +17,13 @@
  *   by name (stable for repeats), as an oracle here computes it; it
  *   verifies, and a changed signature, an empty token or no signature do
  *   not. */
-#include "server.c"
+#include "http/server.c"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include "fuzz.h"
-#include "twilio_sig.h"
+#include "twilio/twilio_sig.h"
 
 #define TOKEN "test-twilio-auth-token"
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin_priv.h"
+#include "admin/admin_priv.h"
 #include "dconfig.h"
-#include "hours.h"
+#include "twilio/hours.h"
 #include "twoway/text.h"
 #include "twoway/xmalloc.h"
 

@@ -1,5 +1,5 @@
 /* hours — business hours in a time zone. */
-#include "hours.h"
+#include "twilio/hours.h"
 
 #include <ctype.h>
 #include <pthread.h>

@@ -1,17 +1,17 @@
 /* router — the route table. */
-#include "router.h"
+#include "http/router.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
-#include "auth.h"
-#include "db.h"
-#include "req.h"
-#include "sim.h"
+#include "http/api.h"
+#include "http/auth.h"
+#include "store/db.h"
+#include "http/req.h"
+#include "sim/sim.h"
 #include "twd.h"
-#include "twilio_in.h"
+#include "twilio/twilio_in.h"
 #include "twoway/log.h"
 
 enum route_flags {

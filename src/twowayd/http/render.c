@@ -1,5 +1,5 @@
 /* render — twowayd's rows as Chatwoot's JSON objects. */
-#include "render.h"
+#include "http/render.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "db.h"
+#include "store/db.h"
 #include "twoway/xmalloc.h"
 
 #define ADD(o, k, v) json_object_object_add((o), (k), (v))

@@ -1,5 +1,5 @@
 /* req — one HTTP request as handlers see it, and its answer. */
-#include "req.h"
+#include "http/req.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -9,10 +9,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "api.h"
-#include "db.h"
-#include "render.h"
-#include "req.h"
+#include "http/api.h"
+#include "store/db.h"
+#include "http/render.h"
+#include "http/req.h"
 #include "twd.h"
 #include "twoway/buf.h"
 #include "twoway/text.h"

@@ -6,7 +6,7 @@
  * simulator thread plays everything that takes time: status callbacks,
  * customers answering and customers texting in, each as a signed POST to
  * twowayd's own Twilio webhooks, so simulated traffic takes the real paths. */
-#include "sim.h"
+#include "sim/sim.h"
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -22,19 +22,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth.h"
-#include "db.h"
+#include "http/auth.h"
+#include "store/db.h"
 #include "dconfig.h"
-#include "req.h"
+#include "http/req.h"
 #include "twd.h"
-#include "twilio_sig.h"
+#include "twilio/twilio_sig.h"
 #include "twoway/buf.h"
 #include "twoway/log.h"
 #include "twoway/smsseg.h"
 #include "twoway/text.h"
 #include "twoway/xmalloc.h"
 
-#include "sim_script.h"
+#include "sim/sim_script.h"
 
 /* Bounds on what the fake API accepts and keeps. */
 #define SIM_MAX_EVENTS 4096

@@ -1,5 +1,5 @@
 /* twilio_sig — Twilio's request signature (X-Twilio-Signature). */
-#include "twilio_sig.h"
+#include "twilio/twilio_sig.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "req.h"
+#include "http/req.h"
 #include "twoway/buf.h"
 #include "twoway/xmalloc.h"
 

@@ -1,12 +1,12 @@
 /* keywords — SMS compliance keywords and Twilio error codes. */
-#include "keywords.h"
+#include "twilio/keywords.h"
 
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
-#include "db.h"
-#include "ops.h"
+#include "store/db.h"
+#include "store/ops.h"
 #include "twoway/smserr.h"
 #include "twoway/xmalloc.h"
 

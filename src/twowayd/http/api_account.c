@@ -6,11 +6,11 @@
  * not for this agent. */
 #include <stdbool.h>
 
-#include "api.h"
-#include "db.h"
-#include "ops.h"
-#include "render.h"
-#include "req.h"
+#include "http/api.h"
+#include "store/db.h"
+#include "store/ops.h"
+#include "http/render.h"
+#include "http/req.h"
 #include "twd.h"
 
 /* Run st (bound already) and render each first-column id; NULL renders are

@@ -1,5 +1,5 @@
 /* seed — the demo account for --demo. */
-#include "seed.h"
+#include "sim/seed.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "db.h"
-#include "keywords.h"
-#include "ops.h"
+#include "http/auth.h"
+#include "store/db.h"
+#include "twilio/keywords.h"
+#include "store/ops.h"
 #include "twoway/xmalloc.h"
 
 /* A scripted message: who speaks, how many minutes before now, and what.
@@ -50,7 +50,7 @@ struct seed_conv {
  * (no error, no picture, no attributes): zero is "none" there. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#include "seed_data.h"
+#include "sim/seed_data.h"
 #pragma GCC diagnostic pop
 
 static int64_t insert_agent(struct db *db, int64_t account, const char *name, const char *email,

@@ -1,10 +1,10 @@
 /* api_profile — GET /api/v1/profile: the agent behind the token. */
 #include <string.h>
 
-#include "api.h"
-#include "db.h"
-#include "render.h"
-#include "req.h"
+#include "http/api.h"
+#include "store/db.h"
+#include "http/render.h"
+#include "http/req.h"
 #include "twd.h"
 
 #define ADD(o, k, v) json_object_object_add((o), (k), (v))

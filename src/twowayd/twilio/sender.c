@@ -6,7 +6,7 @@
  * request that provably never left (no connection, nothing written) or
  * that Twilio answered with 429/5xx goes back to pending. The db lock is
  * held only around database work, never across the network call. */
-#include "sender.h"
+#include "twilio/sender.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -17,10 +17,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "db.h"
+#include "store/db.h"
 #include "dconfig.h"
-#include "keywords.h"
-#include "ops.h"
+#include "twilio/keywords.h"
+#include "store/ops.h"
 #include "twd.h"
 #include "twoway/buf.h"
 #include "twoway/log.h"

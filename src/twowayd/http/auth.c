@@ -1,5 +1,5 @@
 /* auth — per-agent API tokens. */
-#include "auth.h"
+#include "http/auth.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
-#include "req.h"
+#include "store/db.h"
+#include "http/req.h"
 #include "twoway/log.h"
 #include "twoway/xmalloc.h"
 

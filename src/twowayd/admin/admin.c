@@ -1,6 +1,6 @@
 /* admin — `twowayd admin`: the command table, the command line, and each
  * command run as one transaction. */
-#include "admin.h"
+#include "admin/admin.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "admin_priv.h"
-#include "db.h"
+#include "admin/admin_priv.h"
+#include "store/db.h"
 #include "dconfig.h"
 #include "twoway/xmalloc.h"
 

@@ -1,5 +1,5 @@
 /* twilio_in — Twilio's webhooks: inbound SMS and status callbacks. */
-#include "twilio_in.h"
+#include "twilio/twilio_in.h"
 
 #include <ctype.h>
 #include <stdatomic.h>
@@ -8,15 +8,15 @@
 #include <strings.h>
 #include <time.h>
 
-#include "db.h"
+#include "store/db.h"
 #include "dconfig.h"
-#include "hours.h"
-#include "keywords.h"
-#include "ops.h"
-#include "req.h"
-#include "sender.h"
+#include "twilio/hours.h"
+#include "twilio/keywords.h"
+#include "store/ops.h"
+#include "http/req.h"
+#include "twilio/sender.h"
 #include "twd.h"
-#include "twilio_sig.h"
+#include "twilio/twilio_sig.h"
 #include "twoway/log.h"
 #include "twoway/text.h"
 #include "twoway/xmalloc.h"

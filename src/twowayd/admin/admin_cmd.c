@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin_priv.h"
-#include "auth.h"
-#include "db.h"
+#include "admin/admin_priv.h"
+#include "http/auth.h"
+#include "store/db.h"
 #include "dconfig.h"
 #include "twoway/xmalloc.h"
 

@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
-#include "api_conv_priv.h"
-#include "db.h"
-#include "ops.h"
-#include "render.h"
-#include "req.h"
-#include "sender.h"
+#include "http/api.h"
+#include "http/api_conv_priv.h"
+#include "store/db.h"
+#include "store/ops.h"
+#include "http/render.h"
+#include "http/req.h"
+#include "twilio/sender.h"
 #include "twd.h"
 #include "twoway/text.h"
 #include "twoway/xmalloc.h"

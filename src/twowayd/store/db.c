@@ -1,5 +1,5 @@
 /* db — twowayd's SQLite store: schema, migrations, and the one lock. */
-#include "db.h"
+#include "store/db.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "schema.h"
+#include "store/schema.h"
 #include "twoway/log.h"
 #include "twoway/xmalloc.h"
 

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
-#include "db.h"
-#include "ops.h"
-#include "render.h"
-#include "req.h"
+#include "http/api.h"
+#include "store/db.h"
+#include "store/ops.h"
+#include "http/render.h"
+#include "http/req.h"
 #include "twd.h"
 #include "twoway/xmalloc.h"
 

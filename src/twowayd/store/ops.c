@@ -1,14 +1,14 @@
 /* ops — the domain operations behind the API, webhooks, seed and simulator. */
-#include "ops.h"
+#include "store/ops.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "auth.h"
-#include "db.h"
-#include "req.h"
+#include "http/auth.h"
+#include "store/db.h"
+#include "http/req.h"
 #include "twoway/buf.h"
 #include "twoway/log.h"
 #include "twoway/text.h"

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api.h"
-#include "db.h"
-#include "ops.h"
-#include "render.h"
-#include "req.h"
-#include "sender.h"
+#include "http/api.h"
+#include "store/db.h"
+#include "store/ops.h"
+#include "http/render.h"
+#include "http/req.h"
+#include "twilio/sender.h"
 #include "twd.h"
 #include "twoway/text.h"
 #include "twoway/xmalloc.h"

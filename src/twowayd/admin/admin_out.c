@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin_priv.h"
-#include "db.h"
-#include "render.h"
+#include "admin/admin_priv.h"
+#include "store/db.h"
+#include "http/render.h"
 
 /* {"type": type, ...o}: every result line says what it is, first. */
 static json_object *typed(const char *type, json_object *o)

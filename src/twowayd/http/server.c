@@ -1,5 +1,5 @@
 /* server — HTTP on libmicrohttpd. */
-#include "server.h"
+#include "http/server.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -10,8 +10,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "req.h"
-#include "router.h"
+#include "http/req.h"
+#include "http/router.h"
 #include "twd.h"
 #include "twoway/buf.h"
 #include "twoway/log.h"
