@@ -68,13 +68,14 @@ builddir=${BUILDDIR:-build}
 if [ ! -f "$builddir/build.ninja" ]; then
     meson setup "$builddir" --buildtype=debugoptimized ${MESON_SETUP_ARGS:-}
 fi
-ninja -C "$builddir"
-
 case "$mode" in
 demo)
+    # Only the two programs the demo runs, not the tests and benchmarks.
+    ninja -C "$builddir" demo
     exec "$builddir/src/app/twoway" --demo
     ;;
 test)
+    ninja -C "$builddir"
     exec meson test -C "$builddir" --print-errorlogs ${MESON_TEST_ARGS:-} "$@"
     ;;
 esac

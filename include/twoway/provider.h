@@ -92,7 +92,7 @@ struct provider_ops {
                                 void *ud);
     void (*search_conversations)(struct provider *p, const char *q, int page, prov_cb cb, void *ud);
     void (*get_conversation)(struct provider *p, int64_t conv, prov_cb cb, void *ud);
-    /* before/after: 0 = unset (see API-SUBSET.md §4.1) */
+    /* before/after: 0 = unset (see doc/api.md §4.1) */
     void (*list_messages)(struct provider *p, int64_t conv, int64_t before, int64_t after,
                           prov_cb cb, void *ud);
     void (*send_message)(struct provider *p, int64_t conv, const char *content, bool is_private,

@@ -1,5 +1,5 @@
 /* template — reply templates: Chatwoot's dashboard variables filled in on
- * the client before sending (API-SUBSET.md §5, layer 1).
+ * the client before sending, as the dashboard does (doc/api.md §5).
  *
  * {{contact.name}} {{contact.first_name}} {{contact.last_name}}
  * {{contact.email}} {{contact.phone}} {{contact.id}} {{conversation.id}}

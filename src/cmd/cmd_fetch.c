@@ -11,7 +11,7 @@
 #include "twoway/store.h"
 #include "twoway/xmalloc.h"
 
-/* Messages per page of a thread (API-SUBSET.md §4.1): fewer is the end. */
+/* Messages per page of a thread (doc/api.md §4.1): fewer is the end. */
 #define THREAD_PAGE 20
 
 static struct provider *prov(struct cmd_call *call)

@@ -1,6 +1,6 @@
 /* chatwoot — the provider for Chatwoot's Application API v1 (and twowayd).
  *
- * Each operation is one HTTP request (API-SUBSET.md) whose answer is
+ * Each operation is one HTTP request (doc/api.md) whose answer is
  * classified (HTTP status → prov_err) and, on success, mapped into the
  * result by json_map. A pending operation is a `struct cw_call`; its
  * callback only ever runs from http_perform(), also when the operation

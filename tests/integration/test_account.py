@@ -1,5 +1,5 @@
 """Account-level endpoints: agents, teams, inboxes, inbox members, labels
-(API-SUBSET.md §6, §7, §8, §10, §12), over HTTP against a real twowayd.
+(doc/api.md §6, §7, §8, §10, §12), over HTTP against a real twowayd.
 
 The demo account has one inbox with every agent in it; setUpClass adds a
 second inbox ("Back Office SMS") whose only member is Chloe, so that what

@@ -1,5 +1,5 @@
 """Contacts (show, search, a contact's conversations) and canned responses
-(list, search, create, update, delete): API-SUBSET.md §5, §9, §12, over HTTP
+(list, search, create, update, delete): doc/api.md §5, §9, §12, over HTTP
 against a real twowayd."""
 import os
 import re

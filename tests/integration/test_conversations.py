@@ -1,4 +1,4 @@
-"""Conversation endpoints (API-SUBSET.md §3) over HTTP against a real twowayd:
+"""Conversation endpoints (doc/api.md §3) over HTTP against a real twowayd:
 the list with its filters, sorts, pages and badge counts, meta, search,
 show, create, update, and the actions on one conversation (status,
 priority, read state, typing, assignment, labels).

@@ -1,4 +1,4 @@
-"""Message endpoints (API-SUBSET.md §4) over HTTP against a real twowayd:
+"""Message endpoints (doc/api.md §4) over HTTP against a real twowayd:
 the history window (newest 20, before, after, between) always oldest
 first with its meta, agent replies and private notes with echo_id, the
 refusals (opted-out contact, flood guard, bad bodies), and delete.

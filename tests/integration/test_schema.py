@@ -2,9 +2,9 @@
 validated against the file's schema for that path, method and status.
 
 Where the real Chatwoot server differs from its own OpenAPI file
-(API-SUBSET.md, mostly §13) twowayd follows the server, so the test
+(doc/api.md, mostly §13) twowayd follows the server, so the test
 validates against a copy of the spec patched at exactly those places. Each
-patch (PATCHES below) says which section of API-SUBSET.md documents the
+patch (PATCHES below) says which section of doc/api.md documents the
 difference, and carries a witness: a value the unpatched spec rejects and
 the patched one accepts, checked by test_patches_are_needed_and_enough, so
 the list stays an honest record of every difference.
@@ -97,7 +97,7 @@ def _sender_patches():
             keys = schema_at(name, *prefix, "properties", "meta", "properties", "sender",
                              "properties", field)
             out.append(Patch(keys, nullable({"type": "string"}),
-                             "API-SUBSET.md §3.2/§9: meta.sender is the contact; its %s is null "
+                             "doc/api.md §3.2/§9: meta.sender is the contact; its %s is null "
                              "when unknown (as the spec's contact_list_item allows)" % field,
                              None))
     return out

@@ -46,7 +46,7 @@ static bool has_byte(const char *s, char c)
     return strchr(s, c) != NULL;
 }
 
-/* ---- realistic fixtures (API-SUBSET.md §3.2, §4.2; twowayd's renderer) ---- */
+/* ---- realistic fixtures (doc/api.md §3.2, §4.2; twowayd's renderer) ---- */
 
 static const char CONV_FULL[] =
     "{\"meta\":{\"sender\":{\"additional_attributes\":{},\"availability_status\":\"offline\","

@@ -1,5 +1,5 @@
 /* api_account — the account's people and furniture: agents, teams, inboxes,
- * inbox members and labels (API-SUBSET.md §6, §7, §8, §10).
+ * inbox members and labels (doc/api.md §6, §7, §8, §10).
  *
  * Lists are read-only here. An id that is not of the asking agent's account,
  * or an inbox the agent is not a member of, answers 404: the rows exist, but

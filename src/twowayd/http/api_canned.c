@@ -1,4 +1,4 @@
-/* api_canned — the account's canned responses (API-SUBSET.md §5).
+/* api_canned — the account's canned responses (doc/api.md §5).
  *
  * Every agent of the account may list, create, change and delete them, as
  * in Chatwoot. Invalid fields answer 422 in Rails' validation shape,

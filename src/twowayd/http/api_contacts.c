@@ -1,4 +1,4 @@
-/* api_contacts — show, search and a contact's conversations (API-SUBSET.md
+/* api_contacts — show, search and a contact's conversations (doc/api.md
  * §9).
  *
  * Contacts belong to the account, so every agent of the account sees every

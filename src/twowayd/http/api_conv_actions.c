@@ -1,5 +1,5 @@
 /* api_conv_actions — what an agent does to one conversation: status and
- * snooze, priority, read state, typing, assignment, labels (API-SUBSET.md
+ * snooze, priority, read state, typing, assignment, labels (doc/api.md
  * §3.8–3.13). */
 #include <ctype.h>
 #include <stdlib.h>

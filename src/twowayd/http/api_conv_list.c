@@ -1,5 +1,5 @@
 /* api_conv_list — the filtered conversation list with its badge counts,
- * the meta endpoint and search (API-SUBSET.md §3.1, 3.3, 3.4). All SQL is
+ * the meta endpoint and search (doc/api.md §3.1, 3.3, 3.4). All SQL is
  * built from constants; every value is bound. */
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* api_conversations — the conversation endpoints (API-SUBSET.md §3), one
+/* api_conversations — the conversation endpoints (doc/api.md §3), one
  * conversation: show, create, update; and the helpers the list and the
  * actions (api_conv_list.c, api_conv_actions.c) share.
  *

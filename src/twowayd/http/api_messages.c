@@ -1,4 +1,4 @@
-/* api_messages — a conversation's messages (API-SUBSET.md §4): the
+/* api_messages — a conversation's messages (doc/api.md §4): the
  * paginated history with its meta, an agent's reply or private note, and
  * deleting a message.
  *

@@ -1,5 +1,5 @@
 /* render — twowayd's rows as Chatwoot's JSON objects, field for field
- * (API-SUBSET.md §2–10): the only place the wire shapes are written.
+ * (doc/api.md §2–10): the only place the wire shapes are written.
  * All with the db lock held; every function returns a new object (owned). */
 #ifndef TWOWAYD_RENDER_H
 #define TWOWAYD_RENDER_H
