@@ -247,9 +247,14 @@ int main(int argc, char **argv)
     log_info("signal %d: shutting down", sig);
     rc = 0;
 out:
+    /* The simulator first (its webhooks to us are answered), then the
+     * requests already read are answered while no new ones are taken; the
+     * sender goes last, after its send in flight is recorded: handlers
+     * wake it, and whatever is still queued waits in the database. */
     sim_stop(&twd.sim);
-    sender_stop(&twd.sender);
+    server_drain(srv, 10000);
     server_stop(&srv);
+    sender_stop(&twd.sender);
     db_free(&twd.db);
     free(twd.base_url);
     free(twd.public_url);

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -14,14 +16,28 @@
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static FILE *log_file;
 static int log_owned;
+static int log_journal; /* stderr is systemd's journal: "<prio>" prefixes, no stamps */
 static enum log_level log_level = LOG_INFO;
+
+/* systemd sets JOURNAL_STREAM to the device and inode of the stream it
+ * connected (systemd.exec(5)); stderr is the journal only if they match. */
+static int stderr_is_journal(void)
+{
+    const char *js = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(fileno(stderr), &st) < 0)
+        return 0;
+    return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 int log_open(const char *path, enum log_level level, char **err)
 {
     FILE *f;
-    int owned = 0;
+    int owned = 0, journal = 0;
     if (strcmp(path, "-") == 0) {
         f = stderr;
+        journal = stderr_is_journal();
     } else {
         f = fopen(path, "a");
         if (!f) {
@@ -36,6 +52,7 @@ int log_open(const char *path, enum log_level level, char **err)
     pthread_mutex_lock(&log_lock);
     log_file = f;
     log_owned = owned;
+    log_journal = journal;
     log_level = level;
     pthread_mutex_unlock(&log_lock);
     return 0;
@@ -64,18 +81,23 @@ void log_close(void)
 void log_msg(enum log_level level, const char *func, const char *fmt, ...)
 {
     static const char *names[] = {"error", "warn", "info", "debug"};
+    static const int prio[] = {3, 4, 6, 7}; /* syslog's err, warning, info, debug */
     if (level > log_level)
         return;
     pthread_mutex_lock(&log_lock);
     if (log_file) {
-        struct timeval tv;
-        struct tm tm;
-        char stamp[32];
-        gettimeofday(&tv, NULL);
-        gmtime_r(&tv.tv_sec, &tm);
-        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-        fprintf(log_file, "%s.%03ldZ %s %s: ", stamp, (long)(tv.tv_usec / 1000), names[level],
-                func);
+        if (log_journal) {
+            fprintf(log_file, "<%d>%s: ", prio[level], func);
+        } else {
+            struct timeval tv;
+            struct tm tm;
+            char stamp[32];
+            gettimeofday(&tv, NULL);
+            gmtime_r(&tv.tv_sec, &tm);
+            strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+            fprintf(log_file, "%s.%03ldZ %s %s: ", stamp, (long)(tv.tv_usec / 1000), names[level],
+                    func);
+        }
         va_list ap;
         va_start(ap, fmt);
         vfprintf(log_file, fmt, ap);

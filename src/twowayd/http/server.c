@@ -3,12 +3,17 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "http/req.h"
 #include "http/router.h"
@@ -29,6 +34,12 @@ struct server {
     size_t max_body;
     int port;
     char *host;
+    /* Requests whose headers have arrived and whose answer is not yet
+     * sent (server_drain waits for none). */
+    pthread_mutex_t mu;
+    pthread_cond_t idle;
+    int active;
+    atomic_bool draining; /* answers say Connection: close */
 };
 
 /* Per-request state between MHD's calls. */
@@ -115,8 +126,8 @@ static void parse_form(struct req *r)
     }
 }
 
-static MHD_RESULT send_reply(struct MHD_Connection *conn, int status, const char *type,
-                             const char *body)
+static MHD_RESULT send_reply(struct server *srv, struct MHD_Connection *conn, int status,
+                             const char *type, const char *body)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -124,6 +135,8 @@ static MHD_RESULT send_reply(struct MHD_Connection *conn, int status, const char
         return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (atomic_load(&srv->draining))
+        MHD_add_response_header(resp, "Connection", "close");
     MHD_RESULT ret = MHD_queue_response(conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -141,6 +154,9 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
         cs = xcalloc(1, sizeof *cs);
         buf_init(&cs->body);
         *con_cls = cs;
+        pthread_mutex_lock(&srv->mu);
+        srv->active++;
+        pthread_mutex_unlock(&srv->mu);
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         struct sock_state *ss = ci ? ci->socket_context : NULL;
@@ -155,7 +171,7 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
         for (size_t i = 0; i + 2 < plen; i++) {
             if (cs->raw_uri[i] == '%' && cs->raw_uri[i + 1] == '0' && cs->raw_uri[i + 2] == '0') {
                 cs->too_large = true; /* answered below; nothing else runs */
-                return send_reply(conn, 404, "application/json; charset=utf-8",
+                return send_reply(srv, conn, 404, "application/json; charset=utf-8",
                                   "{\"error\":\"Resource could not be found\"}");
             }
         }
@@ -164,7 +180,7 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
             cs->too_large = true;
             char *m =
                 xasprintf("{\"error\":\"request body larger than %zu bytes\"}", srv->max_body);
-            MHD_RESULT ret = send_reply(conn, 413, "application/json; charset=utf-8", m);
+            MHD_RESULT ret = send_reply(srv, conn, 413, "application/json; charset=utf-8", m);
             free(m);
             return ret;
         }
@@ -207,8 +223,9 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
     } else {
         router_dispatch(&r);
     }
-    MHD_RESULT ret = send_reply(conn, r.status, r.reply_type ? r.reply_type : "application/json",
-                                r.reply ? r.reply : "");
+    MHD_RESULT ret =
+        send_reply(srv, conn, r.status, r.reply_type ? r.reply_type : "application/json",
+                   r.reply ? r.reply : "");
     req_clear(&r);
     return ret;
 }
@@ -216,11 +233,15 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    struct server *srv = cls;
     struct conn_state *cs = *con_cls;
-    (void)cls;
     (void)conn;
     (void)toe;
     if (cs) {
+        pthread_mutex_lock(&srv->mu);
+        if (--srv->active == 0)
+            pthread_cond_broadcast(&srv->idle);
+        pthread_mutex_unlock(&srv->mu);
         buf_free(&cs->body);
         free(cs->raw_uri);
         free(cs);
@@ -335,7 +356,15 @@ struct server *server_start(struct twd *twd, const char *addr, size_t max_body, 
     s->twd = twd;
     s->max_body = max_body;
     s->host = host;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->idle, &ca);
+    pthread_condattr_destroy(&ca);
+    /* ITC lets server_drain stop listening while the pool still runs. */
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->mhd = MHD_start_daemon(
@@ -350,6 +379,8 @@ struct server *server_start(struct twd *twd, const char *addr, size_t max_body, 
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
     if (!s->mhd) {
         *err = xasprintf("cannot listen on %s (address in use or not available)", addr);
+        pthread_cond_destroy(&s->idle);
+        pthread_mutex_destroy(&s->mu);
         free(s->host);
         free(s);
         return NULL;
@@ -369,12 +400,41 @@ const char *server_host(const struct server *s)
     return s->host;
 }
 
+void server_drain(struct server *s, int timeout_ms)
+{
+    if (!s)
+        return;
+    atomic_store(&s->draining, true);
+    MHD_socket fd = MHD_quiesce_daemon(s->mhd);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->mu);
+    if (s->active > 0)
+        log_info("answering %d request(s) before stopping", s->active);
+    while (s->active > 0)
+        if (pthread_cond_timedwait(&s->idle, &s->mu, &until) == ETIMEDOUT)
+            break;
+    if (s->active > 0)
+        log_warn("%d request(s) still unanswered after %d ms; closing them", s->active, timeout_ms);
+    pthread_mutex_unlock(&s->mu);
+}
+
 void server_stop(struct server **ps)
 {
     struct server *s = *ps;
     if (!s)
         return;
     MHD_stop_daemon(s->mhd);
+    pthread_cond_destroy(&s->idle);
+    pthread_mutex_destroy(&s->mu);
     free(s->host);
     free(s);
     *ps = NULL;

@@ -14,6 +14,10 @@ struct server *server_start(struct twd *twd, const char *addr, size_t max_body, 
 int server_port(const struct server *s);
 /* The host part as given (for building base URLs). Borrowed. */
 const char *server_host(const struct server *s);
+/* Stop taking connections (new ones are refused) and wait up to
+ * timeout_ms for the requests already read to be answered; their answers
+ * say Connection: close. Then server_stop. */
+void server_drain(struct server *s, int timeout_ms);
 void server_stop(struct server **s);
 
 #endif

@@ -534,6 +534,7 @@ void sender_stop(struct sender **ps)
     s->stop = true;
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
+    log_info("stopping: a send in flight is finished, the rest stays queued");
     pthread_join(s->thread, NULL);
     curl_easy_cleanup(s->curl);
     pthread_cond_destroy(&s->cv);
