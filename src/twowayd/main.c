@@ -10,6 +10,8 @@
 
 #include "admin/admin.h"
 #include "store/db.h"
+#include "store/dbpool.h"
+#include "store/schema.h"
 #include "dconfig.h"
 #include "twilio/hours.h"
 #include "sim/seed.h"
@@ -67,9 +69,9 @@ static void print_demo_info(struct twd *twd, bool agents)
     json_object_object_add(o, "version", json_object_new_string(TWOWAY_VERSION));
     print_json_line(o);
     if (agents) {
-        db_lock(twd->db);
+        struct db *db = dbpool_read(twd->pool);
         sqlite3_stmt *st = db_prepare(
-            twd->db, "SELECT id, account_id, name, email, role, token FROM agents ORDER BY id");
+            db, "SELECT id, account_id, name, email, role, token FROM agents ORDER BY id");
         while (sqlite3_step(st) == SQLITE_ROW) {
             o = json_object_new_object();
             json_object_object_add(o, "type", json_object_new_string("agent"));
@@ -82,8 +84,8 @@ static void print_demo_info(struct twd *twd, bool agents)
                     json_object_new_string((const char *)sqlite3_column_text(st, c)));
             print_json_line(o);
         }
-        sqlite3_finalize(st);
-        db_unlock(twd->db);
+        db_done(db, st);
+        dbpool_read_end(twd->pool, db);
     }
     o = json_object_new_object();
     json_object_object_add(o, "type", json_object_new_string("ready"));
@@ -195,12 +197,12 @@ int main(int argc, char **argv)
 
     twd.cfg = cfg;
     twd.simulate = simulate;
-    twd.db = db_open(dconfig_get(cfg, "db"), &err);
-    if (!twd.db) {
+    twd.pool = dbpool_open(dconfig_get(cfg, "db"), &err);
+    if (!twd.pool) {
         fprintf(stderr, "twowayd: %s\n", err);
         goto out;
     }
-    if (demo && seed_demo(twd.db, DEMO_PHONE, &err) < 0) {
+    if (demo && seed_demo(twd.pool, DEMO_PHONE, &err) < 0) {
         fprintf(stderr, "twowayd: seeding the demo account failed: %s\n", err);
         goto out;
     }
@@ -238,8 +240,8 @@ int main(int argc, char **argv)
     twd.sender = sender_start(&twd);
     if (simulate)
         twd.sim = sim_start(&twd);
-    log_info("twowayd %s serving %s (schema %d)%s", TWOWAY_VERSION, twd.base_url,
-             db_schema_version(twd.db), simulate ? ", simulating the carrier" : "");
+    log_info("twowayd %s serving %s (schema %d)%s", TWOWAY_VERSION, twd.base_url, SCHEMA_VERSION,
+             simulate ? ", simulating the carrier" : "");
     print_demo_info(&twd, demo);
 
     int sig = 0;
@@ -255,7 +257,7 @@ out:
     server_drain(srv, 10000);
     server_stop(&srv);
     sender_stop(&twd.sender);
-    db_free(&twd.db);
+    dbpool_free(&twd.pool);
     free(twd.base_url);
     free(twd.public_url);
     free(err);

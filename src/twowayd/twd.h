@@ -4,16 +4,16 @@
 
 #include <stdbool.h>
 
-struct db;
+struct dbpool;
 struct dconfig;
 struct sender;
 struct sim;
 
 struct twd {
     struct dconfig *cfg; /* read-only after start-up */
-    struct db *db;
-    char *base_url;   /* http://ADDR:PORT as bound (port resolved) */
-    char *public_url; /* what Twilio calls; signatures are checked against it */
+    struct dbpool *pool; /* the database: a reader per thread, one writer */
+    char *base_url;      /* http://ADDR:PORT as bound (port resolved) */
+    char *public_url;    /* what Twilio calls; signatures are checked against it */
     bool simulate;
     struct sender *sender; /* outbound SMS queue worker */
     struct sim *sim;       /* carrier/customer simulator, or NULL */

@@ -231,12 +231,10 @@ static int open_db(struct admin *ad, const struct admin_cmd *c, const char *dbpa
 /* The command as one transaction. */
 static int run(struct admin *ad, const struct admin_cmd *c, char **err)
 {
-    db_begin(ad->db);
     /* BEGIN fails on a read-only or long-locked database; without the
      * transaction nothing may be written. */
-    if (sqlite3_get_autocommit(db_handle(ad->db))) {
+    if (db_begin(ad->db) < 0) {
         *err = xasprintf("cannot write the database: %s", sqlite3_errmsg(db_handle(ad->db)));
-        db_unlock(ad->db);
         return -1;
     }
     int rc = c->exec(ad, err);

@@ -236,7 +236,7 @@ int admin_cmd_agent_token(struct admin *ad, char **err)
         db_bindv(st, "i", id);
         if (sqlite3_step(st) == SQLITE_ROW)
             token = xstrdup((const char *)sqlite3_column_text(st, 0));
-        sqlite3_finalize(st);
+        db_done(ad->db, st);
     }
     admin_out_token(ad, id, email, token ? token : "", rotate);
     free(token);

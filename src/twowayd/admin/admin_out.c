@@ -29,7 +29,7 @@ static json_object *id_list(struct db *db, const char *sql, int64_t id)
     db_bindv(st, "i", id);
     while (sqlite3_step(st) == SQLITE_ROW)
         json_object_array_add(arr, json_object_new_int64(sqlite3_column_int64(st, 0)));
-    sqlite3_finalize(st);
+    db_done(db, st);
     return arr;
 }
 
@@ -41,7 +41,7 @@ static json_object *text_of(struct db *db, const char *sql, int64_t id)
     json_object *v = NULL;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         v = json_object_new_string((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    db_done(db, st);
     return v;
 }
 
@@ -142,7 +142,7 @@ void admin_out_each(struct admin *ad, const char *sql, int64_t account,
     db_bindv(st, "ii", account, account);
     while (sqlite3_step(st) == SQLITE_ROW)
         out(ad, sqlite3_column_int64(st, 0));
-    sqlite3_finalize(st);
+    db_done(ad->db, st);
 }
 
 /* ---- printing ---- */

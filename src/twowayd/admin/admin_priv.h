@@ -40,7 +40,7 @@ enum admin_opt {
 };
 
 struct admin {
-    struct db *db;              /* borrowed by the commands; the lock is held */
+    struct db *db;              /* borrowed by the commands, inside their transaction */
     struct dconfig *cfg;        /* the server's options (default timezone) */
     const char *opt[OPT_COUNT]; /* borrowed from argv, NULL if not given; a flag given is "" */
     json_object *out;           /* result objects, printed once committed */

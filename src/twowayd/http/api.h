@@ -1,8 +1,9 @@
 /* api — the handlers behind twowayd's routes (see router.c for the table).
  *
- * Each handler runs inside one database transaction with the lock held
- * (the router begins it and commits it before the answer is sent; a reply
- * status >= 400 rolls it back). r->agent is the authenticated agent and its
+ * Each handler runs inside one database transaction on r->db (the router
+ * begins it and commits it before the answer is sent; a reply status >= 400
+ * rolls it back). GET handlers get a read-only connection and may not
+ * write. r->agent is the authenticated agent and its
  * account already matches the path's account id; r->params holds the other
  * ids of the path in order. */
 #ifndef TWOWAYD_API_H

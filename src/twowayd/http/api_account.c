@@ -24,7 +24,7 @@ static json_object *render_ids(struct db *db, sqlite3_stmt *st,
         if (o)
             json_object_array_add(arr, o);
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     return arr;
 }
 
@@ -37,7 +37,7 @@ static json_object *payload(json_object *v)
 
 void api_account_agents(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     sqlite3_stmt *st = db_prepare(db, "SELECT id FROM agents WHERE account_id = ? ORDER BY id");
     db_bindv(st, "i", r->agent.account_id);
     req_reply_json(r, 200, render_ids(db, st, render_agent));
@@ -45,7 +45,7 @@ void api_account_agents(struct req *r)
 
 void api_account_teams(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     json_object *arr = json_object_new_array();
     sqlite3_stmt *st = db_prepare(db, "SELECT id FROM teams WHERE account_id = ? ORDER BY id");
     db_bindv(st, "i", r->agent.account_id);
@@ -55,13 +55,13 @@ void api_account_teams(struct req *r)
         if (t)
             json_object_array_add(arr, t);
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     req_reply_json(r, 200, arr);
 }
 
 void api_account_team_show(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     int64_t id = r->params[0];
     if (db_int(db, 0, "SELECT 1 FROM teams WHERE id = ? AND account_id = ?", "ii", id,
                r->agent.account_id) != 1) {
@@ -73,7 +73,7 @@ void api_account_team_show(struct req *r)
 
 void api_account_inboxes(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     /* Administrators see every inbox of the account, agents their own. */
     sqlite3_stmt *st = db_prepare(db, "SELECT i.id FROM inboxes i WHERE i.account_id = ? AND "
                                       "(? OR EXISTS (SELECT 1 FROM inbox_members m "
@@ -85,7 +85,7 @@ void api_account_inboxes(struct req *r)
 
 void api_account_inbox_show(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     if (!ops_agent_sees_inbox(db, &r->agent, r->params[0])) {
         req_not_found(r);
         return;
@@ -95,7 +95,7 @@ void api_account_inbox_show(struct req *r)
 
 void api_account_inbox_members(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     if (!ops_agent_sees_inbox(db, &r->agent, r->params[0])) {
         req_not_found(r);
         return;
@@ -109,7 +109,7 @@ void api_account_inbox_members(struct req *r)
 
 void api_account_labels(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     sqlite3_stmt *st =
         db_prepare(db, "SELECT id FROM labels WHERE account_id = ? ORDER BY title, id");
     db_bindv(st, "i", r->agent.account_id);

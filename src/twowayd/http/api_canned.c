@@ -22,7 +22,7 @@
 
 void api_canned_list(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     const char *search = req_arg(r, "search");
     if (search && !*search)
         search = NULL;
@@ -42,7 +42,7 @@ void api_canned_list(struct req *r)
         if (o)
             json_object_array_add(arr, o);
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     req_reply_json(r, 200, arr);
 }
 
@@ -162,7 +162,7 @@ static bool canned_validate(struct req *r, json_object *params, int64_t self,
             s++;
         if (*s) {
             verr(&v, "short_code", "Short code", "can't contain spaces");
-        } else if (db_int(r->twd->db, 0,
+        } else if (db_int(r->db, 0,
                           "SELECT 1 FROM canned_responses WHERE account_id = ? "
                           "AND short_code = ? AND id != ?",
                           "iti", r->agent.account_id, *short_code, self) == 1) {
@@ -184,7 +184,7 @@ static bool canned_validate(struct req *r, json_object *params, int64_t self,
 
 void api_canned_create(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     json_object *params = canned_params(r);
     const char *short_code, *content;
     if (!params || !canned_validate(r, params, 0, &short_code, &content))
@@ -199,13 +199,13 @@ void api_canned_create(struct req *r)
 
 static bool canned_exists(struct req *r)
 {
-    return db_int(r->twd->db, 0, "SELECT 1 FROM canned_responses WHERE id = ? AND account_id = ?",
-                  "ii", r->params[0], r->agent.account_id) == 1;
+    return db_int(r->db, 0, "SELECT 1 FROM canned_responses WHERE id = ? AND account_id = ?", "ii",
+                  r->params[0], r->agent.account_id) == 1;
 }
 
 void api_canned_update(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     int64_t id = r->params[0];
     /* As Chatwoot's before_action: an unknown id is 404 whatever the body. */
     if (!canned_exists(r)) {
@@ -229,6 +229,6 @@ void api_canned_delete(struct req *r)
         req_not_found(r);
         return;
     }
-    db_exec(r->twd->db, "DELETE FROM canned_responses WHERE id = ?", "i", r->params[0]);
+    db_exec(r->db, "DELETE FROM canned_responses WHERE id = ?", "i", r->params[0]);
     req_reply_empty(r, 200);
 }

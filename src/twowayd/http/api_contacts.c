@@ -29,13 +29,13 @@
 
 static bool contact_in_account(struct req *r, int64_t id)
 {
-    return db_int(r->twd->db, 0, "SELECT 1 FROM contacts WHERE id = ? AND account_id = ?", "ii", id,
+    return db_int(r->db, 0, "SELECT 1 FROM contacts WHERE id = ? AND account_id = ?", "ii", id,
                   r->agent.account_id) == 1;
 }
 
 void api_contacts_show(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     if (!contact_in_account(r, r->params[0])) {
         req_not_found(r);
         return;
@@ -119,7 +119,7 @@ static char *query_arg(const struct req *r)
 
 void api_contacts_search(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     char *q = query_arg(r);
     if (!q) {
         req_reply_error(r, 422, "Specify search string with parameter q");
@@ -139,7 +139,7 @@ void api_contacts_search(struct req *r)
         if (c)
             json_object_array_add(arr, c);
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     free(sql);
     free(order);
     free(q);
@@ -155,7 +155,7 @@ void api_contacts_search(struct req *r)
 
 void api_contacts_conversations(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     int64_t contact = r->params[0];
     if (!contact_in_account(r, contact)) {
         req_not_found(r);
@@ -174,7 +174,7 @@ void api_contacts_conversations(struct req *r)
         if (c)
             json_object_array_add(arr, c);
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "payload", arr);
     req_reply_json(r, 200, o);

@@ -55,8 +55,7 @@ static const char *body_status(struct req *r, json_object *body, int64_t conv)
         return NULL;
     }
     if (!v || json_object_get_string_len(v) == 0) {
-        return db_int(r->twd->db, 0, "SELECT status = 'open' FROM conversations WHERE id = ?", "i",
-                      conv)
+        return db_int(r->db, 0, "SELECT status = 'open' FROM conversations WHERE id = ?", "i", conv)
                    ? "resolved"
                    : "open";
     }
@@ -72,7 +71,7 @@ void api_conversations_toggle_status(struct req *r)
     json_object *body = conv ? req_json(r) : NULL;
     if (!body)
         return;
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     const char *status = body_status(r, body, conv);
     if (!status)
         return;
@@ -95,7 +94,7 @@ void api_conversations_toggle_status(struct req *r)
             render_iso(sqlite3_column_type(st, 1) == SQLITE_NULL ? 0
                                                                  : sqlite3_column_double(st, 1)));
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     json_object *o = json_object_new_object();
     ADD(o, "meta", json_object_new_object());
     ADD(o, "payload", payload);
@@ -109,7 +108,7 @@ void api_conversations_toggle_priority(struct req *r)
     const char *priority;
     if (!body || !api_conv_body_priority(r, body, &priority))
         return;
-    ops_set_priority(r->twd->db, conv, priority, r->agent.id);
+    ops_set_priority(r->db, conv, priority, r->agent.id);
     req_reply_empty(r, 200);
 }
 
@@ -117,7 +116,7 @@ void api_conversations_toggle_priority(struct req *r)
  * the assignee (t = 0: never seen). */
 static void set_last_seen(struct req *r, int64_t conv, double t)
 {
-    db_exec(r->twd->db,
+    db_exec(r->db,
             "UPDATE conversations SET agent_last_seen_at = NULLIF(?1, 0), "
             "assignee_last_seen_at = CASE WHEN assignee_id = ?2 THEN NULLIF(?1, 0) "
             "ELSE assignee_last_seen_at END, updated_at = ?3 WHERE id = ?4",
@@ -140,13 +139,13 @@ void api_conversations_unread(struct req *r)
         return;
     /* As Chatwoot: a second before the newest incoming message, so that
      * message (at least) counts as unread again. */
-    sqlite3_stmt *st = db_prepare(r->twd->db, "SELECT MAX(created_at) FROM messages "
-                                              "WHERE conversation_id = ? AND message_type = 0");
+    sqlite3_stmt *st = db_prepare(r->db, "SELECT MAX(created_at) FROM messages "
+                                         "WHERE conversation_id = ? AND message_type = 0");
     db_bindv(st, "i", conv);
     double t = 0;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         t = sqlite3_column_double(st, 0) - 1.0;
-    sqlite3_finalize(st);
+    db_done(r->db, st);
     set_last_seen(r, conv, t > 0 ? t : 0);
     req_reply_empty(r, 200);
 }
@@ -174,7 +173,7 @@ void api_conversations_toggle_typing(struct req *r)
 
 static void assign_agent(struct req *r, json_object *body, int64_t conv)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     int64_t id = 0;
     enum field f = api_conv_body_id(body, "assignee_id", &id);
     if (f == FIELD_BAD) {
@@ -199,7 +198,7 @@ static void assign_agent(struct req *r, json_object *body, int64_t conv)
 
 static void assign_team(struct req *r, json_object *body, int64_t conv)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     int64_t id = 0;
     enum field f = api_conv_body_id(body, "team_id", &id);
     if (f == FIELD_BAD) {
@@ -237,7 +236,7 @@ void api_conversations_assignments(struct req *r)
 static void reply_labels(struct req *r, int64_t conv)
 {
     json_object *o = json_object_new_object();
-    ADD(o, "payload", render_labels(r->twd->db, conv));
+    ADD(o, "payload", render_labels(r->db, conv));
     req_reply_json(r, 200, o);
 }
 
@@ -305,7 +304,7 @@ void api_conversations_labels_set(struct req *r)
             break;
     }
     if (got == n) {
-        ops_set_labels(r->twd->db, conv, (const char *const *)titles, (int)n, r->agent.id);
+        ops_set_labels(r->db, conv, (const char *const *)titles, (int)n, r->agent.id);
         reply_labels(r, conv);
     } else {
         req_reply_errorf(r, 422,

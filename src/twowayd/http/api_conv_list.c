@@ -160,7 +160,7 @@ static bool parse_scope(struct req *r, struct filter *f)
             return false;
         }
         /* Chatwoot finds the team first: an unknown one is a 404. */
-        if (!db_int(r->twd->db, 0, "SELECT 1 FROM teams WHERE id = ? AND account_id = ?", "ii", id,
+        if (!db_int(r->db, 0, "SELECT 1 FROM teams WHERE id = ? AND account_id = ?", "ii", id,
                     r->agent.account_id)) {
             req_not_found(r);
             return false;
@@ -267,7 +267,7 @@ static struct counts filter_counts(struct req *r, const struct filter *f)
                           "COALESCE(SUM(c.assignee_id IS NULL), 0), COUNT(*) "
                           "FROM conversations c WHERE 1%s",
                           f->where.data);
-    sqlite3_stmt *st = db_prepare(r->twd->db, sql);
+    sqlite3_stmt *st = db_prepare(r->db, sql);
     free(sql);
     sqlite3_bind_int64(st, 1, r->agent.id);
     filter_bind(st, f, 2);
@@ -276,14 +276,14 @@ static struct counts filter_counts(struct req *r, const struct filter *f)
         c.unassigned = sqlite3_column_int64(st, 1);
         c.all = sqlite3_column_int64(st, 2);
     }
-    sqlite3_finalize(st);
+    db_done(r->db, st);
     return c;
 }
 
 /* The requested page, rendered full or as slim search items. */
 static json_object *filter_page(struct req *r, const struct filter *f, bool search)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     char *sql = xasprintf("SELECT c.id FROM conversations c WHERE 1%s%s ORDER BY %s "
                           "LIMIT %d OFFSET ?",
                           f->where.data, f->assignee, f->order, PER_PAGE);
@@ -301,7 +301,7 @@ static json_object *filter_page(struct req *r, const struct filter *f, bool sear
         if (o)
             json_object_array_add(payload, o);
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     return payload;
 }
 

@@ -58,7 +58,7 @@ bool api_conv_parse_id(const char *s, int64_t *out)
 /* The conversation named by the path, or 0 after answering 404. */
 int64_t api_conv_path_conv(struct req *r)
 {
-    int64_t id = ops_conv_for_agent(r->twd->db, &r->agent, r->params[0]);
+    int64_t id = ops_conv_for_agent(r->db, &r->agent, r->params[0]);
     if (!id)
         req_not_found(r);
     return id;
@@ -80,7 +80,7 @@ enum field api_conv_body_id(json_object *body, const char *key, int64_t *out)
 
 static void reply_conversation(struct req *r, int64_t conv)
 {
-    json_object *o = render_conversation(r->twd->db, conv, r->agent.id);
+    json_object *o = render_conversation(r->db, conv, r->agent.id);
     if (o)
         req_reply_json(r, 200, o);
     else
@@ -97,7 +97,7 @@ void api_conversations_show(struct req *r)
 /* Is agent_id an agent of this account who belongs to the inbox? */
 bool api_conv_assignable(struct req *r, int64_t agent_id, int64_t inbox_id)
 {
-    return db_int(r->twd->db, 0,
+    return db_int(r->db, 0,
                   "SELECT 1 FROM agents a JOIN inbox_members m ON m.agent_id = a.id "
                   "WHERE a.id = ? AND a.account_id = ? AND m.inbox_id = ?",
                   "iii", agent_id, r->agent.account_id, inbox_id) == 1;
@@ -105,8 +105,8 @@ bool api_conv_assignable(struct req *r, int64_t agent_id, int64_t inbox_id)
 
 bool api_conv_team_of_account(struct req *r, int64_t team_id)
 {
-    return db_int(r->twd->db, 0, "SELECT 1 FROM teams WHERE id = ? AND account_id = ?", "ii",
-                  team_id, r->agent.account_id) == 1;
+    return db_int(r->db, 0, "SELECT 1 FROM teams WHERE id = ? AND account_id = ?", "ii", team_id,
+                  r->agent.account_id) == 1;
 }
 
 /* custom_attributes from a body as JSON text (owned; null → "{}"), or NULL
@@ -140,7 +140,7 @@ struct new_conv {
 /* The contact: contact_id in this account, else the inbox's source_id. */
 static bool create_contact(struct req *r, json_object *body, struct new_conv *nc)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     int64_t id = 0;
     enum field f = api_conv_body_id(body, "contact_id", &id);
     if (f == FIELD_BAD) {
@@ -222,7 +222,7 @@ static bool create_message(struct req *r, json_object *body, struct new_conv *nc
     if (json_object_get_string_len(c) == 0)
         return true;
     nc->content = json_object_get_string(c);
-    char *unreachable = ops_contact_unreachable(r->twd->db, nc->contact);
+    char *unreachable = ops_contact_unreachable(r->db, nc->contact);
     if (unreachable) {
         req_reply_error(r, 422, unreachable);
         free(unreachable);
@@ -238,7 +238,7 @@ static bool create_parse(struct req *r, json_object *body, struct new_conv *nc)
         req_reply_error(r, 422, "inbox_id is required and must be an integer");
         return false;
     }
-    if (!ops_agent_sees_inbox(r->twd->db, &r->agent, inbox)) {
+    if (!ops_agent_sees_inbox(r->db, &r->agent, inbox)) {
         req_not_found(r);
         return false;
     }
@@ -265,7 +265,7 @@ void api_conversations_create(struct req *r)
     json_object *body = req_json(r);
     if (!body)
         return;
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     struct new_conv nc = {0};
     if (!create_parse(r, body, &nc)) {
         free(nc.attributes);
@@ -323,7 +323,7 @@ void api_conversations_update(struct req *r)
     json_object *body = conv ? req_json(r) : NULL;
     if (!body)
         return;
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     const char *priority = NULL;
     bool set_priority = req_json_has(body, "priority");
     if (set_priority && !api_conv_body_priority(r, body, &priority))

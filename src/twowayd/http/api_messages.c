@@ -42,7 +42,7 @@ static const char *const content_types[] = {
 /* The conversation named by the path, or 0 after answering 404. */
 static int64_t path_conv(struct req *r)
 {
-    int64_t id = ops_conv_for_agent(r->twd->db, &r->agent, r->params[0]);
+    int64_t id = ops_conv_for_agent(r->db, &r->agent, r->params[0]);
     if (!id)
         req_not_found(r);
     return id;
@@ -96,7 +96,7 @@ static json_object *list_meta(struct db *db, int64_t conv)
         ADD(meta, "agent_last_seen_at", col_iso(st, 3));
         ADD(meta, "assignee_last_seen_at", col_iso(st, 4));
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     return meta;
 }
 
@@ -130,7 +130,7 @@ void api_messages_list(struct req *r)
     char *sql = xasprintf("SELECT id FROM (SELECT m.id, m.created_at FROM messages m "
                           "WHERE m.conversation_id = ?1%s%s LIMIT ?4) ORDER BY created_at, id",
                           hide, window);
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     sqlite3_stmt *st = db_prepare(db, sql);
     free(sql);
     /* ?2 and ?3 are bound even where the window does not use them. */
@@ -141,7 +141,7 @@ void api_messages_list(struct req *r)
         if (m)
             json_object_array_add(payload, m);
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     json_object *o = json_object_new_object();
     ADD(o, "meta", list_meta(db, conv));
     ADD(o, "payload", payload);
@@ -237,8 +237,8 @@ static bool parse_attributes(struct req *r, json_object *body, int64_t conv, str
         return true;
     if (!req_json_int(v, "in_reply_to", &to, &is_null) ||
         (!is_null &&
-         !db_int(r->twd->db, 0, "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?", "ii",
-                 to, conv))) {
+         !db_int(r->db, 0, "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?", "ii", to,
+                 conv))) {
         req_reply_error(r, 422,
                         "content_attributes.in_reply_to must be the id of a message "
                         "in this conversation");
@@ -268,7 +268,7 @@ static bool parse_echo(struct req *r, json_object *body, struct reply *rp)
 /* Why this reply may not be added now (an owned sentence), or NULL. */
 static char *refusal(struct req *r, int64_t conv, const struct reply *rp)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     if (db_int(db, 0, "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND created_at > ?",
                "id", conv, db_now() - 60.0) >= FLOOD_PER_MINUTE)
         return xasprintf("Too many messages in this conversation: at most %d a minute",
@@ -313,14 +313,14 @@ void api_messages_create(struct req *r)
         .sender_id = r->agent.id,
         .echo_id = rp.echo_id,
     };
-    int64_t id = ops_message_add(r->twd->db, &m);
+    int64_t id = ops_message_add(r->db, &m);
     if (!id) {
         req_reply_error(r, 422, "the message could not be stored");
         goto out;
     }
     if (!rp.is_private && r->twd->sender)
         sender_wake(r->twd->sender);
-    req_reply_json(r, 200, render_message(r->twd->db, id));
+    req_reply_json(r, 200, render_message(r->db, id));
 out:
     free(why);
     free(rp.attributes);
@@ -333,7 +333,7 @@ void api_messages_delete(struct req *r)
     int64_t conv = path_conv(r);
     if (!conv)
         return;
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     int64_t id = r->params[1];
     if (!db_int(db, 0, "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?", "ii", id,
                 conv)) {

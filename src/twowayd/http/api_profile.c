@@ -11,14 +11,14 @@
 
 void api_profile_show(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     sqlite3_stmt *st = db_prepare(
         db, "SELECT a.id, a.name, a.email, a.token, a.account_id, a.role, a.message_signature, "
             "a.availability, ac.name, a.created_at FROM agents a "
             "JOIN accounts ac ON ac.id = a.account_id WHERE a.id = ?");
     db_bindv(st, "i", r->agent.id);
     if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+        db_done(db, st);
         req_reply_error(r, 401, "Invalid Access Token");
         return;
     }
@@ -56,6 +56,6 @@ void api_profile_show(struct req *r)
     ADD(acc, "auto_offline", json_object_new_boolean(1));
     json_object_array_add(accounts, acc);
     ADD(o, "accounts", accounts);
-    sqlite3_finalize(st);
+    db_done(db, st);
     req_reply_json(r, 200, o);
 }

@@ -32,7 +32,7 @@ bool auth_check(struct db *db, const char *token, struct req_agent *out)
             found = true;
         }
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     return found;
 }
 

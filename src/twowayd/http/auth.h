@@ -13,7 +13,7 @@
 struct db;
 struct req_agent;
 
-/* With the db lock held: find the agent owning token. true if found. */
+/* Inside a transaction: find the agent owning token. true if found. */
 bool auth_check(struct db *db, const char *token, struct req_agent *out);
 
 /* A new random token (24 bytes of RAND_bytes, base64url, 32 chars). Owned. */

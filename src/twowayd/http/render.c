@@ -81,7 +81,7 @@ json_object *render_contact_slim(struct db *db, int64_t contact_id)
         ADD(o, "last_activity_at", render_epoch(col_time(st, 9)));
         ADD(o, "created_at", render_epoch(col_time(st, 8)));
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     return o;
 }
 
@@ -114,7 +114,7 @@ json_object *render_inbox(struct db *db, int64_t inbox_id)
         ADD(o, "provider", col_str(st, 4));
         ADD(o, "messaging_service_sid", NULL);
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     return o;
 }
 
@@ -134,7 +134,7 @@ json_object *render_contact(struct db *db, int64_t contact_id)
         ADD(ci, "inbox", inbox ? inbox : json_object_new_object());
         json_object_array_add(inboxes, ci);
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     ADD(o, "contact_inboxes", inboxes);
     return o;
 }
@@ -169,7 +169,7 @@ static json_object *agent_query(struct db *db, int64_t agent_id, bool sender)
     json_object *o = NULL;
     if (sqlite3_step(st) == SQLITE_ROW)
         o = agent_common(st, sender);
-    sqlite3_finalize(st);
+    db_done(db, st);
     return o;
 }
 
@@ -200,7 +200,7 @@ json_object *render_team(struct db *db, int64_t team_id, int64_t viewer_id)
         ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, 4)));
         ADD(o, "is_member", json_object_new_boolean(sqlite3_column_int(st, 5)));
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     return o;
 }
 
@@ -218,7 +218,7 @@ json_object *render_label(struct db *db, int64_t label_id)
         ADD(o, "color", col_str_or_empty(st, 3));
         ADD(o, "show_on_sidebar", json_object_new_boolean(sqlite3_column_int(st, 4)));
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     return o;
 }
 
@@ -244,7 +244,7 @@ static json_object *attachments_of(struct db *db, int64_t message_id)
         ADD(a, "height", NULL);
         json_object_array_add(arr, a);
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     return arr;
 }
 
@@ -296,7 +296,7 @@ json_object *render_message(struct db *db, int64_t message_id)
             }
         }
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     return o;
 }
 
@@ -308,7 +308,7 @@ static json_object *labels_of(struct db *db, int64_t conv_id)
     db_bindv(st, "i", conv_id);
     while (sqlite3_step(st) == SQLITE_ROW)
         json_object_array_add(arr, col_str_or_empty(st, 0));
-    sqlite3_finalize(st);
+    db_done(db, st);
     return arr;
 }
 
@@ -332,7 +332,7 @@ json_object *render_conversation(struct db *db, int64_t conv_id, int64_t viewer_
     db_bindv(st, "i", conv_id);
     json_object *o = NULL;
     if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+        db_done(db, st);
         return NULL;
     }
     o = json_object_new_object();
@@ -389,7 +389,7 @@ json_object *render_conversation(struct db *db, int64_t conv_id, int64_t viewer_
     ADD(o, "priority", col_str(st, 5));
     ADD(o, "waiting_since", render_epoch(col_time(st, 19)));
     ADD(o, "sla_policy_id", NULL);
-    sqlite3_finalize(st);
+    db_done(db, st);
     return o;
 }
 
@@ -433,10 +433,10 @@ json_object *render_conversation_search(struct db *db, int64_t conv_id)
             ADD(m, "created_at", render_epoch(col_time(ms, 3)));
             json_object_array_add(msgs, m);
         }
-        sqlite3_finalize(ms);
+        db_done(db, ms);
         ADD(o, "messages", msgs);
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     return o;
 }
 
@@ -455,7 +455,7 @@ json_object *render_canned(struct db *db, int64_t canned_id)
         ADD(o, "created_at", render_iso(col_time(st, 4)));
         ADD(o, "updated_at", render_iso(col_time(st, 5)));
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     return o;
 }
 

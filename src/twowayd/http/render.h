@@ -1,6 +1,7 @@
 /* render — twowayd's rows as Chatwoot's JSON objects, field for field
  * (doc/api.md §2–10): the only place the wire shapes are written.
- * All with the db lock held; every function returns a new object (owned). */
+ * All inside a transaction (a read one will do); every function returns a new
+ * object (owned). */
 #ifndef TWOWAYD_RENDER_H
 #define TWOWAYD_RENDER_H
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct db;
 struct twd;
 
 /* The authenticated agent (filled by the router for /api routes). */
@@ -29,7 +30,8 @@ struct req_kv {
 };
 
 struct req {
-    struct twd *twd; /* daemon context (db, config) */
+    struct twd *twd; /* daemon context (config, sender) */
+    struct db *db;   /* this request's connection, inside its transaction */
     const char *method;
     const char *path; /* without query string */
     const char *url;  /* path + "?" + raw query, as received */

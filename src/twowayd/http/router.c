@@ -8,6 +8,7 @@
 #include "http/api.h"
 #include "http/auth.h"
 #include "store/db.h"
+#include "store/dbpool.h"
 #include "http/req.h"
 #include "sim/sim.h"
 #include "twd.h"
@@ -16,6 +17,7 @@
 
 enum route_flags {
     ROUTE_AGENT = 1 << 0, /* needs an agent's api_access_token */
+    ROUTE_READS = 1 << 1, /* a POST that only reads (no write lock) */
 };
 
 struct route {
@@ -73,7 +75,7 @@ static const struct route routes[] = {
     {"POST", "/twilio/sms", 0, twilio_in_sms},
     {"POST", "/twilio/status", 0, twilio_in_status},
     /* The simulator's stand-in for Twilio's Messages API (--simulate). */
-    {"POST", "/sim/2010-04-01/Accounts/*/Messages.json", 0, sim_fake_twilio},
+    {"POST", "/sim/2010-04-01/Accounts/*/Messages.json", ROUTE_READS, sim_fake_twilio},
 };
 
 /* Match path against pattern; fill params and the account id. */
@@ -157,15 +159,22 @@ void router_dispatch(struct req *r)
         return;
     }
 
-    struct db *db = r->twd->db;
-    db_begin(db);
+    /* A GET reads on this thread's own connection and never waits for a
+     * writer; everything else is one write transaction. */
+    struct dbpool *pool = r->twd->pool;
+    bool writes = strcmp(found->method, "GET") != 0 && !(found->flags & ROUTE_READS);
+    r->db = writes ? dbpool_write(pool) : dbpool_read(pool);
+    if (!r->db) {
+        req_reply_error(r, 503, "the database is not available; try again");
+        return;
+    }
     if (found->flags & ROUTE_AGENT) {
         const char *token = token_of(r);
         if (!token) {
             req_reply_error(r, 401, "You need to sign in or sign up before continuing.");
             goto done;
         }
-        if (!auth_check(db, token, &r->agent)) {
+        if (!auth_check(r->db, token, &r->agent)) {
             req_reply_error(r, 401, "Invalid Access Token");
             goto done;
         }
@@ -180,8 +189,10 @@ void router_dispatch(struct req *r)
         req_reply_error(r, 500, "Internal server error");
     }
 done:
-    if (db_end(db, r->status < 400) < 0) {
+    if (!writes)
+        dbpool_read_end(pool, r->db);
+    else if (dbpool_write_end(pool, r->db, r->status < 400) < 0)
         req_reply_error(r, 500, "could not save the change");
-    }
+    r->db = NULL;
     log_debug("%s %s -> %d", r->method, r->path, r->status);
 }

@@ -9,6 +9,7 @@
 
 #include "http/auth.h"
 #include "store/db.h"
+#include "store/dbpool.h"
 #include "twilio/keywords.h"
 #include "store/ops.h"
 #include "twoway/xmalloc.h"
@@ -258,11 +259,15 @@ static void seed_conversation(const struct seed_ctx *x, int64_t account, int64_t
     seed_conv_state(x, sc, conv, last, last_ours);
 }
 
-int seed_demo(struct db *db, const char *inbox_phone, char **err)
+int seed_demo(struct dbpool *pool, const char *inbox_phone, char **err)
 {
-    db_begin(db);
+    struct db *db = dbpool_write(pool);
+    if (!db) {
+        *err = xstrdup("cannot write the database");
+        return -1;
+    }
     if (db_int(db, 0, "SELECT COUNT(*) FROM accounts", "") > 0) {
-        db_end(db, true);
+        dbpool_write_end(pool, db, true);
         return 0;
     }
     double now = db_now();
@@ -329,7 +334,7 @@ int seed_demo(struct db *db, const char *inbox_phone, char **err)
     for (size_t i = 0; i < sizeof seed_convs_other / sizeof seed_convs_other[0]; i++)
         seed_conversation(&x2, 2, inbox2, (int)i, &seed_convs_other[i]);
 
-    if (db_end(db, true) < 0) {
+    if (dbpool_write_end(pool, db, true) < 0) {
         *err = xstrdup("could not commit the demo data");
         return -1;
     }

@@ -3,11 +3,11 @@
 #ifndef TWOWAYD_SEED_H
 #define TWOWAYD_SEED_H
 
-struct db;
+struct dbpool;
 
 /* Seed an empty database (no accounts yet); does nothing otherwise.
- * With the db lock NOT held. Returns 1 if seeded, 0 if not empty, -1 with
+ Returns 1 if seeded, 0 if not empty, -1 with
  * *err on failure. */
-int seed_demo(struct db *db, const char *inbox_phone, char **err);
+int seed_demo(struct dbpool *pool, const char *inbox_phone, char **err);
 
 #endif

@@ -1,8 +1,8 @@
 /* sim — the carrier and customer simulator (--simulate).
  *
  * Two halves around one time-ordered event queue. The fake Messages API
- * (sim_fake_twilio) runs in a request handler, inside the request's
- * transaction with the db lock held, so it only checks and queues. The
+ * (sim_fake_twilio) runs in a request handler, inside the request's read
+ * transaction, so it only checks and queues. The
  * simulator thread plays everything that takes time: status callbacks,
  * customers answering and customers texting in, each as a signed POST to
  * twowayd's own Twilio webhooks, so simulated traffic takes the real paths. */
@@ -24,6 +24,7 @@
 
 #include "http/auth.h"
 #include "store/db.h"
+#include "store/dbpool.h"
 #include "dconfig.h"
 #include "http/req.h"
 #include "twd.h"
@@ -169,11 +170,11 @@ static bool sim_enqueue(struct sim *s, struct sim_event *e)
     return true;
 }
 
-/* ---- what the database says (with the db lock held) ---- */
+/* ---- what the database says (inside a transaction) ---- */
 
 /* Has the customer `phone` opted out of the inbox that has number
  * `inbox_phone`? */
-static bool opted_out_locked(struct db *db, const char *phone, const char *inbox_phone)
+static bool customer_opted_out(struct db *db, const char *phone, const char *inbox_phone)
 {
     return db_int(db, 0,
                   "SELECT 1 FROM contacts c JOIN inboxes i ON i.account_id = c.account_id "
@@ -183,26 +184,26 @@ static bool opted_out_locked(struct db *db, const char *phone, const char *inbox
                   "tt", inbox_phone, phone) == 1;
 }
 
-/* The first column of the first row (owned), or NULL; finalizes st. */
-static char *text_row(sqlite3_stmt *st)
+/* The first column of the first row (owned), or NULL; gives st back. */
+static char *text_row(struct db *db, sqlite3_stmt *st)
 {
     char *v = NULL;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         v = xstrdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    db_done(db, st);
     return v;
 }
 
 /* The number customers text: account 1's SMS inbox (the demo's), else any. */
-static char *inbox_phone_locked(struct db *db)
+static char *demo_inbox_phone(struct db *db)
 {
-    return text_row(db_prepare(db, "SELECT phone_number FROM inboxes "
-                                   "WHERE phone_number IS NOT NULL "
-                                   "ORDER BY account_id != 1, id LIMIT 1"));
+    return text_row(db, db_prepare(db, "SELECT phone_number FROM inboxes "
+                                       "WHERE phone_number IS NOT NULL "
+                                       "ORDER BY account_id != 1, id LIMIT 1"));
 }
 
 /* A customer of that inbox who may still be texted, or NULL. */
-static char *some_customer_locked(struct db *db, const char *inbox_phone)
+static char *some_customer(struct db *db, const char *inbox_phone)
 {
     sqlite3_stmt *st = db_prepare(
         db, "SELECT c.phone_number FROM contacts c "
@@ -213,18 +214,19 @@ static char *some_customer_locked(struct db *db, const char *inbox_phone)
             "THEN json_extract(c.custom_attributes, '$.sms_opt_out') END, 0) != 1 "
             "ORDER BY random() LIMIT 1");
     db_bindv(st, "t", inbox_phone);
-    return text_row(st);
+    return text_row(db, st);
 }
 
 static bool sid_stored(struct sim *s, const struct sim_event *e)
 {
-    struct db *db = s->twd->db;
-    db_lock(db);
+    struct db *db = dbpool_read(s->twd->pool);
+    if (!db)
+        return false;
     bool found = db_int(db, 0,
                         "SELECT 1 FROM messages WHERE source_id = ? AND inbox_id IN "
                         "(SELECT id FROM inboxes WHERE phone_number = ?) LIMIT 1",
                         "tt", e->sid, e->from) == 1;
-    db_unlock(db);
+    dbpool_read_end(s->twd->pool, db);
     return found;
 }
 
@@ -436,10 +438,11 @@ static void decide_fate(struct sim *s, const struct sim_event *e)
 
 static void customer_answers(struct sim *s, const struct sim_event *e)
 {
-    struct db *db = s->twd->db;
-    db_lock(db);
-    bool out = opted_out_locked(db, e->to, e->from);
-    db_unlock(db);
+    struct db *db = dbpool_read(s->twd->pool);
+    if (!db)
+        return;
+    bool out = customer_opted_out(db, e->to, e->from);
+    dbpool_read_end(s->twd->pool, db);
     if (out) {
         log_info("sim: customer %s has opted out and does not answer %s", e->to, e->sid);
         return;
@@ -451,11 +454,12 @@ static void customer_answers(struct sim *s, const struct sim_event *e)
 /* Now and then someone texts the inbox: a known customer or a new number. */
 static void customer_texts_in(struct sim *s)
 {
-    struct db *db = s->twd->db;
-    db_lock(db);
-    char *inbox = inbox_phone_locked(db);
-    char *phone = inbox && rnd01(s) < 0.5 ? some_customer_locked(db, inbox) : NULL;
-    db_unlock(db);
+    struct db *db = dbpool_read(s->twd->pool);
+    if (!db)
+        return;
+    char *inbox = demo_inbox_phone(db);
+    char *phone = inbox && rnd01(s) < 0.5 ? some_customer(db, inbox) : NULL;
+    dbpool_read_end(s->twd->pool, db);
     if (!inbox) {
         log_debug("sim: no inbox has a phone number; nobody texts in");
         return;
@@ -751,7 +755,7 @@ static void reply_message(struct req *r, const struct sim_event *e, const char *
 static int check_message(struct req *r, const char *to, const char *from, const char *body,
                          int nmedia)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     char *m = NULL;
     if (!to || !*to)
         twilio_error(r, 400, 21604, "A 'To' phone number is required.");
@@ -772,7 +776,7 @@ static int check_message(struct req *r, const char *to, const char *from, const 
         twilio_error(r, 400, 21617,
                      "The concatenated message body exceeds the 1600 character limit.");
     /* The STOP confirmation is the one text an opted-out number still gets. */
-    else if (opted_out_locked(db, to, from) &&
+    else if (customer_opted_out(db, to, from) &&
              strcmp(body, dconfig_get(r->twd->cfg, "stop_reply")) != 0)
         twilio_error(r, 400, 21610, "Attempt to send to unsubscribed recipient");
     free(m);

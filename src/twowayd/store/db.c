@@ -1,8 +1,9 @@
-/* db — twowayd's SQLite store: schema, migrations, and the one lock. */
+/* db — one SQLite connection of twowayd. */
 #include "store/db.h"
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,10 +12,65 @@
 #include "twoway/log.h"
 #include "twoway/xmalloc.h"
 
+/* Statements kept prepared per connection. The server runs a few dozen
+ * distinct texts; the list filters make more, which take turns. */
+#define CACHE_SLOTS 192
+
+struct slot {
+    uint64_t hash;
+    char *sql;
+    sqlite3_stmt *st;
+    bool busy;
+};
+
+struct hook {
+    void (*fn)(void *arg);
+    void (*free_fn)(void *arg);
+    void *arg;
+    struct hook *next;
+};
+
+struct db_hooks {
+    struct hook *first, **last;
+};
+
 struct db {
     sqlite3 *h;
-    pthread_mutex_t lock;
+    bool reader;
+    struct slot cache[CACHE_SLOTS];
+    int nslots;
+    int hand; /* the next slot to evict */
+    struct db_hooks *hooks;
 };
+
+/* ---- recording statement texts (TWOWAYD_SQL_RECORD) ---- */
+
+static pthread_once_t record_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t record_mu = PTHREAD_MUTEX_INITIALIZER;
+static FILE *record_file;
+
+static void record_open(void)
+{
+    const char *path = getenv("TWOWAYD_SQL_RECORD");
+    if (path && *path && !(record_file = fopen(path, "a")))
+        log_error("TWOWAYD_SQL_RECORD: cannot open %s", path);
+}
+
+/* One statement per line: line breaks inside one become spaces. */
+static void record(const char *sql)
+{
+    pthread_once(&record_once, record_open);
+    if (!record_file)
+        return;
+    pthread_mutex_lock(&record_mu);
+    for (const char *p = sql; *p; p++)
+        fputc(*p == '\n' || *p == '\r' ? ' ' : *p, record_file);
+    fputc('\n', record_file);
+    fflush(record_file);
+    pthread_mutex_unlock(&record_mu);
+}
+
+/* ---- opening ---- */
 
 static int exec_plain(sqlite3 *h, const char *sql, char **err)
 {
@@ -28,7 +84,7 @@ static int exec_plain(sqlite3 *h, const char *sql, char **err)
     return 0;
 }
 
-static int migrate(sqlite3 *h, char **err)
+static int user_version(sqlite3 *h)
 {
     sqlite3_stmt *st;
     int version = 0;
@@ -37,6 +93,12 @@ static int migrate(sqlite3 *h, char **err)
             version = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
     }
+    return version;
+}
+
+static int migrate(sqlite3 *h, char **err)
+{
+    int version = user_version(h);
     if (version > SCHEMA_VERSION) {
         *err = xasprintf("database schema version %d is newer than this twowayd (%d)", version,
                          SCHEMA_VERSION);
@@ -59,24 +121,29 @@ static int migrate(sqlite3 *h, char **err)
     return 0;
 }
 
-struct db *db_open(const char *path, char **err)
+static struct db *open_conn(const char *path, bool reader, char **err)
 {
     sqlite3 *h = NULL;
     char *e = NULL;
-    if (sqlite3_open_v2(path, &h,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+    /* Each connection is used by one thread at a time (dbpool's rule), so
+     * SQLite's own per-connection mutex is not needed. */
+    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         *err = xasprintf("cannot open database %s: %s", path, h ? sqlite3_errmsg(h) : "no memory");
         sqlite3_close(h);
         return NULL;
     }
     sqlite3_busy_timeout(h, 5000);
+    /* Readers map the file: pages come from the page cache every thread
+     * shares, not from a private cache per connection. */
     if (exec_plain(h,
                    "PRAGMA journal_mode = WAL;"
                    "PRAGMA synchronous = FULL;"
-                   "PRAGMA foreign_keys = ON;",
+                   "PRAGMA foreign_keys = ON;"
+                   "PRAGMA mmap_size = 268435456;",
                    &e) < 0 ||
-        migrate(h, &e) < 0) {
+        (!reader && migrate(h, &e) < 0) ||
+        (reader && exec_plain(h, "PRAGMA query_only = 1", &e) < 0)) {
         *err = xasprintf("database %s: %s", path, e);
         free(e);
         sqlite3_close(h);
@@ -84,8 +151,18 @@ struct db *db_open(const char *path, char **err)
     }
     struct db *db = xcalloc(1, sizeof *db);
     db->h = h;
-    pthread_mutex_init(&db->lock, NULL);
+    db->reader = reader;
     return db;
+}
+
+struct db *db_open(const char *path, char **err)
+{
+    return open_conn(path, false, err);
+}
+
+struct db *db_open_reader(const char *path, char **err)
+{
+    return open_conn(path, true, err);
 }
 
 void db_free(struct db **pdb)
@@ -93,8 +170,12 @@ void db_free(struct db **pdb)
     struct db *db = *pdb;
     if (!db)
         return;
+    for (int i = 0; i < db->nslots; i++) {
+        sqlite3_finalize(db->cache[i].st);
+        free(db->cache[i].sql);
+    }
+    db_hooks_run(&db->hooks, false);
     sqlite3_close_v2(db->h);
-    pthread_mutex_destroy(&db->lock);
     free(db);
     *pdb = NULL;
 }
@@ -104,24 +185,17 @@ sqlite3 *db_handle(struct db *db)
     return db->h;
 }
 
-void db_lock(struct db *db)
-{
-    pthread_mutex_lock(&db->lock);
-}
+/* ---- transactions and what waits for them ---- */
 
-void db_unlock(struct db *db)
+int db_begin(struct db *db)
 {
-    pthread_mutex_unlock(&db->lock);
-}
-
-void db_begin(struct db *db)
-{
-    db_lock(db);
     char *e = NULL;
-    if (exec_plain(db->h, "BEGIN IMMEDIATE", &e) < 0) {
+    if (exec_plain(db->h, db->reader ? "BEGIN" : "BEGIN IMMEDIATE", &e) < 0) {
         log_error("BEGIN failed: %s", e);
         free(e);
+        return -1;
     }
+    return 0;
 }
 
 int db_end(struct db *db, bool ok)
@@ -134,8 +208,47 @@ int db_end(struct db *db, bool ok)
         exec_plain(db->h, "ROLLBACK", NULL);
         rc = -1;
     }
-    db_unlock(db);
+    struct db_hooks *hooks = db_take_hooks(db);
+    db_hooks_run(&hooks, ok && rc == 0);
     return rc;
+}
+
+void db_after_commit(struct db *db, void (*fn)(void *arg), void *arg, void (*free_fn)(void *arg))
+{
+    if (!db->hooks) {
+        db->hooks = xcalloc(1, sizeof *db->hooks);
+        db->hooks->last = &db->hooks->first;
+    }
+    struct hook *h = xcalloc(1, sizeof *h);
+    h->fn = fn;
+    h->free_fn = free_fn;
+    h->arg = arg;
+    *db->hooks->last = h;
+    db->hooks->last = &h->next;
+}
+
+struct db_hooks *db_take_hooks(struct db *db)
+{
+    struct db_hooks *h = db->hooks;
+    db->hooks = NULL;
+    return h;
+}
+
+void db_hooks_run(struct db_hooks **phooks, bool committed)
+{
+    struct db_hooks *hooks = *phooks;
+    if (!hooks)
+        return;
+    for (struct hook *h = hooks->first, *next; h; h = next) {
+        next = h->next;
+        if (committed && h->fn)
+            h->fn(h->arg);
+        if (h->free_fn)
+            h->free_fn(h->arg);
+        free(h);
+    }
+    free(hooks);
+    *phooks = NULL;
 }
 
 int db_schema_version(struct db *db)
@@ -143,14 +256,87 @@ int db_schema_version(struct db *db)
     return (int)db_int(db, 0, "PRAGMA user_version", "");
 }
 
-sqlite3_stmt *db_prepare(struct db *db, const char *sql)
+/* ---- statements ---- */
+
+static uint64_t hash_text(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static sqlite3_stmt *prepare_new(struct db *db, const char *sql, unsigned flags)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(db->h, sql, -1, flags, &st, NULL) != SQLITE_OK) {
         log_error("bad SQL (%s): %s", sqlite3_errmsg(db->h), sql);
         abort();
     }
+    record(sql);
     return st;
+}
+
+/* A slot to fill: a free one, else the next idle one round the clock
+ * (its statement is finalized), else none (-1). */
+static int slot_to_fill(struct db *db)
+{
+    if (db->nslots < CACHE_SLOTS)
+        return db->nslots++;
+    for (int n = 0; n < CACHE_SLOTS; n++) {
+        int i = db->hand;
+        db->hand = (db->hand + 1) % CACHE_SLOTS;
+        if (!db->cache[i].busy) {
+            sqlite3_finalize(db->cache[i].st);
+            free(db->cache[i].sql);
+            return i;
+        }
+    }
+    return -1;
+}
+
+sqlite3_stmt *db_prepare(struct db *db, const char *sql)
+{
+    uint64_t h = hash_text(sql);
+    bool in_use = false;
+    for (int i = 0; i < db->nslots; i++) {
+        struct slot *s = &db->cache[i];
+        if (s->hash != h || strcmp(s->sql, sql) != 0)
+            continue;
+        if (!s->busy) {
+            s->busy = true;
+            return s->st;
+        }
+        in_use = true;
+    }
+    /* The same text twice at once (a nested query): the second is a
+     * statement of its own, finalized by db_done. */
+    if (in_use)
+        return prepare_new(db, sql, 0);
+    int i = slot_to_fill(db);
+    if (i < 0)
+        return prepare_new(db, sql, 0);
+    struct slot *s = &db->cache[i];
+    s->st = prepare_new(db, sql, SQLITE_PREPARE_PERSISTENT);
+    s->sql = xstrdup(sql);
+    s->hash = h;
+    s->busy = true;
+    return s->st;
+}
+
+void db_done(struct db *db, sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < db->nslots; i++) {
+        if (db->cache[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            db->cache[i].busy = false;
+            return;
+        }
+    }
+    sqlite3_finalize(st);
 }
 
 static void bind_va(sqlite3_stmt *st, const char *types, va_list ap)
@@ -202,7 +388,7 @@ int db_exec(struct db *db, const char *sql, const char *types, ...)
         ;
     if (rc != SQLITE_DONE)
         log_error("SQL failed (%s): %s", sqlite3_errmsg(db->h), sql);
-    sqlite3_finalize(st);
+    db_done(db, st);
     return rc;
 }
 
@@ -216,7 +402,7 @@ int64_t db_int(struct db *db, int64_t dflt, const char *sql, const char *types, 
     int64_t v = dflt;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    db_done(db, st);
     return v;
 }
 
@@ -244,7 +430,7 @@ char *db_get_setting(struct db *db, const char *key)
     char *v = NULL;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         v = xstrdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    db_done(db, st);
     return v;
 }
 

@@ -1,9 +1,11 @@
-/* db — twowayd's SQLite store: schema, migrations, and the one lock.
+/* db — one SQLite connection of twowayd: opening and migrating the schema,
+ * prepared statements (cached per connection), the small helpers every
+ * query uses, and the work that waits for a commit.
  *
- * One connection, one mutex. Every API request runs as one transaction
- * under the lock (db_begin/db_commit), committed before the answer is sent,
- * so a SIGKILL can never lose an acknowledged write. WAL with
- * synchronous=FULL survives power loss too. */
+ * A connection is used by one thread at a time. The server shares its
+ * connections through dbpool (store/dbpool.h): a read-only one per thread
+ * for GETs, and the one writer behind a lock. `twowayd admin` opens a
+ * single connection and uses db_begin/db_end directly. */
 #ifndef TWOWAYD_DB_H
 #define TWOWAYD_DB_H
 
@@ -16,24 +18,46 @@ struct db;
 /* Open (creating if needed) and migrate to the newest schema. NULL with
  * *err (owned) on failure. */
 struct db *db_open(const char *path, char **err);
+/* Open a connection that may only read (PRAGMA query_only): a write through
+ * it fails. The schema must be migrated already. */
+struct db *db_open_reader(const char *path, char **err);
 void db_free(struct db **db);
 
-/* The raw handle, valid only while the lock is held. */
+/* The raw handle, for error messages. */
 sqlite3 *db_handle(struct db *db);
 
-void db_lock(struct db *db);
-void db_unlock(struct db *db);
-/* Lock + BEGIN IMMEDIATE. */
-void db_begin(struct db *db);
-/* COMMIT (or ROLLBACK if !ok) + unlock. Returns 0, -1 if COMMIT failed. */
+/* BEGIN (IMMEDIATE on a writing connection) and COMMIT or ROLLBACK. db_end
+ * returns 0, or -1 if the COMMIT failed (then nothing was kept). Work
+ * queued with db_after_commit runs in db_end after a commit. */
+int db_begin(struct db *db);
 int db_end(struct db *db, bool ok);
+
+/* Run fn(arg) once the current transaction has committed, outside any
+ * lock; never if it rolls back. free_fn(arg), when not NULL, runs in both
+ * cases afterwards. This is the one place where the world outside the
+ * database hears of a change (the sender's wake-up, pushed events). */
+void db_after_commit(struct db *db, void (*fn)(void *arg), void *arg, void (*free_fn)(void *arg));
+
+/* The work queued by db_after_commit, taken off the connection so that it
+ * can run after a lock is released (dbpool). */
+struct db_hooks;
+struct db_hooks *db_take_hooks(struct db *db);
+void db_hooks_run(struct db_hooks **hooks, bool committed);
 
 /* Schema version after migrations (PRAGMA user_version). */
 int db_schema_version(struct db *db);
 
-/* Prepared-statement helpers. All SQL goes through bound parameters.
- * db_prepare aborts on a programming error (bad SQL) after logging it. */
+/* Prepared statements. All SQL goes through bound parameters.
+ * db_prepare hands out a statement from the connection's cache (or a new
+ * one when the same text is in use already); give it back with db_done,
+ * never sqlite3_finalize. db_prepare aborts on a programming error (bad
+ * SQL) after logging it.
+ *
+ * With TWOWAYD_SQL_RECORD=FILE in the environment, the text of every
+ * statement prepared is appended to FILE (one per line): the query-plan
+ * test collects them there. */
 sqlite3_stmt *db_prepare(struct db *db, const char *sql);
+void db_done(struct db *db, sqlite3_stmt *st);
 /* Run a statement with no result rows; binds "i" int64 (pass int64_t: cast
  * literals and ints, e.g. (int64_t)id, or the varargs read garbage), "t" text (NULL ok),
  * "d" double, "n" null, per char of types. Returns sqlite result code

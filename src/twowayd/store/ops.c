@@ -93,7 +93,7 @@ int64_t ops_conv_create(struct db *db, int64_t inbox_id, int64_t contact_id, con
     db_bindv(st, "i", contact_id);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         source = xstrdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    db_done(db, st);
     int64_t ci = ops_contact_inbox(db, contact_id, inbox_id, source ? source : "");
     free(source);
     char *uuid = auth_uuid();
@@ -137,14 +137,14 @@ int64_t ops_message_add(struct db *db, const struct ops_message *m)
                                       "WHERE id = ?");
     db_bindv(st, "i", m->conv_id);
     if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+        db_done(db, st);
         log_error("no conversation %lld", (long long)m->conv_id);
         return 0;
     }
     int64_t account = sqlite3_column_int64(st, 0);
     int64_t inbox = sqlite3_column_int64(st, 1);
     char *status = xstrdup((const char *)sqlite3_column_text(st, 2));
-    sqlite3_finalize(st);
+    db_done(db, st);
 
     if (m->source_id &&
         db_int(db, 0, "SELECT id FROM messages WHERE inbox_id = ? AND source_id = ?", "it", inbox,
@@ -165,7 +165,7 @@ int64_t ops_message_add(struct db *db, const struct ops_message *m)
     if (!m->sender_type)
         sqlite3_bind_null(st, 11);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    db_done(db, st);
     if (rc != SQLITE_DONE) {
         log_error("message insert failed: %s", sqlite3_errmsg(db_handle(db)));
         free(status);
@@ -231,7 +231,7 @@ char *ops_agent_name(struct db *db, int64_t agent_id)
     db_bindv(st, "i", agent_id);
     if (sqlite3_step(st) == SQLITE_ROW)
         name = xstrdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    db_done(db, st);
     return name ? name : xstrdup("");
 }
 
@@ -242,7 +242,7 @@ static char *team_name(struct db *db, int64_t team_id)
     db_bindv(st, "i", team_id);
     if (sqlite3_step(st) == SQLITE_ROW)
         name = xstrdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    db_done(db, st);
     return name ? name : xstrdup("");
 }
 
@@ -255,7 +255,7 @@ static char *conv_text(struct db *db, int64_t conv_id, const char *column)
     char *v = NULL;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         v = xstrdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    db_done(db, st);
     return v;
 }
 
@@ -378,7 +378,7 @@ void ops_set_labels(struct db *db, int64_t conv_id, const char *const *titles, i
         old = xreallocarray(old, (size_t)nold + 1, sizeof *old);
         old[nold++] = xstrdup((const char *)sqlite3_column_text(st, 0));
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
 
     db_exec(db, "DELETE FROM conversation_labels WHERE conversation_id = ?", "i", conv_id);
     for (int i = 0; i < n; i++)
@@ -468,7 +468,7 @@ char *ops_contact_unreachable(struct db *db, int64_t contact_id)
     db_bindv(st, "i", contact_id);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         who = xstrdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    db_done(db, st);
     char *why = xasprintf("%s replied STOP and has opted out of SMS from this number; they must "
                           "text START to opt back in before you can message them",
                           who ? who : "The contact");

@@ -2,7 +2,8 @@
  * the simulator: one place where a message is added, a conversation
  * changes state, and the activity lines Chatwoot writes are written.
  *
- * All functions run with the db lock held, inside the caller's transaction.
+ * All functions run inside the caller's transaction (the writer's, for those
+ * that change something).
  * Ids named conv_id are conversations.id (global); display ids only appear
  * at the API boundary (ops_conv_by_display). */
 #ifndef TWOWAYD_OPS_H

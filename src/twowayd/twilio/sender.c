@@ -4,8 +4,8 @@
  * sending is committed before Twilio hears of the message, so whatever
  * happens next (a crash, a timeout) the row is never sent twice: only a
  * request that provably never left (no connection, nothing written) or
- * that Twilio answered with 429/5xx goes back to pending. The db lock is
- * held only around database work, never across the network call. */
+ * that Twilio answered with 429/5xx goes back to pending. The write lock
+ * is held only around database work, never across the network call. */
 #include "twilio/sender.h"
 
 #include <curl/curl.h>
@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "store/db.h"
+#include "store/dbpool.h"
 #include "dconfig.h"
 #include "twilio/keywords.h"
 #include "store/ops.h"
@@ -86,9 +87,8 @@ static void give_up(struct db *db, const struct job *job, const char *why, bool 
 
 /* Fill job from its message. NULL if it can go, else why not (owned), with
  * *mark_message telling whether the agent should see it on the message. */
-static char *load_job(struct sender *s, struct job *job, bool *mark_message)
+static char *load_job(struct sender *s, struct db *db, struct job *job, bool *mark_message)
 {
-    struct db *db = s->twd->db;
     sqlite3_stmt *st = db_prepare(
         db, "SELECT m.content, m.private, m.message_type, m.conversation_id, c.contact_id, "
             "CASE WHEN ci.source_id LIKE '+%' THEN ci.source_id ELSE ct.phone_number END, "
@@ -103,7 +103,7 @@ static char *load_job(struct sender *s, struct job *job, bool *mark_message)
     db_bindv(st, "i", job->message_id);
     *mark_message = false;
     if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+        db_done(db, st);
         return xstrdup("the message is gone");
     }
     job->body = col_dup(st, 0);
@@ -115,7 +115,7 @@ static char *load_job(struct sender *s, struct job *job, bool *mark_message)
     job->from = col_dup(st, 6);
     bool compliance = sqlite3_column_type(st, 7) != SQLITE_NULL;
     bool deleted = sqlite3_column_int(st, 8) == 1;
-    sqlite3_finalize(st);
+    db_done(db, st);
 
     /* Private notes and deleted messages never leave; nothing to show. */
     if (is_private || (type != OPS_OUTGOING && type != OPS_TEMPLATE))
@@ -149,7 +149,7 @@ static double next_pending(struct db *db)
     double due = 0;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         due = sqlite3_column_double(st, 0);
-    sqlite3_finalize(st);
+    db_done(db, st);
     return due;
 }
 
@@ -160,9 +160,11 @@ enum claim_result { CLAIM_NONE, CLAIM_JOB, CLAIM_SETTLED };
  * a row was failed without sending. */
 static enum claim_result claim(struct sender *s, struct job *job, double *next_due)
 {
-    struct db *db = s->twd->db;
+    struct dbpool *pool = s->twd->pool;
     enum claim_result res = CLAIM_NONE;
-    db_begin(db);
+    struct db *db = dbpool_write(pool);
+    if (!db)
+        return CLAIM_NONE;
     sqlite3_stmt *st = db_prepare(db, "SELECT id, message_id, attempts FROM outbox "
                                       "WHERE state = 'pending' AND next_attempt_at <= ? "
                                       "ORDER BY id LIMIT 1");
@@ -173,14 +175,14 @@ static enum claim_result claim(struct sender *s, struct job *job, double *next_d
         job->message_id = sqlite3_column_int64(st, 1);
         job->attempts = sqlite3_column_int64(st, 2) + 1;
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     if (!found) {
         *next_due = next_pending(db);
-        db_end(db, true);
+        dbpool_write_end(pool, db, true);
         return CLAIM_NONE;
     }
     bool mark = false;
-    char *why = load_job(s, job, &mark);
+    char *why = load_job(s, db, job, &mark);
     if (why) {
         give_up(db, job, why, mark);
         free(why);
@@ -190,7 +192,7 @@ static enum claim_result claim(struct sender *s, struct job *job, double *next_d
                 job->attempts, job->outbox_id);
         res = CLAIM_JOB;
     }
-    if (db_end(db, true) < 0) {
+    if (dbpool_write_end(pool, db, true) < 0) {
         log_error("could not commit outbox row %lld; not sending it now",
                   (long long)job->outbox_id);
         return CLAIM_NONE;
@@ -376,10 +378,14 @@ static void record_sent(struct db *db, const struct job *job, const char *sid)
 
 static void record(struct sender *s, const struct job *job, const struct outcome *out)
 {
-    struct db *db = s->twd->db;
+    struct dbpool *pool = s->twd->pool;
     int64_t max = dconfig_get_int(s->twd->cfg, "send_max_attempts");
     char *why = NULL;
-    db_begin(db);
+    struct db *db = dbpool_write(pool);
+    if (!db) {
+        log_error("could not record the outcome of message %lld", (long long)job->message_id);
+        return;
+    }
     switch (out->kind) {
     case OUT_SENT:
         record_sent(db, job, out->sid);
@@ -409,7 +415,7 @@ static void record(struct sender *s, const struct job *job, const struct outcome
         give_up(db, job, why, true);
         break;
     }
-    if (db_end(db, true) < 0)
+    if (dbpool_write_end(pool, db, true) < 0)
         log_error("could not record the outcome of message %lld", (long long)job->message_id);
     free(why);
 }
@@ -417,18 +423,20 @@ static void record(struct sender *s, const struct job *job, const struct outcome
 /* Rows left 'sending' by a crash may or may not have reached Twilio. */
 static void recover(struct sender *s)
 {
-    struct db *db = s->twd->db;
+    struct dbpool *pool = s->twd->pool;
     const char *why = "Delivery unknown: twowayd stopped while sending it; not resent to avoid "
                       "a duplicate";
-    db_begin(db);
+    struct db *db = dbpool_write(pool);
+    if (!db)
+        return;
     sqlite3_stmt *st = db_prepare(db, "SELECT id, message_id FROM outbox WHERE state = 'sending'");
     while (sqlite3_step(st) == SQLITE_ROW) {
         struct job job = {.outbox_id = sqlite3_column_int64(st, 0),
                           .message_id = sqlite3_column_int64(st, 1)};
         give_up(db, &job, why, true);
     }
-    sqlite3_finalize(st);
-    db_end(db, true);
+    db_done(db, st);
+    dbpool_write_end(pool, db, true);
 }
 
 static bool stopping(struct sender *s)

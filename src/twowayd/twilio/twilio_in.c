@@ -253,7 +253,7 @@ static void add_auto_reply(struct db *db, int64_t conv_id, enum ops_msg_type typ
 static bool handle_keyword(struct req *r, const struct inbound *in, int64_t contact, int64_t conv,
                            bool *queued)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     const char *word = "";
     /* With Advanced Opt-Out on, Twilio has already answered the customer
      * and tells us what it did: follow it, and say nothing more. */
@@ -298,7 +298,7 @@ static bool handle_keyword(struct req *r, const struct inbound *in, int64_t cont
  * AWAY_EVERY. The thread itself records when it last went out. */
 static bool send_away(struct req *r, int64_t contact, int64_t conv)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     const char *text = dconfig_get(r->twd->cfg, "away_message");
     if (!*text || hours_open_at(r->twd->cfg, time(NULL)) || ops_contact_opted_out(db, contact))
         return false;
@@ -314,7 +314,7 @@ static bool send_away(struct req *r, int64_t contact, int64_t conv)
 
 void twilio_in_sms(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     struct inbound in = {0};
     if (!from_twilio(r) || parse_inbound(r, &in) < 0)
         return;
@@ -407,7 +407,7 @@ static char *failure_text(struct req *r, int64_t *code)
 
 void twilio_in_status(struct req *r)
 {
-    struct db *db = r->twd->db;
+    struct db *db = r->db;
     if (!from_twilio(r))
         return;
     const char *sid = req_form(r, "MessageSid");
@@ -429,7 +429,7 @@ void twilio_in_status(struct req *r)
         conv = sqlite3_column_int64(st, 2);
         contact = sqlite3_column_int64(st, 3);
     }
-    sqlite3_finalize(st);
+    db_done(db, st);
     const char *ours = our_status(status);
     if (!msg) {
         log_info("status callback for unknown message %s (%s): ignored", sid, status);

@@ -1,0 +1,38 @@
+/* dbpool — how the server's threads share the database.
+ *
+ * Reads run in parallel: each thread that reads gets a read-only
+ * connection of its own (WAL lets readers see the last commit while the
+ * writer works) and every read is one read transaction, so a GET never
+ * waits for a write and never takes the write lock.
+ *
+ * Writes go through the one writer connection, one short transaction at a
+ * time under a lock: BEGIN IMMEDIATE ... COMMIT with synchronous=FULL, and
+ * the answer is sent only after dbpool_write_end returned, so an
+ * acknowledged write survives a SIGKILL or a power cut. Work queued with
+ * db_after_commit runs after the commit, once the lock is released. */
+#ifndef TWOWAYD_DBPOOL_H
+#define TWOWAYD_DBPOOL_H
+
+#include <stdbool.h>
+
+struct db;
+struct dbpool;
+
+/* Open the database (creating and migrating it). NULL with *err (owned). */
+struct dbpool *dbpool_open(const char *path, char **err);
+/* Every thread that used the pool must have stopped. */
+void dbpool_free(struct dbpool **pool);
+
+/* This thread's reader, inside a read transaction (borrowed until
+ * dbpool_read_end). NULL (logged) if no connection could be opened. */
+struct db *dbpool_read(struct dbpool *pool);
+void dbpool_read_end(struct dbpool *pool, struct db *db);
+
+/* The writer, locked, inside BEGIN IMMEDIATE (borrowed until
+ * dbpool_write_end). NULL (logged, lock released) if BEGIN failed. */
+struct db *dbpool_write(struct dbpool *pool);
+/* COMMIT (or ROLLBACK if !ok), unlock, then run what waited for the
+ * commit. Returns 0, or -1 if the COMMIT failed (nothing was kept). */
+int dbpool_write_end(struct dbpool *pool, struct db *db, bool ok);
+
+#endif
