@@ -19,6 +19,9 @@ struct ui_deps {
     /* Timers from the app's loop (monotonic ms). */
     uint64_t (*timer)(void *ud, int64_t when, void (*cb)(void *cbud), void *cbud);
     void (*cancel)(void *ud, uint64_t id);
+    /* Watch fd (the terminal) for input, or stop: the terminal is not
+     * read while it is lent to an editor or the shell. */
+    void (*tty_watch)(void *ud, int fd, bool on);
     void *loop_ud;
     /* The account as shown in the status line ("Bayside Dental"). */
     const char *account_label;
@@ -32,10 +35,17 @@ int ui_start(struct ui *ui, char **err);
 /* Give the terminal back exactly as it was (also after a signal). */
 void ui_stop(struct ui *ui);
 
-/* The fd to watch for input (the terminal). */
-int ui_fd(const struct ui *ui);
 /* Input is ready: read it all, run keys and readline. */
 void ui_input(struct ui *ui);
+/* SIGTSTP (or Ctrl-Z): give the terminal back as it was, stop, and on
+ * SIGCONT take it again with every mode twoway set. */
+void ui_suspend(struct ui *ui);
+/* SIGCONT: after a stop ui_suspend() did not do (SIGSTOP), set every mode
+ * again and redraw. */
+void ui_continued(struct ui *ui);
+/* The terminal is lent to another program ($EDITOR): keys are its own
+ * (a SIGINT is for it, not for twoway). */
+bool ui_lent(const struct ui *ui);
 /* The terminal changed size (SIGWINCH). */
 void ui_resize(struct ui *ui);
 /* Redraw what changed since the last call; one doupdate(). */

@@ -352,9 +352,20 @@ static void on_signal(void *ud, int signo)
         if (a->notify)
             notify_reap(a->notify);
         break;
+    case SIGTSTP:
+        if (a->ui)
+            ui_suspend(a->ui);
+        break;
+    case SIGCONT:
+        if (a->ui)
+            ui_continued(a->ui);
+        break;
+    case SIGINT:
+        if (a->ui && ui_lent(a->ui))
+            break; /* a Ctrl-C in the editor is the editor's */
+        /* fall through */
     case SIGTERM:
     case SIGHUP:
-    case SIGINT:
         log_info("signal %d: leaving", signo);
         if (a->ui)
             ui_save_drafts(a->ui);
@@ -565,6 +576,17 @@ static void notify_follow_options(struct app *a)
     notify_configure(a->notify, &o);
 }
 
+static void on_tty(void *ud, int fd, short revents);
+
+static void tty_watch(void *ud, int fd, bool on)
+{
+    struct app *a = ud;
+    if (on)
+        loop_watch(a->loop, fd, POLLIN, on_tty, a);
+    else
+        loop_unwatch(a->loop, fd);
+}
+
 static void on_tty(void *ud, int fd, short revents)
 {
     struct app *a = ud;
@@ -585,6 +607,7 @@ static int run_ui(struct app *a)
         .state_dir = a->state_dir,
         .timer = ui_timer,
         .cancel = ui_cancel,
+        .tty_watch = tty_watch,
         .loop_ud = a,
         .account_label = a->account_label,
     };
@@ -600,7 +623,9 @@ static int run_ui(struct app *a)
     a->env.out.info = out_info_ui;
     a->env.out.error = out_error_ui;
     a->env.out.ud = a;
-    loop_watch(a->loop, ui_fd(a->ui), POLLIN, on_tty, a);
+    /* Ctrl-Z arrives as a key; a SIGTSTP from elsewhere must give the
+     * terminal back before twoway stops, too. */
+    loop_signal_add(a->loop, SIGTSTP);
     notify_start(a);
 
     /* -e commands run once the first sync is in (they may name ids). */

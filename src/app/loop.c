@@ -121,6 +121,17 @@ void loop_cancel(struct loop *l, uint64_t id)
     }
 }
 
+int loop_signal_add(struct loop *l, int signo)
+{
+    (void)l;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    return sigaction(signo, &sa, NULL);
+}
+
 int loop_signals(struct loop *l, loop_signal_cb cb, void *ud)
 {
     l->sig_cb = cb;
@@ -129,14 +140,9 @@ int loop_signals(struct loop *l, loop_signal_cb cb, void *ud)
         if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
             return -1;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
     int sigs[] = {SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGCONT};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaction(sigs[i], &sa, NULL);
+        loop_signal_add(l, sigs[i]);
     signal(SIGPIPE, SIG_IGN);
     return 0;
 }

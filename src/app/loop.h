@@ -28,6 +28,10 @@ void loop_cancel(struct loop *l, uint64_t id);
 /* Signals delivered through the self-pipe, on the loop, never in a
  * handler: SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGCONT. */
 int loop_signals(struct loop *l, loop_signal_cb cb, void *ud);
+/* One more signal through the self-pipe (after loop_signals): SIGTSTP
+ * while the screen is up, so that twoway gives the terminal back before it
+ * stops. 0 or -1. */
+int loop_signal_add(struct loop *l, int signo);
 
 /* Something else decides when it must run next (the session): asked before
  * every poll(); returns monotonic ms or -1. */

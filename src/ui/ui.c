@@ -2,7 +2,6 @@
  * changed. Panes are drawn in ui_panes.c, input in ui_input.c and ui_rl.c. */
 #include "twoway/ui.h"
 
-#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
@@ -131,14 +130,6 @@ static int color_hook(void *ud, int role, const char *fg, const char *bg, const 
     return rc;
 }
 
-static void tty_write(struct ui *ui, const char *s)
-{
-    if (ui->tty_out) {
-        fputs(s, ui->tty_out);
-        fflush(ui->tty_out);
-    }
-}
-
 static bool want_color(struct ui *ui)
 {
     const char *c = options_get(ui->env->opts, "color");
@@ -162,10 +153,6 @@ int ui_start(struct ui *ui, char **err)
     if (ascii && strcmp(ascii, "yes") == 0)
         ui->utf8 = false;
     ui->tty_out = stdout;
-    /* All input is read by ui_input() until it would block. */
-    int fl = fcntl(ui->tty_fd, F_GETFL);
-    if (fl >= 0)
-        fcntl(ui->tty_fd, F_SETFL, fl | O_NONBLOCK);
     if (!initscr()) {
         *err = xstrdup("cannot start the screen (is TERM set?)");
         return -1;
@@ -180,11 +167,9 @@ int ui_start(struct ui *ui, char **err)
     theme_init(want_color(ui));
     ui->env->color = color_hook;
     ui->env->color_ud = ui;
-    /* Focus reporting and the title stack; both ignored by terminals that
-     * do not know them. */
-    tty_write(ui, "\033[?1004h\033[?2004h\033[22;0t");
     ui_rl_init(ui);
     ui_relayout(ui);
+    ui_term_enter(ui);
     return 0;
 }
 
@@ -194,14 +179,10 @@ void ui_stop(struct ui *ui)
         return;
     ui_overlay_close(ui);
     ui_rl_done(ui);
+    /* Lent to the editor when a signal ended twoway: the terminal is the
+     * editor's to give back. */
+    ui_term_leave(ui);
     ui->started = false;
-    endwin();
-    int fl = fcntl(ui->tty_fd, F_GETFL);
-    if (fl >= 0)
-        fcntl(ui->tty_fd, F_SETFL, fl & ~O_NONBLOCK);
-    tty_write(ui, "\033[?1004l\033[?2004l\033[23;0t");
-    if (ui->title_set)
-        tty_write(ui, "\033]2;\007");
 }
 
 static void free_windows(struct ui *ui)
@@ -231,16 +212,12 @@ void ui_free(struct ui **pui)
     free(ui->question);
     free(ui->ofilter);
     free(ui->editor_file);
+    free(ui->title);
     clear_output(ui);
     free(ui->out);
     buf_free(&ui->inq);
     free(ui);
     *pui = NULL;
-}
-
-int ui_fd(const struct ui *ui)
-{
-    return ui->tty_fd;
 }
 
 const struct cmd_ui *ui_cmd_hooks(struct ui *ui)
@@ -288,8 +265,8 @@ void ui_relayout(struct ui *ui)
 
 void ui_resize(struct ui *ui)
 {
-    if (!ui->started)
-        return;
+    if (!ui->started || ui->lent)
+        return; /* ui_term_enter() asks for the size when it is back */
     /* Our own SIGWINCH handler runs instead of ncurses', so ncurses never
      * sees KEY_RESIZE: ask the kernel and tell curses ourselves. */
     struct winsize ws;
@@ -396,27 +373,6 @@ bool ui_focused(const struct ui *ui)
     return ui->focused;
 }
 
-void ui_write_raw(struct ui *ui, const char *bytes, size_t n)
-{
-    if (!ui->started || !ui->tty_out)
-        return;
-    fwrite(bytes, 1, n, ui->tty_out);
-    fflush(ui->tty_out);
-}
-
-void ui_set_title(struct ui *ui, const char *title)
-{
-    if (!ui->started || !options_bool(ui->env->opts, "title"))
-        return;
-    char *safe = text_sanitize_str(title ? title : "", TEXT_SINGLE_LINE);
-    /* The title is ours, but a contact name may end up in it one day:
-     * nothing below 0x20 or ESC may pass (sanitize turned them visible). */
-    fprintf(ui->tty_out, "\033]2;%s\007", safe);
-    fflush(ui->tty_out);
-    free(safe);
-    ui->title_set = true;
-}
-
 void ui_save_drafts(struct ui *ui)
 {
     ui_drafts_save_now(ui);
@@ -493,11 +449,9 @@ void ui_run_line(struct ui *ui, const char *line)
 
 void ui_draw(struct ui *ui)
 {
-    if (!ui->started || ui->editor_pid > 0) {
-        ui_editor_check(ui);
-        return;
-    }
     ui_editor_check(ui);
+    if (!ui->started || ui->lent)
+        return; /* the terminal is someone else's */
     ui_panes_draw(ui);
     if (ui->overlay != OVERLAY_NONE)
         ui_overlay_draw(ui);

@@ -2,7 +2,6 @@
  * child with the terminal; the loop keeps running (the network does not
  * stop) but the screen and the keyboard are the editor's until it exits. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,23 +71,20 @@ void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *t
     argv = xreallocarray(argv, (size_t)argc + 2, sizeof *argv);
     argv[argc] = xstrdup(ui->editor_file);
     argv[argc + 1] = NULL;
-    def_prog_mode();
-    endwin();
+    /* From here until it exits the terminal is the editor's: twoway does
+     * not read it (every key typed goes to the editor) nor draw. */
+    ui_term_leave(ui);
     pid_t pid = fork();
     if (pid == 0) {
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGWINCH, SIG_DFL);
-        signal(SIGCHLD, SIG_DFL);
-        int fl = fcntl(STDIN_FILENO, F_GETFL);
-        if (fl >= 0)
-            fcntl(STDIN_FILENO, F_SETFL, fl & ~O_NONBLOCK);
+        int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGCHLD, SIGCONT, SIGTSTP, SIGPIPE};
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+            signal(sigs[i], SIG_DFL);
         execvp(argv[0], argv);
         _exit(127);
     }
     cmd_argv_free(argv, argc + 1);
     if (pid < 0) {
-        reset_prog_mode();
+        ui_term_enter(ui);
         ui_message(ui, "cannot start the editor", true);
         return;
     }
@@ -106,9 +102,7 @@ void ui_editor_check(struct ui *ui)
     if (r == 0 || (r < 0 && errno == EINTR))
         return;
     ui->editor_pid = -1;
-    reset_prog_mode();
-    clearok(curscr, TRUE);
-    ui_relayout(ui);
+    ui_term_enter(ui);
     char *text = NULL, *err = NULL;
     size_t len = 0;
     if (paths_read_file(ui->editor_file, 1 << 20, &text, &len, &err) < 0) {

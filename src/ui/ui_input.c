@@ -235,20 +235,10 @@ static void confirm_key(struct ui *ui, int key)
 
 /* ---- normal mode ---- */
 
-static void suspend(struct ui *ui)
-{
-    ui_drafts_save_now(ui);
-    endwin();
-    kill(getpid(), SIGTSTP);
-    /* continued: curses restores the screen at the next refresh */
-    clearok(curscr, TRUE);
-    ui_damage(ui, DMG_ALL);
-}
-
 static void normal_key(struct ui *ui, int key)
 {
     if (key == (KEY_TW_CTRL | 'z')) {
-        suspend(ui);
+        ui_suspend(ui);
         return;
     }
     if (key == (KEY_TW_CTRL | 'c')) {
@@ -315,6 +305,11 @@ static bool rl_bytes(struct ui *ui)
         ui_rl_end(ui);
         return true;
     }
+    if (s[0] == 0x1a) { /* C-z: the line stays as it is, and its draft is saved */
+        drop(ui, 1);
+        ui_suspend(ui);
+        return true;
+    }
     if (s[0] == 0x1b && n == 1) {
         if (!ui->esc_expired) {
             arm_esc_timer(ui);
@@ -338,7 +333,7 @@ static bool rl_bytes(struct ui *ui)
     /* Hand over everything up to the next ESC or cancel key that might be
      * ours. */
     size_t k = 1;
-    while (k < n && s[k] != 0x1b && s[k] != 0x03 && s[k] != 0x07)
+    while (k < n && s[k] != 0x1b && s[k] != 0x03 && s[k] != 0x07 && s[k] != 0x1a)
         k++;
     ui_rl_feed_bytes(ui, k);
     return true;
@@ -417,7 +412,7 @@ void ui_input_keys(struct ui *ui)
 {
     /* Each step consumes bytes or waits for more; modes may change between
      * steps (a key opens the composer, the rest of the bytes are text). */
-    for (int guard = 0; ui->inq.len > 0 && guard < 100000; guard++) {
+    for (int guard = 0; ui->inq.len > 0 && !ui->lent && guard < 100000; guard++) {
         if (ui_paste_pending(ui)) {
             if (!paste_bytes(ui))
                 break; /* wait for the end of the paste */

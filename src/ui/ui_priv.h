@@ -112,9 +112,11 @@ struct ui {
     char **out;
     size_t nout;
 
-    /* Terminal features. */
+    /* The terminal (ui_term.c). */
     bool focused;
-    bool title_set;
+    char *title;  /* the title we set (sanitized), sent again on resume */
+    bool lent;    /* an editor or the shell has the terminal: no reading, no drawing */
+    bool resumed; /* ui_suspend() took the terminal back before SIGCONT was seen */
 
     /* $EDITOR child. */
     pid_t editor_pid;
@@ -167,6 +169,11 @@ void ui_overlay_draw(struct ui *ui);
 void ui_overlay_close(struct ui *ui);
 /* A pager over lines [first, nout) of the output. */
 void ui_output_open(struct ui *ui, size_t first);
+
+/* ui_term.c — the terminal's modes, set by one function at start and at
+ * every return to the screen, undone by one when it is lent out */
+void ui_term_enter(struct ui *ui);
+void ui_term_leave(struct ui *ui);
 
 /* ui_editor.c */
 void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *text);

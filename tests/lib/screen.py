@@ -45,15 +45,27 @@ class Screen:
 
     counter = 0
 
-    def __init__(self, cmd, width=120, height=40):
+    def __init__(self, cmd, width=120, height=40, capture=None):
+        """capture: a file that gets every byte the pane's program writes
+        (tmux pipe-pane, in place before the program writes its first)."""
         Screen.counter += 1
         self.sock = "twscreen-%d-%d" % (os.getpid(), Screen.counter)
         self.width, self.height = width, height
         self.on_timeout = []  # callables adding context to a failure
+        self.capture = capture
+        pipe = [";", "pipe-pane", "-o", "cat >> %s" % shlex.quote(capture)] if capture else []
         self.tmux("new-session", "-d", "-x", str(width), "-y", str(height), cmd, ";",
                   "set-option", "-g", "remain-on-exit", "on", ";",
-                  "set-option", "-g", "status", "off")
+                  "set-option", "-g", "status", "off", *pipe)
         self.socket_path = self.display("#{socket_path}")
+
+    def output(self):
+        """Every byte written to the pane so far (with capture=)."""
+        try:
+            with open(self.capture, "rb") as f:
+                return f.read()
+        except (TypeError, FileNotFoundError):
+            return b""
 
     def tmux(self, *args, check=True):
         return subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null"] + list(args),
@@ -177,7 +189,12 @@ class Twoway:
     (mode 0600), the log is tmp/twoway.log (read on failures)."""
 
     def __init__(self, d, tmp, config="", agent=0, width=120, height=40, env=None, args=(),
-                 url=None):
+                 url=None, shell=False, wrapped=False, capture=False):
+        """shell: run twoway from an interactive bash with job control (for
+        Ctrl-Z and fg), as a person does; its prompt is PROMPT. wrapped:
+        twoway is a child of the pane's shell, not the pane's own process
+        (tmux sends SIGCONT to a stopped pane process at once). capture:
+        keep the pane's output bytes (Screen.output())."""
         self.d = d
         self.tmp = tmp
         self.home = os.path.join(tmp, "home")
@@ -190,8 +207,17 @@ class Twoway:
             os.makedirs(os.path.join(self.home, sub), exist_ok=True)
         self.config_path = os.path.join(self.home, "cfg", "twoway", "config")
         self.write_config(config)
-        self.screen = Screen(self.command(), width, height)
+        self.shell = shell
+        self.wrapped = wrapped
+        out = os.path.join(tmp, "pane.out") if capture else None
+        self.screen = Screen(self.command(), width, height, capture=out)
         self.screen.on_timeout.append(self.log_tail)
+        if shell:
+            self.screen.wait_for(self.PROMPT.strip())
+            self.screen.type(self.program())
+            self.screen.keys("Enter")
+
+    PROMPT = "tw$ "
 
     @property
     def state_home(self):
@@ -221,9 +247,37 @@ class Twoway:
         words = ["%s=%s" % (k, shlex.quote(v)) for k, v in sorted(e.items())]
         words.append('TERM="$TERM"')  # tmux's, as set for the pane
         # A restarted pane must not show the last screen of the one before.
-        return "printf '\\033[H\\033[2J'; exec env -i %s %s --log %s -v %s" % (
-            " ".join(words), shlex.quote(twtest.binary("twoway")), shlex.quote(self.log),
+        if self.shell:
+            return "printf '\\033[H\\033[2J'; exec env -i %s PS1=%s bash --norc --noprofile -i" % (
+                " ".join(words), shlex.quote(self.PROMPT))
+        if self.wrapped:  # a command after it keeps sh from exec'ing it
+            return "printf '\\033[H\\033[2J'; env -i %s %s; echo twoway exited $?" % (
+                " ".join(words), self.program())
+        return "printf '\\033[H\\033[2J'; exec env -i %s %s" % (" ".join(words), self.program())
+
+    def program(self):
+        """The twoway command line (without its environment)."""
+        return "%s --log %s -v %s" % (
+            shlex.quote(twtest.binary("twoway")), shlex.quote(self.log),
             " ".join(shlex.quote(a) for a in self.args))
+
+    def pid(self):
+        """twoway's process id (under the shell, the shell's child)."""
+        pid = self.screen.pid()
+        if not self.shell and not self.wrapped:
+            return pid
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            kids = f.read().split()
+        return int(kids[0]) if kids else None
+
+    def state(self):
+        """twoway's process state letter (R, S, T when stopped...), or None."""
+        pid = self.pid()
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                return f.read().rsplit(")", 1)[1].split()[0]
+        except (OSError, TypeError):
+            return None
 
     def restart(self):
         """Start twoway again in the same pane, same home."""
@@ -231,7 +285,7 @@ class Twoway:
 
     def kill9(self):
         """kill -9 the twoway process and wait until its pane is dead."""
-        pid = self.screen.pid()
+        pid = self.pid()
         os.kill(pid, signal.SIGKILL)
         self.screen.wait(lambda: not self.screen.alive(), "twoway to die", 10)
 
@@ -246,8 +300,8 @@ class Twoway:
         """Stop tmux and wait for twoway to be gone (it writes its history
         and drafts on the way out: the home must not be removed under it)."""
         try:
-            pid = self.screen.pid() if self.screen.alive() else None
-        except (ValueError, subprocess.SubprocessError):
+            pid = self.pid() if self.screen.alive() else None
+        except (ValueError, OSError, subprocess.SubprocessError):
             pid = None
         self.screen.stop()
         deadline = time.time() + 10

@@ -1,0 +1,41 @@
+"""A stand-in for $EDITOR in screen tests: it takes the terminal as an
+editor does (raw mode, the alternate screen), records every byte it reads
+until "ZZ" into RECORD, prefixes the file with "edited: ", and on the way
+out turns bracketed paste and focus reporting off and leaves the alternate
+screen, as vim does.
+
+    fake_editor.py RECORD FILE
+"""
+import os
+import sys
+import termios
+import tty
+
+# Written just before the editor gives the terminal back, so a test can
+# find what twoway wrote after it in the pane's bytes.
+BYE = b"\033]2;fake-editor-bye\007"
+
+
+def main():
+    record, path = sys.argv[1], sys.argv[2]
+    saved = termios.tcgetattr(0)
+    tty.setraw(0)
+    os.write(1, b"\033[?1049h\033[H\033[2JFAKE EDITOR READY\r\n")
+    got = b""
+    while not got.endswith(b"ZZ"):
+        b = os.read(0, 1)
+        if not b:
+            break
+        got += b
+        os.write(1, b"got %d\r\n" % len(got))
+    with open(record, "wb") as f:
+        f.write(got[:-2] if got.endswith(b"ZZ") else got)
+    with open(path, "rb") as f:
+        text = f.read()
+    with open(path, "wb") as f:
+        f.write(b"edited: " + text)
+    os.write(1, BYE + b"\033[?2004l\033[?1004l\033[?1049l")
+    termios.tcsetattr(0, termios.TCSADRAIN, saved)
+
+
+main()

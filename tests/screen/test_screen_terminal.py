@@ -1,0 +1,232 @@
+"""Lending the terminal and taking it back: Ctrl-Z and `fg` from a real
+bash with job control, a SIGTSTP from elsewhere, and $EDITOR. Measured
+from outside: the bytes twoway writes to its pane (tmux pipe-pane), the
+bytes a stand-in editor reads, and what twowayd stored.
+
+After every return to the screen twoway must set again each mode it set
+at start (bash turns bracketed paste off before it runs `fg`; an editor
+turns it off on its way out), or a paste arrives as keys: its line breaks
+send replies and its letters run commands. While the editor runs, every
+key typed is the editor's.
+"""
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import screen  # noqa: E402
+
+MIKE = "+15550101030"
+FAKE_EDITOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_editor.py")
+
+PASTE_ON = b"\x1b[?2004h"
+PASTE_OFF = b"\x1b[?2004l"
+FOCUS_ON = b"\x1b[?1004h"
+FOCUS_OFF = b"\x1b[?1004l"
+
+
+def terminfo(cap, term):
+    """A capability's bytes for term, as ncurses will send them."""
+    r = subprocess.run(["tput", "-T", term, cap], capture_output=True, check=True)
+    return r.stdout
+
+
+class TerminalScreen(screen.ScreenCase):
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="twoway-term-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def start(self, **kw):
+        tw = self.twoway(capture=True, **kw)
+        self.tw = tw
+        self.term = self.s.tmux("show-options", "-gv", "default-terminal").stdout.strip()
+        return tw
+
+    def open_mike(self):
+        conv = screen.conv_by_phone(self.d, MIKE)["id"]
+        self.open_conv(conv, wait="On our way, 10 min")
+        return conv
+
+    def assert_modes_after(self, start, what, cursor="civis"):
+        """Every mode twoway sets at start is in the pane's bytes after
+        offset start: bracketed paste, focus reporting, the alternate
+        screen, the keypad in its normal mode, the title, the cursor
+        (hidden, or shown in the composer: cursor="cnorm")."""
+        out = self.s.output()[start:]
+        wanted = [
+            ("bracketed paste on", PASTE_ON),
+            ("focus reporting on", FOCUS_ON),
+            ("the alternate screen", terminfo("smcup", self.term)),
+            ("the keypad in normal mode", terminfo("rmkx", self.term)),
+            ("the title", b"\x1b]2;twoway"),
+            ("the cursor", terminfo(cursor, self.term)),
+        ]
+        for name, seq in wanted:
+            self.assertIn(seq, out, "%s: %s (%r) is not set again; after it twoway wrote %r" %
+                          (what, name, seq, out[-400:]))
+
+    def assert_given_back(self, start):
+        """Between offset start and bash's "Stopped", twoway turned off what
+        it had turned on, and left the alternate screen."""
+        out = self.s.output()
+        out = out[start:out.find(b"Stopped", start)]
+        for name, seq in (("bracketed paste off", PASTE_OFF), ("focus reporting off", FOCUS_OFF),
+                          ("the normal screen", terminfo("rmcup", self.term))):
+            self.assertIn(seq, out, "before stopping: %s (%r) missing in %r" % (name, seq, out))
+
+    def paste(self, text):
+        path = os.path.join(self.tmp, "paste.txt")
+        with open(path, "w") as f:
+            f.write(text)
+        self.s.tmux("load-buffer", path)
+        # -p: brackets the paste only if the program asked for it (CSI ?2004h).
+        self.s.tmux("paste-buffer", "-p")
+
+    def test_modes_back_after_ctrl_z_and_fg_and_a_paste_is_text(self):
+        """Ctrl-Z in the composer, then `fg` in bash (which turned bracketed
+        paste off before running fg): every mode comes back, the composer
+        still holds what was typed, and a paste of lines that are also key
+        bindings (r, x resolve, q quit, Enter) lands in it and sends
+        nothing."""
+        tw = self.start(shell=True)
+        self.assertIn(PASTE_ON, self.s.output())
+        conv = self.open_mike()
+        before = self.contents(conv)
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
+        self.s.type("Typed before the stop. ")
+        self.wait_input("Typed before the stop.")
+
+        start = len(self.s.output())
+        self.s.keys("C-z")
+        self.s.wait(lambda: tw.state() == "T", "twoway stopped after Ctrl-Z")
+        self.s.wait_for("Stopped")
+        self.assert_given_back(start)
+
+        mark = len(self.s.output())
+        self.s.type("fg")
+        self.s.keys("Enter")
+        self.s.wait(lambda: tw.state() not in ("T", None), "twoway running after fg")
+        self.s.wait_for("On our way, 10 min")
+        # bash turned bracketed paste off before it ran fg: that is what
+        # twoway must undo.
+        self.s.wait(lambda: PASTE_OFF in self.s.output()[mark:], "bash's CSI ?2004l")
+        shell_off = self.s.output().find(PASTE_OFF, mark)
+        self.s.wait(lambda: PASTE_ON in self.s.output()[shell_off:],
+                    "bracketed paste on again after fg")
+        self.assert_modes_after(shell_off, "after fg", cursor="cnorm")
+        self.wait_input("reply #%d Mike Sullivan › Typed before the stop." % conv)
+
+        lines = ["Thanks Mike, two things:", "r", "x", "q", "", "see you at 9 - the end"]
+        self.paste("\n".join(lines) + "\n")
+        self.wait_input("see you at 9 - the end")
+        self.assertTrue(self.s.alive())
+        self.assertEqual(tw.state() in ("R", "S"), True)
+        self.assertIn("Typed before the stop. Thanks Mike, two things: r x q", self.input_line())
+        # Nothing went out: no new message, nothing in the outbox.
+        self.assertEqual(self.contents(conv), before)
+        self.assertNotIn("unsent", self.status())
+        self.assertIn("Reply to #%d" % conv, self.status())
+        # and the conversation was not resolved by the x
+        r = self.d.api("GET", self.d.acc("/conversations/%d" % conv))
+        self.assertEqual(r.json["status"], "open")
+        self.s.keys("C-u")
+        self.escape()
+
+    def test_modes_back_after_a_sigtstp_from_elsewhere(self):
+        """kill -TSTP (not a key): twoway gives the terminal back before it
+        stops, and takes it back whole after SIGCONT."""
+        tw = self.start(shell=True)
+        self.open_mike()
+        start = len(self.s.output())
+        os.kill(tw.pid(), signal.SIGTSTP)
+        self.s.wait(lambda: tw.state() == "T", "twoway stopped by SIGTSTP")
+        self.s.wait_for("Stopped")
+        self.assert_given_back(start)
+        out = self.s.output()
+        mark = len(out)
+        self.s.type("fg")
+        self.s.keys("Enter")
+        self.s.wait_for("On our way, 10 min")
+        self.s.wait(lambda: PASTE_OFF in self.s.output()[mark:], "bash's CSI ?2004l")
+        shell_off = self.s.output().find(PASTE_OFF, mark)
+        self.s.wait(lambda: PASTE_ON in self.s.output()[shell_off:],
+                    "bracketed paste on again after fg")
+        self.assert_modes_after(shell_off, "after SIGTSTP and fg")
+
+    def test_sigstop_and_sigcont_set_the_modes_again(self):
+        """Stopped with SIGSTOP (which cannot be caught), bracketed paste
+        turned off meanwhile, continued with SIGCONT: every mode comes
+        back, and a paste is text again."""
+        tw = self.start(wrapped=True)
+        conv = self.open_mike()
+        before = self.contents(conv)
+        pid = tw.pid()
+        os.kill(pid, signal.SIGSTOP)
+        self.s.wait(lambda: tw.state() == "T", "twoway stopped by SIGSTOP")
+        with open(self.s.display("#{pane_tty}"), "wb", buffering=0) as t:
+            t.write(PASTE_OFF + FOCUS_OFF)
+        mark = len(self.s.output())
+        os.kill(pid, signal.SIGCONT)
+        self.s.wait(lambda: PASTE_ON in self.s.output()[mark:], "bracketed paste on after SIGCONT")
+        self.assert_modes_after(mark, "after SIGCONT")
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
+        self.paste("one\nx\nq\ntwo\n")
+        self.wait_input("one x q two")
+        self.assertEqual(self.contents(conv), before)
+        self.s.keys("C-u")
+        self.escape()
+
+    def test_every_key_typed_in_the_editor_reaches_the_editor(self):
+        """C-x C-e: while the editor runs twoway reads nothing. Keys that a
+        composer would take for Enter (send) or Esc are all the editor's;
+        after it, the composer holds the editor's text, nothing was sent,
+        and every mode is set again (the editor turned them off)."""
+        record = os.path.join(self.tmp, "editor-read.bin")
+        editor = "python3 %s %s" % (shlex.quote(FAKE_EDITOR), shlex.quote(record))
+        tw = self.start(env={"EDITOR": editor})
+        conv = self.open_mike()
+        before = self.contents(conv)
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
+        self.s.type("first words")
+        self.wait_input("first words")
+        self.s.keys("C-x", "C-e")
+        self.s.wait_for("FAKE EDITOR READY")
+        typed = [c for c in "ihello from vim"] + ["Escape"] + [c for c in ":wq"] + ["Enter"]
+        typed += [c for c in "ok then"] + ["Enter", "C-c", "Escape", "q", "r"]
+        want = b"ihello from vim\x1b:wq\rok then\r\x03\x1bqr"
+        for k in typed:
+            self.s.keys(k)  # one at a time, as a person types
+        self.s.wait_for("got %d" % len(want))
+        self.s.keys("Z", "Z")
+        self.wait_input("reply #%d Mike Sullivan › edited: first words" % conv)
+        with open(record, "rb") as f:
+            self.assertEqual(f.read(), want)
+        self.assertTrue(self.input_line().rstrip().endswith("edited: first words"),
+                        self.input_line())
+        self.assertEqual(self.contents(conv), before)
+        bye = self.s.output().find(b"fake-editor-bye")
+        self.assertGreater(bye, 0)
+        self.s.wait(lambda: PASTE_ON in self.s.output()[bye:], "bracketed paste on after the editor")
+        self.assert_modes_after(bye, "after the editor", cursor="cnorm")
+        # A paste right after the editor is text in the composer.
+        self.paste("and one more\nline\n")
+        self.wait_input("edited: first words")
+        self.s.wait(lambda: "line" in self.input_line().split("edited: first words", 1)[1],
+                    "the paste in the composer")
+        self.assertEqual(self.contents(conv), before)
+        self.s.keys("C-u")
+        self.escape()
+
+
+if __name__ == "__main__":
+    unittest.main()
