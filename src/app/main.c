@@ -14,6 +14,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: twoway [-F FILE] [-e COMMAND]... [--log FILE] [-v]\n"
                  "       twoway --batch [--json] [-F FILE] [-e COMMAND]... [FILE|-]\n"
                  "       twoway --demo\n"
+                 "       twoway --help | --version\n"
                  "\n"
                  "A terminal inbox for two-way SMS conversations (Chatwoot API, or twowayd).\n"
                  "\n"

@@ -31,7 +31,7 @@ static void usage(FILE *out)
         out,
         "usage: twowayd [--listen ADDR:PORT] [--db PATH] [--config FILE] [--demo] [--simulate]\n"
         "               [--log FILE] [-v] [--help] [--version]\n"
-        "       twowayd [--db PATH] [--config FILE] admin COMMAND ... (twowayd admin help)\n"
+        "       twowayd [--db PATH] [--config FILE] admin COMMAND [OPTIONS] [--json]\n"
         "\n"
         "Serves the Chatwoot Application API subset used by twoway, from SQLite;\n"
         "takes inbound SMS from Twilio webhooks and sends replies through Twilio.\n"

@@ -11,7 +11,7 @@ case "$(clang-format --version)" in
 *) echo "clang-format is not version 14: skipped"; exit 77 ;;
 esac
 files=$(git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c' \
-    'bench/*.h' 2>/dev/null || true)
+    'bench/*.h' 'completions/*.c' 2>/dev/null || true)
 [ -n "$files" ] || { echo "not a git checkout: skipped"; exit 77; }
 # shellcheck disable=SC2086
 clang-format --dry-run -Werror $files
