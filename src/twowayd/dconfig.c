@@ -53,6 +53,10 @@ static const struct opt_def opt_defs[] = {
     {"sim_reply_chance", OPT_DOUBLE, "0.5", "--simulate: chance a customer answers a reply"},
     {"sim_fail_chance", OPT_DOUBLE, "0.08", "--simulate: chance an outbound SMS fails"},
     {"sim_delivery_delay", OPT_DOUBLE, "1.5", "--simulate: seconds until an SMS is delivered"},
+    {"cable_ping", OPT_DOUBLE, "3",
+     "seconds between ActionCable pings on /cable (clients take silence as a dead link)"},
+    {"cable_queue", OPT_INT, "1048576",
+     "bytes of events waiting for one /cable client before it is dropped as too slow"},
     {"log", OPT_STRING, "-", "log file (- for standard error)"},
     {"log_level", OPT_STRING, "info", "error, warn, info or debug"},
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "admin/admin.h"
+#include "cable/cable.h"
 #include "store/db.h"
 #include "store/dbpool.h"
 #include "store/schema.h"
@@ -217,6 +218,16 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &waitset, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* After the signals are blocked: the hub is a thread. */
+    struct cable_opts co = {.ping = dconfig_get_double(cfg, "cable_ping"),
+                            .queue_max = (size_t)dconfig_get_int(cfg, "cable_queue")};
+    twd.cable = cable_start(&twd, &co, &err);
+    if (!twd.cable) {
+        fprintf(stderr, "twowayd: %s\n", err);
+        goto out;
+    }
+    changes_set_sink(cable_on_commit, twd.cable);
+
     srv = server_start(&twd, dconfig_get(cfg, "listen"), (size_t)dconfig_get_int(cfg, "max_body"),
                        &err);
     if (!srv) {
@@ -254,9 +265,15 @@ out:
      * sender goes last, after its send in flight is recorded: handlers
      * wake it, and whatever is still queued waits in the database. */
     sim_stop(&twd.sim);
+    /* Upgraded (/cable) sockets close first: they are not requests to
+     * answer. The hub outlives every writer that could still report a
+     * change. */
+    cable_stop(twd.cable);
     server_drain(srv, 10000);
     server_stop(&srv);
     sender_stop(&twd.sender);
+    changes_set_sink(NULL, NULL);
+    cable_free(&twd.cable);
     dbpool_free(&twd.pool);
     free(twd.base_url);
     free(twd.public_url);

@@ -8,6 +8,7 @@ struct dbpool;
 struct dconfig;
 struct sender;
 struct sim;
+struct cable;
 
 struct twd {
     struct dconfig *cfg; /* read-only after start-up */
@@ -17,6 +18,7 @@ struct twd {
     bool simulate;
     struct sender *sender; /* outbound SMS queue worker */
     struct sim *sim;       /* carrier/customer simulator, or NULL */
+    struct cable *cable;   /* ActionCable hub (/cable) */
 };
 
 #endif

@@ -4,8 +4,8 @@
  * The form parser is static in server.c, next to the libmicrohttpd code
  * that calls it. Rather than copy it or change server.c to export it, this
  * file includes server.c whole, so the fuzzer runs exactly the code the
- * daemon runs (router_dispatch, which only the request handler calls, is a
- * stub here; nothing else of the daemon is linked).
+ * daemon runs (router_dispatch and the /cable entry points, which only the request
+ * handler calls, are stubs here; nothing else of the daemon is linked).
  *
  * Input: the URL Twilio called (up to the first '\n'), then the request
  * body (any bytes, NULs too). Properties:
@@ -30,6 +30,23 @@
 void router_dispatch(struct req *r)
 {
     req_reply_error(r, 500, "not in the fuzzer");
+}
+
+/* /cable is not reached: the fuzzer's twd has no hub. */
+const char *cable_handshake(const char *upgrade, const char *connection, const char *version,
+                            const char *key, const char *protocols, char accept[WSKEY_ACCEPT_SIZE],
+                            bool *proto)
+{
+    (void)upgrade, (void)connection, (void)version, (void)key, (void)protocols, (void)accept;
+    *proto = false;
+    return "not in the fuzzer";
+}
+
+void cable_adopt(struct cable *c, int fd, const char *extra, size_t n, void (*close_fn)(void *),
+                 void *close_ud)
+{
+    (void)c, (void)fd, (void)extra, (void)n;
+    close_fn(close_ud);
 }
 
 static int hex(int c)

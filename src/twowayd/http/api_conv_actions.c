@@ -7,6 +7,7 @@
 
 #include "http/api.h"
 #include "http/api_conv_priv.h"
+#include "store/changes.h"
 #include "store/db.h"
 #include "store/ops.h"
 #include "http/render.h"
@@ -121,6 +122,7 @@ static void set_last_seen(struct req *r, int64_t conv, double t)
             "assignee_last_seen_at = CASE WHEN assignee_id = ?2 THEN NULLIF(?1, 0) "
             "ELSE assignee_last_seen_at END, updated_at = ?3 WHERE id = ?4",
             "didi", t, r->agent.id, db_now(), conv);
+    changes_note(r->db, CHANGE_CONV_READ, conv, 0, false);
 }
 
 void api_conversations_update_last_seen(struct req *r)
@@ -167,7 +169,10 @@ void api_conversations_toggle_typing(struct req *r)
         req_reply_error(r, 422, "is_private must be true or false");
         return;
     }
-    /* Nothing to tell yet: there is no push channel to carry it. */
+    /* Nothing is stored: the note only travels to the other agents'
+     * ActionCable connections, once this request's transaction ends. */
+    changes_note(r->db, strcmp(s, "on") == 0 ? CHANGE_TYPING_ON : CHANGE_TYPING_OFF, conv,
+                 r->agent.id, p && json_object_get_boolean(p));
     req_reply_empty(r, 200);
 }
 

@@ -13,6 +13,7 @@
 
 #include "http/api.h"
 #include "http/api_conv_priv.h"
+#include "store/changes.h"
 #include "store/db.h"
 #include "store/ops.h"
 #include "http/render.h"
@@ -338,6 +339,7 @@ void api_conversations_update(struct req *r)
         db_exec(db, "UPDATE conversations SET custom_attributes = ? WHERE id = ?", "ti", attributes,
                 conv);
         ops_touch(db, conv);
+        changes_note(db, CHANGE_CONV_UPDATED, conv, 0, false);
         free(attributes);
     }
     reply_conversation(r, conv);

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "http/api.h"
+#include "store/changes.h"
 #include "store/db.h"
 #include "store/ops.h"
 #include "http/render.h"
@@ -345,6 +346,7 @@ void api_messages_delete(struct req *r)
             "json_valid(content_attributes) THEN content_attributes ELSE '{}' END, "
             "'$.deleted', json('true')), updated_at = ? WHERE id = ?",
             "tdi", DELETED_TEXT, db_now(), id);
+    changes_note(db, CHANGE_MESSAGE_UPDATED, id, 0, false);
     /* A reply still in the outbox stays there: the sender sees the deleted
      * flag and drops it rather than texting "This message was deleted". */
     ops_touch(db, conv);

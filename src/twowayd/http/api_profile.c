@@ -1,7 +1,9 @@
 /* api_profile — GET /api/v1/profile: the agent behind the token. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/api.h"
+#include "http/auth.h"
 #include "store/db.h"
 #include "http/render.h"
 #include "http/req.h"
@@ -33,8 +35,9 @@ void api_profile_show(struct req *r)
     ADD(o, "provider", json_object_new_string("email"));
     ADD(o, "avatar_url", json_object_new_string(""));
     ADD(o, "access_token", json_object_new_string((const char *)sqlite3_column_text(st, 3)));
-    /* No push channel yet: a stable, non-secret placeholder. */
-    ADD(o, "pubsub_token", json_object_new_string(""));
+    char *pubsub = auth_pubsub_token(db, r->agent.id);
+    ADD(o, "pubsub_token", json_object_new_string(pubsub ? pubsub : ""));
+    free(pubsub);
     ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, 4)));
     ADD(o, "role", json_object_new_string((const char *)sqlite3_column_text(st, 5)));
     const unsigned char *sig = sqlite3_column_text(st, 6);

@@ -3,6 +3,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <stdlib.h>
@@ -36,6 +37,67 @@ bool auth_check(struct db *db, const char *token, struct req_agent *out)
     return found;
 }
 
+/* base64url without padding, in place over a base64 string. */
+static void base64url(unsigned char *b, int *n)
+{
+    for (int i = 0; i < *n; i++) {
+        if (b[i] == '+')
+            b[i] = '-';
+        else if (b[i] == '/')
+            b[i] = '_';
+    }
+    while (*n > 0 && b[*n - 1] == '=')
+        b[--*n] = '\0';
+}
+
+static char *pubsub_of(int64_t agent_id, const char *stored_token)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE], b64[128];
+    unsigned int maclen = 0;
+    char msg[64];
+    int mlen = snprintf(msg, sizeof msg, "twowayd pubsub %lld", (long long)agent_id);
+    HMAC(EVP_sha256(), stored_token, (int)strlen(stored_token), (const unsigned char *)msg,
+         (size_t)mlen, mac, &maclen);
+    int n = EVP_EncodeBlock(b64, mac, (int)maclen);
+    base64url(b64, &n);
+    return xstrndup((const char *)b64, (size_t)n);
+}
+
+char *auth_pubsub_token(struct db *db, int64_t agent_id)
+{
+    sqlite3_stmt *st = db_prepare(db, "SELECT token FROM agents WHERE id = ?");
+    db_bindv(st, "i", agent_id);
+    char *t = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        t = pubsub_of(agent_id, (const char *)sqlite3_column_text(st, 0));
+    db_done(db, st);
+    return t;
+}
+
+bool auth_pubsub_check(struct db *db, int64_t user_id, int64_t account_id, const char *token,
+                       struct req_agent *out)
+{
+    if (!token)
+        return false;
+    sqlite3_stmt *st =
+        db_prepare(db, "SELECT token, role FROM agents WHERE id = ? AND account_id = ?");
+    db_bindv(st, "ii", user_id, account_id);
+    bool ok = false;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+        char *want = pubsub_of(user_id, (const char *)sqlite3_column_text(st, 0));
+        size_t n = strlen(want);
+        ok = strlen(token) == n && CRYPTO_memcmp(want, token, n) == 0;
+        free(want);
+        if (ok) {
+            out->id = user_id;
+            out->account_id = account_id;
+            out->admin = strcmp((const char *)sqlite3_column_text(st, 1), "administrator") == 0;
+        }
+    }
+    db_done(db, st);
+    return ok;
+}
+
 static void random_bytes(unsigned char *b, int n)
 {
     if (RAND_bytes(b, n) != 1) {
@@ -51,12 +113,7 @@ char *auth_new_token(void)
     random_bytes(raw, sizeof raw);
     int n = EVP_EncodeBlock(b64, raw, sizeof raw);
     /* base64url, so a token survives headers, URLs and shells unquoted */
-    for (int i = 0; i < n; i++) {
-        if (b64[i] == '+')
-            b64[i] = '-';
-        else if (b64[i] == '/')
-            b64[i] = '_';
-    }
+    base64url(b64, &n);
     return xstrndup((const char *)b64, (size_t)n);
 }
 

@@ -16,6 +16,17 @@ struct req_agent;
 /* Inside a transaction: find the agent owning token. true if found. */
 bool auth_check(struct db *db, const char *token, struct req_agent *out);
 
+/* The agent's pubsub_token for ActionCable (GET /profile shows it; RoomChannel
+ * subscriptions present it): an HMAC-SHA256 of the agent's id keyed with the
+ * stored API token, base64url. It needs no column of its own, changes when
+ * the API token does, and tells nothing about it. With the db lock held.
+ * Owned, or NULL if there is no such agent. */
+char *auth_pubsub_token(struct db *db, int64_t agent_id);
+/* Does token belong to agent user_id of account account_id? Fills *out
+ * (id, account, role) when it does. Constant-time compare. */
+bool auth_pubsub_check(struct db *db, int64_t user_id, int64_t account_id, const char *token,
+                       struct req_agent *out);
+
 /* A new random token (24 bytes of RAND_bytes, base64url, 32 chars). Owned. */
 char *auth_new_token(void);
 

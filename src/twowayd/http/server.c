@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cable/cable.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "twd.h"
@@ -142,6 +144,58 @@ static MHD_RESULT send_reply(struct server *srv, struct MHD_Connection *conn, in
     return ret;
 }
 
+/* ---- /cable: the WebSocket upgrade, then the socket is the hub's ---- */
+
+static void close_upgraded(void *urh)
+{
+    MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+}
+
+static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in,
+                       size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+    struct server *srv = cls;
+    (void)conn;
+    (void)con_cls;
+    int fl = fcntl(sock, F_GETFL);
+    if (fl < 0 || fcntl(sock, F_SETFL, fl | O_NONBLOCK) < 0) {
+        close_upgraded(urh);
+        return;
+    }
+    cable_adopt(srv->twd->cable, sock, extra_in, extra_in_size, close_upgraded, urh);
+}
+
+static MHD_RESULT cable_request(struct server *srv, struct MHD_Connection *conn, const char *method)
+{
+    if (strcmp(method, "GET") != 0)
+        return send_reply(srv, conn, 405, "application/json", "{\"error\":\"Method not allowed\"}");
+    char accept[WSKEY_ACCEPT_SIZE];
+    bool proto = false;
+#define H(name) MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name)
+    const char *why =
+        cable_handshake(H("Upgrade"), H("Connection"), H("Sec-WebSocket-Version"),
+                        H("Sec-WebSocket-Key"), H("Sec-WebSocket-Protocol"), accept, &proto);
+#undef H
+    if (why) {
+        log_debug("GET /cable -> 400 (%s)", why);
+        char *m = xasprintf("{\"error\":\"%s\"}", why);
+        MHD_RESULT ret = send_reply(srv, conn, 400, "application/json; charset=utf-8", m);
+        free(m);
+        return ret;
+    }
+    struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgrade, srv);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Upgrade", "websocket");
+    MHD_add_response_header(resp, "Sec-WebSocket-Accept", accept);
+    if (proto)
+        MHD_add_response_header(resp, "Sec-WebSocket-Protocol", "actioncable-v1-json");
+    MHD_RESULT ret = MHD_queue_response(conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
+    MHD_destroy_response(resp);
+    log_debug("GET /cable -> 101");
+    return ret;
+}
+
 static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char *url,
                              const char *method, const char *version, const char *upload_data,
                              size_t *upload_data_size, void **con_cls)
@@ -201,6 +255,8 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
     }
     if (cs->too_large)
         return MHD_YES;
+    if (srv->twd->cable && strcmp(url, "/cable") == 0)
+        return cable_request(srv, conn, method);
 
     struct req r = {0};
     r.twd = srv->twd;
@@ -363,8 +419,8 @@ struct server *server_start(struct twd *twd, const char *addr, size_t max_body, 
     pthread_cond_init(&s->idle, &ca);
     pthread_condattr_destroy(&ca);
     /* ITC lets server_drain stop listening while the pool still runs. */
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
+                     MHD_USE_ITC | MHD_ALLOW_UPGRADE;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->mhd = MHD_start_daemon(

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "http/auth.h"
+#include "store/changes.h"
 #include "store/db.h"
 #include "http/req.h"
 #include "twoway/buf.h"
@@ -105,7 +106,9 @@ int64_t ops_conv_create(struct db *db, int64_t inbox_id, int64_t contact_id, con
             "iitiiitddd", account, display, uuid, inbox_id, contact_id, ci,
             status ? status : "open", now, now, now);
     free(uuid);
-    return db_last_id(db);
+    int64_t id = db_last_id(db);
+    changes_note(db, CHANGE_CONV_CREATED, id, 0, false);
+    return id;
 }
 
 int64_t ops_conv_for_inbound(struct db *db, int64_t inbox_id, int64_t contact_id)
@@ -172,6 +175,7 @@ int64_t ops_message_add(struct db *db, const struct ops_message *m)
         return 0;
     }
     int64_t id = db_last_id(db);
+    changes_note(db, CHANGE_MESSAGE_CREATED, id, 0, false);
 
     if (m->type == OPS_INCOMING) {
         db_exec(db,
@@ -278,6 +282,7 @@ void ops_set_status(struct db *db, int64_t conv_id, const char *status, double s
         free(old);
         return;
     }
+    changes_note(db, CHANGE_CONV_STATUS, conv_id, 0, false);
     char *who = actor_id ? ops_agent_name(db, actor_id) : NULL;
     if (strcmp(status, "resolved") == 0)
         ops_activity(db, conv_id, "Conversation was marked resolved by %s", who ? who : "system");
@@ -301,6 +306,7 @@ void ops_set_priority(struct db *db, int64_t conv_id, const char *priority, int6
     }
     db_exec(db, "UPDATE conversations SET priority = ?, updated_at = ? WHERE id = ?", "tdi",
             priority, db_now(), conv_id);
+    changes_note(db, CHANGE_CONV_UPDATED, conv_id, 0, false);
     char *who = actor_id ? ops_agent_name(db, actor_id) : xstrdup("system");
     if (priority)
         ops_activity(db, conv_id, "%s set the priority to %s", who, priority);
@@ -315,6 +321,7 @@ void ops_set_assignee(struct db *db, int64_t conv_id, int64_t agent_id, int64_t 
     int64_t old = db_int(db, 0, "SELECT assignee_id FROM conversations WHERE id = ?", "i", conv_id);
     if (old == agent_id)
         return;
+    changes_note(db, CHANGE_CONV_ASSIGNEE, conv_id, 0, false);
     if (agent_id)
         db_exec(db, "UPDATE conversations SET assignee_id = ?, updated_at = ? WHERE id = ?", "idi",
                 agent_id, db_now(), conv_id);
@@ -340,6 +347,7 @@ void ops_set_team(struct db *db, int64_t conv_id, int64_t team_id, int64_t actor
     int64_t old = db_int(db, 0, "SELECT team_id FROM conversations WHERE id = ?", "i", conv_id);
     if (old == team_id)
         return;
+    changes_note(db, CHANGE_CONV_TEAM, conv_id, 0, false);
     if (team_id)
         db_exec(db, "UPDATE conversations SET team_id = ?, updated_at = ? WHERE id = ?", "idi",
                 team_id, db_now(), conv_id);
@@ -404,6 +412,7 @@ void ops_set_labels(struct db *db, int64_t conv_id, const char *const *titles, i
             ops_activity(db, conv_id, "%s removed %s", who, removed.data);
         free(who);
         ops_touch(db, conv_id);
+        changes_note(db, CHANGE_CONV_UPDATED, conv_id, 0, false);
     }
     buf_free(&added);
     buf_free(&removed);
@@ -434,6 +443,7 @@ void ops_contact_set_opt_out(struct db *db, int64_t contact_id, bool opted_out)
             "CASE WHEN json_valid(custom_attributes) THEN custom_attributes ELSE '{}' END, "
             "'$.sms_opt_out', json(?), '$.sms_opt_out_at', ?) WHERE id = ?",
             "tti", opted_out ? "true" : "false", when, contact_id);
+    changes_note(db, CHANGE_CONTACT_UPDATED, contact_id, 0, false);
 }
 
 int64_t ops_conv_for_agent(struct db *db, const struct req_agent *a, int64_t display_id)
@@ -493,4 +503,5 @@ void ops_message_set_status(struct db *db, int64_t message_id, const char *statu
             "UPDATE conversations SET updated_at = ? WHERE id = "
             "(SELECT conversation_id FROM messages WHERE id = ?)",
             "di", now, message_id);
+    changes_note(db, CHANGE_MESSAGE_UPDATED, message_id, 0, false);
 }
