@@ -167,6 +167,16 @@ int ui_start(struct ui *ui, char **err)
     theme_init(want_color(ui));
     ui->env->color = color_hook;
     ui->env->color_ud = ui;
+    /* Until a program's first endwin(), ncurses (6.4, and still today)
+     * flushes its output after every cursor move of an update: a keypress
+     * left in 15 write()s, each a packet over SSH. After one endwin() the
+     * next doupdate() takes the screen back and from then on an update
+     * leaves in one write(). A fully buffered stdout does not help: ncurses
+     * writes to the descriptor itself (test_ncurses_flush shows both). So
+     * the screen starts as it comes back after fg: lent, then taken. */
+    def_prog_mode();
+    endwin();
+    ui->lent = true;
     ui_rl_init(ui);
     ui_relayout(ui);
     ui_term_enter(ui);
@@ -202,6 +212,8 @@ void ui_free(struct ui **pui)
     if (!ui)
         return;
     ui_stop(ui);
+    if (ui->syncing_timer && ui->deps.cancel)
+        ui->deps.cancel(ui->deps.loop_ud, ui->syncing_timer);
     free_windows(ui);
     fmt_lines_free(ui->tlines, ui->ntlines);
     fmt_lines_free(ui->olines, ui->nolines);

@@ -342,7 +342,7 @@ static char *connection_text(const struct ui *ui, bool *alert)
     case CONN_CONNECTING:
         return xstrdup("connecting…");
     case CONN_ONLINE:
-        return xstrdup(session_busy(ss) ? "syncing…" : "online");
+        return xstrdup(ui->syncing ? "syncing…" : "online");
     case CONN_RETRYING: {
         *alert = true;
         int64_t left = (session_retry_at(ss) - timeutil_mono_ms() + 999) / 1000;
@@ -413,6 +413,40 @@ static void draw_status(struct ui *ui)
 
 /* ---- what changed ---- */
 
+/* A sync shorter than this leaves the status line alone: every poll would
+ * otherwise flash "syncing…" and write to the terminal twice. */
+#define SYNCING_SHOW_MS 1000
+
+static void syncing_due(void *ud)
+{
+    struct ui *ui = ud;
+    ui->syncing_timer = 0;
+    ui_damage(ui, DMG_STATUS); /* find_damage() decides */
+}
+
+/* "syncing…" shows once a sync has run for SYNCING_SHOW_MS; a timer wakes
+ * the loop then, and only while a sync runs. */
+static void follow_sync(struct ui *ui)
+{
+    bool busy = session_busy(ui->env->ss) > 0;
+    int64_t now = timeutil_mono_ms();
+    if (busy && !ui->busy_since) {
+        ui->busy_since = now;
+        if (ui->deps.timer && !ui->syncing_timer)
+            ui->syncing_timer =
+                ui->deps.timer(ui->deps.loop_ud, now + SYNCING_SHOW_MS, syncing_due, ui);
+    } else if (!busy && ui->busy_since) {
+        ui->busy_since = 0;
+        if (ui->syncing_timer && ui->deps.cancel)
+            ui->deps.cancel(ui->deps.loop_ud, ui->syncing_timer);
+        ui->syncing_timer = 0;
+    }
+    bool syncing = busy && now - ui->busy_since >= SYNCING_SHOW_MS;
+    if (syncing != ui->syncing)
+        ui_damage(ui, DMG_STATUS);
+    ui->syncing = syncing;
+}
+
 static void find_damage(struct ui *ui)
 {
     const struct store *st = ui->env->st;
@@ -458,14 +492,13 @@ static void find_damage(struct ui *ui)
     if (minute != ui->seen_minute)
         ui_damage(ui, DMG_LIST | DMG_THREAD);
     if (ui->env->ss) {
-        int cs = (int)session_state(ui->env->ss), busy = session_busy(ui->env->ss) > 0;
+        int cs = (int)session_state(ui->env->ss);
         size_t ob = (size_t)session_outbox_count(ui->env->ss);
-        if (cs != ui->seen_conn_state || busy != ui->seen_busy || ob != ui->seen_outbox ||
-            cs == CONN_RETRYING)
+        if (cs != ui->seen_conn_state || ob != ui->seen_outbox || cs == CONN_RETRYING)
             ui_damage(ui, DMG_STATUS);
         ui->seen_conn_state = cs;
-        ui->seen_busy = busy;
         ui->seen_outbox = ob;
+        follow_sync(ui);
     }
     ui->seen_list_gen = lg;
     ui->seen_view_gen = vg;

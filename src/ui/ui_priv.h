@@ -59,7 +59,9 @@ struct ui {
     int64_t seen_thread_conv;
     int64_t seen_minute;
     int seen_conn_state;
-    int seen_busy;
+    bool syncing;           /* "syncing…" is in the status line */
+    int64_t busy_since;     /* monotonic ms a sync began, 0 while none runs */
+    uint64_t syncing_timer; /* shows "syncing…" if the sync is still running */
     size_t seen_outbox;
     int seen_unread;  /* in the terminal title */
     char *seen_limit; /* the limit the rows shown were built with */

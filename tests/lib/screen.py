@@ -189,12 +189,14 @@ class Twoway:
     (mode 0600), the log is tmp/twoway.log (read on failures)."""
 
     def __init__(self, d, tmp, config="", agent=0, width=120, height=40, env=None, args=(),
-                 url=None, shell=False, wrapped=False, capture=False):
+                 url=None, shell=False, wrapped=False, capture=False, trace=False):
         """shell: run twoway from an interactive bash with job control (for
         Ctrl-Z and fg), as a person does; its prompt is PROMPT. wrapped:
         twoway is a child of the pane's shell, not the pane's own process
         (tmux sends SIGCONT to a stopped pane process at once). capture:
-        keep the pane's output bytes (Screen.output())."""
+        keep the pane's output bytes (Screen.output()). trace: twoway runs
+        under strace, and self.tty reads what it read from and wrote to its
+        terminal."""
         self.d = d
         self.tmp = tmp
         self.home = os.path.join(tmp, "home")
@@ -203,6 +205,7 @@ class Twoway:
         self.env = dict(env or {})
         self.args = list(args)
         self.url = url
+        self.tty = TtyTrace(os.path.join(tmp, "tty.strace"), self) if trace else None
         for sub in ("cfg/twoway", "state", "cache"):
             os.makedirs(os.path.join(self.home, sub), exist_ok=True)
         self.config_path = os.path.join(self.home, "cfg", "twoway", "config")
@@ -246,6 +249,10 @@ class Twoway:
         e.update(self.env)
         words = ["%s=%s" % (k, shlex.quote(v)) for k, v in sorted(e.items())]
         words.append('TERM="$TERM"')  # tmux's, as set for the pane
+        trace = ""
+        if self.tty:
+            trace = "strace -o %s -qq -s 8192 -e trace=read,write,writev -e signal=none " % (
+                shlex.quote(self.tty.path))
         # A restarted pane must not show the last screen of the one before.
         if self.shell:
             return "printf '\\033[H\\033[2J'; exec env -i %s PS1=%s bash --norc --noprofile -i" % (
@@ -253,7 +260,8 @@ class Twoway:
         if self.wrapped:  # a command after it keeps sh from exec'ing it
             return "printf '\\033[H\\033[2J'; env -i %s %s; echo twoway exited $?" % (
                 " ".join(words), self.program())
-        return "printf '\\033[H\\033[2J'; exec env -i %s %s" % (" ".join(words), self.program())
+        return "printf '\\033[H\\033[2J'; exec %senv -i %s %s" % (
+            trace, " ".join(words), self.program())
 
     def program(self):
         """The twoway command line (without its environment)."""
@@ -311,6 +319,74 @@ class Twoway:
             except ProcessLookupError:
                 break
             time.sleep(0.05)
+
+
+def strace_works():
+    """Can strace trace a child here (installed, and ptrace allowed)?"""
+    if not shutil.which("strace"):
+        return False
+    r = subprocess.run(["strace", "-o", os.devnull, "-qq", "true"], capture_output=True,
+                       timeout=30)
+    return r.returncode == 0
+
+
+# One line of strace -o output for read/write/writev: the call, its file
+# descriptor and its result (the text in the middle may hold anything).
+STRACE_CALL = re.compile(r"^(?:\d+ +)?(read|write|writev)\((\d+), (.*)\) += (-?\d+)(?: .*)?$")
+
+
+class TtyTrace:
+    """What twoway read from and wrote to its terminal, one system call at
+    a time (strace on the twoway process: fd 0 is the terminal it reads,
+    fd 1 the one it writes).
+
+    Writes belong to the keys that caused them: barrier() sends a focus-in
+    report (which changes nothing on the screen) and waits until twoway has
+    read it, so every write between two barriers was caused by what the
+    test did in between and had finished before the second one was read
+    (twoway reads input only between its updates)."""
+
+    def __init__(self, path, tw):
+        self.path = path
+        self.tw = tw
+
+    def calls(self):
+        """[(name, fd, result, text)] of complete lines so far."""
+        try:
+            with open(self.path, errors="replace") as f:
+                data = f.read()
+        except FileNotFoundError:
+            return []
+        out = []
+        for line in data.split("\n")[:-1]:
+            m = STRACE_CALL.match(line)
+            if m:
+                out.append((m.group(1), int(m.group(2)), int(m.group(4)), m.group(3)))
+        return out
+
+    def reads(self):
+        return [i for i, c in enumerate(self.calls()) if c[0] == "read" and c[1] == 0 and c[2] > 0]
+
+    def barrier(self):
+        """Send a focus-in report and wait until twoway has read it;
+        returns the position of that read."""
+        before = len(self.reads())
+        self.tw.screen.keys_hex(b"\x1b[I")
+        return self.tw.screen.wait(
+            lambda: (lambda r: r[before] if len(r) > before else None)(self.reads()),
+            "twoway to read the focus report")
+
+    def writes(self, start, end):
+        """[(bytes, text)] of the terminal writes between two positions."""
+        return [(c[2], c[3]) for c in self.calls()[start:end]
+                if c[0] in ("write", "writev") and c[1] == 1 and c[2] > 0]
+
+    def around(self, fn):
+        """Run fn() between two barriers; returns the writes it caused."""
+        a = self.barrier()
+        fn()
+        b = self.barrier()
+        return self.writes(a + 1, b)
 
 
 class Proxy:
