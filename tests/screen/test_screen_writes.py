@@ -11,6 +11,7 @@ neomutt); timings are never asserted here.
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import unittest
@@ -69,6 +70,19 @@ class WritesScreen(screen.ScreenCase):
         self.wait_status(re.compile(r" 1/\d+ "))
         self.assert_one_write(self.key("j", re.compile(r" 2/\d+ ")), "j", 4096)
         self.assert_one_write(self.key("k", re.compile(r" 1/\d+ ")), "k", 4096)
+
+    def test_j_is_one_write_after_a_stop_and_continue(self):
+        """The way back to the screen (here SIGSTOP and SIGCONT from
+        elsewhere; fg and the editor take the same path) keeps it so."""
+        self.traced()
+        self.wait_status(re.compile(r" 1/\d+ "))
+        pane = self.s.pid()  # strace; twoway is its child
+        with open("/proc/%d/task/%d/children" % (pane, pane)) as f:
+            pid = int(f.read().split()[0])
+        os.kill(pid, signal.SIGSTOP)
+        os.kill(pid, signal.SIGCONT)
+        self.tty.barrier()  # read after the screen was taken back
+        self.assert_one_write(self.key("j", re.compile(r" 2/\d+ ")), "j after SIGCONT", 4096)
 
     def test_page_down_is_one_write(self):
         self.traced()
