@@ -20,6 +20,7 @@
 #include "http/req.h"
 #include "twilio/sender.h"
 #include "twd.h"
+#include "twoway/log.h"
 #include "twoway/text.h"
 #include "twoway/xmalloc.h"
 
@@ -262,8 +263,21 @@ static bool parse_echo(struct req *r, json_object *body, struct reply *rp)
         req_reply_errorf(r, 422, "echo_id must be a string of at most %d bytes", MAX_ECHO_ID);
         return false;
     }
-    rp->echo_id = s;
+    rp->echo_id = len ? s : NULL; /* "" names nothing */
     return true;
+}
+
+/* The message this conversation already holds under echo_id, or 0. A
+ * client that lost our answer sends its create again with the same
+ * echo_id; it gets what was stored the first time, and nothing more is
+ * queued for SMS. The handler's transaction (and the unique index) make
+ * two racing copies one. */
+static int64_t stored_echo(struct db *db, int64_t conv, const char *echo_id)
+{
+    if (!echo_id)
+        return 0;
+    return db_int(db, 0, "SELECT id FROM messages WHERE conversation_id = ? AND echo_id = ?", "it",
+                  conv, echo_id);
 }
 
 /* Why this reply may not be added now (an owned sentence), or NULL. */
@@ -299,6 +313,16 @@ void api_messages_create(struct req *r)
     if (!parse_content(r, body, &rp) || !parse_kind(r, body, &rp) ||
         !parse_attributes(r, body, conv, &rp) || !parse_echo(r, body, &rp))
         goto out;
+    /* Before the refusals: a reply stored before the contact opted out is
+     * still the stored reply. */
+    int64_t again = stored_echo(r->db, conv, rp.echo_id);
+    if (again) {
+        log_info("message create with echo_id already stored as %lld in conversation %lld: "
+                 "answered with it, nothing sent again",
+                 (long long)again, (long long)conv);
+        req_reply_json(r, 200, render_message(r->db, again));
+        goto out;
+    }
     if ((why = refusal(r, conv, &rp))) {
         req_reply_error(r, 422, why);
         goto out;

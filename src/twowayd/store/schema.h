@@ -180,6 +180,16 @@ static const char *const schema_migrations[] = {
     "CREATE TABLE settings ("
     "  key TEXT PRIMARY KEY,"
     "  value TEXT);",
+
+    /* 2: a reply is stored once per echo_id in its conversation, even when
+     * two copies of one create race. Copies an older twowayd stored keep
+     * their text but lose the echo_id (the first keeps it). */
+    "UPDATE messages SET echo_id = NULL WHERE echo_id = '';"
+    "UPDATE messages SET echo_id = NULL WHERE echo_id IS NOT NULL AND id NOT IN ("
+    "  SELECT MIN(id) FROM messages WHERE echo_id IS NOT NULL"
+    "  GROUP BY conversation_id, echo_id);"
+    "CREATE UNIQUE INDEX messages_echo ON messages(conversation_id, echo_id)"
+    "  WHERE echo_id IS NOT NULL;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))
