@@ -270,6 +270,13 @@ static void set_method(CURL *e, const char *method, struct http_req *r)
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
         return;
     }
+    /* A request that changes state goes on a connection of its own, used
+     * once. On a reused keep-alive connection that dies before any answer,
+     * libcurl sends the request again by itself on a fresh one; the server
+     * may have carried out the first copy. Alone on a fresh connection, a
+     * lost answer comes back to the caller as maybe delivered instead. */
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     if (strcmp(method, "POST") != 0)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
     if (r->body || strcmp(method, "POST") == 0) {

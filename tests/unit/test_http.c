@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +30,13 @@
 
 static pid_t server_pid;
 static int server_port;
+
+/* Shared with the server's processes (MAP_SHARED): what they counted. */
+struct counts {
+    int acted;    /* requests to /act the server carried out */
+    int accepted; /* connections accepted */
+};
+static struct counts *counts;
 
 static void write_all(int fd, const char *s, size_t len)
 {
@@ -125,6 +133,15 @@ static void serve(int fd)
             ;
     } else if (strcmp(path, "/drop") == 0) {
         shutdown(fd, SHUT_RDWR);
+    } else if (strcmp(path, "/keep") == 0) {
+        /* Kept alive: the next request may come on this connection. */
+        static const char ka[] = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nkept";
+        write_all(fd, ka, sizeof ka - 1);
+        serve(fd);
+    } else if (strcmp(path, "/act") == 0) {
+        /* Carried out, and the connection closes before the answer. */
+        __atomic_add_fetch(&counts->acted, 1, __ATOMIC_SEQ_CST);
+        shutdown(fd, SHUT_RDWR);
     } else {
         reply(fd, 400, "", "unknown path");
     }
@@ -140,6 +157,7 @@ static void server_loop(int lfd)
                 continue;
             _exit(1);
         }
+        __atomic_add_fetch(&counts->accepted, 1, __ATOMIC_SEQ_CST);
         pid_t pid = fork();
         if (pid == 0) {
             close(lfd);
@@ -169,6 +187,9 @@ static int listen_any(int *port)
 static int setup_server(void **state)
 {
     (void)state;
+    counts = mmap(NULL, sizeof *counts, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (counts == MAP_FAILED)
+        return -1;
     int lfd = listen_any(&server_port);
     if (lfd < 0)
         return -1;
@@ -394,6 +415,53 @@ static void test_http__dropped_after_request_is_maybe_delivered(void **state)
     assert_int_not_equal(g.curl_code, 0);
     assert_true(g.maybe_delivered);
     got_free(&g);
+    http_free(&h);
+}
+
+/* A kept-alive connection that the server closes after carrying out the
+ * request it brought: libcurl would send that request again on a fresh
+ * connection by itself ("Connection died, retrying a fresh connect"). A
+ * request that changes state must reach the server once and come back as
+ * maybe delivered, for the caller to check. */
+static void test_http__state_change_is_never_resent_by_curl(void **state)
+{
+    (void)state;
+    static const char *const methods[] = {"POST", "PATCH", "PUT", "DELETE"};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        struct http *h = client(0, 0);
+        struct got g = {0};
+        get(h, "/keep", &g);
+        run_until(h, &g.calls, 1, 5000);
+        assert_int_equal(g.status, 200);
+        got_free(&g);
+        __atomic_store_n(&counts->acted, 0, __ATOMIC_SEQ_CST);
+        char *u = url("/act");
+        http_request(h, methods[i], u, NULL, "{\"content\":\"hi\"}", record, &g);
+        free(u);
+        run_until(h, &g.calls, 1, 5000);
+        assert_int_equal(g.calls, 1);
+        assert_int_not_equal(g.curl_code, 0);
+        assert_true(g.maybe_delivered);
+        assert_int_equal(__atomic_load_n(&counts->acted, __ATOMIC_SEQ_CST), 1);
+        got_free(&g);
+        http_free(&h);
+    }
+}
+
+/* Reads still share one connection. */
+static void test_http__reads_reuse_the_connection(void **state)
+{
+    (void)state;
+    struct http *h = client(0, 0);
+    struct got g = {0};
+    int before = __atomic_load_n(&counts->accepted, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < 3; i++) {
+        get(h, "/keep", &g);
+        run_until(h, &g.calls, 1, 5000);
+        assert_int_equal(g.status, 200);
+        got_free(&g);
+    }
+    assert_int_equal(__atomic_load_n(&counts->accepted, __ATOMIC_SEQ_CST) - before, 1);
     http_free(&h);
 }
 
@@ -700,6 +768,8 @@ int main(void)
         cmocka_unit_test(test_http__timeout_after_sending_is_maybe_delivered),
         cmocka_unit_test(test_http__dropped_after_request_is_maybe_delivered),
         cmocka_unit_test(test_http__connect_timeout_is_not_maybe_delivered),
+        cmocka_unit_test(test_http__state_change_is_never_resent_by_curl),
+        cmocka_unit_test(test_http__reads_reuse_the_connection),
         cmocka_unit_test(test_http__many_concurrent_requests_all_complete),
         cmocka_unit_test(test_http__cancel_prevents_the_callback),
         cmocka_unit_test(test_http__callback_may_cancel_a_finished_request),
