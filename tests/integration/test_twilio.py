@@ -580,6 +580,105 @@ class TestHoursConfig(unittest.TestCase):
             self.assertEqual(d.api("GET", "/api/v1/profile", token="x").status, 401)
 
 
+class TestReplays(unittest.TestCase):
+    """A captured webhook sent again, re-cut so its signature still holds,
+    and SIDs that are not Twilio's: refused (400) and stored nowhere."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.cleanup()
+        cls.d.fake.cleanup()
+
+    def params(self, **extra):
+        p = {"From": new_phone(), "To": INBOX_PHONE, "Body": "pay me twice",
+             "MessageSid": new_sid(), "AccountSid": "ACtest0000000000000000000000000000",
+             "NumMedia": "0"}
+        p.update(extra)
+        return p
+
+    def sign(self, params):
+        return twtest.twilio_signature(self.d.auth_token, self.d.base_url + "/twilio/sms", params)
+
+    def assert_refused(self, params, signature=True):
+        r = self.d.webhook("/twilio/sms", params, signature=signature)
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("error", r.json)
+        return r
+
+    def test_shifted_boundary_replay_is_refused(self):
+        p = self.params()
+        self.assertEqual(self.d.webhook("/twilio/sms", p).status, 200)
+        before = thread(self.d, p["From"])
+        # NumMedia moved into MessageSid's value: the same bytes are signed.
+        shifted = {k: v for k, v in p.items() if k != "NumMedia"}
+        shifted["MessageSid"] = p["MessageSid"] + "NumMedia0"
+        sig = self.sign(p)
+        self.assertEqual(self.sign(shifted), sig)
+        self.assert_refused(shifted, signature=sig)
+        self.assertEqual(thread(self.d, p["From"]), before)
+
+    def test_shift_into_sms_sid_is_refused(self):
+        sid = new_sid()
+        p = self.params(MessageSid=sid, SmsSid=sid, SmsStatus="received")
+        self.assertEqual(self.d.webhook("/twilio/sms", p).status, 200)
+        before = thread(self.d, p["From"])
+        shifted = {k: v for k, v in p.items() if k != "SmsStatus"}
+        shifted["SmsSid"] = sid + "SmsStatusreceived"
+        sig = self.sign(p)
+        self.assertEqual(self.sign(shifted), sig)
+        self.assert_refused(shifted, signature=sig)
+        self.assertEqual(thread(self.d, p["From"]), before)
+
+    def test_malformed_message_sids_are_refused(self):
+        hexes = os.urandom(16).hex()
+        for name, sid in (("lower-case prefix", "sm" + hexes), ("other prefix", "MG" + hexes),
+                          ("one digit short", "SM" + hexes[:-1]),
+                          ("one digit long", "SM" + hexes + "0"),
+                          ("not hex", "SM" + hexes[:-1] + "g"), ("empty", ""),
+                          ("trailing field", "SM" + hexes + "NumMedia0")):
+            with self.subTest(name):
+                p = self.params(MessageSid=sid)
+                self.assert_refused(p)
+                self.assertIsNone(contact_of(self.d, p["From"]))
+
+    def test_sms_sid_must_agree(self):
+        p = self.params(SmsSid=new_sid())
+        self.assert_refused(p)
+        self.assertIsNone(contact_of(self.d, p["From"]))
+        p = self.params()
+        p["SmsMessageSid"] = "SM" + os.urandom(15).hex()
+        self.assert_refused(p)
+        self.assertIsNone(contact_of(self.d, p["From"]))
+
+    def test_sms_sid_alone_and_mms_sids_are_accepted(self):
+        sid = "MM" + os.urandom(16).hex().upper()
+        p = self.params(SmsSid=sid, SmsMessageSid=sid)
+        del p["MessageSid"]
+        self.assertEqual(self.d.webhook("/twilio/sms", p).status, 200)
+        self.assertEqual([m["source_id"] for m in thread(self.d, p["From"])], [sid])
+        # The retry of it is still one message.
+        self.assertEqual(self.d.webhook("/twilio/sms", p).status, 200)
+        self.assertEqual(len(thread(self.d, p["From"])), 1)
+
+    def test_repeated_field_is_refused(self):
+        p = self.params()
+        p["MessageSid"] = [p["MessageSid"], p["MessageSid"]]
+        self.assert_refused(p)
+        self.assertIsNone(contact_of(self.d, p["From"]))
+        p = self.params(Body=["one", "two"])
+        self.assert_refused(p)
+        self.assertIsNone(contact_of(self.d, p["From"]))
+
+    def test_status_callback_needs_a_well_formed_sid(self):
+        for sid in ("SM" + os.urandom(16).hex() + "MessageStatusdelivered", "x"):
+            r = self.d.webhook("/twilio/status", {"MessageSid": sid, "MessageStatus": "sent"})
+            self.assertEqual(r.status, 400, r)
+
+
 class TestStatusCallbacks(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

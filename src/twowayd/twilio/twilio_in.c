@@ -28,10 +28,39 @@
 /* An away message goes to a conversation at most once in this long. */
 #define AWAY_EVERY (12 * 3600.0)
 
+static bool is_printable_ascii(const char *s, size_t max);
+
 static const char *const empty_twiml =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
 
 static atomic_bool token_warned;
+
+/* Twilio never repeats a field it defines. A repeat of one we read would
+ * let a captured request be re-cut into other fields under the same
+ * signature, and only the first copy would be read: refused (400). Fields
+ * we do not read may repeat, as the signature scheme allows. */
+static bool repeats_a_field_we_read(struct req *r)
+{
+    static const char *const read[] = {
+        "MessageSid", "SmsSid",   "SmsMessageSid",    "From",      "To",
+        "Body",       "NumMedia", "MessageStatus",    "ErrorCode", "ErrorMessage",
+        "OptOutType", "MediaUrl", "MediaContentType",
+    };
+    for (int i = 0; i < r->nform; i++) {
+        const char *k = r->form[i].key;
+        bool ours = false;
+        for (size_t n = 0; n < sizeof read / sizeof read[0] && !ours; n++)
+            ours = strncmp(k, read[n], strlen(read[n])) == 0;
+        for (int j = 0; ours && j < i; j++) {
+            if (strcmp(k, r->form[j].key) == 0) {
+                req_reply_errorf(r, 400, "the form field %s is repeated",
+                                 strlen(k) <= 32 && is_printable_ascii(k, 32) ? k : "?");
+                return true;
+            }
+        }
+    }
+    return false;
+}
 
 /* Is the request Twilio's? Replies (4xx) and returns false if not. */
 static bool from_twilio(struct req *r)
@@ -47,6 +76,8 @@ static bool from_twilio(struct req *r)
         req_reply_error(r, 400, "too many form fields");
         return false;
     }
+    if (repeats_a_field_we_read(r))
+        return false;
     const char *sig = req_header(r, "X-Twilio-Signature");
     if (!sig || !*sig) {
         log_warn("%s: no X-Twilio-Signature header", r->path);
@@ -78,16 +109,45 @@ static bool is_e164(const char *s)
     return n >= 7 && n <= 15;
 }
 
-/* Twilio SIDs: two letters and 32 hex digits; accept any short token. */
-static bool is_sid(const char *s)
+/* A message SID exactly as Twilio makes them: SM (or MM, with media) and
+ * 32 hex digits. The signature covers the fields' names and values run
+ * together, so it cannot tell MessageSid=SM…&NumMedia=0 from
+ * MessageSid=SM…NumMedia0; only the form of the SID can, and the
+ * duplicate check depends on it. */
+static bool is_message_sid(const char *s)
 {
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 64)
+    if (!s || strlen(s) != 34 || (strncmp(s, "SM", 2) != 0 && strncmp(s, "MM", 2) != 0))
         return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s))
+    for (s += 2; *s; s++)
+        if (!isxdigit((unsigned char)*s))
             return false;
     return true;
+}
+
+/* The message's SID from MessageSid, and from SmsSid and SmsMessageSid
+ * (Twilio's older names) where present: each well formed, all the same.
+ * NULL after answering 400. */
+static const char *message_sid(struct req *r)
+{
+    static const char *const names[] = {"MessageSid", "SmsSid", "SmsMessageSid"};
+    const char *sid = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = req_form(r, names[i]);
+        if (!v)
+            continue;
+        if (!is_message_sid(v)) {
+            req_reply_errorf(r, 400, "%s must be SM or MM and 32 hex digits", names[i]);
+            return NULL;
+        }
+        if (sid && strcmp(sid, v) != 0) {
+            req_reply_errorf(r, 400, "%s and %s differ", names[0], names[i]);
+            return NULL;
+        }
+        sid = v;
+    }
+    if (!sid)
+        req_reply_error(r, 400, "MessageSid is missing");
+    return sid;
 }
 
 static size_t utf8_chars(const char *s)
@@ -155,17 +215,12 @@ static int parse_inbound(struct req *r, struct inbound *in)
     in->from = req_form(r, "From");
     in->to = req_form(r, "To");
     in->body = req_form(r, "Body");
-    in->sid = req_form(r, "MessageSid");
-    if (!in->sid)
-        in->sid = req_form(r, "SmsSid"); /* Twilio's older name */
     if (!is_e164(in->from) || !is_e164(in->to)) {
         req_reply_error(r, 400, "From and To must be E.164 phone numbers (+ and 7 to 15 digits)");
         return -1;
     }
-    if (!is_sid(in->sid)) {
-        req_reply_error(r, 400, "MessageSid is missing or malformed");
+    if (!(in->sid = message_sid(r)))
         return -1;
-    }
     if (!in->body)
         in->body = "";
     if (!text_valid_utf8(in->body, strlen(in->body) + 1)) {
@@ -410,10 +465,12 @@ void twilio_in_status(struct req *r)
     struct db *db = r->db;
     if (!from_twilio(r))
         return;
-    const char *sid = req_form(r, "MessageSid");
+    const char *sid = message_sid(r);
+    if (!sid)
+        return;
     const char *status = req_form(r, "MessageStatus");
-    if (!is_sid(sid) || !status || !*status) {
-        req_reply_error(r, 400, "MessageSid and MessageStatus are required");
+    if (!status || !*status) {
+        req_reply_error(r, 400, "MessageStatus is required");
         return;
     }
     sqlite3_stmt *st = db_prepare(
