@@ -17,6 +17,7 @@
 #include "twilio/hours.h"
 #include "sim/seed.h"
 #include "twilio/sender.h"
+#include "http/auth.h"
 #include "http/server.h"
 #include "sim/sim.h"
 #include "twd.h"
@@ -60,14 +61,22 @@ static void print_json_line(json_object *o)
 }
 
 /* One JSON line for the server, one per agent (--demo), then "ready":
- * for scripts and tests. */
-static void print_demo_info(struct twd *twd, bool agents)
+ * for scripts and tests. An auth token made at start is in the server's
+ * line (whoever wants to sign a webhook needs it); a configured one never
+ * is. */
+static void print_demo_info(struct twd *twd, bool agents, bool token_made)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "type", json_object_new_string("server"));
     json_object_object_add(o, "base_url", json_object_new_string(twd->base_url));
     json_object_object_add(o, "public_url", json_object_new_string(twd->public_url));
     json_object_object_add(o, "version", json_object_new_string(TWOWAY_VERSION));
+    if (token_made) {
+        json_object_object_add(o, "twilio_auth_token",
+                               json_object_new_string(dconfig_get(twd->cfg, "twilio_auth_token")));
+        json_object_object_add(o, "twilio_account_sid",
+                               json_object_new_string(dconfig_get(twd->cfg, "twilio_account_sid")));
+    }
     print_json_line(o);
     if (agents) {
         struct db *db = dbpool_read(twd->pool);
@@ -189,9 +198,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "twowayd: %s\n", err);
         goto out;
     }
-    /* A simulated or demo carrier needs a signing secret of its own. */
+    /* A simulated or demo carrier needs a signing secret of its own: a
+     * fresh random one, never a constant anyone could sign webhooks with. */
+    bool token_made = false;
     if ((demo || simulate) && !*dconfig_get(cfg, "twilio_auth_token")) {
-        dconfig_set(cfg, "twilio_auth_token", "simulated-auth-token", &err);
+        char *token = auth_random_hex(16);
+        dconfig_set(cfg, "twilio_auth_token", token, &err);
+        free(token);
+        token_made = true;
         if (!*dconfig_get(cfg, "twilio_account_sid"))
             dconfig_set(cfg, "twilio_account_sid", "AC00000000000000000000000000000000", &err);
     }
@@ -253,7 +267,7 @@ int main(int argc, char **argv)
         twd.sim = sim_start(&twd);
     log_info("twowayd %s serving %s (schema %d)%s", TWOWAY_VERSION, twd.base_url, SCHEMA_VERSION,
              simulate ? ", simulating the carrier" : "");
-    print_demo_info(&twd, demo);
+    print_demo_info(&twd, demo, token_made);
 
     int sig = 0;
     sigwait(&waitset, &sig);

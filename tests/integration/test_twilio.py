@@ -186,6 +186,42 @@ class TestNoAuthToken(unittest.TestCase):
             self.assertEqual(d.log_text().count("twilio_auth_token is not configured"), 1)
 
 
+class TestDemoToken(unittest.TestCase):
+    """--demo (and --simulate) without a configured auth token: a random one
+    per start, printed in the server's JSON line; no constant signs."""
+
+    def start_demo(self, simulate=False):
+        return twtest.Twowayd(demo=True, simulate=simulate,
+                              env={"TWOWAYD_TWILIO_AUTH_TOKEN": ""})
+
+    def test_random_token_printed_and_the_only_one_accepted(self):
+        tokens = []
+        for simulate in (False, True):
+            with self.start_demo(simulate) as d:
+                token = d.server_info.get("twilio_auth_token", "")
+                self.assertRegex(token, r"^[0-9a-f]{32}$")
+                tokens.append(token)
+                for guess in ("simulated-auth-token", "", "test-twilio-auth-token"):
+                    d.auth_token = guess
+                    p = {"From": new_phone(), "To": INBOX_PHONE, "Body": "forged",
+                         "MessageSid": new_sid()}
+                    r = d.webhook("/twilio/sms", p)
+                    self.assertEqual(r.status, 403, (guess, r))
+                    self.assertIsNone(contact_of(d, p["From"]))
+                d.auth_token = token
+                p = {"From": new_phone(), "To": INBOX_PHONE, "Body": "signed",
+                     "MessageSid": new_sid()}
+                self.assertEqual(d.webhook("/twilio/sms", p).status, 200)
+                self.assertEqual([m["content"] for m in thread(d, p["From"])], ["signed"])
+                self.assertNotIn(token, d.log_text())
+        self.assertNotEqual(tokens[0], tokens[1])
+
+    def test_configured_token_is_not_printed(self):
+        with twtest.Twowayd(demo=True) as d:
+            self.assertNotIn("twilio_auth_token", d.server_info)
+            self.assertNotIn(d.auth_token, json.dumps(d.server_info))
+
+
 class TestInbound(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
