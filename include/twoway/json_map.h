@@ -37,14 +37,14 @@ int json_map_message(json_object *o, struct message *out, char **err);
 int json_map_messages(json_object *root, struct message **out, size_t *n, char **err);
 int json_map_contact(json_object *o, struct contact *out, char **err);
 int json_map_agent(json_object *o, struct agent *out, char **err);
-int json_map_agents(json_object *root, struct agent **out, size_t *n, char **err);
 int json_map_team(json_object *o, struct team *out, char **err);
-int json_map_teams(json_object *root, struct team **out, size_t *n, char **err);
-int json_map_labels(json_object *root, struct label **out, size_t *n, char **err);
 /* {"payload":["a","b"]} */
 int json_map_titles(json_object *root, char ***out, size_t *n, char **err);
-int json_map_inboxes(json_object *root, struct inbox **out, size_t *n, char **err);
-int json_map_templates(json_object *root, struct template **out, size_t *n, char **err);
+/* One kind of the directory (a bare array or {"payload":[…]}) into out's
+ * list of that kind, replacing it. Items that fail are skipped. */
+int json_map_dir(json_object *root, enum dir_kind k, struct directory *out, char **err);
+/* One record of kind k into out (a struct agent, team… as k says). */
+int json_map_dir_record(json_object *o, enum dir_kind k, void *out, char **err);
 /* {"payload":[contacts]} or {"payload":contact} */
 int json_map_contacts(json_object *root, struct contact **out, size_t *n, char **err);
 int json_map_profile(json_object *o, struct profile *out, char **err);

@@ -162,6 +162,55 @@ struct template
     bool local;
 };
 
+/* The directory: the account's lists that are read whole. One line per
+ * kind, X(KIND, field, record); everything that handles every kind (the
+ * store, providers' results, sync, the cache, --json) is written once over
+ * this table, as tig and htop drive their views from one. A new kind is a
+ * line here, its record above with model_<record>_free(), a mapper in each
+ * provider and its keys in the codec. */
+#define MODEL_DIRECTORY(X)                                                                         \
+    X(DIR_AGENTS, agents, agent)                                                                   \
+    X(DIR_TEAMS, teams, team)                                                                      \
+    X(DIR_LABELS, labels, label)                                                                   \
+    X(DIR_INBOXES, inboxes, inbox)                                                                 \
+    X(DIR_TEMPLATES, templates, template)
+
+enum dir_kind {
+#define X(kind, field, rec) kind,
+    MODEL_DIRECTORY(X)
+#undef X
+        DIR__COUNT
+};
+
+/* One list of each kind (agents/nagents, teams/nteams…), each owned. */
+struct directory {
+#define X(kind, field, rec)                                                                        \
+    struct rec *field;                                                                             \
+    size_t n##field;
+    MODEL_DIRECTORY(X)
+#undef X
+};
+
+/* Every record of the directory starts with its id. */
+struct dir_record {
+    int64_t id;
+};
+
+/* The kind's name ("agents"), the size of one record, freeing one. */
+const char *model_dir_name(enum dir_kind k);
+size_t model_dir_size(enum dir_kind k);
+void model_dir_record_free(enum dir_kind k, void *rec);
+/* Take kind k's list out of d (d keeps an empty one): *items is owned by
+ * the caller, an array of *n records of that kind. */
+void model_directory_take(struct directory *d, enum dir_kind k, void **items, size_t *n);
+/* The other way: d's kind k becomes items (an owned array of n records of
+ * that kind); d's list must be empty. */
+void model_directory_put(struct directory *d, enum dir_kind k, void *items, size_t n);
+/* Free one list of kind k (items and records). */
+void model_dir_list_free(enum dir_kind k, void *items, size_t n);
+/* Free every list of d. */
+void model_directory_free(struct directory *d);
+
 /* Mine / unassigned / assigned / all badges (conversation meta). */
 struct conv_counts {
     int64_t mine;

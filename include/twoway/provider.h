@@ -47,16 +47,9 @@ struct prov_result {
     size_t nmsgs;
     struct message msg; /* send_message */
     bool has_msg;
-    struct agent *agents; /* list_agents; assign_agent gives one (or none) */
-    size_t nagents;
-    struct team *teams; /* list_teams; assign_team gives one (or none) */
-    size_t nteams;
-    struct label *labels;
-    size_t nlabels;
-    struct inbox *inboxes;
-    size_t ninboxes;
-    struct template *templates;
-    size_t ntemplates;
+    /* list_dir fills its kind; assign_agent gives one agent (or none),
+     * assign_team one team (or none). */
+    struct directory dir;
     struct contact *contacts; /* search_contacts, get_contact (one) */
     size_t ncontacts;
     char **titles; /* get/set conversation labels */
@@ -117,11 +110,8 @@ struct provider_ops {
     void (*mark_unread)(struct provider *p, int64_t conv, prov_cb cb, void *ud);
     void (*typing)(struct provider *p, int64_t conv, bool on, bool is_private, prov_cb cb,
                    void *ud);
-    void (*list_agents)(struct provider *p, prov_cb cb, void *ud);
-    void (*list_teams)(struct provider *p, prov_cb cb, void *ud);
-    void (*list_labels)(struct provider *p, prov_cb cb, void *ud);
-    void (*list_inboxes)(struct provider *p, prov_cb cb, void *ud);
-    void (*list_templates)(struct provider *p, prov_cb cb, void *ud);
+    /* One kind of the directory, whole, in res->dir. */
+    void (*list_dir)(struct provider *p, enum dir_kind k, prov_cb cb, void *ud);
     void (*search_contacts)(struct provider *p, const char *q, prov_cb cb, void *ud);
     void (*get_contact)(struct provider *p, int64_t contact_id, prov_cb cb, void *ud);
     /* A contact's conversations (at most 20, newest activity first) in

@@ -82,21 +82,33 @@ uint64_t store_thread_gen(const struct store *s, int64_t conv);
 
 /* ---- the directory ---- */
 
-/* Each setter takes ownership of the array and its records. */
-void store_set_agents(struct store *s, struct agent *a, size_t n);
-void store_set_teams(struct store *s, struct team *t, size_t n);
-void store_set_labels(struct store *s, struct label *l, size_t n);
-void store_set_inboxes(struct store *s, struct inbox *i, size_t n);
-/* Server canned responses; local templates are kept apart (config). */
-void store_set_templates(struct store *s, struct template *t, size_t n);
-const struct agent *store_agents(const struct store *s, size_t *n);
-const struct team *store_teams(const struct store *s, size_t *n);
-const struct label *store_labels(const struct store *s, size_t *n);
-const struct inbox *store_inboxes(const struct store *s, size_t *n);
-const struct template *store_templates(const struct store *s, size_t *n);
-const struct agent *store_agent(const struct store *s, int64_t id);
-const struct team *store_team(const struct store *s, int64_t id);
-const struct inbox *store_inbox(const struct store *s, int64_t id);
+/* Replace the list of kind k: takes the array of n records of that kind
+ * (model.h) and what they own. */
+void store_set_dir(struct store *s, enum dir_kind k, void *items, size_t n);
+/* The list of kind k (borrowed; *n records), and one record by id (NULL if
+ * unknown). */
+const void *store_dir(const struct store *s, enum dir_kind k, size_t *n);
+const void *store_dir_find(const struct store *s, enum dir_kind k, int64_t id);
+
+/* The same, typed, one pair per kind of MODEL_DIRECTORY: store_set_agents(),
+ * store_agents(), store_agent() … store_set_templates(), store_templates(),
+ * store_template(). Server canned responses are the templates; local ones
+ * are kept apart (config). */
+#define X(kind, field, rec)                                                                        \
+    static inline void store_set_##field(struct store *s, struct rec *items, size_t n)             \
+    {                                                                                              \
+        store_set_dir(s, kind, items, n);                                                          \
+    }                                                                                              \
+    static inline const struct rec *store_##field(const struct store *s, size_t *n)                \
+    {                                                                                              \
+        return store_dir(s, kind, n);                                                              \
+    }                                                                                              \
+    static inline const struct rec *store_##rec(const struct store *s, int64_t id)                 \
+    {                                                                                              \
+        return store_dir_find(s, kind, id);                                                        \
+    }
+MODEL_DIRECTORY(X)
+#undef X
 uint64_t store_dir_gen(const struct store *s);
 
 void store_set_profile(struct store *s, struct profile *p); /* takes *p */

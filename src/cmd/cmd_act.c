@@ -71,12 +71,12 @@ static void on_owner(void *ud, struct prov_result *res)
     const struct team *known = id && team ? store_team(call->env->st, id) : NULL;
     const char *name = agent ? agent->name : known ? known->name : "";
     /* The server's answer names whom it really took. */
-    if (!team && res->nagents) {
-        id = res->agents[0].id;
-        name = res->agents[0].name;
-    } else if (team && res->nteams) {
-        id = res->teams[0].id;
-        name = res->teams[0].name;
+    if (!team && res->dir.nagents) {
+        id = res->dir.agents[0].id;
+        name = res->dir.agents[0].name;
+    } else if (team && res->dir.nteams) {
+        id = res->dir.teams[0].id;
+        name = res->dir.teams[0].name;
     }
     struct conversation *c = edit_begin(call);
     if (c && team) {
@@ -114,7 +114,7 @@ static void owner_dir(struct cmd_call *call, const char *why)
     if (rc < 0 && call->priv != REFETCHED && !strstr(err, "ambiguous")) {
         free(err);
         call->priv = REFETCHED; /* maybe someone new: read the directory again */
-        cmd_fetch_dir(call, team ? CMD_DIR_TEAMS : CMD_DIR_AGENTS, true, owner_dir);
+        cmd_fetch_dir(call, team ? DIR_TEAMS : DIR_AGENTS, true, owner_dir);
         return;
     }
     if (rc < 0) {
@@ -132,13 +132,13 @@ static void owner_dir(struct cmd_call *call, const char *why)
 
 enum cmd_status cmd_act_assign(struct cmd_call *call)
 {
-    cmd_fetch_dir(call, CMD_DIR_AGENTS, false, owner_dir);
+    cmd_fetch_dir(call, DIR_AGENTS, false, owner_dir);
     return CMD_PENDING;
 }
 
 enum cmd_status cmd_act_team(struct cmd_call *call)
 {
-    cmd_fetch_dir(call, CMD_DIR_TEAMS, false, owner_dir);
+    cmd_fetch_dir(call, DIR_TEAMS, false, owner_dir);
     return CMD_PENDING;
 }
 
@@ -276,7 +276,7 @@ static void tag_dir(struct cmd_call *call, const char *why)
         if (!t->refetched) { /* a label made a minute ago? */
             free(err);
             t->refetched = true;
-            cmd_fetch_dir(call, CMD_DIR_LABELS, true, tag_dir);
+            cmd_fetch_dir(call, DIR_LABELS, true, tag_dir);
             return;
         }
         tag_end(call, false, err);
@@ -307,7 +307,7 @@ enum cmd_status cmd_act_tag(struct cmd_call *call)
         free(l);
     }
     call->priv = t;
-    cmd_fetch_dir(call, CMD_DIR_LABELS, false, tag_dir);
+    cmd_fetch_dir(call, DIR_LABELS, false, tag_dir);
     return CMD_PENDING;
 }
 

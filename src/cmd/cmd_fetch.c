@@ -86,90 +86,37 @@ void cmd_fetch_conv(struct cmd_call *call, int64_t conv, bool fresh,
 
 struct fetch_dir {
     struct cmd_call *call;
-    enum cmd_dir what;
+    enum dir_kind what;
     void (*next)(struct cmd_call *, const char *);
 };
-
-static size_t dir_count(const struct store *st, enum cmd_dir what)
-{
-    size_t n = 0;
-    switch (what) {
-    case CMD_DIR_AGENTS:
-        store_agents(st, &n);
-        break;
-    case CMD_DIR_TEAMS:
-        store_teams(st, &n);
-        break;
-    case CMD_DIR_LABELS:
-        store_labels(st, &n);
-        break;
-    case CMD_DIR_INBOXES:
-        store_inboxes(st, &n);
-        break;
-    case CMD_DIR_TEMPLATES:
-        store_templates(st, &n);
-        break;
-    }
-    return n;
-}
-
-static void dir_take(struct store *st, enum cmd_dir what, struct prov_result *res)
-{
-    switch (what) {
-    case CMD_DIR_AGENTS:
-        store_set_agents(st, res->agents, res->nagents);
-        res->agents = NULL;
-        res->nagents = 0;
-        break;
-    case CMD_DIR_TEAMS:
-        store_set_teams(st, res->teams, res->nteams);
-        res->teams = NULL;
-        res->nteams = 0;
-        break;
-    case CMD_DIR_LABELS:
-        store_set_labels(st, res->labels, res->nlabels);
-        res->labels = NULL;
-        res->nlabels = 0;
-        break;
-    case CMD_DIR_INBOXES:
-        store_set_inboxes(st, res->inboxes, res->ninboxes);
-        res->inboxes = NULL;
-        res->ninboxes = 0;
-        break;
-    case CMD_DIR_TEMPLATES:
-        store_set_templates(st, res->templates, res->ntemplates);
-        res->templates = NULL;
-        res->ntemplates = 0;
-        break;
-    }
-}
 
 static void on_dir(void *ud, struct prov_result *res)
 {
     struct fetch_dir *f = ud;
     struct cmd_call *call = f->call;
     const char *why = NULL;
-    if (res->err == PROV_OK)
-        dir_take(call->env->st, f->what, res);
-    else if (!dir_count(call->env->st, f->what))
+    size_t known;
+    store_dir(call->env->st, f->what, &known);
+    if (res->err == PROV_OK) {
+        void *items;
+        size_t n;
+        model_directory_take(&res->dir, f->what, &items, &n);
+        store_set_dir(call->env->st, f->what, items, n);
+    } else if (!known) {
         why = why_of(res, "the server did not answer");
+    }
     void (*next)(struct cmd_call *, const char *) = f->next;
     free(f);
     next(call, why);
 }
 
-void cmd_fetch_dir(struct cmd_call *call, enum cmd_dir what, bool force,
+void cmd_fetch_dir(struct cmd_call *call, enum dir_kind what, bool force,
                    void (*next)(struct cmd_call *call, const char *why))
 {
     struct provider *p = call->env->ss ? prov(call) : NULL;
-    void (*fn[])(struct provider *, prov_cb, void *) = {
-        [CMD_DIR_AGENTS] = p ? p->ops->list_agents : NULL,
-        [CMD_DIR_TEAMS] = p ? p->ops->list_teams : NULL,
-        [CMD_DIR_LABELS] = p ? p->ops->list_labels : NULL,
-        [CMD_DIR_INBOXES] = p ? p->ops->list_inboxes : NULL,
-        [CMD_DIR_TEMPLATES] = p ? p->ops->list_templates : NULL,
-    };
-    if ((!force && dir_count(call->env->st, what)) || !fn[what]) {
+    size_t known;
+    store_dir(call->env->st, what, &known);
+    if ((!force && known) || !p || !p->ops->list_dir) {
         next(call, NULL);
         return;
     }
@@ -177,7 +124,7 @@ void cmd_fetch_dir(struct cmd_call *call, enum cmd_dir what, bool force,
     f->call = call;
     f->what = what;
     f->next = next;
-    fn[what](p, on_dir, f);
+    p->ops->list_dir(p, what, on_dir, f);
 }
 
 /* ---- every page of a list ---- */

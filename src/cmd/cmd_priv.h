@@ -69,10 +69,9 @@ int cmd_parse_opts(struct cmd_call *call, struct cmd_opt *opts, size_t nopts, in
 void cmd_fetch_conv(struct cmd_call *call, int64_t conv, bool fresh,
                     void (*next)(struct cmd_call *call, const char *why));
 
-enum cmd_dir { CMD_DIR_AGENTS, CMD_DIR_TEAMS, CMD_DIR_LABELS, CMD_DIR_INBOXES, CMD_DIR_TEMPLATES };
 /* A part of the directory into the store: always when force, else only if
  * the store's is empty. */
-void cmd_fetch_dir(struct cmd_call *call, enum cmd_dir what, bool force,
+void cmd_fetch_dir(struct cmd_call *call, enum dir_kind what, bool force,
                    void (*next)(struct cmd_call *call, const char *why));
 
 /* Every page of a conversation list (up to CMD_LIST_MAX), put in the store;

@@ -208,7 +208,7 @@ static void agents_got(struct cmd_call *call, const char *why)
 
 enum cmd_status cmd_read_agents(struct cmd_call *call)
 {
-    cmd_fetch_dir(call, CMD_DIR_AGENTS, true, agents_got);
+    cmd_fetch_dir(call, DIR_AGENTS, true, agents_got);
     return CMD_PENDING;
 }
 
@@ -233,7 +233,7 @@ static void teams_got(struct cmd_call *call, const char *why)
 
 enum cmd_status cmd_read_teams(struct cmd_call *call)
 {
-    cmd_fetch_dir(call, CMD_DIR_TEAMS, true, teams_got);
+    cmd_fetch_dir(call, DIR_TEAMS, true, teams_got);
     return CMD_PENDING;
 }
 
@@ -256,7 +256,7 @@ static void labels_got(struct cmd_call *call, const char *why)
 
 enum cmd_status cmd_read_labels(struct cmd_call *call)
 {
-    cmd_fetch_dir(call, CMD_DIR_LABELS, true, labels_got);
+    cmd_fetch_dir(call, DIR_LABELS, true, labels_got);
     return CMD_PENDING;
 }
 
@@ -289,7 +289,7 @@ static void templates_got(struct cmd_call *call, const char *why)
 
 enum cmd_status cmd_read_templates(struct cmd_call *call)
 {
-    cmd_fetch_dir(call, CMD_DIR_TEMPLATES, true, templates_got);
+    cmd_fetch_dir(call, DIR_TEMPLATES, true, templates_got);
     return CMD_PENDING;
 }
 

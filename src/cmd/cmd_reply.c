@@ -306,7 +306,7 @@ static void reply_compose(struct cmd_call *call)
         return;
     if (rc > 0) {
         j->templates_read = true;
-        cmd_fetch_dir(call, CMD_DIR_TEMPLATES, true, reply_templates);
+        cmd_fetch_dir(call, DIR_TEMPLATES, true, reply_templates);
         return;
     }
     if (refuse_opted_out(call))
@@ -352,7 +352,7 @@ static void reply_agents(struct cmd_call *call, const char *why)
     struct reply_job *j = call->priv;
     if (j->template_name && !cmd_resolve_template(call->env, j->template_name)) {
         j->templates_read = true;
-        cmd_fetch_dir(call, CMD_DIR_TEMPLATES, false, reply_templates);
+        cmd_fetch_dir(call, DIR_TEMPLATES, false, reply_templates);
         return;
     }
     reply_compose(call);
@@ -364,7 +364,7 @@ static void reply_conv(struct cmd_call *call, const char *why)
         job_end(call, false, why);
         return;
     }
-    cmd_fetch_dir(call, CMD_DIR_AGENTS, false, reply_agents);
+    cmd_fetch_dir(call, DIR_AGENTS, false, reply_agents);
 }
 
 static enum cmd_status start(struct cmd_call *call, bool is_private)
@@ -566,7 +566,7 @@ enum cmd_status cmd_reply_new(struct cmd_call *call)
         return CMD_FAIL;
     }
     call->priv = j;
-    cmd_fetch_dir(call, CMD_DIR_INBOXES, false, new_dir);
+    cmd_fetch_dir(call, DIR_INBOXES, false, new_dir);
     return CMD_PENDING;
 }
 

@@ -339,6 +339,107 @@ void model_template_free(struct template *t)
     memset(t, 0, sizeof *t);
 }
 
+/* ---- the directory, by kind ---- */
+
+#define X(kind, field, rec)                                                                        \
+    _Static_assert(offsetof(struct rec, id) == 0, "a directory record starts with its id");
+MODEL_DIRECTORY(X)
+#undef X
+
+const char *model_dir_name(enum dir_kind k)
+{
+    switch (k) {
+#define X(kind, field, rec)                                                                        \
+    case kind:                                                                                     \
+        return #field;
+        MODEL_DIRECTORY(X)
+#undef X
+    case DIR__COUNT:
+        break;
+    }
+    return "?";
+}
+
+size_t model_dir_size(enum dir_kind k)
+{
+    switch (k) {
+#define X(kind, field, rec)                                                                        \
+    case kind:                                                                                     \
+        return sizeof(struct rec);
+        MODEL_DIRECTORY(X)
+#undef X
+    case DIR__COUNT:
+        break;
+    }
+    return 0;
+}
+
+void model_dir_record_free(enum dir_kind k, void *rec)
+{
+    switch (k) {
+#define X(kind, field, rec_)                                                                       \
+    case kind:                                                                                     \
+        model_##rec_##_free(rec);                                                                  \
+        return;
+        MODEL_DIRECTORY(X)
+#undef X
+    case DIR__COUNT:
+        break;
+    }
+}
+
+void model_directory_take(struct directory *d, enum dir_kind k, void **items, size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    switch (k) {
+#define X(kind, field, rec)                                                                        \
+    case kind:                                                                                     \
+        *items = d->field;                                                                         \
+        *n = d->field ? d->n##field : 0;                                                           \
+        d->field = NULL;                                                                           \
+        d->n##field = 0;                                                                           \
+        return;
+        MODEL_DIRECTORY(X)
+#undef X
+    case DIR__COUNT:
+        break;
+    }
+}
+
+void model_directory_put(struct directory *d, enum dir_kind k, void *items, size_t n)
+{
+    switch (k) {
+#define X(kind, field, rec)                                                                        \
+    case kind:                                                                                     \
+        d->field = items;                                                                          \
+        d->n##field = items ? n : 0;                                                               \
+        return;
+        MODEL_DIRECTORY(X)
+#undef X
+    case DIR__COUNT:
+        break;
+    }
+}
+
+void model_dir_list_free(enum dir_kind k, void *items, size_t n)
+{
+    size_t size = model_dir_size(k);
+    for (size_t i = 0; items && i < n; i++)
+        model_dir_record_free(k, (char *)items + i * size);
+    free(items);
+}
+
+void model_directory_free(struct directory *d)
+{
+    for (int k = 0; k < DIR__COUNT; k++) {
+        void *items;
+        size_t n;
+        model_directory_take(d, (enum dir_kind)k, &items, &n);
+        model_dir_list_free((enum dir_kind)k, items, n);
+    }
+}
+
 void model_profile_free(struct profile *p)
 {
     if (!p)

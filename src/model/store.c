@@ -136,7 +136,7 @@ struct store {
     struct conv_counts counts;
     uint64_t counts_gen;
 
-    struct dir agents, teams, labels, inboxes, templates;
+    struct dir dir[DIR__COUNT];
     uint64_t dir_gen;
 
     struct profile profile;
@@ -704,121 +704,45 @@ uint64_t store_thread_gen(const struct store *s, int64_t conv)
 
 /* ---- the directory ---- */
 
-/* Every directory record starts with its int64_t id (checked below), so one
- * indexer serves them all. A repeated id keeps its first record. */
-_Static_assert(offsetof(struct agent, id) == 0, "id first");
-_Static_assert(offsetof(struct team, id) == 0, "id first");
-_Static_assert(offsetof(struct label, id) == 0, "id first");
-_Static_assert(offsetof(struct inbox, id) == 0, "id first");
-_Static_assert(offsetof(struct template, id) == 0, "id first");
-
-static void dir_take(struct store *s, struct dir *d, void *items, size_t n, size_t size)
+/* Every directory record starts with its int64_t id (model.h checks), so
+ * one indexer serves them all. A repeated id keeps its first record. */
+static void dir_clear(struct dir *d, enum dir_kind k)
 {
+    model_dir_list_free(k, d->items, d->n);
+    d->items = NULL;
+    d->n = 0;
     idmap_free(&d->ids);
+}
+
+void store_set_dir(struct store *s, enum dir_kind k, void *items, size_t n)
+{
+    struct dir *d = &s->dir[k];
+    size_t size = model_dir_size(k);
+    dir_clear(d, k);
     d->items = items;
     d->n = items ? n : 0;
     for (size_t i = 0; i < d->n; i++) {
-        int64_t id;
+        const struct dir_record *r = (const void *)((char *)items + i * size);
         uint32_t dummy;
-        memcpy(&id, (char *)items + i * size, sizeof id);
-        if (!idmap_get(&d->ids, id, &dummy))
-            idmap_put(&d->ids, id, (uint32_t)i);
+        if (!idmap_get(&d->ids, r->id, &dummy))
+            idmap_put(&d->ids, r->id, (uint32_t)i);
     }
     s->dir_gen = tick(s);
 }
 
-static const void *dir_find(const struct dir *d, int64_t id, size_t size)
+const void *store_dir(const struct store *s, enum dir_kind k, size_t *n)
 {
+    *n = s->dir[k].n;
+    return s->dir[k].items;
+}
+
+const void *store_dir_find(const struct store *s, enum dir_kind k, int64_t id)
+{
+    const struct dir *d = &s->dir[k];
     uint32_t i;
     if (!idmap_get(&d->ids, id, &i))
         return NULL;
-    return (const char *)d->items + (size_t)i * size;
-}
-
-/* Frees a directory array of records of type T with model_<T>_free. */
-#define DIR_FREE(d, T, freefn)                                                                     \
-    do {                                                                                           \
-        T *items_ = (d)->items;                                                                    \
-        for (size_t i_ = 0; i_ < (d)->n; i_++)                                                     \
-            freefn(&items_[i_]);                                                                   \
-        free(items_);                                                                              \
-        (d)->items = NULL;                                                                         \
-        (d)->n = 0;                                                                                \
-    } while (0)
-
-void store_set_agents(struct store *s, struct agent *a, size_t n)
-{
-    DIR_FREE(&s->agents, struct agent, model_agent_free);
-    dir_take(s, &s->agents, a, n, sizeof *a);
-}
-
-void store_set_teams(struct store *s, struct team *t, size_t n)
-{
-    DIR_FREE(&s->teams, struct team, model_team_free);
-    dir_take(s, &s->teams, t, n, sizeof *t);
-}
-
-void store_set_labels(struct store *s, struct label *l, size_t n)
-{
-    DIR_FREE(&s->labels, struct label, model_label_free);
-    dir_take(s, &s->labels, l, n, sizeof *l);
-}
-
-void store_set_inboxes(struct store *s, struct inbox *i, size_t n)
-{
-    DIR_FREE(&s->inboxes, struct inbox, model_inbox_free);
-    dir_take(s, &s->inboxes, i, n, sizeof *i);
-}
-
-void store_set_templates(struct store *s, struct template *t, size_t n)
-{
-    DIR_FREE(&s->templates, struct template, model_template_free);
-    dir_take(s, &s->templates, t, n, sizeof *t);
-}
-
-const struct agent *store_agents(const struct store *s, size_t *n)
-{
-    *n = s->agents.n;
-    return s->agents.items;
-}
-
-const struct team *store_teams(const struct store *s, size_t *n)
-{
-    *n = s->teams.n;
-    return s->teams.items;
-}
-
-const struct label *store_labels(const struct store *s, size_t *n)
-{
-    *n = s->labels.n;
-    return s->labels.items;
-}
-
-const struct inbox *store_inboxes(const struct store *s, size_t *n)
-{
-    *n = s->inboxes.n;
-    return s->inboxes.items;
-}
-
-const struct template *store_templates(const struct store *s, size_t *n)
-{
-    *n = s->templates.n;
-    return s->templates.items;
-}
-
-const struct agent *store_agent(const struct store *s, int64_t id)
-{
-    return dir_find(&s->agents, id, sizeof(struct agent));
-}
-
-const struct team *store_team(const struct store *s, int64_t id)
-{
-    return dir_find(&s->teams, id, sizeof(struct team));
-}
-
-const struct inbox *store_inbox(const struct store *s, int64_t id)
-{
-    return dir_find(&s->inboxes, id, sizeof(struct inbox));
+    return (const char *)d->items + (size_t)i * model_dir_size(k);
 }
 
 uint64_t store_dir_gen(const struct store *s)
@@ -858,16 +782,8 @@ void store_free(struct store **sp)
     free(s->pages);
     idmap_free(&s->slot_ids);
     free(s->list);
-    DIR_FREE(&s->agents, struct agent, model_agent_free);
-    DIR_FREE(&s->teams, struct team, model_team_free);
-    DIR_FREE(&s->labels, struct label, model_label_free);
-    DIR_FREE(&s->inboxes, struct inbox, model_inbox_free);
-    DIR_FREE(&s->templates, struct template, model_template_free);
-    idmap_free(&s->agents.ids);
-    idmap_free(&s->teams.ids);
-    idmap_free(&s->labels.ids);
-    idmap_free(&s->inboxes.ids);
-    idmap_free(&s->templates.ids);
+    for (int k = 0; k < DIR__COUNT; k++)
+        dir_clear(&s->dir[k], (enum dir_kind)k);
     model_profile_free(&s->profile);
     free(s);
     *sp = NULL;

@@ -48,6 +48,7 @@ struct cw_call {
     int64_t conv;          /* the conversation the op is about, or 0 */
     enum conv_status want; /* set_status: what was asked */
     int64_t want_until;    /* set_status: snoozed_until asked */
+    enum dir_kind kind;    /* list_dir: the kind asked for */
     enum prov_err pre_err; /* failed before sending (PROV_OK = sent) */
     char *pre_msg;
     struct cw_call *prev, *next;
@@ -397,37 +398,18 @@ static int map_status(json_object *root, struct prov_result *res, const struct c
     return 0;
 }
 
-static int map_assigned_agent(json_object *root, struct prov_result *res, const struct cw_call *c,
-                              char **err)
+/* The assignee (an agent) or the team, or nothing when cleared. */
+static int map_assigned(json_object *root, struct prov_result *res, const struct cw_call *c,
+                        char **err)
 {
-    (void)c;
-    if (!root)
-        return 0; /* unassigned */
-    struct agent *a = xcalloc(1, sizeof *a);
-    if (json_map_agent(root, a, err) < 0) {
-        model_agent_free(a);
-        free(a);
-        return -1;
-    }
-    res->agents = a;
-    res->nagents = 1;
-    return 0;
-}
-
-static int map_assigned_team(json_object *root, struct prov_result *res, const struct cw_call *c,
-                             char **err)
-{
-    (void)c;
     if (!root)
         return 0;
-    struct team *t = xcalloc(1, sizeof *t);
-    if (json_map_team(root, t, err) < 0) {
-        model_team_free(t);
-        free(t);
+    void *rec = xcalloc(1, model_dir_size(c->kind));
+    if (json_map_dir_record(root, c->kind, rec, err) < 0) {
+        model_dir_list_free(c->kind, rec, 1);
         return -1;
     }
-    res->teams = t;
-    res->nteams = 1;
+    model_directory_put(&res->dir, c->kind, rec, 1);
     return 0;
 }
 
@@ -438,39 +420,9 @@ static int map_titles(json_object *root, struct prov_result *res, const struct c
     return json_map_titles(root, &res->titles, &res->ntitles, err);
 }
 
-static int map_agents(json_object *root, struct prov_result *res, const struct cw_call *c,
-                      char **err)
+static int map_dir(json_object *root, struct prov_result *res, const struct cw_call *c, char **err)
 {
-    (void)c;
-    return json_map_agents(root, &res->agents, &res->nagents, err);
-}
-
-static int map_teams(json_object *root, struct prov_result *res, const struct cw_call *c,
-                     char **err)
-{
-    (void)c;
-    return json_map_teams(root, &res->teams, &res->nteams, err);
-}
-
-static int map_labels(json_object *root, struct prov_result *res, const struct cw_call *c,
-                      char **err)
-{
-    (void)c;
-    return json_map_labels(root, &res->labels, &res->nlabels, err);
-}
-
-static int map_inboxes(json_object *root, struct prov_result *res, const struct cw_call *c,
-                       char **err)
-{
-    (void)c;
-    return json_map_inboxes(root, &res->inboxes, &res->ninboxes, err);
-}
-
-static int map_templates(json_object *root, struct prov_result *res, const struct cw_call *c,
-                         char **err)
-{
-    (void)c;
-    return json_map_templates(root, &res->templates, &res->ntemplates, err);
+    return json_map_dir(root, c->kind, &res->dir, err);
 }
 
 static int map_contacts(json_object *root, struct prov_result *res, const struct cw_call *c,
@@ -485,15 +437,6 @@ static int map_contacts(json_object *root, struct prov_result *res, const struct
 static struct cw *cw_of(struct provider *p)
 {
     return (struct cw *)p;
-}
-
-/* GET of an account path with no query. */
-static void get_simple(struct provider *p, const char *path, cw_mapper map, prov_cb cb, void *ud)
-{
-    struct cw *cw = cw_of(p);
-    struct buf url;
-    acc_url(cw, &url, "%s", path);
-    call_send(call_new(cw, map, BODY_JSON, cb, ud), "GET", buf_detach(&url), NULL);
 }
 
 /* POST to a conversation's sub-path. */
@@ -546,33 +489,34 @@ static void add_filters(struct buf *url, const struct conv_query *q)
         param(url, "q", q->q);
 }
 
-static void op_list_conversations(struct provider *p, const struct conv_query *q, prov_cb cb,
-                                  void *ud)
+/* GET of the list (with a page) or of its counts alone (§3.1, §3.3). */
+static void list_get(struct provider *p, const char *path, const struct conv_query *q, bool paged,
+                     cw_mapper map, prov_cb cb, void *ud)
 {
     static const struct conv_query dflt = {.assignee = ASSIGNEE_ALL, .status = CONV_OPEN};
     struct cw *cw = cw_of(p);
     struct buf url;
     if (!q)
         q = &dflt;
-    acc_url(cw, &url, "/conversations");
+    acc_url(cw, &url, "%s", path);
     add_filters(&url, q);
-    param_int(&url, "page", q->page > 0 ? q->page : 1);
-    if (q->sort_by && *q->sort_by)
+    if (paged)
+        param_int(&url, "page", q->page > 0 ? q->page : 1);
+    if (paged && q->sort_by && *q->sort_by)
         param(&url, "sort_by", q->sort_by);
-    call_send(call_new(cw, map_conv_list, BODY_JSON, cb, ud), "GET", buf_detach(&url), NULL);
+    call_send(call_new(cw, map, BODY_JSON, cb, ud), "GET", buf_detach(&url), NULL);
+}
+
+static void op_list_conversations(struct provider *p, const struct conv_query *q, prov_cb cb,
+                                  void *ud)
+{
+    list_get(p, "/conversations", q, true, map_conv_list, cb, ud);
 }
 
 static void op_conversation_counts(struct provider *p, const struct conv_query *q, prov_cb cb,
                                    void *ud)
 {
-    static const struct conv_query dflt = {.assignee = ASSIGNEE_ALL, .status = CONV_OPEN};
-    struct cw *cw = cw_of(p);
-    struct buf url;
-    if (!q)
-        q = &dflt;
-    acc_url(cw, &url, "/conversations/meta");
-    add_filters(&url, q);
-    call_send(call_new(cw, map_counts, BODY_JSON, cb, ud), "GET", buf_detach(&url), NULL);
+    list_get(p, "/conversations/meta", q, false, map_counts, cb, ud);
 }
 
 static void op_search_conversations(struct provider *p, const char *q, int page, prov_cb cb,
@@ -680,20 +624,31 @@ static void op_set_priority(struct provider *p, int64_t conv, enum conv_priority
     conv_post(p, conv, "toggle_priority", body, NULL, BODY_NONE, cb, ud);
 }
 
+/* {"assignee_id": N} answers the agent, {"team_id": N} the team; null
+ * clears and answers null (doc/api.md §3.11). */
+static void assign(struct provider *p, int64_t conv, enum dir_kind k, const char *key, int64_t id,
+                   prov_cb cb, void *ud)
+{
+    struct cw *cw = cw_of(p);
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, key, id > 0 ? json_object_new_int64(id) : NULL);
+    struct buf url;
+    acc_url(cw, &url, "/conversations/%lld/assignments", (long long)conv);
+    struct cw_call *c = call_new(cw, map_assigned, BODY_JSON_OR_NULL, cb, ud);
+    c->conv = conv;
+    c->kind = k;
+    call_send(c, "POST", buf_detach(&url), body);
+}
+
 static void op_assign_agent(struct provider *p, int64_t conv, int64_t agent_id, prov_cb cb,
                             void *ud)
 {
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "assignee_id",
-                           agent_id > 0 ? json_object_new_int64(agent_id) : NULL);
-    conv_post(p, conv, "assignments", body, map_assigned_agent, BODY_JSON_OR_NULL, cb, ud);
+    assign(p, conv, DIR_AGENTS, "assignee_id", agent_id, cb, ud);
 }
 
 static void op_assign_team(struct provider *p, int64_t conv, int64_t team_id, prov_cb cb, void *ud)
 {
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "team_id", team_id > 0 ? json_object_new_int64(team_id) : NULL);
-    conv_post(p, conv, "assignments", body, map_assigned_team, BODY_JSON_OR_NULL, cb, ud);
+    assign(p, conv, DIR_TEAMS, "team_id", team_id, cb, ud);
 }
 
 static void op_get_labels(struct provider *p, int64_t conv, prov_cb cb, void *ud)
@@ -742,29 +697,27 @@ static void op_typing(struct provider *p, int64_t conv, bool on, bool is_private
     conv_post(p, conv, "toggle_typing_status", body, NULL, BODY_NONE, cb, ud);
 }
 
-static void op_list_agents(struct provider *p, prov_cb cb, void *ud)
-{
-    get_simple(p, "/agents", map_agents, cb, ud);
-}
+/* Where each kind of the directory is read (doc/api.md §5–§8, §10). */
+static const char *const dir_paths[DIR__COUNT] = {
+    [DIR_AGENTS] = "/agents",
+    [DIR_TEAMS] = "/teams",
+    [DIR_LABELS] = "/labels",
+    [DIR_INBOXES] = "/inboxes",
+    [DIR_TEMPLATES] = "/canned_responses",
+};
 
-static void op_list_teams(struct provider *p, prov_cb cb, void *ud)
+static void op_list_dir(struct provider *p, enum dir_kind k, prov_cb cb, void *ud)
 {
-    get_simple(p, "/teams", map_teams, cb, ud);
-}
-
-static void op_list_labels(struct provider *p, prov_cb cb, void *ud)
-{
-    get_simple(p, "/labels", map_labels, cb, ud);
-}
-
-static void op_list_inboxes(struct provider *p, prov_cb cb, void *ud)
-{
-    get_simple(p, "/inboxes", map_inboxes, cb, ud);
-}
-
-static void op_list_templates(struct provider *p, prov_cb cb, void *ud)
-{
-    get_simple(p, "/canned_responses", map_templates, cb, ud);
+    struct cw *cw = cw_of(p);
+    struct cw_call *c = call_new(cw, map_dir, BODY_JSON, cb, ud);
+    if ((unsigned)k >= DIR__COUNT) {
+        call_fail(c, PROV_ERR_INVALID, "unknown kind of directory");
+        return;
+    }
+    c->kind = k;
+    struct buf url;
+    acc_url(cw, &url, "%s", dir_paths[k]);
+    call_send(c, "GET", buf_detach(&url), NULL);
 }
 
 static void op_search_contacts(struct provider *p, const char *q, prov_cb cb, void *ud)
@@ -832,11 +785,7 @@ static const struct provider_ops chatwoot_ops = {
     .mark_read = op_mark_read,
     .mark_unread = op_mark_unread,
     .typing = op_typing,
-    .list_agents = op_list_agents,
-    .list_teams = op_list_teams,
-    .list_labels = op_list_labels,
-    .list_inboxes = op_list_inboxes,
-    .list_templates = op_list_templates,
+    .list_dir = op_list_dir,
     .search_contacts = op_search_contacts,
     .get_contact = op_get_contact,
     .contact_conversations = op_contact_conversations,

@@ -48,22 +48,6 @@ static int map_agent_item(json_object *o, void *out, char **err)
     return json_map_agent(o, out, err);
 }
 
-static void free_agent_item(void *rec)
-{
-    model_agent_free(rec);
-}
-
-int json_map_agents(json_object *root, struct agent **out, size_t *n, char **err)
-{
-    *out = NULL;
-    *n = 0;
-    json_object *a = json_map_list_of(root, "payload");
-    if (!a)
-        return json_map_fail(err, "no agent list in the answer");
-    *n = json_map_items(a, sizeof **out, map_agent_item, free_agent_item, (void **)out, NULL);
-    return 0;
-}
-
 int json_map_team(json_object *o, struct team *out, char **err)
 {
     memset(out, 0, sizeof *out);
@@ -85,22 +69,6 @@ static int map_team_item(json_object *o, void *out, char **err)
     return json_map_team(o, out, err);
 }
 
-static void free_team_item(void *rec)
-{
-    model_team_free(rec);
-}
-
-int json_map_teams(json_object *root, struct team **out, size_t *n, char **err)
-{
-    *out = NULL;
-    *n = 0;
-    json_object *a = json_map_list_of(root, "payload");
-    if (!a)
-        return json_map_fail(err, "no team list in the answer");
-    *n = json_map_items(a, sizeof **out, map_team_item, free_team_item, (void **)out, NULL);
-    return 0;
-}
-
 static int map_label_item(json_object *o, void *rec, char **err)
 {
     struct label *l = rec;
@@ -116,22 +84,6 @@ static int map_label_item(json_object *o, void *rec, char **err)
     json_map_replace(&l->title, json_map_get_text(o, "title", TEXT_SINGLE_LINE));
     json_map_replace(&l->description, json_map_get_text(o, "description", TEXT_SINGLE_LINE));
     json_map_replace(&l->color, json_map_get_text(o, "color", TEXT_SINGLE_LINE));
-    return 0;
-}
-
-static void free_label_item(void *rec)
-{
-    model_label_free(rec);
-}
-
-int json_map_labels(json_object *root, struct label **out, size_t *n, char **err)
-{
-    *out = NULL;
-    *n = 0;
-    json_object *a = json_map_list_of(root, "payload");
-    if (!a)
-        return json_map_fail(err, "no label list in the answer");
-    *n = json_map_items(a, sizeof **out, map_label_item, free_label_item, (void **)out, NULL);
     return 0;
 }
 
@@ -178,22 +130,6 @@ static int map_inbox_item(json_object *o, void *rec, char **err)
     return 0;
 }
 
-static void free_inbox_item(void *rec)
-{
-    model_inbox_free(rec);
-}
-
-int json_map_inboxes(json_object *root, struct inbox **out, size_t *n, char **err)
-{
-    *out = NULL;
-    *n = 0;
-    json_object *a = json_map_list_of(root, "payload");
-    if (!a)
-        return json_map_fail(err, "no inbox list in the answer");
-    *n = json_map_items(a, sizeof **out, map_inbox_item, free_inbox_item, (void **)out, NULL);
-    return 0;
-}
-
 static int map_template_item(json_object *o, void *rec, char **err)
 {
     struct template *t = rec;
@@ -210,19 +146,54 @@ static int map_template_item(json_object *o, void *rec, char **err)
     return 0;
 }
 
-static void free_template_item(void *rec)
+/* Each kind's item mapper, and what is missing when the answer has no
+ * list: the one place a new kind of the directory meets JSON. */
+static const struct {
+    json_map_item_fn map;
+    const char *what;
+} dir_mappers[DIR__COUNT] = {
+    [DIR_AGENTS] = {map_agent_item, "agent list"},
+    [DIR_TEAMS] = {map_team_item, "team list"},
+    [DIR_LABELS] = {map_label_item, "label list"},
+    [DIR_INBOXES] = {map_inbox_item, "inbox list"},
+    [DIR_TEMPLATES] = {map_template_item, "canned responses"},
+};
+
+/* What json_map_items frees a failed item with, one per kind. */
+#define X(kind, field, rec)                                                                        \
+    static void release_##field(void *r)                                                           \
+    {                                                                                              \
+        model_##rec##_free(r);                                                                     \
+    }
+MODEL_DIRECTORY(X)
+#undef X
+static const json_map_free_fn dir_release[DIR__COUNT] = {
+#define X(kind, field, rec) [kind] = release_##field,
+    MODEL_DIRECTORY(X)
+#undef X
+};
+
+int json_map_dir_record(json_object *o, enum dir_kind k, void *out, char **err)
 {
-    model_template_free(rec);
+    return dir_mappers[k].map(o, out, err);
 }
 
-int json_map_templates(json_object *root, struct template **out, size_t *n, char **err)
+int json_map_dir(json_object *root, enum dir_kind k, struct directory *out, char **err)
 {
-    *out = NULL;
-    *n = 0;
+    void *old;
+    size_t nold;
+    model_directory_take(out, k, &old, &nold);
+    model_dir_list_free(k, old, nold);
     json_object *a = json_map_list_of(root, "payload");
-    if (!a)
-        return json_map_fail(err, "no canned responses in the answer");
-    *n = json_map_items(a, sizeof **out, map_template_item, free_template_item, (void **)out, NULL);
+    if (!a) {
+        if (err)
+            *err = xasprintf("no %s in the answer", dir_mappers[k].what);
+        return -1;
+    }
+    void *items = NULL;
+    size_t n =
+        json_map_items(a, model_dir_size(k), dir_mappers[k].map, dir_release[k], &items, NULL);
+    model_directory_put(out, k, items, n);
     return 0;
 }
 

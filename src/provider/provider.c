@@ -30,11 +30,7 @@ void provider_result_free(struct prov_result *r)
     if (r->has_msg)
         model_message_free(&r->msg);
     r->has_msg = false;
-    FREE_ARRAY(r->agents, r->nagents, model_agent_free);
-    FREE_ARRAY(r->teams, r->nteams, model_team_free);
-    FREE_ARRAY(r->labels, r->nlabels, model_label_free);
-    FREE_ARRAY(r->inboxes, r->ninboxes, model_inbox_free);
-    FREE_ARRAY(r->templates, r->ntemplates, model_template_free);
+    model_directory_free(&r->dir);
     FREE_ARRAY(r->contacts, r->ncontacts, model_contact_free);
     for (size_t i = 0; r->titles && i < r->ntitles; i++)
         free(r->titles[i]);

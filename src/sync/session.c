@@ -345,47 +345,20 @@ static void on_directory(void *ud, struct prov_result *res)
     struct req_ctx *r = ud;
     struct session *s = r->s;
     if (session_note_result(s, res)) {
-        switch (r->dir_part) {
-        case 0:
-            store_set_agents(s->st, res->agents, res->nagents);
-            res->agents = NULL;
-            res->nagents = 0;
-            break;
-        case 1:
-            store_set_teams(s->st, res->teams, res->nteams);
-            res->teams = NULL;
-            res->nteams = 0;
-            break;
-        case 2:
-            store_set_labels(s->st, res->labels, res->nlabels);
-            res->labels = NULL;
-            res->nlabels = 0;
-            break;
-        case 3:
-            store_set_inboxes(s->st, res->inboxes, res->ninboxes);
-            res->inboxes = NULL;
-            res->ninboxes = 0;
-            break;
-        case 4:
-            store_set_templates(s->st, res->templates, res->ntemplates);
-            res->templates = NULL;
-            res->ntemplates = 0;
-            break;
-        }
+        void *items;
+        size_t n;
+        model_directory_take(&res->dir, r->dir_kind, &items, &n);
+        store_set_dir(s->st, r->dir_kind, items, n);
     }
     session_req_done(r);
 }
 
 static void request_directory(struct session *s)
 {
-    for (int part = 0; part < 5; part++) {
+    for (int k = 0; k < DIR__COUNT; k++) {
         struct req_ctx *r = session_req_new(s, REQ_DIRECTORY);
-        r->dir_part = part;
-        const struct provider_ops *o = s->p->ops;
-        void (*fn[])(struct provider *, prov_cb, void *) = {
-            o->list_agents, o->list_teams, o->list_labels, o->list_inboxes, o->list_templates,
-        };
-        fn[part](s->p, on_directory, r);
+        r->dir_kind = (enum dir_kind)k;
+        s->p->ops->list_dir(s->p, r->dir_kind, on_directory, r);
     }
 }
 

@@ -37,7 +37,7 @@ struct req_ctx {
     enum req_kind kind;
     uint64_t epoch; /* list/thread generation the answer belongs to */
     int page;
-    int dir_part;
+    enum dir_kind dir_kind;
     int64_t conv;
     char *echo_id;
     struct req_ctx *next, *prev;

@@ -25,6 +25,15 @@
 #define ONE_LINE false
 #define MULTI_LINE true
 
+/* One kind of the directory out of a document, as the driver reads it. */
+static int map_dir(json_object *o, enum dir_kind k, void **items, size_t *n, char **err)
+{
+    struct directory d = {0};
+    int rc = json_map_dir(o, k, &d, err);
+    model_directory_take(&d, k, items, n);
+    return rc;
+}
+
 static void check_time(const char *what, int64_t t)
 {
     FUZZ_CHECK(t >= 0 && t <= MAX_EPOCH, "%s = %lld is not an epoch", what, (long long)t);
@@ -195,8 +204,8 @@ static void run_directory(json_object *root)
     char *err = NULL;
     int rc;
 
-    rc = json_map_agents(root, &a, &n, &err);
-    check_err("json_map_agents", rc, err);
+    rc = map_dir(root, DIR_AGENTS, (void **)&a, &n, &err);
+    check_err("json_map_dir agents", rc, err);
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(a[i].id > 0, "agent id");
         fuzz_check_text("agent.name", a[i].name, ONE_LINE);
@@ -208,8 +217,8 @@ static void run_directory(json_object *root)
     free(a);
 
     err = NULL;
-    rc = json_map_teams(root, &t, &n, &err);
-    check_err("json_map_teams", rc, err);
+    rc = map_dir(root, DIR_TEAMS, (void **)&t, &n, &err);
+    check_err("json_map_dir teams", rc, err);
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(t[i].id > 0, "team id");
         fuzz_check_text("team.name", t[i].name, ONE_LINE);
@@ -219,8 +228,8 @@ static void run_directory(json_object *root)
     free(t);
 
     err = NULL;
-    rc = json_map_labels(root, &l, &n, &err);
-    check_err("json_map_labels", rc, err);
+    rc = map_dir(root, DIR_LABELS, (void **)&l, &n, &err);
+    check_err("json_map_dir labels", rc, err);
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(l[i].id > 0, "label id");
         fuzz_check_text("label.title", l[i].title, ONE_LINE);
@@ -240,8 +249,8 @@ static void run_directory(json_object *root)
     free(titles);
 
     err = NULL;
-    rc = json_map_inboxes(root, &in, &n, &err);
-    check_err("json_map_inboxes", rc, err);
+    rc = map_dir(root, DIR_INBOXES, (void **)&in, &n, &err);
+    check_err("json_map_dir inboxes", rc, err);
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(in[i].id > 0, "inbox id");
         fuzz_check_text("inbox.name", in[i].name, ONE_LINE);
@@ -252,8 +261,8 @@ static void run_directory(json_object *root)
     free(in);
 
     err = NULL;
-    rc = json_map_templates(root, &tp, &n, &err);
-    check_err("json_map_templates", rc, err);
+    rc = map_dir(root, DIR_TEMPLATES, (void **)&tp, &n, &err);
+    check_err("json_map_dir templates", rc, err);
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(tp[i].id > 0, "template id");
         fuzz_check_text("template.short_code", tp[i].short_code, ONE_LINE);

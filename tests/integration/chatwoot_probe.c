@@ -159,43 +159,43 @@ static void print_result(const struct prov_result *r)
         print_message("msg", &r->msgs[i]);
     if (r->has_msg)
         print_message("msg", &r->msg);
-    for (size_t i = 0; i < r->nagents; i++) {
+    for (size_t i = 0; i < r->dir.nagents; i++) {
         printf("agent");
-        put_int("id", r->agents[i].id);
-        put("name", r->agents[i].name);
-        put("email", r->agents[i].email);
-        put("role", r->agents[i].role);
-        put("availability", r->agents[i].availability);
+        put_int("id", r->dir.agents[i].id);
+        put("name", r->dir.agents[i].name);
+        put("email", r->dir.agents[i].email);
+        put("role", r->dir.agents[i].role);
+        put("availability", r->dir.agents[i].availability);
         printf("\n");
     }
-    for (size_t i = 0; i < r->nteams; i++) {
+    for (size_t i = 0; i < r->dir.nteams; i++) {
         printf("team");
-        put_int("id", r->teams[i].id);
-        put("name", r->teams[i].name);
-        put_int("member", r->teams[i].is_member);
+        put_int("id", r->dir.teams[i].id);
+        put("name", r->dir.teams[i].name);
+        put_int("member", r->dir.teams[i].is_member);
         printf("\n");
     }
-    for (size_t i = 0; i < r->nlabels; i++) {
+    for (size_t i = 0; i < r->dir.nlabels; i++) {
         printf("label");
-        put_int("id", r->labels[i].id);
-        put("title", r->labels[i].title);
-        put("color", r->labels[i].color);
+        put_int("id", r->dir.labels[i].id);
+        put("title", r->dir.labels[i].title);
+        put("color", r->dir.labels[i].color);
         printf("\n");
     }
-    for (size_t i = 0; i < r->ninboxes; i++) {
+    for (size_t i = 0; i < r->dir.ninboxes; i++) {
         printf("inbox");
-        put_int("id", r->inboxes[i].id);
-        put("name", r->inboxes[i].name);
-        put("channel", r->inboxes[i].channel_type);
-        put("phone", r->inboxes[i].phone);
-        put_int("sms", r->inboxes[i].is_sms);
+        put_int("id", r->dir.inboxes[i].id);
+        put("name", r->dir.inboxes[i].name);
+        put("channel", r->dir.inboxes[i].channel_type);
+        put("phone", r->dir.inboxes[i].phone);
+        put_int("sms", r->dir.inboxes[i].is_sms);
         printf("\n");
     }
-    for (size_t i = 0; i < r->ntemplates; i++) {
+    for (size_t i = 0; i < r->dir.ntemplates; i++) {
         printf("template");
-        put_int("id", r->templates[i].id);
-        put("short_code", r->templates[i].short_code);
-        put("content", r->templates[i].content);
+        put_int("id", r->dir.templates[i].id);
+        put("short_code", r->dir.templates[i].short_code);
+        put("content", r->dir.templates[i].content);
         printf("\n");
     }
     for (size_t i = 0; i < r->ncontacts; i++)
@@ -336,15 +336,15 @@ static int start(struct provider *p, const char *op, int argc, char **argv)
         o->typing(p, num(a0), strcmp(a1, "on") == 0, a2 && strcmp(a2, "private") == 0, on_result,
                   NULL);
     } else if (strcmp(op, "agents") == 0) {
-        o->list_agents(p, on_result, NULL);
+        o->list_dir(p, DIR_AGENTS, on_result, NULL);
     } else if (strcmp(op, "teams") == 0) {
-        o->list_teams(p, on_result, NULL);
+        o->list_dir(p, DIR_TEAMS, on_result, NULL);
     } else if (strcmp(op, "account-labels") == 0) {
-        o->list_labels(p, on_result, NULL);
+        o->list_dir(p, DIR_LABELS, on_result, NULL);
     } else if (strcmp(op, "inboxes") == 0) {
-        o->list_inboxes(p, on_result, NULL);
+        o->list_dir(p, DIR_INBOXES, on_result, NULL);
     } else if (strcmp(op, "templates") == 0) {
-        o->list_templates(p, on_result, NULL);
+        o->list_dir(p, DIR_TEMPLATES, on_result, NULL);
     } else if (strcmp(op, "contacts") == 0 && a0) {
         o->search_contacts(p, a0, on_result, NULL);
     } else if (strcmp(op, "contact") == 0 && a0) {

@@ -219,29 +219,13 @@ static void f_typing(struct provider *p, int64_t conv, bool on, bool is_private,
     finish(p, c);
 }
 
-static void f_list_agents(struct provider *p, prov_cb cb, void *ud)
-{
-    op_simple(p, FAKE_LIST_AGENTS, 0, cb, ud);
-}
+/* The directory's calls keep their own ops (FAKE_LIST_AGENTS…), in the
+ * order of the kinds. */
+_Static_assert(FAKE_LIST_TEMPLATES - FAKE_LIST_AGENTS == DIR_TEMPLATES, "one op per kind");
 
-static void f_list_teams(struct provider *p, prov_cb cb, void *ud)
+static void f_list_dir(struct provider *p, enum dir_kind k, prov_cb cb, void *ud)
 {
-    op_simple(p, FAKE_LIST_TEAMS, 0, cb, ud);
-}
-
-static void f_list_labels(struct provider *p, prov_cb cb, void *ud)
-{
-    op_simple(p, FAKE_LIST_LABELS, 0, cb, ud);
-}
-
-static void f_list_inboxes(struct provider *p, prov_cb cb, void *ud)
-{
-    op_simple(p, FAKE_LIST_INBOXES, 0, cb, ud);
-}
-
-static void f_list_templates(struct provider *p, prov_cb cb, void *ud)
-{
-    op_simple(p, FAKE_LIST_TEMPLATES, 0, cb, ud);
+    op_simple(p, (enum fake_op)(FAKE_LIST_AGENTS + (int)k), 0, cb, ud);
 }
 
 static void f_search_contacts(struct provider *p, const char *q, prov_cb cb, void *ud)
@@ -286,11 +270,7 @@ static const struct provider_ops fake_ops = {
     .mark_read = f_mark_read,
     .mark_unread = f_mark_unread,
     .typing = f_typing,
-    .list_agents = f_list_agents,
-    .list_teams = f_list_teams,
-    .list_labels = f_list_labels,
-    .list_inboxes = f_list_inboxes,
-    .list_templates = f_list_templates,
+    .list_dir = f_list_dir,
     .search_contacts = f_search_contacts,
     .get_contact = f_get_contact,
     .contact_conversations = f_contact_conversations,

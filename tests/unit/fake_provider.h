@@ -33,7 +33,7 @@ enum fake_op {
     FAKE_MARK_READ,
     FAKE_MARK_UNREAD,
     FAKE_TYPING,
-    FAKE_LIST_AGENTS,
+    FAKE_LIST_AGENTS, /* list_dir, one op per kind in enum dir_kind's order */
     FAKE_LIST_TEAMS,
     FAKE_LIST_LABELS,
     FAKE_LIST_INBOXES,

@@ -80,13 +80,13 @@ static void fake_assign(struct provider *p, int64_t conv, int64_t agent, prov_cb
         return;
     }
     if (agent) {
-        r->agents = xcalloc(1, sizeof *r->agents);
-        r->agents[0].id = agent;
-        r->agents[0].name = xstrdup(agent == 2 ? "Ben Ortiz" : "Someone");
-        r->agents[0].email = xstrdup("");
-        r->agents[0].role = xstrdup("agent");
-        r->agents[0].availability = xstrdup("online");
-        r->nagents = 1;
+        r->dir.agents = xcalloc(1, sizeof *r->dir.agents);
+        r->dir.agents[0].id = agent;
+        r->dir.agents[0].name = xstrdup(agent == 2 ? "Ben Ortiz" : "Someone");
+        r->dir.agents[0].email = xstrdup("");
+        r->dir.agents[0].role = xstrdup("agent");
+        r->dir.agents[0].availability = xstrdup("online");
+        r->dir.nagents = 1;
     }
 }
 

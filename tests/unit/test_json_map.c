@@ -23,6 +23,15 @@
 /* 2024-11-27T09:33:20Z */
 #define T0 1732700000LL
 
+/* One kind of the directory out of a document, as the driver reads it. */
+static int map_dir(json_object *o, enum dir_kind k, void **items, size_t *n, char **err)
+{
+    struct directory d = {0};
+    int rc = json_map_dir(o, k, &d, err);
+    model_directory_take(&d, k, items, n);
+    return rc;
+}
+
 static json_object *parse(const char *text)
 {
     char *err = NULL;
@@ -732,7 +741,7 @@ static void test_json_map__agents_and_teams_bare_arrays(void **state)
                            "{\"id\":4,\"name\":\"Bo\",\"availability\":\"online\"},{}]");
     struct agent *as;
     size_t n;
-    assert_int_equal(json_map_agents(o, &as, &n, NULL), 0);
+    assert_int_equal(map_dir(o, DIR_AGENTS, (void **)&as, &n, NULL), 0);
     assert_int_equal(n, 2);
     assert_string_equal(as[0].name, "Jane Doe"); /* empty available_name → name */
     assert_string_equal(as[0].email, "jane@x.io");
@@ -748,7 +757,7 @@ static void test_json_map__agents_and_teams_bare_arrays(void **state)
     o = parse("[{\"id\":2,\"name\":\"Billing\",\"description\":\"Money\",\"is_member\":true,"
               "\"allow_auto_assign\":true},{\"id\":\"5\",\"name\":null}]");
     struct team *ts;
-    assert_int_equal(json_map_teams(o, &ts, &n, NULL), 0);
+    assert_int_equal(map_dir(o, DIR_TEAMS, (void **)&ts, &n, NULL), 0);
     assert_int_equal(n, 2);
     assert_string_equal(ts[0].name, "Billing");
     assert_string_equal(ts[0].description, "Money");
@@ -763,7 +772,7 @@ static void test_json_map__agents_and_teams_bare_arrays(void **state)
 
     char *err = NULL;
     o = parse("{\"agents\":[]}");
-    assert_int_equal(json_map_agents(o, &as, &n, &err), -1);
+    assert_int_equal(map_dir(o, DIR_AGENTS, (void **)&as, &n, &err), -1);
     free(err);
     json_object_put(o);
 }
@@ -776,7 +785,7 @@ static void test_json_map__labels_titles_inboxes_templates(void **state)
                            "{\"id\":2,\"title\":\"vip\",\"color\":null}]}");
     struct label *ls;
     size_t n;
-    assert_int_equal(json_map_labels(o, &ls, &n, NULL), 0);
+    assert_int_equal(map_dir(o, DIR_LABELS, (void **)&ls, &n, NULL), 0);
     assert_int_equal(n, 2);
     assert_string_equal(ls[0].title, "billing");
     assert_string_equal(ls[0].color, "#1f93ff");
@@ -806,7 +815,7 @@ static void test_json_map__labels_titles_inboxes_templates(void **state)
               "{\"id\":4,\"name\":\"Site\",\"channel_type\":\"Channel::WebWidget\"},"
               "{\"id\":5,\"name\":\"Old Twilio\",\"channel_type\":\"Channel::TwilioSms\"}]}");
     struct inbox *ib;
-    assert_int_equal(json_map_inboxes(o, &ib, &n, NULL), 0);
+    assert_int_equal(map_dir(o, DIR_INBOXES, (void **)&ib, &n, NULL), 0);
     assert_int_equal(n, 5);
     assert_true(ib[0].is_sms);
     assert_string_equal(ib[0].phone, "+15550100100");
@@ -824,7 +833,7 @@ static void test_json_map__labels_titles_inboxes_templates(void **state)
               "\"Hello {{contact.first_name}},\\nthanks!\",\"created_at\":"
               "\"2024-11-27T09:33:20.000Z\"},{\"short_code\":\"noid\"}]");
     struct template *ts;
-    assert_int_equal(json_map_templates(o, &ts, &n, NULL), 0);
+    assert_int_equal(map_dir(o, DIR_TEMPLATES, (void **)&ts, &n, NULL), 0);
     assert_int_equal(n, 1);
     assert_string_equal(ts[0].short_code, "hi");
     assert_string_equal(ts[0].content, "Hello {{contact.first_name}},\nthanks!");
@@ -988,7 +997,7 @@ static void test_json_map__huge_arrays_are_bounded(void **state)
     o = parse_len(b.data, b.len);
     struct agent *as;
     size_t n;
-    assert_int_equal(json_map_agents(o, &as, &n, NULL), 0);
+    assert_int_equal(map_dir(o, DIR_AGENTS, (void **)&as, &n, NULL), 0);
     assert_int_equal(n, 10000);
     for (size_t i = 0; i < n; i++)
         model_agent_free(&as[i]);

@@ -411,14 +411,14 @@ static void test_session__directory_is_stored(void **state)
     struct fx *fx = *state;
     session_start(fx->s);
     struct prov_result r = fake_result(PROV_OK, NULL);
-    r.agents = xcalloc(1, sizeof *r.agents);
-    r.agents[0] = (struct agent){.id = OTHER_AGENT,
-                                 .account_id = 1,
-                                 .name = xstrdup("Ana"),
-                                 .email = xstrdup("ana@example.com"),
-                                 .role = xstrdup("agent"),
-                                 .availability = xstrdup("online")};
-    r.nagents = 1;
+    r.dir.agents = xcalloc(1, sizeof *r.dir.agents);
+    r.dir.agents[0] = (struct agent){.id = OTHER_AGENT,
+                                     .account_id = 1,
+                                     .name = xstrdup("Ana"),
+                                     .email = xstrdup("ana@example.com"),
+                                     .role = xstrdup("agent"),
+                                     .availability = xstrdup("online")};
+    r.dir.nagents = 1;
     answer(fx, FAKE_LIST_AGENTS, r);
     const struct agent *a = store_agent(fx->st, OTHER_AGENT);
     assert_non_null(a);
