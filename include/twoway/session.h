@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 #include "twoway/model.h"
-#include "twoway/provider.h"
 
+struct provider;
 struct store;
 struct session;
 
@@ -101,7 +101,6 @@ char *session_discard(struct session *s, int64_t conv, const char *echo_id);
 /* Replies still in the outbox (pending or failed). */
 int session_outbox_count(const struct session *s);
 
-struct provider *session_provider(struct session *s);
 struct store *session_store(struct session *s);
 /* My agent id (0 until the profile is known). */
 int64_t session_me(const struct session *s);
@@ -116,6 +115,129 @@ int64_t session_me(const struct session *s);
 typedef void (*session_send_cb)(void *ud, bool ok, int64_t message_id, const char *why);
 char *session_send_notify(struct session *s, int64_t conv, const char *text, bool is_private,
                           session_send_cb cb, void *ud, char **err);
+
+/* ---- what commands ask the server (session_fetch.c, session_act.c) ----
+ *
+ * Commands never talk to the provider: they ask the session, which reads
+ * or acts, classifies the outcome once (the same way its own polling
+ * does), and merges what came back into the store before the callback runs
+ * (so the screen and the next command see it). Each callback runs exactly
+ * once; it may run before the call returns when nothing needs asking (the
+ * store has it); never at all if the session is freed first. */
+
+enum session_outcome {
+    SESSION_OK,
+    SESSION_OFFLINE,   /* no answer, a server error or "slow down": try again later */
+    SESSION_AUTH,      /* the token was rejected */
+    SESSION_NOT_FOUND, /* no such record on the server */
+    SESSION_REFUSED,   /* the server said no, or answered what we cannot read */
+};
+
+/* What changed in one conversation: an action's result as the server
+ * reports it, or a change pushed by the server. Only the fields named in
+ * `fields` mean anything. Strings are borrowed. */
+enum conv_change_field {
+    CHANGE_STATUS = 1 << 0,   /* status, snoozed_until */
+    CHANGE_PRIORITY = 1 << 1, /* priority */
+    CHANGE_ASSIGNEE = 1 << 2, /* assignee_id, assignee_name */
+    CHANGE_TEAM = 1 << 3,     /* team_id, team_name */
+    CHANGE_LABELS = 1 << 4,   /* labels */
+    CHANGE_READ = 1 << 5,     /* unread: 0 read; else marked unread */
+};
+
+struct conv_change {
+    int64_t conv;
+    unsigned fields;
+    enum conv_status status;
+    int64_t snoozed_until; /* CONV_SNOOZED: 0 = until the next reply */
+    enum conv_priority priority;
+    int64_t assignee_id; /* 0 = nobody */
+    const char *assignee_name;
+    int64_t team_id; /* 0 = none */
+    const char *team_name;
+    char *const *labels;
+    size_t nlabels;
+    int unread;
+};
+
+/* How a request ended and what came back (borrowed, valid during the
+ * callback); which fields are set depends on the request. */
+struct session_answer {
+    enum session_outcome outcome;
+    const char *why;    /* NULL when OK; else fit to show a person */
+    const int64_t *ids; /* conversations (in the store), in the server's order */
+    size_t nids;
+    const struct message *msgs; /* ascending */
+    size_t nmsgs;
+    const struct contact *contacts;
+    size_t ncontacts;
+    char *const *titles; /* a conversation's labels */
+    size_t ntitles;
+    const struct conv_change *change; /* an action: what the server did */
+    int64_t conv;                     /* session_create_conv: the new conversation */
+};
+
+typedef void (*session_cb)(void *ud, const struct session_answer *a);
+
+/* The longest a command's list or thread read goes. */
+#define SESSION_LIST_MAX 1000
+#define SESSION_THREAD_MAX 5000
+
+/* conv into the store: fresh from the server if fresh, else only when the
+ * store does not know it. Offline (or a network failure), a record the
+ * store has is good enough. Unknown: SESSION_NOT_FOUND, "no conversation
+ * #N". */
+void session_get_conv(struct session *s, int64_t conv, bool fresh, session_cb cb, void *ud);
+/* A kind of the directory into the store: always when force, else only if
+ * the store's list is empty. A failure with a list known is no failure. */
+void session_get_dir(struct session *s, enum dir_kind k, bool force, session_cb cb, void *ud);
+/* Every page of a conversation list (up to SESSION_LIST_MAX) into the
+ * store: ids in the server's order. */
+void session_list_all(struct session *s, const struct conv_query *q, session_cb cb, void *ud);
+/* A whole thread (up to SESSION_THREAD_MAX messages, ascending) in msgs;
+ * not kept in the store. */
+void session_thread_all(struct session *s, int64_t conv, session_cb cb, void *ud);
+/* One page of a thread, merged into the store and in msgs: the newest
+ * (after 0) or those after message `after`. */
+void session_read_messages(struct session *s, int64_t conv, int64_t after, session_cb cb, void *ud);
+/* A conversation's labels, in titles. */
+void session_read_labels(struct session *s, int64_t conv, session_cb cb, void *ud);
+/* Contacts matching text (name, email, phone digits), in contacts. */
+void session_find_contacts(struct session *s, const char *text, session_cb cb, void *ud);
+/* One contact, in contacts[0]. */
+void session_get_contact(struct session *s, int64_t contact, session_cb cb, void *ud);
+/* A contact's conversations (into the store), newest activity first. */
+void session_contact_convs(struct session *s, int64_t contact, session_cb cb, void *ud);
+
+/* An action on one conversation. Its result (what the server says it did)
+ * is merged into the store the way a pushed change is, then the
+ * conversation is read again; answer.change says what it became. */
+enum session_act_kind {
+    ACT_STATUS,   /* status, snoozed_until */
+    ACT_PRIORITY, /* priority */
+    ACT_ASSIGN,   /* id: an agent, 0 = nobody */
+    ACT_TEAM,     /* id: a team, 0 = none */
+    ACT_LABELS,   /* labels: the whole new set */
+    ACT_READ,
+    ACT_UNREAD,
+};
+
+struct session_act {
+    enum session_act_kind kind;
+    int64_t conv;
+    enum conv_status status;
+    int64_t snoozed_until; /* CONV_SNOOZED: epoch seconds, 0 = until the next reply */
+    enum conv_priority priority;
+    int64_t id;
+    const char *const *labels;
+    size_t nlabels;
+};
+
+void session_act(struct session *s, const struct session_act *a, session_cb cb, void *ud);
+/* A new outbound conversation to a contact with a first message; it goes
+ * into the store and answer.conv names it. */
+void session_create_conv(struct session *s, int64_t inbox, int64_t contact, const char *text,
+                         session_cb cb, void *ud);
 
 /* Added (for tests): the monotonic clock, in ms, that the session reads for
  * its timers, backoff and retry_at (default, and with NULL:

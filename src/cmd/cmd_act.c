@@ -1,7 +1,8 @@
 /* cmd_act — acting on a conversation: assignment, team, labels, status,
- * snooze, priority, read state. Each resolves what was typed, asks the
- * server, then updates the store at once (and re-reads the conversation),
- * so the screen and a following `list` or `show` agree with the server. */
+ * snooze, priority, read state. Each resolves what was typed and asks the
+ * session to act; the session puts the server's answer into the store at
+ * once (and re-reads the conversation), so the screen and a following
+ * `list` or `show` agree with the server, and reports what it became. */
 #include <json-c/json.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,7 +12,6 @@
 
 #include "cmd_priv.h"
 #include "twoway/buf.h"
-#include "twoway/provider.h"
 #include "twoway/session.h"
 #include "twoway/store.h"
 #include "twoway/timeutil.h"
@@ -20,37 +20,20 @@
 /* call->priv of a command that may re-read the directory once. */
 #define REFETCHED ((void *)1)
 
-static struct provider *prov(struct cmd_call *call)
+/* Ask the session to act on the command's conversation. */
+static void act(struct cmd_call *call, struct session_act a, cmd_next next)
 {
-    return session_provider(call->env->ss);
+    a.conv = call->conv;
+    cmd_fetch_act(call, &a, next);
 }
 
 /* The server said no: finish with its reason. */
-static bool failed(struct cmd_call *call, const struct prov_result *res)
+static bool failed(struct cmd_call *call, const struct session_answer *a)
 {
-    if (res->err == PROV_OK)
+    if (!a->why)
         return false;
-    cmd_finish(call, false,
-               res->message && *res->message ? res->message : provider_err_name(res->err));
+    cmd_finish(call, false, a->why);
     return true;
-}
-
-/* Edit the stored record (if known) and let the session re-read it. */
-static struct conversation *edit_begin(struct cmd_call *call)
-{
-    return store_conv_edit(call->env->st, call->conv);
-}
-
-static void edit_end(struct cmd_call *call)
-{
-    store_conv_touched(call->env->st, call->conv);
-    session_fetch_conv(call->env->ss, call->conv);
-}
-
-static void set_text(char **slot, const char *v)
-{
-    free(*slot);
-    *slot = xstrdup(v ? v : "");
 }
 
 /* ---- assign, team: who owns the conversation ---- */
@@ -60,33 +43,13 @@ static bool is_team(const struct cmd_call *call)
     return strcmp(call->def->name, "team") == 0;
 }
 
-static void on_owner(void *ud, struct prov_result *res)
+static void on_owner(struct cmd_call *call, const struct session_answer *a)
 {
-    struct cmd_call *call = ud;
-    if (failed(call, res))
+    if (failed(call, a))
         return;
     bool team = is_team(call);
-    int64_t id = (int64_t)(intptr_t)call->priv;
-    const struct agent *agent = id && !team ? store_agent(call->env->st, id) : NULL;
-    const struct team *known = id && team ? store_team(call->env->st, id) : NULL;
-    const char *name = agent ? agent->name : known ? known->name : "";
-    /* The server's answer names whom it really took. */
-    if (!team && res->dir.nagents) {
-        id = res->dir.agents[0].id;
-        name = res->dir.agents[0].name;
-    } else if (team && res->dir.nteams) {
-        id = res->dir.teams[0].id;
-        name = res->dir.teams[0].name;
-    }
-    struct conversation *c = edit_begin(call);
-    if (c && team) {
-        c->team_id = id;
-        set_text(&c->team_name, name);
-    } else if (c) {
-        c->assignee_id = id;
-        set_text(&c->assignee_name, name);
-    }
-    edit_end(call);
+    int64_t id = team ? a->change->team_id : a->change->assignee_id;
+    const char *name = team ? a->change->team_name : a->change->assignee_name;
     json_object *extra = json_object_new_object();
     json_object_object_add(extra, team ? "team" : "assignee", cmd_json_ref(id, name));
     long long conv = (long long)call->conv;
@@ -101,9 +64,9 @@ static void on_owner(void *ud, struct prov_result *res)
     cmd_finish(call, true, NULL);
 }
 
-static void owner_dir(struct cmd_call *call, const char *why)
+static void owner_dir(struct cmd_call *call, const struct session_answer *a)
 {
-    (void)why; /* an unknown directory shows as "no agent matching" */
+    (void)a; /* an unknown directory shows as "no agent matching" */
     bool team = is_team(call);
     char *spec = cmd_join_args(call, 1);
     char *err = NULL;
@@ -122,12 +85,7 @@ static void owner_dir(struct cmd_call *call, const char *why)
         free(err);
         return;
     }
-    call->priv = (void *)(intptr_t)id;
-    struct provider *p = prov(call);
-    if (team)
-        p->ops->assign_team(p, call->conv, id, on_owner, call);
-    else
-        p->ops->assign_agent(p, call->conv, id, on_owner, call);
+    act(call, (struct session_act){.kind = team ? ACT_TEAM : ACT_ASSIGN, .id = id}, on_owner);
 }
 
 enum cmd_status cmd_act_assign(struct cmd_call *call)
@@ -187,28 +145,14 @@ static void push(char ***v, size_t *n, const char *s)
     (*v)[(*n)++] = xstrdup(s);
 }
 
-static void on_labels_set(void *ud, struct prov_result *res)
+static void on_labels_set(struct cmd_call *call, const struct session_answer *a)
 {
-    struct cmd_call *call = ud;
-    if (res->err != PROV_OK) {
-        tag_end(call, false, res->message ? res->message : provider_err_name(res->err));
+    if (a->why) {
+        tag_end(call, false, a->why);
         return;
     }
-    struct tag_job *t = call->priv;
-    /* The server's answer is the truth; without one, what we wrote. */
-    char **set = res->ntitles || !t->nresult ? res->titles : t->result;
-    size_t n = res->ntitles || !t->nresult ? res->ntitles : t->nresult;
-    struct conversation *c = edit_begin(call);
-    if (c) {
-        for (size_t i = 0; i < c->nlabels; i++)
-            free(c->labels[i]);
-        free(c->labels);
-        c->labels = xcalloc(n ? n : 1, sizeof *c->labels);
-        for (size_t i = 0; i < n; i++)
-            c->labels[i] = xstrdup(set[i]);
-        c->nlabels = n;
-    }
-    edit_end(call);
+    char *const *set = a->change->labels;
+    size_t n = a->change->nlabels;
     struct buf b;
     buf_init(&b);
     json_object *arr = json_object_new_array();
@@ -223,12 +167,11 @@ static void on_labels_set(void *ud, struct prov_result *res)
     tag_end(call, true, NULL);
 }
 
-static void on_labels_got(void *ud, struct prov_result *res)
+static void on_labels_got(struct cmd_call *call, const struct session_answer *a)
 {
-    struct cmd_call *call = ud;
     struct tag_job *t = call->priv;
-    if (res->err != PROV_OK) {
-        tag_end(call, false, res->message ? res->message : provider_err_name(res->err));
+    if (a->why) {
+        tag_end(call, false, a->why);
         return;
     }
     /* A label to remove must be on the conversation or be an account label:
@@ -236,7 +179,7 @@ static void on_labels_got(void *ud, struct prov_result *res)
     for (size_t i = 0; i < t->ndel; i++) {
         const char *title;
         char *err = NULL;
-        if (in_list(res->titles, res->ntitles, t->del[i]))
+        if (in_list(a->titles, a->ntitles, t->del[i]))
             continue;
         if (cmd_resolve_label(call->env->st, t->del[i], &title, &err) < 0) {
             tag_end(call, false, err);
@@ -244,15 +187,17 @@ static void on_labels_got(void *ud, struct prov_result *res)
             return;
         }
     }
-    for (size_t i = 0; i < res->ntitles; i++)
-        if (!in_list(t->del, t->ndel, res->titles[i]) &&
-            !in_list(t->result, t->nresult, res->titles[i]))
-            push(&t->result, &t->nresult, res->titles[i]);
+    for (size_t i = 0; i < a->ntitles; i++)
+        if (!in_list(t->del, t->ndel, a->titles[i]) &&
+            !in_list(t->result, t->nresult, a->titles[i]))
+            push(&t->result, &t->nresult, a->titles[i]);
     for (size_t i = 0; i < t->nadd; i++)
         if (!in_list(t->result, t->nresult, t->add[i]))
             push(&t->result, &t->nresult, t->add[i]);
-    prov(call)->ops->set_labels(prov(call), call->conv, (const char *const *)t->result, t->nresult,
-                                on_labels_set, call);
+    act(call,
+        (struct session_act){
+            .kind = ACT_LABELS, .labels = (const char *const *)t->result, .nlabels = t->nresult},
+        on_labels_set);
 }
 
 static char *lower(const char *s)
@@ -264,9 +209,9 @@ static char *lower(const char *s)
     return out;
 }
 
-static void tag_dir(struct cmd_call *call, const char *why)
+static void tag_dir(struct cmd_call *call, const struct session_answer *a)
 {
-    (void)why;
+    (void)a;
     struct tag_job *t = call->priv;
     for (size_t i = 0; i < t->nadd; i++) {
         const char *title;
@@ -283,7 +228,7 @@ static void tag_dir(struct cmd_call *call, const char *why)
         free(err);
         return;
     }
-    prov(call)->ops->get_labels(prov(call), call->conv, on_labels_got, call);
+    cmd_fetch_labels(call, call->conv, on_labels_got);
 }
 
 enum cmd_status cmd_act_tag(struct cmd_call *call)
@@ -313,25 +258,20 @@ enum cmd_status cmd_act_tag(struct cmd_call *call)
 
 /* ---- status, snooze ---- */
 
-static void on_status(void *ud, struct prov_result *res)
+static void on_status(struct cmd_call *call, const struct session_answer *a)
 {
-    struct cmd_call *call = ud;
-    if (failed(call, res))
+    if (failed(call, a))
         return;
-    struct conversation *c = edit_begin(call);
-    if (c) {
-        c->status = res->status;
-        c->snoozed_until = res->status == CONV_SNOOZED ? res->snoozed_until : 0;
-    }
-    edit_end(call);
+    enum conv_status st = a->change->status;
+    int64_t until = a->change->snoozed_until;
     json_object *extra = json_object_new_object();
-    json_object_object_add(extra, "status", json_object_new_string(model_status_name(res->status)));
+    json_object_object_add(extra, "status", json_object_new_string(model_status_name(st)));
     long long id = (long long)call->conv;
-    if (res->status == CONV_SNOOZED) {
-        json_object_object_add(extra, "snoozed_until", cmd_json_time(res->snoozed_until));
-        if (res->snoozed_until) {
+    if (st == CONV_SNOOZED) {
+        json_object_object_add(extra, "snoozed_until", cmd_json_time(until));
+        if (until) {
             char when[64];
-            time_t t = (time_t)res->snoozed_until;
+            time_t t = (time_t)until;
             struct tm tm;
             strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime_r(&t, &tm));
             cmd_report_action(call, extra, "#%lld snoozed until %s", id, when);
@@ -340,7 +280,7 @@ static void on_status(void *ud, struct prov_result *res)
         }
     } else {
         static const char *const said[] = {"reopened", "pending", "resolved", "snoozed"};
-        cmd_report_action(call, extra, "#%lld %s", id, said[res->status]);
+        cmd_report_action(call, extra, "#%lld %s", id, said[st]);
     }
     cmd_finish(call, true, NULL);
 }
@@ -351,7 +291,7 @@ enum cmd_status cmd_act_status(struct cmd_call *call)
     enum conv_status st = strcmp(name, "resolve") == 0   ? CONV_RESOLVED
                           : strcmp(name, "pending") == 0 ? CONV_PENDING
                                                          : CONV_OPEN;
-    prov(call)->ops->set_status(prov(call), call->conv, st, 0, on_status, call);
+    act(call, (struct session_act){.kind = ACT_STATUS, .status = st}, on_status);
     return CMD_PENDING;
 }
 
@@ -375,22 +315,19 @@ enum cmd_status cmd_act_snooze(struct cmd_call *call)
         }
     }
     free(when);
-    prov(call)->ops->set_status(prov(call), call->conv, CONV_SNOOZED, until, on_status, call);
+    act(call,
+        (struct session_act){.kind = ACT_STATUS, .status = CONV_SNOOZED, .snoozed_until = until},
+        on_status);
     return CMD_PENDING;
 }
 
 /* ---- priority ---- */
 
-static void on_priority(void *ud, struct prov_result *res)
+static void on_priority(struct cmd_call *call, const struct session_answer *a)
 {
-    struct cmd_call *call = ud;
-    if (failed(call, res))
+    if (failed(call, a))
         return;
-    enum conv_priority pr = (enum conv_priority)(intptr_t)call->priv;
-    struct conversation *c = edit_begin(call);
-    if (c)
-        c->priority = pr;
-    edit_end(call);
+    enum conv_priority pr = a->change->priority;
     json_object *extra = json_object_new_object();
     json_object_object_add(extra, "priority",
                            pr == PRIORITY_NONE ? NULL
@@ -407,37 +344,25 @@ enum cmd_status cmd_act_priority(struct cmd_call *call)
         cmd_error(call, "unknown priority \"%s\" (urgent, high, medium, low, none)", call->argv[1]);
         return CMD_FAIL;
     }
-    call->priv = (void *)(intptr_t)pr;
-    prov(call)->ops->set_priority(prov(call), call->conv, pr, on_priority, call);
+    act(call, (struct session_act){.kind = ACT_PRIORITY, .priority = pr}, on_priority);
     return CMD_PENDING;
 }
 
 /* ---- read state ---- */
 
-static void on_read(void *ud, struct prov_result *res)
+static void on_read(struct cmd_call *call, const struct session_answer *a)
 {
-    struct cmd_call *call = ud;
-    if (failed(call, res))
+    if (failed(call, a))
         return;
-    bool read = strcmp(call->def->name, "mark-read") == 0;
-    struct conversation *c = edit_begin(call);
-    if (c && read)
-        c->unread = 0;
-    else if (c && !c->unread)
-        c->unread = 1; /* the server's count comes with the re-read */
-    edit_end(call);
     cmd_report_action(call, NULL, "#%lld marked %s", (long long)call->conv,
-                      read ? "read" : "unread");
+                      a->change->unread ? "unread" : "read");
     cmd_finish(call, true, NULL);
 }
 
 enum cmd_status cmd_act_read(struct cmd_call *call)
 {
-    struct provider *p = prov(call);
-    if (strcmp(call->def->name, "mark-read") == 0)
-        p->ops->mark_read(p, call->conv, on_read, call);
-    else
-        p->ops->mark_unread(p, call->conv, on_read, call);
+    bool read = strcmp(call->def->name, "mark-read") == 0;
+    act(call, (struct session_act){.kind = read ? ACT_READ : ACT_UNREAD}, on_read);
     return CMD_PENDING;
 }
 

@@ -208,3 +208,19 @@ json_object *cmd_json_template(const struct template *t)
     add_str(o, "source", t->local ? "local" : "server");
     return o;
 }
+
+json_object *cmd_json_dir(enum dir_kind k, const void *rec)
+{
+    switch (k) {
+    case DIR_AGENTS:
+        return cmd_json_agent(rec);
+    case DIR_TEAMS:
+        return cmd_json_team(rec);
+    case DIR_LABELS:
+        return cmd_json_label(rec);
+    case DIR_TEMPLATES:
+        return cmd_json_template(rec);
+    default:
+        return json_object_new_object();
+    }
+}

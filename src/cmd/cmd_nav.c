@@ -10,7 +10,6 @@
 #include "cmd_priv.h"
 #include "twoway/keymap.h"
 #include "twoway/pattern.h"
-#include "twoway/provider.h"
 #include "twoway/session.h"
 #include "twoway/store.h"
 #include "twoway/timeutil.h"
@@ -55,8 +54,9 @@ static void open_conv(struct cmd_call *call, int64_t id)
     }
 }
 
-static void opened(struct cmd_call *call, const char *why)
+static void opened(struct cmd_call *call, const struct session_answer *a)
 {
+    const char *why = a->why;
     if (why) {
         cmd_finish(call, false, why);
         return;
@@ -108,7 +108,7 @@ static void phone_done(struct cmd_call *call, int64_t id)
     free(bp->digits);
     free(bp);
     call->priv = (void *)(intptr_t)id;
-    opened(call, NULL);
+    opened(call, &(struct session_answer){0});
 }
 
 static void phone_fail(struct cmd_call *call, const char *why)
@@ -119,43 +119,21 @@ static void phone_fail(struct cmd_call *call, const char *why)
     cmd_finish(call, false, why);
 }
 
-/* Every conversation of the account, newest activity first: the first of
- * the contact's is the one to open. */
-static void on_all_convs(struct cmd_call *call, const int64_t *ids, size_t n, const char *why)
+/* The contact's conversations: the one with the newest activity. */
+static void on_contact_convs(struct cmd_call *call, const struct session_answer *a)
 {
-    struct by_phone *bp = call->priv;
-    if (why) {
-        phone_fail(call, why);
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const struct conversation *c = store_conv(call->env->st, ids[i]);
-        if (c && c->contact.id == bp->contact) {
-            phone_done(call, c->id);
-            return;
-        }
-    }
-    char *msg = xasprintf("no conversation with +%s", bp->digits);
-    phone_fail(call, msg);
-    free(msg);
-}
-
-static void on_contact_convs(void *ud, struct prov_result *res)
-{
-    struct cmd_call *call = ud;
-    if (res->err != PROV_OK) {
-        phone_fail(call, res->message ? res->message : "the server did not answer");
+    if (a->why) {
+        phone_fail(call, a->why);
         return;
     }
     int64_t best = 0, best_at = -1;
-    for (size_t i = 0; i < res->nconvs; i++) {
-        if (res->convs[i].last_activity_at > best_at) {
-            best = res->convs[i].id;
-            best_at = res->convs[i].last_activity_at;
+    for (size_t i = 0; i < a->nids; i++) {
+        const struct conversation *c = store_conv(call->env->st, a->ids[i]);
+        if (c && c->last_activity_at > best_at) {
+            best = c->id;
+            best_at = c->last_activity_at;
         }
     }
-    for (size_t i = 0; i < res->nconvs; i++)
-        store_put_conv(call->env->st, &res->convs[i]);
     if (!best) {
         struct by_phone *bp = call->priv;
         char *msg = xasprintf("no conversation with +%s", bp->digits);
@@ -166,17 +144,16 @@ static void on_contact_convs(void *ud, struct prov_result *res)
     phone_done(call, best);
 }
 
-static void on_phone_contacts(void *ud, struct prov_result *res)
+static void on_phone_contacts(struct cmd_call *call, const struct session_answer *a)
 {
-    struct cmd_call *call = ud;
     struct by_phone *bp = call->priv;
-    if (res->err != PROV_OK) {
-        phone_fail(call, res->message ? res->message : "the server did not answer");
+    if (a->why) {
+        phone_fail(call, a->why);
         return;
     }
-    for (size_t i = 0; i < res->ncontacts && !bp->contact; i++)
-        if (same_phone(bp->digits, res->contacts[i].phone))
-            bp->contact = res->contacts[i].id;
+    for (size_t i = 0; i < a->ncontacts && !bp->contact; i++)
+        if (same_phone(bp->digits, a->contacts[i].phone))
+            bp->contact = a->contacts[i].id;
     if (!bp->contact) {
         char *msg = xasprintf("no contact with phone +%s", bp->digits);
         phone_fail(call, msg);
@@ -188,13 +165,7 @@ static void on_phone_contacts(void *ud, struct prov_result *res)
         phone_done(call, id);
         return;
     }
-    struct provider *p = session_provider(call->env->ss);
-    if (p->ops->contact_conversations) {
-        p->ops->contact_conversations(p, bp->contact, on_contact_convs, call);
-        return;
-    }
-    struct conv_query q = {.assignee = ASSIGNEE_ALL, .status = -1, .page = 1};
-    cmd_fetch_list(call, &q, on_all_convs);
+    cmd_fetch_contact_convs(call, bp->contact, on_contact_convs);
 }
 
 static enum cmd_status open_phone(struct cmd_call *call, const char *phone)
@@ -207,12 +178,7 @@ static enum cmd_status open_phone(struct cmd_call *call, const char *phone)
         phone_done(call, id);
         return CMD_PENDING;
     }
-    if (!call->env->ss) {
-        phone_fail(call, "not connected to a server");
-        return CMD_PENDING;
-    }
-    struct provider *p = session_provider(call->env->ss);
-    p->ops->search_contacts(p, bp->digits, on_phone_contacts, call);
+    cmd_fetch_contacts(call, bp->digits, on_phone_contacts);
     return CMD_PENDING;
 }
 

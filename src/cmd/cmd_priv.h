@@ -16,10 +16,6 @@ struct json_object;
 /* Flag bits of the dispatcher's own, above the public enum cmd_flags. */
 #define CMDP_CONV_OPT (1u << 16) /* takes --conversation ID (what the composer sends) */
 
-/* Longest a list or thread fetch goes (the bounds). */
-#define CMD_LIST_MAX 1000
-#define CMD_THREAD_MAX 5000
-
 /* ---- cmd.c: for handlers ---- */
 
 /* --json is on: records go to env->out.json instead of text lines. */
@@ -59,32 +55,41 @@ struct cmd_opt {
 };
 int cmd_parse_opts(struct cmd_call *call, struct cmd_opt *opts, size_t nopts, int *first);
 
-/* ---- cmd_fetch.c: reading from the server for a command ----
- * Each calls next exactly once, possibly before returning (when the store
- * already has what is needed). why is NULL on success. */
+/* ---- cmd_fetch.c: asking the server through the session ----
+ * next runs exactly once, possibly before the call returns (when the store
+ * already has what is needed); a->why is NULL on success. The requests are
+ * session.h's, of the same names. */
+
+struct session_act;
+struct session_answer;
+typedef void (*cmd_next)(struct cmd_call *call, const struct session_answer *a);
 
 /* conv into the store: fresh from the server if fresh, else only if the
- * store does not know it. With no connection, or a network failure, a
- * record the store has is good enough. */
-void cmd_fetch_conv(struct cmd_call *call, int64_t conv, bool fresh,
-                    void (*next)(struct cmd_call *call, const char *why));
-
-/* A part of the directory into the store: always when force, else only if
+ * store does not know it. Without a connection, or offline, a record the
+ * store has is good enough. */
+void cmd_fetch_conv(struct cmd_call *call, int64_t conv, bool fresh, cmd_next next);
+/* A kind of the directory into the store: always when force, else only if
  * the store's is empty. */
-void cmd_fetch_dir(struct cmd_call *call, enum dir_kind what, bool force,
-                   void (*next)(struct cmd_call *call, const char *why));
-
-/* Every page of a conversation list (up to CMD_LIST_MAX), put in the store;
- * ids (owned by the helper, valid during next) in the server's order. */
-void cmd_fetch_list(struct cmd_call *call, const struct conv_query *q,
-                    void (*next)(struct cmd_call *call, const int64_t *ids, size_t n,
-                                 const char *why));
-
-/* A whole thread (up to CMD_THREAD_MAX messages), ascending; msgs owned by
- * the helper, valid during next. */
-void cmd_fetch_thread(struct cmd_call *call, int64_t conv,
-                      void (*next)(struct cmd_call *call, const struct message *msgs, size_t n,
-                                   const char *why));
+void cmd_fetch_dir(struct cmd_call *call, enum dir_kind k, bool force, cmd_next next);
+/* Every page of a conversation list, in the store: a->ids in order. */
+void cmd_fetch_list(struct cmd_call *call, const struct conv_query *q, cmd_next next);
+/* A whole thread, ascending, in a->msgs. */
+void cmd_fetch_thread(struct cmd_call *call, int64_t conv, cmd_next next);
+/* A page of a thread (the newest, or after a message), into the store and
+ * a->msgs. */
+void cmd_fetch_messages(struct cmd_call *call, int64_t conv, int64_t after, cmd_next next);
+/* A conversation's labels in a->titles. */
+void cmd_fetch_labels(struct cmd_call *call, int64_t conv, cmd_next next);
+/* Contacts matching text, or one contact, in a->contacts. */
+void cmd_fetch_contacts(struct cmd_call *call, const char *text, cmd_next next);
+void cmd_fetch_contact(struct cmd_call *call, int64_t contact, cmd_next next);
+/* A contact's conversations, in the store: a->ids. */
+void cmd_fetch_contact_convs(struct cmd_call *call, int64_t contact, cmd_next next);
+/* An action; a->change is what the server did (already in the store). */
+void cmd_fetch_act(struct cmd_call *call, const struct session_act *a, cmd_next next);
+/* A new conversation (a->conv), in the store. */
+void cmd_fetch_create(struct cmd_call *call, int64_t inbox, int64_t contact, const char *text,
+                      cmd_next next);
 
 /* ---- cmd_json.c: records ---- */
 
@@ -96,6 +101,8 @@ struct json_object *cmd_json_agent(const struct agent *a);
 struct json_object *cmd_json_team(const struct team *t);
 struct json_object *cmd_json_label(const struct label *l);
 struct json_object *cmd_json_template(const struct template *t);
+/* A record of the directory of kind k. */
+struct json_object *cmd_json_dir(enum dir_kind k, const void *rec);
 /* {"id","name"} or null when id is 0. */
 struct json_object *cmd_json_ref(int64_t id, const char *name);
 const char *cmd_json_direction(const struct message *m); /* incoming, outgoing, note… */

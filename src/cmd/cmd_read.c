@@ -10,7 +10,6 @@
 #include "twoway/buf.h"
 #include "twoway/options.h"
 #include "twoway/pattern.h"
-#include "twoway/provider.h"
 #include "twoway/session.h"
 #include "twoway/store.h"
 #include "twoway/text.h"
@@ -71,8 +70,11 @@ static char *conv_line(const struct conversation *c, int64_t now)
     return buf_detach(&b);
 }
 
-static void list_got(struct cmd_call *call, const int64_t *ids, size_t n, const char *why)
+static void list_got(struct cmd_call *call, const struct session_answer *a)
 {
+    const int64_t *ids = a->ids;
+    size_t n = a->nids;
+    const char *why = a->why;
     struct cmd_env *env = call->env;
     if (why) {
         cmd_finish(call, false, why);
@@ -142,8 +144,11 @@ static void print_message(struct cmd_call *call, const struct message *m)
     free(when);
 }
 
-static void show_got(struct cmd_call *call, const struct message *msgs, size_t n, const char *why)
+static void show_got(struct cmd_call *call, const struct session_answer *a)
 {
+    const struct message *msgs = a->msgs;
+    size_t n = a->nmsgs;
+    const char *why = a->why;
     if (why) {
         cmd_finish(call, false, why);
         return;
@@ -188,76 +193,74 @@ enum cmd_status cmd_read_show(struct cmd_call *call)
 
 /* ---- the directory ---- */
 
-static void agents_got(struct cmd_call *call, const char *why)
+/* A record of the directory as `agents`, `teams` and `labels` print it.
+ * Owned. */
+static char *dir_line(enum dir_kind k, const void *rec)
 {
-    if (why) {
-        cmd_finish(call, false, why);
+    switch (k) {
+    case DIR_AGENTS: {
+        const struct agent *a = rec;
+        return xasprintf("%lld  %s  <%s>  %s  %s", (long long)a->id, a->name, a->email, a->role,
+                         a->availability);
+    }
+    case DIR_TEAMS: {
+        const struct team *t = rec;
+        return xasprintf("%lld  %s%s%s%s", (long long)t->id, t->name,
+                         t->is_member ? "  (member)" : "", *t->description ? "  " : "",
+                         t->description);
+    }
+    case DIR_LABELS: {
+        const struct label *l = rec;
+        return xasprintf("%s%s%s", l->title, *l->description ? "  " : "", l->description);
+    }
+    default:
+        return xstrdup("");
+    }
+}
+
+static void dir_got(struct cmd_call *call, const struct session_answer *a)
+{
+    if (a->why) {
+        cmd_finish(call, false, a->why);
         return;
     }
+    enum dir_kind k = (enum dir_kind)(intptr_t)call->priv;
     size_t n;
-    const struct agent *a = store_agents(call->env->st, &n);
+    const char *items = store_dir(call->env->st, k, &n);
     for (size_t i = 0; i < n; i++) {
-        if (cmd_json_mode(call))
-            cmd_emit(call, cmd_json_agent(&a[i]));
-        else
-            cmd_info(call, "%lld  %s  <%s>  %s  %s", (long long)a[i].id, a[i].name, a[i].email,
-                     a[i].role, a[i].availability);
+        const void *rec = items + i * model_dir_size(k);
+        if (cmd_json_mode(call)) {
+            cmd_emit(call, cmd_json_dir(k, rec));
+        } else {
+            char *line = dir_line(k, rec);
+            cmd_info(call, "%s", line);
+            free(line);
+        }
     }
     cmd_finish(call, true, NULL);
+}
+
+/* `agents`, `teams`, `labels`: always fresh from the server. */
+static enum cmd_status read_dir(struct cmd_call *call, enum dir_kind k)
+{
+    call->priv = (void *)(intptr_t)k;
+    cmd_fetch_dir(call, k, true, dir_got);
+    return CMD_PENDING;
 }
 
 enum cmd_status cmd_read_agents(struct cmd_call *call)
 {
-    cmd_fetch_dir(call, DIR_AGENTS, true, agents_got);
-    return CMD_PENDING;
-}
-
-static void teams_got(struct cmd_call *call, const char *why)
-{
-    if (why) {
-        cmd_finish(call, false, why);
-        return;
-    }
-    size_t n;
-    const struct team *t = store_teams(call->env->st, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (cmd_json_mode(call))
-            cmd_emit(call, cmd_json_team(&t[i]));
-        else
-            cmd_info(call, "%lld  %s%s%s%s", (long long)t[i].id, t[i].name,
-                     t[i].is_member ? "  (member)" : "", *t[i].description ? "  " : "",
-                     t[i].description);
-    }
-    cmd_finish(call, true, NULL);
+    return read_dir(call, DIR_AGENTS);
 }
 
 enum cmd_status cmd_read_teams(struct cmd_call *call)
 {
-    cmd_fetch_dir(call, DIR_TEAMS, true, teams_got);
-    return CMD_PENDING;
-}
-
-static void labels_got(struct cmd_call *call, const char *why)
-{
-    if (why) {
-        cmd_finish(call, false, why);
-        return;
-    }
-    size_t n;
-    const struct label *l = store_labels(call->env->st, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (cmd_json_mode(call))
-            cmd_emit(call, cmd_json_label(&l[i]));
-        else
-            cmd_info(call, "%s%s%s", l[i].title, *l[i].description ? "  " : "", l[i].description);
-    }
-    cmd_finish(call, true, NULL);
+    return read_dir(call, DIR_TEAMS);
 }
 
 enum cmd_status cmd_read_labels(struct cmd_call *call)
 {
-    cmd_fetch_dir(call, DIR_LABELS, true, labels_got);
-    return CMD_PENDING;
+    return read_dir(call, DIR_LABELS);
 }
 
 static void print_template(struct cmd_call *call, const struct template *t)
@@ -271,13 +274,13 @@ static void print_template(struct cmd_call *call, const struct template *t)
     free(text);
 }
 
-static void templates_got(struct cmd_call *call, const char *why)
+static void templates_got(struct cmd_call *call, const struct session_answer *a)
 {
     struct cmd_env *env = call->env;
     size_t n;
     const struct template *t = store_templates(env->st, &n);
-    if (why && !env->nlocal_templates) {
-        cmd_finish(call, false, why);
+    if (a->why && !env->nlocal_templates) {
+        cmd_finish(call, false, a->why);
         return;
     }
     for (size_t i = 0; i < n; i++)
@@ -331,14 +334,13 @@ enum cmd_status cmd_read_whoami(struct cmd_call *call)
 
 /* ---- contact ---- */
 
-static void contact_got(void *ud, struct prov_result *res)
+static void contact_got(struct cmd_call *call, const struct session_answer *a)
 {
-    struct cmd_call *call = ud;
-    if (res->err != PROV_OK || !res->ncontacts) {
-        cmd_finish(call, false, res->message ? res->message : "the server sent no contact");
+    if (a->why || !a->ncontacts) {
+        cmd_finish(call, false, a->why ? a->why : "the server sent no contact");
         return;
     }
-    const struct contact *c = &res->contacts[0];
+    const struct contact *c = &a->contacts[0];
     if (cmd_json_mode(call)) {
         cmd_emit(call, cmd_json_contact(c));
         cmd_finish(call, true, NULL);
@@ -361,15 +363,15 @@ static void contact_got(void *ud, struct prov_result *res)
     cmd_finish(call, true, NULL);
 }
 
-static void contact_conv(struct cmd_call *call, const char *why)
+static void contact_conv(struct cmd_call *call, const struct session_answer *a)
 {
+    const char *why = a->why;
     if (why) {
         cmd_finish(call, false, why);
         return;
     }
     const struct conversation *c = store_conv(call->env->st, call->conv);
-    struct provider *p = session_provider(call->env->ss);
-    p->ops->get_contact(p, c->contact.id, contact_got, call);
+    cmd_fetch_contact(call, c->contact.id, contact_got);
 }
 
 enum cmd_status cmd_read_contact(struct cmd_call *call)

@@ -15,7 +15,6 @@
 
 #include "cmd_priv.h"
 #include "twoway/options.h"
-#include "twoway/provider.h"
 #include "twoway/session.h"
 #include "twoway/store.h"
 #include "twoway/template.h"
@@ -25,11 +24,6 @@
 
 /* Columns of a quoted message in a question. */
 #define QUOTE_COLS 60
-
-static struct provider *prov(struct cmd_call *call)
-{
-    return session_provider(call->env->ss);
-}
 
 static bool blank(const char *s)
 {
@@ -159,14 +153,13 @@ static const struct message *newer_by_other(const struct message *m, size_t n, i
     return NULL;
 }
 
-static void on_newer(void *ud, struct prov_result *res)
+static void on_newer(struct cmd_call *call, const struct session_answer *a)
 {
-    struct cmd_call *call = ud;
     struct reply_job *j = call->priv;
     const struct message *m = NULL;
     /* Unreachable server: the outbox sends it when it can; nothing to warn of. */
-    if (res->err == PROV_OK)
-        m = newer_by_other(res->msgs, res->nmsgs, j->since, cmd_me(call->env));
+    if (!a->why)
+        m = newer_by_other(a->msgs, a->nmsgs, j->since, cmd_me(call->env));
     if (!m) {
         send_now(call);
         return;
@@ -201,7 +194,7 @@ static void check_newer(struct cmd_call *call)
         send_now(call);
         return;
     }
-    prov(call)->ops->list_messages(prov(call), call->conv, 0, j->since, on_newer, call);
+    cmd_fetch_messages(call, call->conv, j->since, on_newer);
 }
 
 static void confirmed(void *cbud, bool yes)
@@ -239,7 +232,7 @@ static void check_owner(struct cmd_call *call)
     check_newer(call);
 }
 
-static void reply_templates(struct cmd_call *call, const char *why);
+static void reply_templates(struct cmd_call *call, const struct session_answer *a);
 
 /* The text to send: the template (if any), then what was typed, with the
  * variables filled in. 0 when j->text is set; 1 when the templates must be
@@ -340,14 +333,16 @@ static bool queue_early(struct cmd_call *call)
     return true;
 }
 
-static void reply_templates(struct cmd_call *call, const char *why)
+static void reply_templates(struct cmd_call *call, const struct session_answer *a)
 {
+    const char *why = a->why;
     (void)why; /* an unknown template says it */
     reply_compose(call);
 }
 
-static void reply_agents(struct cmd_call *call, const char *why)
+static void reply_agents(struct cmd_call *call, const struct session_answer *a)
 {
+    const char *why = a->why;
     (void)why; /* without agents, {{agent.*}} says what is missing */
     struct reply_job *j = call->priv;
     if (j->template_name && !cmd_resolve_template(call->env, j->template_name)) {
@@ -358,8 +353,9 @@ static void reply_agents(struct cmd_call *call, const char *why)
     reply_compose(call);
 }
 
-static void reply_conv(struct cmd_call *call, const char *why)
+static void reply_conv(struct cmd_call *call, const struct session_answer *a)
 {
+    const char *why = a->why;
     if (why) {
         job_end(call, false, why);
         return;
@@ -443,18 +439,15 @@ static void new_end(struct cmd_call *call, bool ok, const char *msg)
     cmd_finish(call, ok, msg);
 }
 
-static void on_created(void *ud, struct prov_result *res)
+static void on_created(struct cmd_call *call, const struct session_answer *a)
 {
-    struct cmd_call *call = ud;
     struct cmd_env *env = call->env;
     struct new_job *j = call->priv;
-    if (res->err != PROV_OK || !res->has_conv) {
-        new_end(call, false, res->message ? res->message : "the server did not create it");
+    if (a->why) {
+        new_end(call, false, a->why);
         return;
     }
-    int64_t id = res->conv.id;
-    store_put_conv(env->st, &res->conv);
-    res->has_conv = false;
+    int64_t id = a->conv;
     call->conv = id;
     env->batch_conv = id;
     if (!env->batch) {
@@ -483,20 +476,19 @@ static int64_t sms_inbox(const struct cmd_env *env)
     return 0;
 }
 
-static void on_new_contacts(void *ud, struct prov_result *res)
+static void on_new_contacts(struct cmd_call *call, const struct session_answer *a)
 {
-    struct cmd_call *call = ud;
     struct cmd_env *env = call->env;
     struct new_job *j = call->priv;
-    if (res->err != PROV_OK) {
-        new_end(call, false, res->message ? res->message : "the server did not answer");
+    if (a->why) {
+        new_end(call, false, a->why);
         return;
     }
     char *want = cmd_resolve_digits(j->phone);
-    for (size_t i = 0; i < res->ncontacts && !j->have_contact; i++) {
-        char *d = cmd_resolve_digits(res->contacts[i].phone);
+    for (size_t i = 0; i < a->ncontacts && !j->have_contact; i++) {
+        char *d = cmd_resolve_digits(a->contacts[i].phone);
         if (strcmp(d, want) == 0) {
-            model_contact_copy(&j->contact, &res->contacts[i]);
+            model_contact_copy(&j->contact, &a->contacts[i]);
             j->have_contact = true;
         }
         free(d);
@@ -533,16 +525,17 @@ static void on_new_contacts(void *ud, struct prov_result *res)
         free(err);
         return;
     }
-    prov(call)->ops->create_conversation(prov(call), inbox, j->contact.id, text, on_created, call);
+    cmd_fetch_create(call, inbox, j->contact.id, text, on_created);
     free(text);
 }
 
-static void new_dir(struct cmd_call *call, const char *why)
+static void new_dir(struct cmd_call *call, const struct session_answer *a)
 {
+    const char *why = a->why;
     (void)why;
     struct new_job *j = call->priv;
     char *digits = cmd_resolve_digits(j->phone);
-    prov(call)->ops->search_contacts(prov(call), digits, on_new_contacts, call);
+    cmd_fetch_contacts(call, digits, on_new_contacts);
     free(digits);
 }
 
@@ -638,13 +631,9 @@ static enum cmd_status resend_undelivered(struct cmd_call *call, const struct me
 static enum cmd_status retry_now(struct cmd_call *call);
 
 /* A script has not looked at the thread: read its newest page first. */
-static void on_retry_thread(void *ud, struct prov_result *res)
+static void on_retry_thread(struct cmd_call *call, const struct session_answer *a)
 {
-    struct cmd_call *call = ud;
-    if (res->err == PROV_OK) {
-        store_thread_merge(call->env->st, call->conv, res->msgs, res->nmsgs);
-        res->nmsgs = 0;
-    }
+    (void)a;                /* what came is in the store; without it, nothing to retry */
     call->priv = (void *)1; /* looked */
     enum cmd_status st = retry_now(call);
     if (st != CMD_PENDING)
@@ -654,7 +643,7 @@ static void on_retry_thread(void *ud, struct prov_result *res)
 enum cmd_status cmd_reply_retry(struct cmd_call *call)
 {
     if (!newest_failed(call) && !call->priv && !store_thread_last_id(call->env->st, call->conv)) {
-        prov(call)->ops->list_messages(prov(call), call->conv, 0, 0, on_retry_thread, call);
+        cmd_fetch_messages(call, call->conv, 0, on_retry_thread);
         return CMD_PENDING;
     }
     return retry_now(call);

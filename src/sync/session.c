@@ -44,6 +44,13 @@ void session_req_done(struct req_ctx *r)
     if (r->next)
         r->next->prev = r->prev;
     s->busy--;
+    session_req_free(r);
+}
+
+void session_req_free(struct req_ctx *r)
+{
+    if (r->free_job)
+        r->free_job(r->job);
     free(r->echo_id);
     free(r);
 }
@@ -72,23 +79,47 @@ int64_t session_backoff_ms(int fails, long retry_after)
     return ms;
 }
 
+enum session_outcome session_outcome_of(enum prov_err e)
+{
+    switch (e) {
+    case PROV_OK:
+        return SESSION_OK;
+    case PROV_ERR_NETWORK:
+    case PROV_ERR_SERVER:
+    case PROV_ERR_RATE:
+        return SESSION_OFFLINE;
+    case PROV_ERR_AUTH:
+        return SESSION_AUTH;
+    case PROV_ERR_NOT_FOUND:
+        return SESSION_NOT_FOUND;
+    case PROV_ERR_DENIED:
+    case PROV_ERR_INVALID:
+    case PROV_ERR_PROTOCOL:
+        break;
+    }
+    return SESSION_REFUSED;
+}
+
+const char *session_why(const struct prov_result *res)
+{
+    return res->message && *res->message ? res->message : provider_err_name(res->err);
+}
+
 /* Every answer passes through here: it decides the connection state.
  * Returns true if the result is usable. */
 bool session_note_result(struct session *s, const struct prov_result *res)
 {
-    switch (res->err) {
-    case PROV_OK:
+    switch (session_outcome_of(res->err)) {
+    case SESSION_OK:
         if (s->state != CONN_ONLINE || s->fails) {
             s->fails = 0;
             set_state(s, CONN_ONLINE, "");
         }
         return true;
-    case PROV_ERR_AUTH:
+    case SESSION_AUTH:
         set_state(s, CONN_AUTH_FAILED, res->message ? res->message : "token rejected");
         return false;
-    case PROV_ERR_NETWORK:
-    case PROV_ERR_SERVER:
-    case PROV_ERR_RATE: {
+    case SESSION_OFFLINE: {
         /* Requests sent together fail together: that is one failed round,
          * not one step of backoff per request (a start without network
          * would otherwise wait a minute before its first retry). */
@@ -106,39 +137,15 @@ bool session_note_result(struct session *s, const struct prov_result *res)
             s->next_poll = s->retry_at;
         log_info("request failed (%s); retrying in %lld ms", res->message ? res->message : "?",
                  (long long)wait);
-        set_state(s, CONN_RETRYING, res->message ? res->message : provider_err_name(res->err));
+        set_state(s, CONN_RETRYING, session_why(res));
         return false;
     }
-    default:
-        /* The server answered: the connection is fine, this request was not. */
-        return false;
+    case SESSION_NOT_FOUND:
+    case SESSION_REFUSED:
+        break;
     }
-}
-
-/* ---- conversations ---- */
-
-/* Put a conversation and tell the listener about a new message from the
- * customer (never for what the first sync finds). */
-static void put_conv(struct session *s, struct conversation *c)
-{
-    int64_t id = c->id;
-    unsigned r = store_put_conv(s->st, c);
-    if (!(r & (STORE_PUT_NEW | STORE_PUT_NEW_MESSAGE)) || !s->ready || !s->l.inbound)
-        return;
-    const struct conversation *now = store_conv(s->st, id);
-    if (!now || !now->has_last)
-        return;
-    const struct message *m = &now->last;
-    /* Old conversations showing up through paging are not news. */
-    if (m->created_at < s->ready_wall - 5)
-        return;
-    /* The customer's messages, and colleagues' private notes (they may
-     * mention us); never activity, our own, or a colleague's reply. */
-    bool note_by_other = m->type == MSG_OUTGOING && m->is_private &&
-                         !(m->sender_kind == SENDER_AGENT && m->sender_id == s->me);
-    if (m->type != MSG_INCOMING && !note_by_other)
-        return;
-    s->l.inbound(s->l.ud, now, m);
+    /* The server answered: the connection is fine, this request was not. */
+    return false;
 }
 
 /* ---- the poll cycle ---- */
@@ -205,12 +212,12 @@ static void on_list(void *ud, struct prov_result *res)
         pg->n = 0;
         for (size_t i = 0; i < res->nconvs; i++) {
             pg->ids[pg->n++] = res->convs[i].id;
-            put_conv(s, &res->convs[i]);
+            session_merge_conv(s, &res->convs[i]);
         }
         pg->done = true;
         s->list_ok = true;
         if (r->page == s->pages_wanted)
-            s->list_complete = res->nconvs < PAGE_SIZE;
+            s->list_complete = session_page_list_last(res->nconvs, res->nconvs);
         if (r->page == 1 && res->has_counts) {
             s->counts = res->counts;
             s->counts_ok = true;
@@ -254,7 +261,7 @@ static void on_feed(void *ud, struct prov_result *res)
     s->feed_pending = false;
     if (session_note_result(s, res))
         for (size_t i = 0; i < res->nconvs; i++)
-            put_conv(s, &res->convs[i]);
+            session_merge_conv(s, &res->convs[i]);
     session_req_done(r);
     poll_done_maybe(s);
 }
@@ -308,11 +315,11 @@ static void on_thread_new(void *ud, struct prov_result *res)
         bool news = false;
         for (size_t i = 0; i < res->nmsgs; i++)
             news = news || (res->msgs[i].type == MSG_INCOMING && res->msgs[i].id > last);
-        store_thread_merge(s->st, r->conv, res->msgs, res->nmsgs);
+        session_merge_messages(s, r->conv, res->msgs, res->nmsgs);
         /* The agent is looking at it: what arrives is read. */
         if (news && !first)
             mark_read(s, r->conv);
-        if (first && res->nmsgs < MSG_PAGE)
+        if (first && session_page_thread_start(res->nmsgs, true))
             store_thread_set_complete(s->st, r->conv, true);
         /* A burst of more than a page: keep reading. */
         more = !first && res->nmsgs >= AFTER_PAGE;
@@ -344,12 +351,8 @@ static void on_directory(void *ud, struct prov_result *res)
 {
     struct req_ctx *r = ud;
     struct session *s = r->s;
-    if (session_note_result(s, res)) {
-        void *items;
-        size_t n;
-        model_directory_take(&res->dir, r->dir_kind, &items, &n);
-        store_set_dir(s->st, r->dir_kind, items, n);
-    }
+    if (session_note_result(s, res))
+        session_merge_dir(s, r->dir_kind, &res->dir);
     session_req_done(r);
 }
 
@@ -453,6 +456,7 @@ struct session *session_new(struct provider *p, struct store *st, const struct s
     }
     free(path);
     session_outbox_show_locals(s);
+    session_merge_subscribe(s);
     return s;
 }
 
@@ -466,8 +470,7 @@ void session_free(struct session **ps)
     while (s->reqs) {
         struct req_ctx *r = s->reqs;
         s->reqs = r->next;
-        free(r->echo_id);
-        free(r);
+        session_req_free(r);
     }
     clear_pages(s);
     outbox_free(&s->outbox);
@@ -552,11 +555,6 @@ int session_busy(const struct session *s)
 bool session_ready(const struct session *s)
 {
     return s->ready;
-}
-
-struct provider *session_provider(struct session *s)
-{
-    return s->p;
 }
 
 struct store *session_store(struct session *s)
@@ -668,8 +666,8 @@ static void on_thread_older(void *ud, struct prov_result *res)
     if (r->epoch == s->thread_epoch)
         s->older_pending = false;
     if (session_note_result(s, res)) {
-        store_thread_merge(s->st, r->conv, res->msgs, res->nmsgs);
-        if (res->nmsgs < MSG_PAGE)
+        session_merge_messages(s, r->conv, res->msgs, res->nmsgs);
+        if (session_page_thread_start(res->nmsgs, true))
             store_thread_set_complete(s->st, r->conv, true);
     }
     session_req_done(r);
@@ -698,7 +696,7 @@ static void on_conv(void *ud, struct prov_result *res)
 {
     struct req_ctx *r = ud;
     if (session_note_result(r->s, res) && res->has_conv) {
-        put_conv(r->s, &res->conv);
+        session_merge_conv(r->s, &res->conv);
         res->has_conv = false;
     }
     session_req_done(r);

@@ -10,9 +10,6 @@
 #include "twoway/provider.h"
 #include "twoway/session.h"
 
-#define PAGE_SIZE 25
-#define MSG_PAGE 20
-#define AFTER_PAGE 100
 #define MAX_PAGES 40       /* the list never polls more than this many pages */
 #define DIRECTORY_EVERY 12 /* re-read agents, labels… every this many polls */
 #define BACKOFF_MAX_MS 60000
@@ -28,6 +25,7 @@ enum req_kind {
     REQ_VERIFY,
     REQ_SEND,
     REQ_MARK_READ,
+    REQ_COMMAND, /* a command's read or action (session_fetch.c, session_act.c) */
 };
 
 /* The context of one request in flight. Kept on a list so that the
@@ -40,6 +38,12 @@ struct req_ctx {
     enum dir_kind dir_kind;
     int64_t conv;
     char *echo_id;
+    /* REQ_COMMAND: the command's callback, and the request's own state
+     * (freed with it by free_job, if set). */
+    session_cb cb;
+    void *cb_ud;
+    void *job;
+    void (*free_job)(void *job);
     struct req_ctx *next, *prev;
 };
 
@@ -107,10 +111,67 @@ struct session {
     int64_t (*clock)(void);     /* monotonic ms (a seam for tests) */
 };
 
+/* ---- pages (session_page.c): how big a page is and where a read ends
+ * (doc/api.md §3.1, §4.1) ---- */
+
+#define LIST_PAGE 25   /* conversations in a page of a list */
+#define THREAD_PAGE 20 /* messages in the newest or an older page */
+#define AFTER_PAGE 100 /* the most messages after= brings */
+
+/* Is this page of a list the last? Shorter than a full page, empty, or
+ * with nothing that earlier pages did not have. */
+bool session_page_list_last(size_t got, size_t added);
+/* Is this page of older messages (or the newest page) the start of the
+ * thread? Shorter than a full page, or not reaching further back. */
+bool session_page_thread_start(size_t got, bool progress);
+
+/* ---- the one store writer (session_merge.c): everything from the server,
+ * polled, answered to a command, or pushed, goes into the store here ---- */
+
+/* A conversation (takes what *c owns); tells the listener of a new
+ * message from someone else. */
+void session_merge_conv(struct session *s, struct conversation *c);
+/* Messages of a thread (takes what they own; the array stays the
+ * caller's); returns how many were new. */
+size_t session_merge_messages(struct session *s, int64_t conv, struct message *msgs, size_t n);
+/* A kind of the directory, whole (takes the result's list of that kind). */
+void session_merge_dir(struct session *s, enum dir_kind k, struct directory *d);
+/* A change to one conversation (an action's result or a push): applied to
+ * the stored record at once, then the record is read again. */
+void session_merge_change(struct session *s, const struct conv_change *ch);
+/* The provider's pushed events (a live channel), into the merges above. */
+void session_merge_subscribe(struct session *s);
+
+/* ---- commands' requests (session_fetch.c, session_act.c) ---- */
+
+/* A request on behalf of a command: cb(ud) gets the answer. job (freed
+ * with free_job when the request is done) is the request's own state. */
+struct req_ctx *session_cmd_req(struct session *s, session_cb cb, void *ud, void *job,
+                                void (*free_job)(void *));
+/* Answer the command and end the request. */
+void session_cmd_answer(struct req_ctx *r, const struct session_answer *a);
+/* Answer with the outcome of a failed result; why is its message, else
+ * fallback, else the error's name. */
+void session_cmd_fail(struct req_ctx *r, const struct prov_result *res, const char *fallback);
+/* Is the result usable (after it told the connection state)? If not, the
+ * command is answered with why (session_cmd_fail) and false. */
+bool session_cmd_usable(struct req_ctx *r, const struct prov_result *res, const char *fallback);
+/* A provider that cannot do this at all (op is NULL): answered at once,
+ * true. */
+bool session_cmd_missing(const void *op, session_cb cb, void *ud);
+/* Answer at once, without asking anything (OK, or the outcome and why). */
+void session_cmd_now(session_cb cb, void *ud, enum session_outcome o, const char *why);
+
 /* session.c */
 int64_t session_mono(const struct session *s);
+/* The one classification of a provider error: what it means for a caller. */
+enum session_outcome session_outcome_of(enum prov_err e);
+/* Why a result failed, fit to show (its message, or the error's name). */
+const char *session_why(const struct prov_result *res);
 struct req_ctx *session_req_new(struct session *s, enum req_kind kind);
 void session_req_done(struct req_ctx *r);
+/* Free a request (its job too) without touching the session's list. */
+void session_req_free(struct req_ctx *r);
 /* Every answer passes through here: it decides the connection state;
  * true if the result is usable. */
 bool session_note_result(struct session *s, const struct prov_result *res);

@@ -124,8 +124,7 @@ static void retry_later(struct session *s, struct outbox_entry *e, const struct 
     int64_t wait = session_backoff_ms(s->send_fails, res->retry_after);
     s->send_next_ms = session_mono(s) + wait;
     free(e->error);
-    e->error = xasprintf("not sent yet: %s; retrying in %llds",
-                         res->message ? res->message : provider_err_name(res->err),
+    e->error = xasprintf("not sent yet: %s; retrying in %llds", session_why(res),
                          (long long)(wait + 999) / 1000);
     save_outbox(s);
     show_local(s, e);
@@ -146,7 +145,7 @@ static void on_send(void *ud, struct prov_result *res)
              * create); make sure the merge can match it. */
             free(res->msg.echo_id);
             res->msg.echo_id = xstrdup(r->echo_id);
-            store_thread_merge(s->st, r->conv, &res->msg, 1);
+            session_merge_messages(s, r->conv, &res->msg, 1);
             res->has_msg = false;
         }
         if (e)
@@ -157,14 +156,14 @@ static void on_send(void *ud, struct prov_result *res)
              * may hide a stored message: look before sending it again. */
             e->verify = true;
             retry_later(s, e, res);
-        } else if (res->err == PROV_ERR_NETWORK || res->err == PROV_ERR_SERVER ||
-                   res->err == PROV_ERR_RATE || res->err == PROV_ERR_AUTH) {
+        } else if (session_outcome_of(res->err) == SESSION_OFFLINE ||
+                   session_outcome_of(res->err) == SESSION_AUTH) {
             retry_later(s, e, res);
         } else {
             /* Refused for good: keep it, say why, let the agent decide. */
             e->state = OUTBOX_FAILED;
             free(e->error);
-            e->error = xstrdup(res->message ? res->message : provider_err_name(res->err));
+            e->error = xstrdup(session_why(res));
             save_outbox(s);
             show_local(s, e);
             finished(s, r->conv, r->echo_id, false, e->error);
@@ -225,7 +224,7 @@ static void on_verify(void *ud, struct prov_result *res)
     }
     if (found) {
         log_info("reply %s had reached the server; not sending it again", e->echo_id);
-        store_thread_merge(s->st, r->conv, res->msgs, res->nmsgs);
+        session_merge_messages(s, r->conv, res->msgs, res->nmsgs);
         res->nmsgs = 0;
         delivered(s, r->echo_id, r->conv, server_id);
         session_req_done(r);

@@ -85,7 +85,8 @@ class InboxScreen(screen.ScreenCase):
         phone = first["meta"]["sender"]["phone_number"]
         last = self.contents(first["id"])[-1]
         self.s.keys("Enter")
-        self.s.wait_for(last[:40])
+        # In the thread pane: a short message also shows in the list's preview.
+        self.wait_thread("◀ %s" % name)
         header = screen.panes(self.s.row(1))[1]
         self.assertTrue(header.startswith("%s · %s" % (name, phone)), header)
         thread = "\n".join(screen.panes(line)[1] for line in self.s.lines()[4:-2])

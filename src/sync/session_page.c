@@ -1,0 +1,174 @@
+/* session_page — pages: how big a page of a list or a thread is, where a
+ * read ends, and the commands' readers that go through every page (a whole
+ * list for `list`, a whole thread for `show`). The polling in session.c
+ * asks the same questions of its pages. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "session_priv.h"
+#include "twoway/store.h"
+#include "twoway/xmalloc.h"
+
+bool session_page_list_last(size_t got, size_t added)
+{
+    return got == 0 || added == 0 || got < LIST_PAGE;
+}
+
+bool session_page_thread_start(size_t got, bool progress)
+{
+    return !progress || got < THREAD_PAGE;
+}
+
+/* ---- every page of a list ---- */
+
+struct list_job {
+    struct conv_query q;
+    char *label, *text, *sort;
+    int64_t *ids;
+    size_t n;
+};
+
+static void list_job_free(void *p)
+{
+    struct list_job *j = p;
+    free(j->ids);
+    free(j->label);
+    free(j->text);
+    free(j->sort);
+    free(j);
+}
+
+static bool have_id(const struct list_job *j, int64_t id)
+{
+    for (size_t i = j->n; i-- > 0;)
+        if (j->ids[i] == id)
+            return true;
+    return false;
+}
+
+static void list_page(struct req_ctx *r);
+
+static void on_list_page(void *ud, struct prov_result *res)
+{
+    struct req_ctx *r = ud;
+    struct list_job *j = r->job;
+    if (!session_cmd_usable(r, res, "the server did not send the list"))
+        return;
+    size_t added = 0;
+    j->ids = xreallocarray(j->ids, j->n + res->nconvs + 1, sizeof *j->ids);
+    for (size_t i = 0; i < res->nconvs && j->n < SESSION_LIST_MAX; i++) {
+        int64_t id = res->convs[i].id;
+        if (have_id(j, id))
+            continue;
+        session_merge_conv(r->s, &res->convs[i]);
+        j->ids[j->n++] = id;
+        added++;
+    }
+    if (session_page_list_last(res->nconvs, added) || j->n >= SESSION_LIST_MAX) {
+        struct session_answer a = {.ids = j->ids, .nids = j->n};
+        session_cmd_answer(r, &a);
+        return;
+    }
+    j->q.page++;
+    list_page(r);
+}
+
+static void list_page(struct req_ctx *r)
+{
+    struct list_job *j = r->job;
+    r->s->p->ops->list_conversations(r->s->p, &j->q, on_list_page, r);
+}
+
+void session_list_all(struct session *s, const struct conv_query *q, session_cb cb, void *ud)
+{
+    struct list_job *j = xcalloc(1, sizeof *j);
+    j->q = *q;
+    j->label = xstrdup_or_null(q->label);
+    j->text = xstrdup_or_null(q->q);
+    j->sort = xstrdup_or_null(q->sort_by);
+    j->q.label = j->label;
+    j->q.q = j->text;
+    j->q.sort_by = j->sort;
+    j->q.page = 1;
+    list_page(session_cmd_req(s, cb, ud, j, list_job_free));
+}
+
+/* ---- a whole thread ---- */
+
+struct page {
+    struct message *msgs;
+    size_t n;
+};
+
+struct thread_job {
+    int64_t conv;
+    struct page *pages; /* newest first */
+    size_t npages, total;
+    struct message *all;
+    size_t nall;
+};
+
+static void thread_job_free(void *p)
+{
+    struct thread_job *j = p;
+    for (size_t i = 0; i < j->npages; i++) {
+        for (size_t k = 0; k < j->pages[i].n; k++)
+            model_message_free(&j->pages[i].msgs[k]);
+        free(j->pages[i].msgs);
+    }
+    free(j->pages);
+    for (size_t i = 0; i < j->nall; i++)
+        model_message_free(&j->all[i]);
+    free(j->all);
+    free(j);
+}
+
+static void thread_end(struct req_ctx *r)
+{
+    struct thread_job *j = r->job;
+    j->all = xcalloc(j->total ? j->total : 1, sizeof *j->all);
+    for (size_t i = j->npages; i-- > 0;) {
+        memcpy(j->all + j->nall, j->pages[i].msgs, j->pages[i].n * sizeof *j->all);
+        j->nall += j->pages[i].n;
+        free(j->pages[i].msgs);
+    }
+    free(j->pages);
+    j->pages = NULL;
+    j->npages = 0;
+    struct session_answer a = {.msgs = j->all, .nmsgs = j->nall};
+    session_cmd_answer(r, &a);
+}
+
+static void on_thread_page(void *ud, struct prov_result *res)
+{
+    struct req_ctx *r = ud;
+    struct thread_job *j = r->job;
+    if (!session_cmd_usable(r, res, "the server did not send the messages"))
+        return;
+    int64_t oldest = j->npages ? j->pages[j->npages - 1].msgs[0].id : 0;
+    /* A page that does not reach further back (a server ignoring before=)
+     * would loop forever. */
+    bool progress = res->nmsgs > 0 && (!oldest || res->msgs[0].id < oldest);
+    size_t got = res->nmsgs;
+    if (progress) {
+        j->pages = xreallocarray(j->pages, j->npages + 1, sizeof *j->pages);
+        j->pages[j->npages++] = (struct page){res->msgs, res->nmsgs};
+        j->total += res->nmsgs;
+        res->msgs = NULL;
+        res->nmsgs = 0;
+    }
+    if (session_page_thread_start(got, progress) || j->total >= SESSION_THREAD_MAX) {
+        thread_end(r);
+        return;
+    }
+    int64_t before = j->pages[j->npages - 1].msgs[0].id;
+    r->s->p->ops->list_messages(r->s->p, j->conv, before, 0, on_thread_page, r);
+}
+
+void session_thread_all(struct session *s, int64_t conv, session_cb cb, void *ud)
+{
+    struct thread_job *j = xcalloc(1, sizeof *j);
+    j->conv = conv;
+    struct req_ctx *r = session_cmd_req(s, cb, ud, j, thread_job_free);
+    s->p->ops->list_messages(s->p, conv, 0, 0, on_thread_page, r);
+}
