@@ -235,6 +235,16 @@ static void confirm_key(struct ui *ui, int key)
 
 /* ---- normal mode ---- */
 
+/* A key was pressed: the status message has been seen. */
+static void clear_message(struct ui *ui)
+{
+    if (ui->message) {
+        free(ui->message);
+        ui->message = NULL;
+        ui_damage(ui, DMG_STATUS);
+    }
+}
+
 static void normal_key(struct ui *ui, int key)
 {
     if (key == (KEY_TW_CTRL | 'z')) {
@@ -245,11 +255,7 @@ static void normal_key(struct ui *ui, int key)
         ui->env->quit = true;
         return;
     }
-    if (ui->message) {
-        free(ui->message);
-        ui->message = NULL;
-        ui_damage(ui, DMG_STATUS);
-    }
+    clear_message(ui);
     enum keymap_ctx ctx = ui->env->view->focus == VIEW_FOCUS_THREAD ? KEYCTX_THREAD : KEYCTX_LIST;
     const char *line = keymap_lookup(ui->env->keys, ctx, key);
     if (!line) {
@@ -310,6 +316,16 @@ static bool rl_bytes(struct ui *ui)
         ui_suspend(ui);
         return true;
     }
+    /* Alt-Enter (ESC CR, or ESC LF) is a line break in the composer, in
+     * every editing mode, as C-v C-j is; never readline's Meta-Enter
+     * (vi-editing-mode), never a send. The `:` line is one line. */
+    if (n >= 2 && s[0] == 0x1b && (s[1] == '\r' || s[1] == '\n')) {
+        drop(ui, 2);
+        clear_message(ui);
+        if (ui->mode == MODE_COMPOSE)
+            ui_rl_insert(ui, "\n");
+        return true;
+    }
     if (s[0] == 0x1b && n == 1) {
         if (!ui->esc_expired) {
             arm_esc_timer(ui);
@@ -318,6 +334,7 @@ static bool rl_bytes(struct ui *ui)
         /* vi mode (from ~/.inputrc): Esc is readline's, to command mode.
          * Otherwise it leaves the line; a draft stays saved. */
         if (ui_rl_vi_mode()) {
+            clear_message(ui);
             ui_rl_feed_bytes(ui, 1);
             return true;
         }
@@ -335,6 +352,7 @@ static bool rl_bytes(struct ui *ui)
     size_t k = 1;
     while (k < n && s[k] != 0x1b && s[k] != 0x03 && s[k] != 0x07 && s[k] != 0x1a)
         k++;
+    clear_message(ui);
     ui_rl_feed_bytes(ui, k);
     return true;
 }

@@ -368,8 +368,16 @@ static void draw_status(struct ui *ui)
     char *left = NULL, *right = NULL;
     if (ui->mode == MODE_COMPOSE) {
         const struct conversation *c = store_conv(ui->env->st, ui->compose_conv);
-        left = xasprintf("%s #%lld %s", ui->compose_private ? "Note on" : "Reply to",
-                         (long long)ui->compose_conv, c ? model_contact_label(&c->contact) : "");
+        /* What was just said (a completion, a key that is off) goes
+         * before the composer's own line, until the next key. */
+        if (ui->message) {
+            left = xstrdup(ui->message);
+            alert = ui->message_error;
+        } else {
+            left =
+                xasprintf("%s #%lld %s", ui->compose_private ? "Note on" : "Reply to",
+                          (long long)ui->compose_conv, c ? model_contact_label(&c->contact) : "");
+        }
         struct smsseg_info si;
         smsseg_measure(rl_line_buffer ? rl_line_buffer : "", &si);
         right = ui->compose_private ? xstrdup("private note: not sent to the customer")

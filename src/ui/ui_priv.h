@@ -163,6 +163,14 @@ void ui_rl_draw(struct ui *ui);
 void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *text);
 void ui_drafts_save_now(struct ui *ui);
 
+/* ui_rlkeys.c — ~/.inputrc, with the bindings that would switch the
+ * editing mode or send the line as a comment turned off (unless bound
+ * under $if twoway) */
+void ui_rlkeys_init(struct ui *ui);
+void ui_rlkeys_done(void);
+/* "vi insert" or "vi command" in vi editing mode; NULL in emacs mode. */
+const char *ui_rlkeys_mode(void);
+
 /* ui_overlay.c — help and the template picker */
 void ui_help_open(struct ui *ui, const char *topic);
 void ui_picker_open(struct ui *ui);

@@ -377,7 +377,6 @@ void ui_rl_init(struct ui *ui)
     rl_ui = ui;
     if (!devnull)
         devnull = fopen("/dev/null", "w");
-    rl_readline_name = "twoway";
     rl_instream = stdin;
     rl_outstream = devnull;
     rl_getc_function = getc_hook;
@@ -389,7 +388,7 @@ void ui_rl_init(struct ui *ui)
     rl_catch_sigwinch = 0;
     rl_change_environment = 0;
     rl_erase_empty_line = 0;
-    rl_initialize();
+    ui_rlkeys_init(ui); /* ~/.inputrc, without what would change the line behind our back */
     rl_bind_key_in_map('\t', tab_hook, emacs_standard_keymap);
     rl_bind_key_in_map('\t', tab_hook, vi_insertion_keymap);
     rl_add_funmap_entry("twoway-edit", editor_hook);
@@ -419,6 +418,7 @@ void ui_rl_done(struct ui *ui)
         free(other_history);
         other_history = NULL;
     }
+    ui_rlkeys_done();
     rl_ui = NULL;
 }
 
@@ -445,6 +445,9 @@ void ui_rl_end(struct ui *ui)
         return;
     if (ui->mode == MODE_COMPOSE)
         ui_drafts_save_now(ui);
+    /* Left in the middle of a key (C-x, C-v, a vi operator, a search):
+     * nothing of it may carry over into the next line. */
+    rl_callback_sigcleanup();
     rl_replace_line("", 0);
     rl_callback_handler_remove();
     ui->rl_active = false;
@@ -502,6 +505,20 @@ void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *t
     free(draft);
 }
 
+/* n bytes of the line with each line break as a visible mark. Owned. */
+static char *show_breaks(const struct ui *ui, const char *s, size_t n)
+{
+    struct buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n')
+            buf_adds(&b, ui->utf8 ? "↵" : "\\n");
+        else
+            buf_addc(&b, s[i]);
+    }
+    return buf_detach(&b);
+}
+
 void ui_rl_draw(struct ui *ui)
 {
     WINDOW *w = ui->w_input;
@@ -526,11 +543,20 @@ void ui_rl_draw(struct ui *ui)
         wnoutrefresh(w);
         return;
     }
-    /* prompt + line, scrolled so the cursor stays in view */
+    /* prompt + line, scrolled so the cursor stays in view; line breaks
+     * (Alt-Enter, C-v C-j, a paste) are shown; in vi mode the composer's
+     * prompt says which of its modes readline is in */
     const char *buf = rl_line_buffer ? rl_line_buffer : "";
-    char *before = text_sanitize(buf, (size_t)rl_point, TEXT_SINGLE_LINE);
-    char *after = text_sanitize_str(buf + rl_point, TEXT_SINGLE_LINE);
-    char *prompt = text_sanitize_str(ui->prompt, TEXT_SINGLE_LINE);
+    char *b0 = show_breaks(ui, buf, (size_t)rl_point);
+    char *a0 = show_breaks(ui, buf + rl_point, strlen(buf + rl_point));
+    char *before = text_sanitize_str(b0, TEXT_SINGLE_LINE);
+    char *after = text_sanitize_str(a0, TEXT_SINGLE_LINE);
+    free(b0);
+    free(a0);
+    const char *mode = ui->mode == MODE_COMPOSE ? ui_rlkeys_mode() : NULL;
+    char *full = mode ? xasprintf("[%s] %s", mode, ui->prompt) : xstrdup(ui->prompt);
+    char *prompt = text_sanitize_str(full, TEXT_SINGLE_LINE);
+    free(full);
     int pw = text_width(prompt);
     if (pw > width / 2) {
         char *p2 = text_truncate(prompt, width / 2, true);

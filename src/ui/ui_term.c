@@ -105,9 +105,7 @@ void ui_term_leave(struct ui *ui)
     }
     /* Bytes already read were typed for what comes next (the editor, the
      * shell); run as twoway keys after it, they would be a surprise. */
-    ui->inq.len = 0;
-    if (ui->inq.data)
-        ui->inq.data[0] = '\0';
+    buf_reset(&ui->inq);
     tty_write(ui, MODES_OFF TITLE_POP);
     if (ui->title)
         tty_write(ui, "\033]2;\007"); /* for terminals without a title stack */

@@ -31,7 +31,7 @@ class ReplyScreen(screen.ScreenCase):
 
     def compose(self):
         self.s.keys("r")
-        self.wait_input(re.compile(r"^reply #\d+ .* ›"))
+        self.wait_input(re.compile(r"^(\[vi insert\] )?reply #\d+ .* ›"))
 
     def test_reply_typed_with_readline_keys_reaches_twowayd(self):
         self.twoway()
@@ -156,7 +156,7 @@ class ReplyScreen(screen.ScreenCase):
             f.write("first line\nxq second\n")
         self.s.tmux("load-buffer", buf)
         self.s.tmux("paste-buffer", "-p")
-        self.wait_input("reply #%d Mike Sullivan › first line xq second" % conv)
+        self.wait_input("reply #%d Mike Sullivan › first line↵xq second" % conv)
         self.wait_status("GSM-7 20/160")  # the line break counts; the trailing one is dropped
         self.s.keys("C-c")
         self.wait_input_empty()

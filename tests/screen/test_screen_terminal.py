@@ -129,7 +129,7 @@ class TerminalScreen(screen.ScreenCase):
         self.wait_input("see you at 9 - the end")
         self.assertTrue(self.s.alive())
         self.assertEqual(tw.state() in ("R", "S"), True)
-        self.assertIn("Typed before the stop. Thanks Mike, two things: r x q", self.input_line())
+        self.assertIn("Typed before the stop. Thanks Mike, two things:↵r↵x↵q↵↵see you", self.input_line())
         # Nothing went out: no new message, nothing in the outbox.
         self.assertEqual(self.contents(conv), before)
         self.assertNotIn("unsent", self.status())
@@ -180,7 +180,7 @@ class TerminalScreen(screen.ScreenCase):
         self.s.keys("r")
         self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
         self.paste("one\nx\nq\ntwo\n")
-        self.wait_input("one x q two")
+        self.wait_input("one↵x↵q↵two")
         self.assertEqual(self.contents(conv), before)
         self.s.keys("C-u")
         self.escape()
