@@ -30,10 +30,24 @@ struct smsseg_info {
 void smsseg_measure(const char *text, struct smsseg_info *out);
 
 /* Units used / capacity of the last segment, and the segment count:
- * "GSM-7 42/160 · 1 SMS", "UCS-2 8/67 · 2 SMS · ’ forced UCS-2". A forcing
- * character that cannot be seen on its own (a control, a space, a format or
+ * "GSM-7 42/160 · 1 SMS", "UCS-2 8/67 · 2 SMS · ’ forced UCS-2". With
+ * max_segments (0: none) the count shows the limit, "GSM-7 42/153 · 3/10
+ * SMS", and a text over a limit ends in " · too long". A forcing character
+ * that cannot be seen on its own (a control, a space, a format or
  * combining character) is shown as "U+200B". Owned. */
-char *smsseg_describe(const struct smsseg_info *info);
+char *smsseg_describe(const struct smsseg_info *info, size_t max_segments);
+
+/* Twilio takes a message body of at most 1,600 characters (error 21617)
+ * and says characters outside GSM-7 take more room: counted here in the
+ * units sent (GSM-7 septets, an escape pair as two; UTF-16 units), never
+ * fewer than Twilio counts. */
+#define SMSSEG_MAX_UNITS 1600
+
+/* Why a text is too long to send as one reply: more than max_segments
+ * segments (0: no such limit) or more than SMSSEG_MAX_UNITS units. NULL if
+ * it is not; else a clause fit to show, "66 SMS segments; max_segments
+ * allows 10" (owned). */
+char *smsseg_over_limit(const struct smsseg_info *info, size_t max_segments);
 
 /* 1 if the code point is in the GSM-7 basic set, 2 if in the extension
  * table, 0 if not encodable. */

@@ -16,6 +16,7 @@
 #include "cmd_priv.h"
 #include "twoway/options.h"
 #include "twoway/session.h"
+#include "twoway/smsseg.h"
 #include "twoway/store.h"
 #include "twoway/template.h"
 #include "twoway/text.h"
@@ -234,6 +235,28 @@ static void check_owner(struct cmd_call *call)
 
 static void reply_templates(struct cmd_call *call, const struct session_answer *a);
 
+/* Refuses a reply longer than max_segments SMS segments or than the SMS
+ * provider takes, before anything about it reaches the server (Twilio
+ * would refuse it later, 21617, or a carrier drop it). true if the job
+ * ended. */
+static bool refuse_too_long(struct cmd_call *call, const char *text)
+{
+    struct reply_job *j = call->priv;
+    if (j->is_private)
+        return false;
+    struct smsseg_info si;
+    smsseg_measure(text, &si);
+    char *over = smsseg_over_limit(&si, (size_t)options_int(call->env->opts, "max_segments"));
+    if (!over)
+        return false;
+    char *msg = xasprintf("%s to #%lld is too long: %s; nothing was sent", what(j),
+                          (long long)call->conv, over);
+    job_end(call, false, msg);
+    free(msg);
+    free(over);
+    return true;
+}
+
 /* The text to send: the template (if any), then what was typed, with the
  * variables filled in. 0 when j->text is set; 1 when the templates must be
  * read from the server first; -1 after ending the job with the reason. */
@@ -271,6 +294,8 @@ static int expand_text(struct cmd_call *call)
         job_end(call, false, "nothing to send");
         return -1;
     }
+    if (refuse_too_long(call, j->text))
+        return -1;
     return 0;
 }
 
@@ -401,6 +426,9 @@ static enum cmd_status start(struct cmd_call *call, bool is_private)
     j->template_name = opts[2].seen ? xstrdup(opts[2].value) : NULL;
     j->typed = typed;
     call->priv = j;
+    /* Text that no template or variable can change is measured at once. */
+    if (!j->template_name && !template_has_vars(typed) && refuse_too_long(call, typed))
+        return CMD_PENDING; /* ended already, with its reason */
     if (!queue_early(call))
         return CMD_PENDING; /* ended already, with its reason */
     /* Fresh: who owns it now matters more than what the list said. */

@@ -46,6 +46,8 @@ static const struct opt_def table[] = {
      "ask before replying in a conversation assigned to another agent"},
     {"confirm_newer_message", OPT_BOOL, "yes", 0, 0, NULL, 0,
      "ask before sending if a newer message arrived since the composer opened"},
+    {"max_segments", OPT_INT, "10", 1, 100, NULL, 0,
+     "longest reply in SMS segments; a longer one is refused before it is sent"},
     {"editor", OPT_STRING, "", 0, 0, NULL, 0,
      "editor for long replies (empty: $VISUAL, then $EDITOR, then vi)"},
     {"time_format", OPT_STRING, "%H:%M", 0, 0, NULL, 0, "strftime(3) format of message times"},

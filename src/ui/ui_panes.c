@@ -380,8 +380,12 @@ static void draw_status(struct ui *ui)
         }
         struct smsseg_info si;
         smsseg_measure(rl_line_buffer ? rl_line_buffer : "", &si);
+        size_t max = (size_t)options_int(ui->env->opts, "max_segments");
         right = ui->compose_private ? xstrdup("private note: not sent to the customer")
-                                    : smsseg_describe(&si);
+                                    : smsseg_describe(&si, max);
+        char *over = ui->compose_private ? NULL : smsseg_over_limit(&si, max);
+        alert = alert || over; /* Enter would be refused: say so while typing */
+        free(over);
     } else {
         if (ui->message) {
             left = xstrdup(ui->message);

@@ -2,10 +2,12 @@
 #include "twoway/smsseg.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
 #include "twoway/buf.h"
+#include "twoway/xmalloc.h"
 
 #define GSM7_SINGLE 160
 #define GSM7_PART 153
@@ -159,14 +161,29 @@ static bool visible_alone(uint32_t cp)
     }
 }
 
-char *smsseg_describe(const struct smsseg_info *info)
+char *smsseg_over_limit(const struct smsseg_info *info, size_t max_segments)
+{
+    if (max_segments && info->segments > max_segments)
+        return xasprintf("%zu SMS segments; max_segments allows %zu", info->segments, max_segments);
+    if (info->units > SMSSEG_MAX_UNITS)
+        return xasprintf("%zu characters as SMS (%s); the SMS provider takes at most %d",
+                         info->units, info->encoding == SMSSEG_UCS2 ? "UCS-2" : "GSM-7",
+                         SMSSEG_MAX_UNITS);
+    return NULL;
+}
+
+char *smsseg_describe(const struct smsseg_info *info, size_t max_segments)
 {
     struct buf b;
     bool ucs2 = info->encoding == SMSSEG_UCS2;
 
     buf_init(&b);
-    buf_addf(&b, "%s %zu/%zu \xc2\xb7 %zu SMS", ucs2 ? "UCS-2" : "GSM-7", info->used_in_last,
-             info->per_segment, info->segments);
+    buf_addf(&b, "%s %zu/%zu \xc2\xb7 ", ucs2 ? "UCS-2" : "GSM-7", info->used_in_last,
+             info->per_segment);
+    if (max_segments)
+        buf_addf(&b, "%zu/%zu SMS", info->segments, max_segments);
+    else
+        buf_addf(&b, "%zu SMS", info->segments);
     if (ucs2 && info->forced_by) {
         buf_adds(&b, " \xc2\xb7 ");
         if (visible_alone(info->forced_by)) {
@@ -178,6 +195,10 @@ char *smsseg_describe(const struct smsseg_info *info)
         }
         buf_adds(&b, " forced UCS-2");
     }
+    if (max_segments && info->segments > max_segments)
+        buf_adds(&b, " \xc2\xb7 too long");
+    else if (info->units > SMSSEG_MAX_UNITS)
+        buf_addf(&b, " \xc2\xb7 too long: over %d characters", SMSSEG_MAX_UNITS);
     char *s = buf_detach(&b);
     buf_free(&b);
     return s;

@@ -90,7 +90,7 @@ static void check_counts(const char *text, const struct smsseg_info *in)
 
 static void describe(const struct smsseg_info *in)
 {
-    char *d = smsseg_describe(in);
+    char *d = smsseg_describe(in, 10);
     FUZZ_CHECK(fuzz_utf8_ok(d, strlen(d)), "description is not valid UTF-8");
     FUZZ_CHECK(strstr(d, " SMS") != NULL, "description %s", d);
     free(d);

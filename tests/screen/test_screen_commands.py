@@ -176,7 +176,7 @@ class CommandsScreen(screen.ScreenCase):
                 "Wed 14:30 or Fri 09:15. Which works best?") % conv
         self.wait_input(want)
         self.s.wait_gone("Templates — type to filter")
-        self.assertIn("GSM-7 90/160 · 1 SMS", self.status())
+        self.assertIn("GSM-7 90/160 · 1/10 SMS", self.status())
         # /shortcode and Tab at the start of the composer expands it.
         self.s.keys("C-u")
         self.s.type("/hel")

@@ -73,15 +73,15 @@ class ReplyScreen(screen.ScreenCase):
         self.open_mike()
         self.compose()
         cases = [
-            ("Hello, see you at 9", "GSM-7 19/160 · 1 SMS"),
-            ("Price 5€", "GSM-7 9/160 · 1 SMS"),            # € is an escape pair
-            ("a{b}c[d]", "GSM-7 12/160 · 1 SMS"),            # four more
-            ("It’s fine", "UCS-2 9/70 · 1 SMS · ’ forced UCS-2"),
-            ("ok 😀", "UCS-2 5/70 · 1 SMS · 😀 forced UCS-2"),  # a surrogate pair
-            ("x" * 160, "GSM-7 160/160 · 1 SMS"),
-            ("x" * 161, "GSM-7 8/153 · 2 SMS"),
-            ("😀" * 35, "UCS-2 70/70 · 1 SMS · 😀 forced UCS-2"),
-            ("😀" * 36, "UCS-2 6/67 · 2 SMS · 😀 forced UCS-2"),
+            ("Hello, see you at 9", "GSM-7 19/160 · 1/10 SMS"),
+            ("Price 5€", "GSM-7 9/160 · 1/10 SMS"),            # € is an escape pair
+            ("a{b}c[d]", "GSM-7 12/160 · 1/10 SMS"),            # four more
+            ("It’s fine", "UCS-2 9/70 · 1/10 SMS · ’ forced UCS-2"),
+            ("ok 😀", "UCS-2 5/70 · 1/10 SMS · 😀 forced UCS-2"),  # a surrogate pair
+            ("x" * 160, "GSM-7 160/160 · 1/10 SMS"),
+            ("x" * 161, "GSM-7 8/153 · 2/10 SMS"),
+            ("😀" * 35, "UCS-2 70/70 · 1/10 SMS · 😀 forced UCS-2"),
+            ("😀" * 36, "UCS-2 6/67 · 2/10 SMS · 😀 forced UCS-2"),
         ]
         for text, want in cases:
             self.s.keys("C-u")

@@ -1017,6 +1017,50 @@ static void test_cmd__reply_refusals_send_nothing(void **state)
     world_free(&w);
 }
 
+static void test_cmd__reply_over_the_limit_is_refused_before_any_request(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, true);
+    struct conversation known = conv(14, "Priya Raman", 0, 0);
+    w.fake->convs = &known;
+    w.fake->nconvs = 1;
+    char *text = xmalloc(1532);
+    memset(text, 'x', 1531); /* 11 segments of GSM-7 */
+    text[1531] = '\0';
+
+    char *line = xasprintf("reply --conversation 14 -- %s", text);
+    run(&w, line);
+    assert_int_equal(w.fake->nq, 0); /* not even a read of the conversation */
+    assert_true(contains(&w.errors, "reply: reply to #14 is too long: 11 SMS segments; "
+                                    "max_segments allows 10; nothing was sent\n"));
+    free(line);
+
+    /* Past Twilio's 1,600 characters a larger max_segments does not help. */
+    run(&w, "set max_segments = 20");
+    char *big = xasprintf("reply --conversation 14 -- %s%.70s", text, text);
+    run(&w, big);
+    assert_int_equal(w.fake->nq, 0);
+    assert_true(contains(&w.errors, "1601 characters as SMS (GSM-7); the SMS provider takes at "
+                                    "most 1600"));
+    free(big);
+
+    /* A variable is filled from the conversation first: refused after
+     * reading it, before anything is sent or queued. */
+    run(&w, "set max_segments = 10");
+    char *vars = xasprintf("reply --conversation 14 -- Hi {{contact.first_name}} %s", text);
+    run(&w, vars);
+    pump(w.fake);
+    assert_true(contains(&w.errors, "reply: reply to #14 is too long: 11 SMS segments"));
+    free(vars);
+    assert_int_equal(w.dones, 5);
+    assert_int_equal(w.oks, 2); /* the two sets */
+    assert_int_equal(session_outbox_count(w.ss), 0);
+    free(text);
+    model_conversation_free(&known);
+    world_free(&w);
+}
+
 /* ---- on a screen: the hooks ---- */
 
 struct screen {
@@ -1172,6 +1216,7 @@ int main(void)
         cmocka_unit_test(test_cmd__bulk_assign_reports_how_many_and_why),
         cmocka_unit_test(test_cmd__bulk_refuses_without_marks_or_for_single_commands),
         cmocka_unit_test(test_cmd__reply_refusals_send_nothing),
+        cmocka_unit_test(test_cmd__reply_over_the_limit_is_refused_before_any_request),
         cmocka_unit_test(test_cmd__screen_hooks_for_compose_help_scroll_and_prefix),
         cmocka_unit_test(test_cmd__screen_confirms_a_reply_to_another_agents_conversation),
     };

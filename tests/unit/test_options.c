@@ -74,6 +74,7 @@ static void test_options__table_lists_every_option_in_help_order(void **state)
         "notify_coalesce",
         "confirm_foreign_reply",
         "confirm_newer_message",
+        "max_segments",
         "editor",
         "time_format",
         "list_width",

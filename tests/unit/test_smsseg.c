@@ -290,7 +290,7 @@ static void test_smsseg__extension_chars_count_one_unit_in_ucs2(void **state)
 static void test_smsseg__describe_gsm(void **state)
 {
     struct smsseg_info i = measure("hello");
-    char *d = smsseg_describe(&i);
+    char *d = smsseg_describe(&i, 0);
     assert_string_equal(d, "GSM-7 5/160 \xc2\xb7 1 SMS");
     free(d);
 }
@@ -299,7 +299,7 @@ static void test_smsseg__describe_multipart_shows_last_part(void **state)
 {
     char *s = rep("a", 161, "");
     struct smsseg_info i = measure(s);
-    char *d = smsseg_describe(&i);
+    char *d = smsseg_describe(&i, 0);
     assert_string_equal(d, "GSM-7 8/153 \xc2\xb7 2 SMS");
     free(d);
     free(s);
@@ -308,7 +308,7 @@ static void test_smsseg__describe_multipart_shows_last_part(void **state)
 static void test_smsseg__describe_ucs2_names_forcing_char(void **state)
 {
     struct smsseg_info i = measure("it\xe2\x80\x99s ok");
-    char *d = smsseg_describe(&i);
+    char *d = smsseg_describe(&i, 0);
     assert_string_equal(d, "UCS-2 7/70 \xc2\xb7 1 SMS \xc2\xb7 \xe2\x80\x99 forced UCS-2");
     free(d);
 }
@@ -317,19 +317,19 @@ static void test_smsseg__describe_shows_invisible_forcing_char_as_code_point(voi
 {
     struct smsseg_info i = measure("a\xe2\x80\x8b"
                                    "b"); /* ZWSP */
-    char *d = smsseg_describe(&i);
+    char *d = smsseg_describe(&i, 0);
     assert_non_null(strstr(d, "UCS-2"));
     assert_non_null(strstr(d, "U+200B forced UCS-2"));
     free(d);
 
     i = measure("a\tb");
-    d = smsseg_describe(&i);
+    d = smsseg_describe(&i, 0);
     assert_non_null(strstr(d, "U+0009 forced UCS-2"));
     free(d);
 
     i = measure("a\xc2\xa0"
                 "b"); /* no-break space */
-    d = smsseg_describe(&i);
+    d = smsseg_describe(&i, 0);
     assert_non_null(strstr(d, "U+00A0 forced UCS-2"));
     free(d);
 }
@@ -337,9 +337,57 @@ static void test_smsseg__describe_shows_invisible_forcing_char_as_code_point(voi
 static void test_smsseg__describe_empty(void **state)
 {
     struct smsseg_info i = measure("");
-    char *d = smsseg_describe(&i);
+    char *d = smsseg_describe(&i, 0);
     assert_string_equal(d, "GSM-7 0/160 \xc2\xb7 0 SMS");
     free(d);
+}
+
+static void test_smsseg__describe_shows_the_segment_limit(void **state)
+{
+    char *s = rep("a", 161, "");
+    struct smsseg_info i = measure(s);
+    char *d = smsseg_describe(&i, 10);
+    assert_string_equal(d, "GSM-7 8/153 \xc2\xb7 2/10 SMS");
+    free(d);
+    free(s);
+}
+
+static void test_smsseg__limit_is_segments_then_twilios_1600(void **state)
+{
+    /* 10 segments of GSM-7 hold 1530 septets: one more is an eleventh. */
+    char *ten = rep("a", 1530, ""), *eleven = rep("a", 1531, "");
+    struct smsseg_info i = measure(ten);
+    assert_null(smsseg_over_limit(&i, 10));
+    i = measure(eleven);
+    char *why = smsseg_over_limit(&i, 10);
+    assert_string_equal(why, "11 SMS segments; max_segments allows 10");
+    free(why);
+    char *d = smsseg_describe(&i, 10);
+    assert_string_equal(d, "GSM-7 1/153 \xc2\xb7 11/10 SMS \xc2\xb7 too long");
+    free(d);
+    assert_null(smsseg_over_limit(&i, 0));
+    free(ten);
+    free(eleven);
+
+    /* Past 1,600 characters no max_segments helps; euro signs count two. */
+    char *big = rep("a", 1599, "\xe2\x82\xac");
+    i = measure(big);
+    assert_int_equal(i.units, 1601);
+    why = smsseg_over_limit(&i, 100);
+    assert_string_equal(why, "1601 characters as SMS (GSM-7); the SMS provider takes at most 1600");
+    free(why);
+    d = smsseg_describe(&i, 100);
+    assert_non_null(strstr(d, "11/100 SMS \xc2\xb7 too long: over 1600 characters"));
+    free(d);
+    free(big);
+
+    /* UCS-2: 10 segments are 670 units. */
+    char *u = rep("\xe2\x80\x99", 671, "");
+    i = measure(u);
+    why = smsseg_over_limit(&i, 10);
+    assert_string_equal(why, "11 SMS segments; max_segments allows 10");
+    free(why);
+    free(u);
 }
 
 int main(void)
@@ -375,6 +423,8 @@ int main(void)
         cmocka_unit_test(test_smsseg__describe_ucs2_names_forcing_char),
         cmocka_unit_test(test_smsseg__describe_shows_invisible_forcing_char_as_code_point),
         cmocka_unit_test(test_smsseg__describe_empty),
+        cmocka_unit_test(test_smsseg__describe_shows_the_segment_limit),
+        cmocka_unit_test(test_smsseg__limit_is_segments_then_twilios_1600),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
