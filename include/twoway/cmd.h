@@ -17,7 +17,7 @@
 
 #include "twoway/model.h"
 
-struct json_object;
+struct codec_val;
 struct keymap;
 struct options;
 struct session;
@@ -75,7 +75,7 @@ struct cmd_out {
     void (*error)(void *ud, const char *cmd, const char *msg);
     /* One record of output in --json mode (takes the object); NULL when
      * the output is text. */
-    void (*json)(void *ud, struct json_object *obj);
+    void (*json)(void *ud, struct codec_val *obj);
     void *ud;
 };
 

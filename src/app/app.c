@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "twoway/cache.h"
 #include "twoway/chatwoot.h"
 #include "twoway/cmd.h"
+#include "twoway/codec.h"
 #include "twoway/http.h"
 #include "twoway/keymap.h"
 #include "twoway/log.h"
@@ -87,13 +87,14 @@ static void out_error_stderr(void *ud, const char *cmd, const char *msg)
         fprintf(stderr, "twoway: %s\n", msg);
 }
 
-static void out_json_stdout(void *ud, json_object *obj)
+static void out_json_stdout(void *ud, struct codec_val *obj)
 {
     (void)ud;
-    printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+    char *line = codec_text(obj);
+    printf("%s\n", line);
     fflush(stdout);
-    json_object_put(obj);
+    free(line);
+    codec_free(&obj);
 }
 
 static void out_info_ui(void *ud, const char *text)

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <json-c/json.h>
 #include <libgen.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "twoway/buf.h"
+#include "twoway/codec.h"
 #include "twoway/timeutil.h"
 #include "twoway/xmalloc.h"
 
@@ -51,14 +51,6 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
     return remove(path);
 }
 
-static const char *jstr(json_object *o, const char *k)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-               ? json_object_get_string(v)
-               : NULL;
-}
-
 /* Read twowayd's start-up lines until "ready" (or 20 s). */
 static int read_lines(struct demo *d, int fd, char **err)
 {
@@ -70,24 +62,25 @@ static int read_lines(struct demo *d, int fd, char **err)
         char *nl;
         while ((nl = memchr(b.data, '\n', b.len))) {
             *nl = '\0';
-            json_object *o = json_tokener_parse(b.data);
-            const char *type = o ? jstr(o, "type") : NULL;
-            if (type && strcmp(type, "server") == 0 && jstr(o, "base_url")) {
-                d->url = xstrdup(jstr(o, "base_url"));
-            } else if (type && strcmp(type, "agent") == 0 && !d->token && jstr(o, "token")) {
-                json_object *acc;
-                d->token = xstrdup(jstr(o, "token"));
-                d->agent = xstrdup(jstr(o, "name") ? jstr(o, "name") : "");
-                if (json_object_object_get_ex(o, "account_id", &acc))
-                    d->account = json_object_get_int64(acc);
+            struct codec_val *o = codec_parse(b.data, strlen(b.data), NULL);
+            const char *type = codec_get_str(o, "type");
+            const char *url = codec_get_str(o, "base_url"), *token = codec_get_str(o, "token");
+            if (type && strcmp(type, "server") == 0 && url) {
+                d->url = xstrdup(url);
+            } else if (type && strcmp(type, "agent") == 0 && !d->token && token) {
+                const char *name = codec_get_str(o, "name");
+                d->token = xstrdup(token);
+                d->agent = xstrdup(name ? name : "");
+                if (codec_get(o, "account_id"))
+                    d->account = codec_get_int(o, "account_id");
             } else if (type && strcmp(type, "ready") == 0) {
-                json_object_put(o);
+                codec_free(&o);
                 rc = d->url && d->token ? 0 : -1;
                 if (rc < 0)
                     *err = xstrdup("twowayd started without a demo agent");
                 goto out;
             }
-            json_object_put(o);
+            codec_free(&o);
             size_t used = (size_t)(nl - b.data) + 1;
             memmove(b.data, nl + 1, b.len - used);
             b.len -= used;

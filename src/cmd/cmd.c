@@ -4,7 +4,7 @@
 #include "twoway/cmd.h"
 
 #include <ctype.h>
-#include <json-c/json.h>
+#include "twoway/codec.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,31 +130,27 @@ bool cmd_json_mode(const struct cmd_call *call)
     return call->env->out.json != NULL;
 }
 
-void cmd_emit(struct cmd_call *call, struct json_object *obj)
+void cmd_emit(struct cmd_call *call, struct codec_val *obj)
 {
     if (call->env->out.json)
         call->env->out.json(call->env->out.ud, obj);
     else
-        json_object_put(obj);
+        codec_free(&obj);
 }
 
-void cmd_report_action(struct cmd_call *call, struct json_object *extra, const char *fmt, ...)
+void cmd_report_action(struct cmd_call *call, struct codec_val *extra, const char *fmt, ...)
 {
     if (cmd_json_mode(call)) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "ok", json_object_new_boolean(1));
-        json_object_object_add(o, "command", json_object_new_string(call->def->name));
+        struct codec_val *o = codec_object();
+        codec_set(o, "ok", codec_bool(1));
+        codec_set_str(o, "command", call->def->name);
         if (call->conv)
-            json_object_object_add(o, "conversation", json_object_new_int64(call->conv));
-        if (extra) {
-            json_object_object_foreach(extra, k, v)
-                json_object_object_add(o, k, json_object_get(v));
-            json_object_put(extra);
-        }
+            codec_set_int(o, "conversation", call->conv);
+        codec_merge(o, extra);
         cmd_emit(call, o);
         return;
     }
-    json_object_put(extra);
+    codec_free(&extra);
     va_list ap;
     va_start(ap, fmt);
     char *msg = xvasprintf(fmt, ap);

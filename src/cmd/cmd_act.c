@@ -3,7 +3,7 @@
  * session to act; the session puts the server's answer into the store at
  * once (and re-reads the conversation), so the screen and a following
  * `list` or `show` agree with the server, and reports what it became. */
-#include <json-c/json.h>
+#include "twoway/codec.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +50,8 @@ static void on_owner(struct cmd_call *call, const struct session_answer *a)
     bool team = is_team(call);
     int64_t id = team ? a->change->team_id : a->change->assignee_id;
     const char *name = team ? a->change->team_name : a->change->assignee_name;
-    json_object *extra = json_object_new_object();
-    json_object_object_add(extra, team ? "team" : "assignee", cmd_json_ref(id, name));
+    struct codec_val *extra = codec_object();
+    codec_set(extra, team ? "team" : "assignee", codec_ref(id, name));
     long long conv = (long long)call->conv;
     if (team && id)
         cmd_report_action(call, extra, "#%lld goes to team %s", conv, name);
@@ -155,13 +155,13 @@ static void on_labels_set(struct cmd_call *call, const struct session_answer *a)
     size_t n = a->change->nlabels;
     struct buf b;
     buf_init(&b);
-    json_object *arr = json_object_new_array();
+    struct codec_val *arr = codec_array();
     for (size_t i = 0; i < n; i++) {
         buf_addf(&b, "%s%s", i ? ", " : "", set[i]);
-        json_object_array_add(arr, json_object_new_string(set[i]));
+        codec_push(arr, codec_str(set[i]));
     }
-    json_object *extra = json_object_new_object();
-    json_object_object_add(extra, "labels", arr);
+    struct codec_val *extra = codec_object();
+    codec_set(extra, "labels", arr);
     cmd_report_action(call, extra, "labels: %s", n ? b.data : "none");
     buf_free(&b);
     tag_end(call, true, NULL);
@@ -264,11 +264,11 @@ static void on_status(struct cmd_call *call, const struct session_answer *a)
         return;
     enum conv_status st = a->change->status;
     int64_t until = a->change->snoozed_until;
-    json_object *extra = json_object_new_object();
-    json_object_object_add(extra, "status", json_object_new_string(model_status_name(st)));
+    struct codec_val *extra = codec_object();
+    codec_set_str(extra, "status", model_status_name(st));
     long long id = (long long)call->conv;
     if (st == CONV_SNOOZED) {
-        json_object_object_add(extra, "snoozed_until", cmd_json_time(until));
+        codec_set(extra, "snoozed_until", codec_time(until));
         if (until) {
             char when[64];
             time_t t = (time_t)until;
@@ -328,10 +328,8 @@ static void on_priority(struct cmd_call *call, const struct session_answer *a)
     if (failed(call, a))
         return;
     enum conv_priority pr = a->change->priority;
-    json_object *extra = json_object_new_object();
-    json_object_object_add(extra, "priority",
-                           pr == PRIORITY_NONE ? NULL
-                                               : json_object_new_string(model_priority_name(pr)));
+    struct codec_val *extra = codec_object();
+    codec_set(extra, "priority", pr == PRIORITY_NONE ? NULL : codec_str(model_priority_name(pr)));
     cmd_report_action(call, extra, "#%lld priority %s", (long long)call->conv,
                       model_priority_name(pr));
     cmd_finish(call, true, NULL);

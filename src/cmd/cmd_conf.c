@@ -1,6 +1,6 @@
 /* cmd_conf — the commands a config file is made of: options, key
  * bindings, colours, local templates, `source`; and help and quit. */
-#include <json-c/json.h>
+#include "twoway/codec.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,11 +28,11 @@ static void show_option(struct cmd_call *call, const struct opt_def *d)
 {
     const char *v = shown_value(d, options_get(call->env->opts, d->name));
     if (cmd_json_mode(call)) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "name", json_object_new_string(d->name));
-        json_object_object_add(o, "value", json_object_new_string(v));
-        json_object_object_add(o, "default", json_object_new_string(d->dflt));
-        json_object_object_add(o, "help", json_object_new_string(d->help));
+        struct codec_val *o = codec_object();
+        codec_set_str(o, "name", d->name);
+        codec_set_str(o, "value", v);
+        codec_set_str(o, "default", d->dflt);
+        codec_set_str(o, "help", d->help);
         cmd_emit(call, o);
         return;
     }
@@ -154,10 +154,10 @@ static void list_bindings(struct cmd_call *call, enum keymap_ctx ctx)
     while (keymap_iter(call->env->keys, ctx, &pos, &key, &line)) {
         const char *kname = keymap_key_name(key);
         if (cmd_json_mode(call)) {
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "context", json_object_new_string(keymap_ctx_name(ctx)));
-            json_object_object_add(o, "key", json_object_new_string(kname));
-            json_object_object_add(o, "command", json_object_new_string(line));
+            struct codec_val *o = codec_object();
+            codec_set_str(o, "context", keymap_ctx_name(ctx));
+            codec_set_str(o, "key", kname);
+            codec_set_str(o, "command", line);
             cmd_emit(call, o);
         } else {
             cmd_info(call, "bind %s %s %s", keymap_ctx_name(ctx), kname, line);
@@ -369,11 +369,11 @@ void cmd_conf_add_template(struct cmd_env *env, const char *name, const char *te
 static void help_one(struct cmd_call *call, const struct cmd_def *d)
 {
     if (cmd_json_mode(call)) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "command", json_object_new_string(d->name));
-        json_object_object_add(o, "aliases", json_object_new_string(d->aliases ? d->aliases : ""));
-        json_object_object_add(o, "usage", json_object_new_string(d->usage));
-        json_object_object_add(o, "help", json_object_new_string(d->help));
+        struct codec_val *o = codec_object();
+        codec_set_str(o, "command", d->name);
+        codec_set_str(o, "aliases", d->aliases ? d->aliases : "");
+        codec_set_str(o, "usage", d->usage);
+        codec_set_str(o, "help", d->help);
         cmd_emit(call, o);
         return;
     }

@@ -11,7 +11,7 @@
 #include "twoway/cmd.h"
 #include "twoway/model.h"
 
-struct json_object;
+struct codec_val;
 
 /* Flag bits of the dispatcher's own, above the public enum cmd_flags. */
 #define CMDP_CONV_OPT (1u << 16) /* takes --conversation ID (what the composer sends) */
@@ -21,11 +21,11 @@ struct json_object;
 /* --json is on: records go to env->out.json instead of text lines. */
 bool cmd_json_mode(const struct cmd_call *call);
 /* Emit one JSON record (takes obj). */
-void cmd_emit(struct cmd_call *call, struct json_object *obj);
+void cmd_emit(struct cmd_call *call, struct codec_val *obj);
 /* A successful action: in --json one object {"ok":true,"command":…,
  * "conversation":…} plus the fields of extra (taken, may be NULL); else
  * the text as information. */
-void cmd_report_action(struct cmd_call *call, struct json_object *extra, const char *fmt, ...)
+void cmd_report_action(struct cmd_call *call, struct codec_val *extra, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The conversation commands act on when none is named: batch → the one
  * `open` chose, else the open one, else the selected row (0: none). */
@@ -90,22 +90,6 @@ void cmd_fetch_act(struct cmd_call *call, const struct session_act *a, cmd_next 
 /* A new conversation (a->conv), in the store. */
 void cmd_fetch_create(struct cmd_call *call, int64_t inbox, int64_t contact, const char *text,
                       cmd_next next);
-
-/* ---- cmd_json.c: records ---- */
-
-struct json_object *cmd_json_time(int64_t epoch); /* ISO-8601 UTC, null for 0 */
-struct json_object *cmd_json_conversation(const struct conversation *c);
-struct json_object *cmd_json_message(const struct message *m);
-struct json_object *cmd_json_contact(const struct contact *c);
-struct json_object *cmd_json_agent(const struct agent *a);
-struct json_object *cmd_json_team(const struct team *t);
-struct json_object *cmd_json_label(const struct label *l);
-struct json_object *cmd_json_template(const struct template *t);
-/* A record of the directory of kind k. */
-struct json_object *cmd_json_dir(enum dir_kind k, const void *rec);
-/* {"id","name"} or null when id is 0. */
-struct json_object *cmd_json_ref(int64_t id, const char *name);
-const char *cmd_json_direction(const struct message *m); /* incoming, outgoing, note… */
 
 /* ---- cmd_resolve.c (besides what cmd.h exports) ---- */
 

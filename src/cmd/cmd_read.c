@@ -1,7 +1,7 @@
 /* cmd_read — reading out: the list, a thread, the directory, templates,
  * who I am and a contact. One text line (or one JSON record) per item, so
  * scripts can grep, cut and jq them. What is read goes into the store. */
-#include <json-c/json.h>
+#include "twoway/codec.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +90,7 @@ static void list_got(struct cmd_call *call, const struct session_answer *a)
         if (env->ui)
             continue; /* a screen shows the list itself */
         if (cmd_json_mode(call)) {
-            cmd_emit(call, cmd_json_conversation(c));
+            cmd_emit(call, codec_conversation(c));
         } else {
             char *line = conv_line(c, pc.now);
             cmd_info(call, "%s", line);
@@ -117,7 +117,7 @@ static void print_message(struct cmd_call *call, const struct message *m)
     char *when = timeutil_iso8601(m->created_at);
     struct buf b;
     buf_init(&b);
-    buf_addf(&b, "%lld  %s  %s", (long long)m->id, when, cmd_json_direction(m));
+    buf_addf(&b, "%lld  %s  %s", (long long)m->id, when, codec_direction(m));
     if (*m->sender_name)
         buf_addf(&b, "  %s", m->sender_name);
     if (m->type == MSG_OUTGOING && !m->is_private) {
@@ -155,7 +155,7 @@ static void show_got(struct cmd_call *call, const struct session_answer *a)
     }
     for (size_t i = 0; i < n; i++) {
         if (cmd_json_mode(call))
-            cmd_emit(call, cmd_json_message(&msgs[i]));
+            cmd_emit(call, codec_message(&msgs[i]));
         else
             print_message(call, &msgs[i]);
     }
@@ -230,7 +230,7 @@ static void dir_got(struct cmd_call *call, const struct session_answer *a)
     for (size_t i = 0; i < n; i++) {
         const void *rec = items + i * model_dir_size(k);
         if (cmd_json_mode(call)) {
-            cmd_emit(call, cmd_json_dir(k, rec));
+            cmd_emit(call, codec_dir_record(k, rec));
         } else {
             char *line = dir_line(k, rec);
             cmd_info(call, "%s", line);
@@ -266,7 +266,7 @@ enum cmd_status cmd_read_labels(struct cmd_call *call)
 static void print_template(struct cmd_call *call, const struct template *t)
 {
     if (cmd_json_mode(call)) {
-        cmd_emit(call, cmd_json_template(t));
+        cmd_emit(call, codec_dir_record(DIR_TEMPLATES, t));
         return;
     }
     char *text = one_line(t->content, 0);
@@ -314,16 +314,8 @@ enum cmd_status cmd_read_whoami(struct cmd_call *call)
     }
     const char *url = server_url(env);
     if (cmd_json_mode(call)) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "id", json_object_new_int64(p->id));
-        json_object_object_add(o, "name", json_object_new_string(p->name));
-        json_object_object_add(o, "email", json_object_new_string(p->email));
-        json_object_object_add(o, "role", json_object_new_string(p->role));
-        json_object *acc = json_object_new_object();
-        json_object_object_add(acc, "id", json_object_new_int64(p->account_id));
-        json_object_object_add(acc, "name", json_object_new_string(p->account_name));
-        json_object_object_add(o, "account", acc);
-        json_object_object_add(o, "url", json_object_new_string(url ? url : ""));
+        struct codec_val *o = codec_profile(p);
+        codec_set_str(o, "url", url);
         cmd_emit(call, o);
         return CMD_OK;
     }
@@ -342,7 +334,7 @@ static void contact_got(struct cmd_call *call, const struct session_answer *a)
     }
     const struct contact *c = &a->contacts[0];
     if (cmd_json_mode(call)) {
-        cmd_emit(call, cmd_json_contact(c));
+        cmd_emit(call, codec_contact(c));
         cmd_finish(call, true, NULL);
         return;
     }

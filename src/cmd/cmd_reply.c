@@ -8,7 +8,7 @@
  * (on a screen) or refused (in a script, unless --force). On a screen the
  * command ends when the outbox has the reply; in a script, when the server
  * has taken or refused it. */
-#include <json-c/json.h>
+#include "twoway/codec.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,9 +80,9 @@ static void on_sent(void *ud, bool ok, int64_t message_id, const char *why)
         free(msg);
         return;
     }
-    json_object *extra = json_object_new_object();
-    json_object_object_add(extra, "message_id", json_object_new_int64(message_id));
-    json_object_object_add(extra, "echo_id", json_object_new_string(j->echo_id));
+    struct codec_val *extra = codec_object();
+    codec_set_int(extra, "message_id", message_id);
+    codec_set_str(extra, "echo_id", j->echo_id);
     cmd_report_action(call, extra, "%s sent to #%lld (message %lld)", what(j),
                       (long long)call->conv, (long long)message_id);
     job_end(call, true, NULL);
@@ -484,8 +484,8 @@ static void on_created(struct cmd_call *call, const struct session_answer *a)
         env->view->focus = VIEW_FOCUS_THREAD;
         view_touch(env->view);
     }
-    json_object *extra = json_object_new_object();
-    json_object_object_add(extra, "contact", cmd_json_contact(&j->contact));
+    struct codec_val *extra = codec_object();
+    codec_set(extra, "contact", codec_contact(&j->contact));
     cmd_report_action(call, extra, "new conversation #%lld with %s", (long long)id,
                       model_contact_label(&j->contact));
     session_refresh(env->ss);
@@ -625,8 +625,8 @@ static void on_resent(void *ud, bool ok, int64_t message_id, const char *why)
         cmd_finish(call, false, why ? why : "not sent");
         return;
     }
-    json_object *extra = json_object_new_object();
-    json_object_object_add(extra, "message_id", json_object_new_int64(message_id));
+    struct codec_val *extra = codec_object();
+    codec_set_int(extra, "message_id", message_id);
     cmd_report_action(call, extra, "the undelivered reply to #%lld sent again (message %lld)",
                       (long long)call->conv, (long long)message_id);
     cmd_finish(call, true, NULL);
@@ -696,8 +696,8 @@ static enum cmd_status retry_now(struct cmd_call *call)
         free(echo);
         return CMD_FAIL;
     }
-    json_object *extra = json_object_new_object();
-    json_object_object_add(extra, "echo_id", json_object_new_string(echo));
+    struct codec_val *extra = codec_object();
+    codec_set_str(extra, "echo_id", echo);
     cmd_report_action(call, extra, "sending the reply to #%lld again", (long long)call->conv);
     free(echo);
     return CMD_OK;
@@ -729,8 +729,8 @@ enum cmd_status cmd_reply_discard(struct cmd_call *call)
     if (ui && ui->compose) {
         ui->compose(ui->ud, call->conv, is_private, text);
     } else {
-        json_object *extra = json_object_new_object();
-        json_object_object_add(extra, "text", json_object_new_string(text));
+        struct codec_val *extra = codec_object();
+        codec_set_str(extra, "text", text);
         cmd_report_action(call, extra, "discarded: %s", text);
     }
     free(text);
@@ -791,8 +791,8 @@ enum cmd_status cmd_reply_template(struct cmd_call *call)
     if (ui && ui->insert) {
         ui->insert(ui->ud, text);
     } else if (cmd_json_mode(call)) {
-        json_object *o = cmd_json_template(t);
-        json_object_object_add(o, "expanded", json_object_new_string(text));
+        struct codec_val *o = codec_dir_record(DIR_TEMPLATES, t);
+        codec_set_str(o, "expanded", text);
         cmd_emit(call, o);
     } else {
         cmd_info(call, "%s", text);

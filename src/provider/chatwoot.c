@@ -18,7 +18,7 @@
 
 #include "twoway/buf.h"
 #include "twoway/http.h"
-#include "twoway/json_map.h"
+#include "json_map.h"
 #include "twoway/provider.h"
 #include "twoway/xmalloc.h"
 

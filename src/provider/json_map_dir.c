@@ -9,7 +9,7 @@
 
 #include "json_map_priv.h"
 #include "twoway/buf.h"
-#include "twoway/json_map.h"
+#include "json_map.h"
 #include "twoway/text.h"
 #include "twoway/timeutil.h"
 #include "twoway/xmalloc.h"

@@ -2,13 +2,13 @@
 #include "twoway/outbox.h"
 
 #include <errno.h>
-#include <json-c/json.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "twoway/buf.h"
+#include "twoway/codec.h"
 #include "twoway/paths.h"
 #include "twoway/text.h"
 #include "twoway/xmalloc.h"
@@ -38,33 +38,13 @@ static void entry_copy(struct outbox_entry *dst, const struct outbox_entry *src)
     dst->error = xstrdup(src->error ? src->error : "");
 }
 
-static const char *jstr(json_object *o, const char *k)
-{
-    json_object *v;
-    if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
-static int64_t jint(json_object *o, const char *k)
-{
-    json_object *v;
-    if (!json_object_object_get_ex(o, k, &v))
-        return 0;
-    return json_object_get_int64(v);
-}
-
 static int parse_line(const char *line, struct outbox_entry *e)
 {
-    json_object *o = json_tokener_parse(line);
-    if (!o || !json_object_is_type(o, json_type_object)) {
-        json_object_put(o);
-        return -1;
-    }
-    const char *echo = jstr(o, "echo_id"), *content = jstr(o, "content");
-    int64_t conv = jint(o, "conv");
+    struct codec_val *o = codec_parse(line, strlen(line), NULL);
+    const char *echo = codec_get_str(o, "echo_id"), *content = codec_get_str(o, "content");
+    int64_t conv = codec_get_int(o, "conv");
     if (!echo || !*echo || !content || conv <= 0) {
-        json_object_put(o);
+        codec_free(&o);
         return -1;
     }
     memset(e, 0, sizeof *e);
@@ -73,17 +53,17 @@ static int parse_line(const char *line, struct outbox_entry *e)
     e->content = text_valid_utf8(content, strlen(content)) ? xstrdup(content)
                                                            : text_sanitize_str(content, 1);
     e->conv = conv;
-    e->is_private = jint(o, "private") != 0;
-    e->created_at = jint(o, "created_at");
-    e->after_id = jint(o, "after_id");
-    const char *st = jstr(o, "state");
+    e->is_private = codec_get_int(o, "private") != 0;
+    e->created_at = codec_get_int(o, "created_at");
+    e->after_id = codec_get_int(o, "after_id");
+    const char *st = codec_get_str(o, "state");
     e->state = st && strcmp(st, "failed") == 0 ? OUTBOX_FAILED : OUTBOX_PENDING;
-    e->verify = jint(o, "verify") != 0;
-    e->held = jint(o, "held") != 0;
-    e->attempts = (int)jint(o, "attempts");
-    const char *err = jstr(o, "error");
+    e->verify = codec_get_int(o, "verify") != 0;
+    e->held = codec_get_int(o, "held") != 0;
+    e->attempts = (int)codec_get_int(o, "attempts");
+    const char *err = codec_get_str(o, "error");
     e->error = err ? text_sanitize_str(err, 0) : xstrdup("");
-    json_object_put(o);
+    codec_free(&o);
     return 0;
 }
 
@@ -164,22 +144,23 @@ int outbox_save(struct outbox *o, char **err)
     buf_init(&b);
     for (size_t i = 0; i < o->n; i++) {
         const struct outbox_entry *e = &o->v[i];
-        json_object *j = json_object_new_object();
-        json_object_object_add(j, "echo_id", json_object_new_string(e->echo_id));
-        json_object_object_add(j, "conv", json_object_new_int64(e->conv));
-        json_object_object_add(j, "content", json_object_new_string(e->content));
-        json_object_object_add(j, "private", json_object_new_int(e->is_private));
-        json_object_object_add(j, "created_at", json_object_new_int64(e->created_at));
-        json_object_object_add(j, "after_id", json_object_new_int64(e->after_id));
-        json_object_object_add(
-            j, "state", json_object_new_string(e->state == OUTBOX_FAILED ? "failed" : "pending"));
-        json_object_object_add(j, "verify", json_object_new_int(e->verify));
-        json_object_object_add(j, "held", json_object_new_int(e->held));
-        json_object_object_add(j, "attempts", json_object_new_int(e->attempts));
-        json_object_object_add(j, "error", json_object_new_string(e->error ? e->error : ""));
-        buf_adds(&b, json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+        struct codec_val *j = codec_object();
+        codec_set_str(j, "echo_id", e->echo_id);
+        codec_set_int(j, "conv", e->conv);
+        codec_set_str(j, "content", e->content);
+        codec_set_int(j, "private", e->is_private);
+        codec_set_int(j, "created_at", e->created_at);
+        codec_set_int(j, "after_id", e->after_id);
+        codec_set_str(j, "state", e->state == OUTBOX_FAILED ? "failed" : "pending");
+        codec_set_int(j, "verify", e->verify);
+        codec_set_int(j, "held", e->held);
+        codec_set_int(j, "attempts", e->attempts);
+        codec_set_str(j, "error", e->error);
+        char *line = codec_text(j);
+        buf_adds(&b, line);
         buf_addc(&b, '\n');
-        json_object_put(j);
+        free(line);
+        codec_free(&j);
     }
     int rc = paths_write_atomic(o->path, b.data, b.len, 0600, err);
     buf_free(&b);

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "twoway/json_map.h"
+#include "json_map.h" /* the provider's own, private header */
 #include "twoway/text.h"
 
 /* 9999-12-31T23:59:59Z, json_map's upper bound for a time. */

@@ -156,10 +156,10 @@ static void test_cache__hostile_file_is_sanitized_and_bounded(void **state)
     (void)state;
     char *path = cache_path();
     char *err = NULL;
-    const char *doc = "{\"version\":1,\"profile\":{\"id\":5,\"name\":\"A\\u001b]0;pwned\\u0007\"},"
+    const char *doc = "{\"version\":2,\"profile\":{\"id\":5,\"name\":\"A\\u001b]0;pwned\\u0007\"},"
                       "\"assignee\":1,\"status\":0,"
                       "\"list\":[{\"id\":9,\"status\":77,\"contact\":{\"name\":\"\\u001b[2Jx\"},"
-                      "\"last\":{\"id\":1,\"type\":-4,\"content\":\"\\u202eevil\"}},"
+                      "\"last_message\":{\"id\":1,\"direction\":-4,\"content\":\"\\u202eevil\"}},"
                       "{\"id\":\"not a number\"},[1,2],null]}";
     assert_int_equal(paths_write_atomic(path, doc, strlen(doc), 0600, &err), 0);
     struct store *st = store_new();

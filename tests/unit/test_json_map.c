@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "twoway/buf.h"
-#include "twoway/json_map.h"
+#include "json_map.h" /* the provider's own, private header */
 #include "twoway/model.h"
 #include "twoway/xmalloc.h"
 

@@ -1,7 +1,8 @@
 /* The man pages against the tables, so they cannot drift: every command
  * of cmd_table() is an entry of twoway(1)'s COMMANDS, every option of
- * options_table() one of its SETTINGS, and every command a config file
- * may hold one of twoway.conf(5)'s COMMANDS. Meson passes the pages'
+ * options_table() one of its SETTINGS, every key the codec writes (what
+ * --json prints) is named in its JSON OUTPUT, and every command a config
+ * file may hold one of twoway.conf(5)'s COMMANDS. Meson passes the pages'
  * paths as arguments. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,15 +15,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "twoway/buf.h"
 #include "twoway/cmd.h"
+#include "twoway/codec.h"
 #include "twoway/options.h"
 #include "twoway/xmalloc.h"
 
 static const char *man1_path, *man5_path;
 
-/* The words of the .TP tag lines of one section, as " word word … ". */
-static char *tag_words(const char *path, const char *section)
+/* The words of the .TP tag lines of one section (or all its lines), as
+ * " word word … ". */
+static char *section_words(const char *path, const char *section, bool all)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -45,11 +50,13 @@ static char *tag_words(const char *path, const char *section)
             tag_next = in_section;
             continue;
         }
-        if (!tag_next)
+        if (!tag_next && !(all && in_section))
             continue;
         tag_next = false;
         /* Drop the macro, roff escapes and font changes; keep the words. */
         const char *p = line;
+        if (all && *p == '.' && !(p[1] == 'B' || p[1] == 'I' || p[1] == 'R'))
+            continue; /* a request, not text */
         if (*p == '.')
             p += strcspn(p, " \n");
         for (; *p; p++) {
@@ -69,6 +76,11 @@ static char *tag_words(const char *path, const char *section)
     }
     fclose(f);
     return buf_detach(&words);
+}
+
+static char *tag_words(const char *path, const char *section)
+{
+    return section_words(path, section, false);
 }
 
 static bool has_word(const char *words, const char *w)
@@ -115,6 +127,99 @@ static void test_man__conf_page_documents_the_config_commands(void **state)
     free(words);
 }
 
+/* Every key of v (and of the objects in it), but not those of custom
+ * attributes, which are the server's data. */
+static void check_keys(const char *words, json_object *v, const char *what)
+{
+    if (json_object_is_type(v, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+            check_keys(words, json_object_array_get_idx(v, i), what);
+        return;
+    }
+    if (!json_object_is_type(v, json_type_object))
+        return;
+    json_object_object_foreach(v, k, val)
+    {
+        if (!has_word(words, k))
+            fail_msg("twoway.1's JSON OUTPUT does not name the key %s of %s", k, what);
+        if (strcmp(k, "attributes") != 0)
+            check_keys(words, val, what);
+    }
+}
+
+static void check_record(const char *words, struct codec_val *rec, const char *what)
+{
+    char *text = codec_text(rec);
+    json_object *o = json_tokener_parse(text);
+    assert_non_null(o);
+    check_keys(words, o, what);
+    json_object_put(o);
+    free(text);
+    codec_free(&rec);
+}
+
+static void test_man__documents_every_json_key(void **state)
+{
+    (void)state;
+    char *words = section_words(man1_path, "JSON OUTPUT", true);
+    /* Records with every optional part present. */
+    struct attachment att = {"image", "https://x/y.png", "png", 10};
+    struct kv attr = {"plan", "gold"};
+    struct message m = {.id = 7,
+                        .conv_id = 3,
+                        .type = MSG_OUTGOING,
+                        .sender_kind = SENDER_AGENT,
+                        .sender_id = 2,
+                        .sender_name = "Ben",
+                        .content = "hi",
+                        .external_error = "30003",
+                        .echo_id = "e1",
+                        .created_at = 1,
+                        .attachments = &att,
+                        .nattachments = 1};
+    char *labels[] = {"vip"};
+    struct conversation c = {.id = 3,
+                             .contact = {.id = 9,
+                                         .name = "Maria",
+                                         .phone = "+1",
+                                         .email = "",
+                                         .identifier = "",
+                                         .attrs = &attr,
+                                         .nattrs = 1},
+                             .priority = PRIORITY_HIGH,
+                             .assignee_id = 2,
+                             .assignee_name = "Ben",
+                             .team_id = 1,
+                             .team_name = "Desk",
+                             .labels = labels,
+                             .nlabels = 1,
+                             .channel = "Channel::Sms",
+                             .snoozed_until = 5,
+                             .has_last = true,
+                             .last = m,
+                             .attrs = &attr,
+                             .nattrs = 1};
+    check_record(words, codec_conversation(&c), "a conversation");
+    struct agent a = {1, 1, "Ann", "ann@x", "agent", "online"};
+    struct team t = {1, "Desk", "", true};
+    struct label l = {1, "vip", "", "#fff"};
+    struct inbox in = {1, "SMS", "Channel::Sms", "+1", true};
+    struct template tp = {1, "hi", "Hello", false};
+    const void *recs[DIR__COUNT] = {[DIR_AGENTS] = &a,
+                                    [DIR_TEAMS] = &t,
+                                    [DIR_LABELS] = &l,
+                                    [DIR_INBOXES] = &in,
+                                    [DIR_TEMPLATES] = &tp};
+    for (int k = 0; k < DIR__COUNT; k++)
+        check_record(words, codec_dir_record((enum dir_kind)k, recs[k]),
+                     model_dir_name((enum dir_kind)k));
+    struct profile p = {1, 1, "Ann", "ann@x", "agent", "Acme"};
+    check_record(words, codec_profile(&p), "the profile");
+    struct conv_counts cc = {1, 2, 3, 4};
+    check_record(words, codec_counts(&cc), "the counts");
+    free(words);
+}
+
 static void test_man__the_check_itself_notices_a_missing_word(void **state)
 {
     (void)state;
@@ -136,6 +241,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_man__documents_every_command),
         cmocka_unit_test(test_man__documents_every_option),
+        cmocka_unit_test(test_man__documents_every_json_key),
         cmocka_unit_test(test_man__conf_page_documents_the_config_commands),
         cmocka_unit_test(test_man__the_check_itself_notices_a_missing_word),
     };
