@@ -1,7 +1,7 @@
 """--help against the man pages, for twoway and twowayd: the options of the
 usage lines are those of the page's SYNOPSIS, the options --help lists are
-the page's OPTIONS entries (both ways), and --version and the page's title
-line carry the version meson gives."""
+the page's OPTIONS entries (both ways), and --version, the pages' title
+lines and debian/changelog carry the version meson gives."""
 import os
 import re
 import subprocess
@@ -104,6 +104,11 @@ class TestVersion(unittest.TestCase):
             with open(os.path.join(twtest.SOURCE, "man", page)) as f:
                 th = f.readline()
             self.assertIn('"twoway %s"' % VERSION, th, page)
+
+    def test_debian_changelog_carries_the_version(self):
+        with open(os.path.join(twtest.SOURCE, "debian", "changelog")) as f:
+            first = f.readline()
+        self.assertRegex(first, r"^twoway \(%s(-\S+)?\) " % re.escape(VERSION))
 
 
 if __name__ == "__main__":

@@ -47,14 +47,23 @@ class TestSigterm(unittest.TestCase):
             body = json.dumps({"content": "typed just before the stop"}).encode()
             head = ("POST /api/v1/accounts/%d/conversations/%d/messages HTTP/1.1\r\n"
                     "Host: 127.0.0.1\r\napi_access_token: %s\r\n"
-                    "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                    "Content-Type: application/json\r\nContent-Length: %d\r\n"
+                    "Expect: 100-continue\r\n\r\n"
                     % (a["account_id"], conv, a["token"], len(body))).encode()
             sock = socket.create_connection(("127.0.0.1", d.port), timeout=10)
             try:
-                # Headers and half the body: the request is in flight.
-                sock.sendall(head + body[:10])
+                # The headers, and once twowayd has read them (it says 100
+                # Continue) half the body: the request is in flight.
+                sock.sendall(head)
+                interim = b""
+                while b"\r\n\r\n" not in interim:
+                    chunk = sock.recv(4096)
+                    self.assertTrue(chunk, "closed before 100 Continue: %r" % interim)
+                    interim += chunk
+                self.assertTrue(interim.startswith(b"HTTP/1.1 100"), interim)
+                sock.sendall(body[:10])
                 d.proc.send_signal(signal.SIGTERM)
-                twtest.wait_for(lambda: "answering 1 request" in d.log_text(),
+                twtest.wait_for(lambda: "request(s) before stopping" in d.log_text(),
                                 what="twowayd to wait for the request in flight")
                 self.assertIsNone(d.proc.poll(), "twowayd exited with a request in flight")
                 twtest.wait_for(lambda: refused(d.port), what="new connections to be refused")
