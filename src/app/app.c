@@ -176,12 +176,17 @@ static bool notify_concerns_me(struct app *a, const struct conversation *c, cons
 static void on_inbound(void *ud, const struct conversation *c, const struct message *m)
 {
     struct app *a = ud;
-    log_info("new message in #%lld", (long long)c->id);
-    if (!a->notify || !m || !notify_concerns_me(a, c, m))
+    if (!a->notify || !m || !notify_concerns_me(a, c, m)) {
+        log_info("new message in #%lld: no notification (not for me)", (long long)c->id);
         return;
+    }
     /* The agent is reading this very conversation. */
-    if (a->ui && a->view.open_conv == c->id && ui_focused(a->ui))
+    if (a->ui && a->view.open_conv == c->id && ui_focused(a->ui)) {
+        log_info("new message in #%lld: no notification (open, terminal focused)",
+                 (long long)c->id);
         return;
+    }
+    log_info("new message in #%lld: notification", (long long)c->id);
     struct notify_event e = {
         .conv = c->id,
         .contact = model_contact_label(&c->contact),

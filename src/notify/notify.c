@@ -466,6 +466,8 @@ static void flush(struct notify *n)
     struct notify_msg m = {0};
     burst_compose(n, &n->b, &m);
     burst_clear(&n->b);
+    log_info("notifying: %d new message%s, the last in #%lld", m.count, m.count == 1 ? "" : "s",
+             (long long)m.conv);
 
     unsigned bits = n->backends;
     if ((bits & NOTIFY_DESKTOP) && n->desktop_off_until &&

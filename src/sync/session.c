@@ -154,6 +154,8 @@ static void poll_done_maybe(struct session *s)
 {
     if (s->pages_pending || s->feed_pending || s->thread_pending)
         return;
+    if (s->next_poll == INT64_MAX)
+        log_debug("poll %d done", s->polls);
     int64_t next = session_mono(s) + s->poll_ms;
     if (s->state == CONN_RETRYING && s->retry_at > session_mono(s))
         next = s->retry_at;
@@ -371,6 +373,12 @@ static void poll_now(struct session *s)
         return;
     s->polls++;
     s->next_poll = INT64_MAX; /* until this cycle's answers are in */
+    /* The tests wait for "started" then "done" to know that everything the
+     * server held before the start has been seen. */
+    log_debug("poll %d started%s", s->polls,
+              s->pages_pending || s->feed_pending || s->thread_pending
+                  ? " (an earlier request is still on its way)"
+                  : "");
     request_list(s);
     request_feed(s);
     request_thread_new(s);

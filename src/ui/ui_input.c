@@ -274,6 +274,14 @@ static void normal_key(struct ui *ui, int key)
 
 /* ---- the byte queue ---- */
 
+/* A focus report from the terminal (CSI I / CSI O). */
+static void set_focus(struct ui *ui, bool in)
+{
+    if (ui->focused != in)
+        log_debug("terminal focus %s", in ? "in" : "out");
+    ui->focused = in;
+}
+
 static void drop(struct ui *ui, size_t n)
 {
     memmove(ui->inq.data, ui->inq.data + n, ui->inq.len - n);
@@ -343,7 +351,7 @@ static bool rl_bytes(struct ui *ui)
         return true;
     }
     if (n >= 3 && s[0] == 0x1b && s[1] == '[' && (s[2] == 'I' || s[2] == 'O')) {
-        ui->focused = s[2] == 'I';
+        set_focus(ui, s[2] == 'I');
         drop(ui, 3);
         return true;
     }
@@ -371,7 +379,7 @@ static bool key_bytes(struct ui *ui)
     switch (d) {
     case DEC_FOCUS_IN:
     case DEC_FOCUS_OUT:
-        ui->focused = d == DEC_FOCUS_IN;
+        set_focus(ui, d == DEC_FOCUS_IN);
         return true;
     case DEC_SKIP:
         return true;
