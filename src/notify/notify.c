@@ -2,7 +2,9 @@
  * the backends (notify_desktop.c, notify_term.c, notify_cmd.c).
  *
  * A burst: the first event opens a window of coalesce_ms; everything that
- * arrives before it closes becomes one notification. One message shows as
+ * arrives before it closes becomes one notification. A new coalesce_ms
+ * applies to the window already open (measured from its first event): a
+ * shorter one that has passed closes it at once. One message shows as
  * (contact, preview); several as ("twoway", "3 new replies from 2
  * customers"), or "from Maria Gonzalez" when one customer wrote them all.
  * Customers are told apart by phone, else by the name shown.
@@ -65,6 +67,7 @@ struct burst {
     char *contact, *phone, *preview;
     enum conv_priority priority;
     uint64_t timer;
+    int64_t opened; /* monotonic ms of the first event */
 };
 
 struct notify {
@@ -504,8 +507,26 @@ void notify_post(struct notify *n, const struct notify_event *e)
         flush(n);
         return;
     }
+    if (!n->b.timer) {
+        n->b.opened = timeutil_mono_ms();
+        n->b.timer = n->h.timer(n->h.ud, n->b.opened + n->coalesce_ms, on_burst_end, n);
+    }
+}
+
+/* The window changed while a burst is open: it ends where the new one
+ * ends, counted from the burst's first event. */
+static void burst_rearm(struct notify *n)
+{
     if (!n->b.timer)
-        n->b.timer = n->h.timer(n->h.ud, timeutil_mono_ms() + n->coalesce_ms, on_burst_end, n);
+        return;
+    if (n->h.cancel)
+        n->h.cancel(n->h.ud, n->b.timer);
+    n->b.timer = 0;
+    if (n->coalesce_ms <= 0 || n->b.opened + n->coalesce_ms <= timeutil_mono_ms()) {
+        flush(n);
+        return;
+    }
+    n->b.timer = n->h.timer(n->h.ud, n->b.opened + n->coalesce_ms, on_burst_end, n);
 }
 
 /* ---- life ---- */
@@ -569,7 +590,10 @@ void notify_configure(struct notify *n, const struct notify_opts *o)
     if (!same(command, n->command_value))
         configure_command(n, command);
     n->preview = o->preview;
-    n->coalesce_ms = o->coalesce_ms;
+    if (n->coalesce_ms != o->coalesce_ms) {
+        n->coalesce_ms = o->coalesce_ms;
+        burst_rearm(n);
+    }
     if (backends_changed)
         configure_backends(n, backends);
     if (backends_changed && (n->backends & NOTIFY_COMMAND) && !n->argv && !n->command_bad)

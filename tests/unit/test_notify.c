@@ -369,6 +369,53 @@ static void test_notify__burst_from_one_customer_names_them(void **state)
     fake_done(&f);
 }
 
+static int64_t timer_when(const struct fake *f)
+{
+    for (int i = 0; i < FAKE_TIMERS; i++)
+        if (f->timers[i].id)
+            return f->timers[i].when;
+    fail_msg("no timer pending");
+    return 0;
+}
+
+static void test_notify__new_window_applies_to_the_open_burst(void **state)
+{
+    (void)state;
+    struct fake f = {0};
+    struct notify *n = new_term(&f, true, 60000);
+    struct notify_opts o = {.backends = "terminal", .command = "", .preview = true};
+    notify_post(n, &maria1);
+    int64_t end = timer_when(&f);
+    /* Shorter: the window ends earlier, counted from the same first event. */
+    o.coalesce_ms = 30000;
+    notify_configure(n, &o);
+    assert_int_equal(pending_timers(&f), 1);
+    assert_int_equal(timer_when(&f), end - 30000);
+    /* Longer: later. */
+    o.coalesce_ms = 45000;
+    notify_configure(n, &o);
+    assert_int_equal(pending_timers(&f), 1);
+    assert_int_equal(timer_when(&f), end - 15000);
+    notify_post(n, &tom);
+    assert_int_equal(f.out.len, 0);
+    /* Other options set again leave the window alone. */
+    notify_configure(n, &o);
+    assert_int_equal(timer_when(&f), end - 15000);
+    /* None: what is gathered goes out at once. */
+    o.coalesce_ms = 0;
+    notify_configure(n, &o);
+    assert_int_equal(pending_timers(&f), 0);
+    assert_non_null(strstr(f.out.data, "]777;notify;twoway;2 new replies from 2 customers"));
+    /* Nothing open: nothing to do. */
+    buf_reset(&f.out);
+    o.coalesce_ms = 3000;
+    notify_configure(n, &o);
+    assert_int_equal(pending_timers(&f), 0);
+    assert_int_equal(f.out.len, 0);
+    notify_free(&n);
+    fake_done(&f);
+}
+
 static void test_notify__preview_off_shows_no_message_text(void **state)
 {
     (void)state;
@@ -848,6 +895,7 @@ int main(void)
             test_notify__one_event_waits_for_the_window_then_shows_contact_and_text, clean_env),
         cmocka_unit_test_setup(test_notify__burst_from_two_customers_is_one_count_line, clean_env),
         cmocka_unit_test_setup(test_notify__burst_from_one_customer_names_them, clean_env),
+        cmocka_unit_test_setup(test_notify__new_window_applies_to_the_open_burst, clean_env),
         cmocka_unit_test_setup(test_notify__preview_off_shows_no_message_text, clean_env),
         cmocka_unit_test_setup(test_notify__no_window_means_at_once, clean_env),
         cmocka_unit_test_setup(test_notify__long_preview_is_cut_with_an_ellipsis, clean_env),
