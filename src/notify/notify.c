@@ -232,6 +232,14 @@ static int desktop_in_flight(const struct notify *n)
     return k;
 }
 
+int notify_children(const struct notify *n)
+{
+    int k = 0;
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        k += n->kids[i].kind != CHILD_FREE;
+    return k;
+}
+
 static void child_clear(struct child *c)
 {
     if (c->timer && c->n->h.cancel)

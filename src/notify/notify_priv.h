@@ -29,6 +29,11 @@ struct notify_msg {
 
 void notify_msg_clear(struct notify_msg *m);
 
+struct notify;
+/* Helpers and commands started and not yet reaped: once it is 0 after
+ * notify_reap(), nothing more can be said about them (for tests). */
+int notify_children(const struct notify *n);
+
 /* Put a fresh child in a clean state: default signal dispositions, empty
  * mask, stdin/stdout/stderr on /dev/null, every other descriptor closed
  * except keep_fd (-1: none), which ends up as descriptor 3. */

@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <locale.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,10 @@
 
 #define ESC "\033"
 #define ST ESC "\\"
+
+/* One generous deadline for every wait for a child: running out of it
+ * means the test failed, never that the machine was busy. */
+#define DEADLINE_MS 60000
 
 /* ---- fakes: a write hook, timers fired by hand, a status hook ---- */
 
@@ -124,19 +129,34 @@ static void fake_done(struct fake *f)
     free(f->status);
 }
 
-/* Reap until cond holds (or ms passed). */
-static void reap_until(struct notify *n, bool (*cond)(void *), void *arg, int ms)
+/* Reap until cond holds (or the deadline passed). */
+static void reap_until(struct notify *n, bool (*cond)(void *), void *arg)
 {
-    int64_t end = timeutil_mono_ms() + ms;
+    int64_t end = timeutil_mono_ms() + DEADLINE_MS;
     while (!cond(arg) && timeutil_mono_ms() < end) {
         notify_reap(n);
-        usleep(5000);
+        usleep(5000); /* pacing between looks */
     }
 }
 
 static bool has_status(void *arg)
 {
     return ((struct fake *)arg)->nstatus > 0;
+}
+
+static bool no_children(void *arg)
+{
+    return notify_children(arg) == 0;
+}
+
+/* Reap until every helper and command has finished: after that nothing
+ * more can be said, so a count of what was said is final. */
+static void reap_all(struct notify *n)
+{
+    reap_until(n, no_children, n);
+    if (notify_children(n) != 0)
+        fail_msg("%d notification children still running after %d ms", notify_children(n),
+                 DEADLINE_MS);
 }
 
 /* A clean environment for each test: no multiplexer, no SSH, no bus. */
@@ -659,7 +679,7 @@ static char *run_command(const char *dir, bool preview, const struct notify_even
         notify_post(n, &ev[i]);
     fire_all(&f);
     struct wait_file w = {out};
-    reap_until(n, file_there, &w, 5000);
+    reap_until(n, file_there, &w);
     assert_true(file_there(&w));
     char *env = slurp(out);
     unlink(out);
@@ -742,15 +762,13 @@ static void test_notify__command_not_found_is_said_once(void **state)
         .backends = "command", .command = "/nonexistent/twoway-notifier --flag", .coalesce_ms = 0};
     struct notify *n = notify_new(&o, &h);
     notify_post(n, &tom);
-    reap_until(n, said_cannot_run, &f, 5000);
+    reap_until(n, said_cannot_run, &f);
     assert_true(said_cannot_run(&f));
     assert_non_null(strstr(f.status, "/nonexistent/twoway-notifier"));
     notify_post(n, &tom);
-    usleep(100000);
-    notify_reap(n);
-    usleep(100000);
-    notify_reap(n);
-    assert_int_equal(f.nstatus, 1);
+    assert_int_equal(notify_children(n), 1); /* tried again… */
+    reap_all(n);
+    assert_int_equal(f.nstatus, 1); /* …and not said again */
     notify_free(&n);
     fake_done(&f);
 }
@@ -803,16 +821,16 @@ static void test_notify__unreachable_bus_is_said_once_without_blocking(void **st
     setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", 1);
     struct fake f = {0};
     struct notify *n = new_desktop(&f, "desktop");
+    /* The helpers tell later (that posting never waits for them is
+     * shown with a server that never answers, below). */
     notify_post(n, &maria1);
-    /* Returned before anything was known: the helpers tell later. */
-    assert_int_equal(f.nstatus, 0);
-    reap_until(n, has_status, &f, 5000);
-    assert_int_equal(f.nstatus, 1);
+    reap_all(n);
+    assert_int_equal(f.nstatus, 1); /* said once */
     assert_string_equal(f.status, "desktop notifications off: no session bus");
     /* Resting now: more posts start nothing and say nothing. */
     for (int i = 0; i < 3; i++)
         notify_post(n, &tom);
-    usleep(200000);
+    assert_int_equal(notify_children(n), 0);
     notify_reap(n);
     assert_int_equal(f.nstatus, 1);
     notify_free(&n);
@@ -825,7 +843,7 @@ static void test_notify__auto_falls_back_to_the_terminal_when_desktop_fails(void
     setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", 1);
     struct fake f = {0};
     struct notify *n = new_desktop(&f, "auto");
-    reap_until(n, has_status, &f, 5000);
+    reap_until(n, has_status, &f);
     assert_int_equal(f.nstatus, 1);
     assert_string_equal(f.status,
                         "desktop notifications off: no session bus; notifying in the terminal");
@@ -859,19 +877,28 @@ static void test_notify__hung_server_is_killed_at_the_limit_and_said(void **stat
     notify_post(n, &maria1);
     /* The probe and the notification each have a kill timer. */
     assert_int_equal(pending_timers(&f), 2);
-    usleep(300000);
+    /* Both helpers connect and wait for the bus to speak; take their
+     * connections (and say nothing). */
+    int conns[2];
+    for (int i = 0; i < 2; i++) {
+        struct pollfd p = {.fd = s, .events = POLLIN};
+        if (poll(&p, 1, DEADLINE_MS) != 1)
+            fail_msg("helper %d of 2 never connected to the bus", i + 1);
+        conns[i] = accept(s, NULL, NULL);
+        assert_true(conns[i] >= 0);
+    }
     notify_reap(n);
-    assert_int_equal(f.nstatus, 0); /* still hanging */
-    fire_all(&f);                   /* their 5 s are up */
-    reap_until(n, has_status, &f, 5000);
-    assert_int_equal(f.nstatus, 1);
+    assert_int_equal(notify_children(n), 2); /* still hanging */
+    assert_int_equal(f.nstatus, 0);
+    fire_all(&f); /* their 5 s are up */
+    reap_all(n);
+    assert_int_equal(f.nstatus, 1); /* two timed out; said once */
     assert_string_equal(f.status, "desktop notifications off: notification server did not answer "
                                   "within 5 s");
-    usleep(100000);
-    notify_reap(n);
-    assert_int_equal(f.nstatus, 1);
     notify_free(&n);
     fake_done(&f);
+    close(conns[0]);
+    close(conns[1]);
     close(s);
     unlink(sa.sun_path);
     rmdir(dir);
