@@ -33,6 +33,8 @@ static const struct opt_def opt_defs[] = {
     {"twilio_base_url", OPT_STRING, "https://api.twilio.com", "Twilio REST API base URL"},
     {"send_timeout", OPT_INT, "15", "seconds to wait for Twilio when sending"},
     {"send_max_attempts", OPT_INT, "6", "attempts before an unsendable reply is marked failed"},
+    {"send_retry_delay", OPT_DOUBLE, "1",
+     "seconds before the first retry of a send; doubles with each retry, up to 300"},
     {"max_body", OPT_INT, "1048576", "largest request body accepted, in bytes"},
     {"stop_reply", OPT_STRING,
      "You have successfully been unsubscribed. You will not receive any more messages from "

@@ -348,11 +348,15 @@ static void post(struct sender *s, const struct job *job, struct outcome *out)
     curl_free(sid);
 }
 
-/* 1 s, 2 s, 4 s … up to BACKOFF_MAX, plus up to a quarter more at random
- * so that many retries do not arrive together. */
-static double backoff(int64_t attempts)
+/* first, 2 × first, 4 × first … (send_retry_delay, 1 s by default) up to
+ * BACKOFF_MAX, plus up to a quarter more at random so that many retries do
+ * not arrive together. */
+static double backoff(const struct dconfig *cfg, int64_t attempts)
 {
-    double d = attempts >= 10 ? BACKOFF_MAX : (double)(1 << (attempts - 1));
+    double first = dconfig_get_double(cfg, "send_retry_delay");
+    if (!(first > 0))
+        first = 1.0;
+    double d = attempts >= 20 ? BACKOFF_MAX : first * (double)(1 << (attempts - 1));
     if (d > BACKOFF_MAX)
         d = BACKOFF_MAX;
     uint32_t r = 0;
@@ -405,7 +409,7 @@ static void record(struct sender *s, const struct job *job, const struct outcome
         db_exec(db,
                 "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ? "
                 "WHERE id = ?",
-                "dti", db_now() + backoff(job->attempts), out->reason, job->outbox_id);
+                "dti", db_now() + backoff(s->twd->cfg, job->attempts), out->reason, job->outbox_id);
         log_info("message %lld: %s; will retry", (long long)job->message_id, out->reason);
         break;
     case OUT_UNKNOWN:
