@@ -2,13 +2,21 @@
 
 Screen is one detached tmux pane on a private server (tmux -L NAME -f
 /dev/null, fixed size): keys() and type() send keys, text()/row() read what
-a person would see, wait_for() polls until a text or a regex shows up.
+a person would see, wait_for() polls until a text or a regex shows up
+(one generous deadline, twtest.DEADLINE; a failure shows the screen and
+the end of twoway's log).
 Twoway is the client in such a pane with a home directory of its own
 (config, state, cache under one temporary folder) pointed at a twowayd.
 start_pair() starts both for a test and registers their cleanup;
 ScreenCase is a TestCase with one twowayd per class and helpers for the
 rows every test reads (status line, input line, the thread pane). Proxy
 stands between twoway and twowayd to fail or rewrite answers.
+
+Every tmux server a test starts is killed and its socket file removed at
+the test's cleanup, and again at exit if the test died first. Waiting for
+twoway's own state: Twoway.synced() returns once a poll that began after
+the call has finished (twoway has then seen whatever twowayd held when the
+call was made); Twoway.wait_log() waits for a line of its log.
 
 Only the Python standard library and tmux are needed.
 """
@@ -30,8 +38,8 @@ import twtest
 # Fast polling, and no notifications (they are test_notify's business).
 CONFIG = "set poll_interval = 1\nset notify = none\n"
 
-# Generous: CI machines with two cores run several of these at once.
-TIMEOUT = float(os.environ.get("TWOWAY_SCREEN_TIMEOUT", "20"))
+# The one generous deadline of every wait (tests/lib/twtest.py).
+TIMEOUT = twtest.DEADLINE
 
 
 def missing_tools():
@@ -53,6 +61,8 @@ class Screen:
         self.width, self.height = width, height
         self.on_timeout = []  # callables adding context to a failure
         self.capture = capture
+        self.socket_path = None
+        twtest._register(self)
         pipe = [";", "pipe-pane", "-o", "cat >> %s" % shlex.quote(capture)] if capture else []
         self.tmux("new-session", "-d", "-x", str(width), "-y", str(height), cmd, ";",
                   "set-option", "-g", "remain-on-exit", "on", ";",
@@ -69,7 +79,7 @@ class Screen:
 
     def tmux(self, *args, check=True):
         return subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null"] + list(args),
-                              capture_output=True, text=True, check=check, timeout=30)
+                              capture_output=True, text=True, check=check, timeout=TIMEOUT)
 
     # ---- input ----
 
@@ -129,18 +139,10 @@ class Screen:
 
     def wait(self, pred, what, timeout=TIMEOUT, interval=0.1):
         """Poll pred() until truthy and return its value; on timeout fail
-        with the screen (and whatever on_timeout adds)."""
-        deadline = time.time() + timeout
-        while True:
-            v = pred()
-            if v:
-                return v
-            if time.time() >= deadline:
-                break
-            time.sleep(interval)
-        extra = "".join(fn() for fn in self.on_timeout)
-        raise AssertionError("timed out after %gs waiting for %s\n--- screen:\n%s%s" %
-                             (timeout, what, self.text(), extra))
+        with the screen (and whatever on_timeout adds). The deadline is
+        TIMEOUT, or timeout if that is longer."""
+        return twtest.wait_for(pred, timeout, interval, what, seen=lambda: "--- screen:\n%s%s" % (
+            self.text(), "".join(fn() for fn in self.on_timeout)))
 
     def wait_for(self, what, timeout=TIMEOUT, row=None):
         """Wait until what shows: a str (a substring) or a compiled regex.
@@ -175,21 +177,30 @@ class Screen:
         self.tmux("respawn-pane", "-k", cmd)
 
     def stop(self):
+        """Kill the tmux server and remove its socket file (tmux leaves it
+        behind). Safe to call twice."""
         self.tmux("kill-server", check=False)
-        if self.socket_path.endswith("/" + self.sock):  # tmux leaves it behind
+        path = self.socket_path or os.path.join(
+            os.environ.get("TMUX_TMPDIR", "/tmp"), "tmux-%d" % os.getuid(), self.sock)
+        if path.endswith("/" + self.sock):
             try:
-                os.unlink(self.socket_path)
+                os.unlink(path)
             except OSError:
                 pass
+
+    cleanup = stop
 
 
 class Twoway:
     """The real twoway in a Screen, as agent `agent` of twowayd d, with a
     home of its own under tmp: XDG_CONFIG_HOME/twoway/config holds config
-    (mode 0600), the log is tmp/twoway.log (read on failures)."""
+    (mode 0600), the log is tmp/twoway.log (read on failures). Its
+    environment is only what command() lists, env, and the variables named
+    in inherit taken from the pane as tmux sets them (e.g. TMUX)."""
 
     def __init__(self, d, tmp, config="", agent=0, width=120, height=40, env=None, args=(),
-                 url=None, shell=False, wrapped=False, capture=False, trace=False):
+                 url=None, shell=False, wrapped=False, capture=False, trace=False,
+                 inherit=()):
         """shell: run twoway from an interactive bash with job control (for
         Ctrl-Z and fg), as a person does; its prompt is PROMPT. wrapped:
         twoway is a child of the pane's shell, not the pane's own process
@@ -201,11 +212,13 @@ class Twoway:
         self.tmp = tmp
         self.home = os.path.join(tmp, "home")
         self.log = os.path.join(tmp, "twoway.log")
+        self.logfile = twtest.LogFile(self.log)
         self.agent = d.agent(agent) if d else None
         self.env = dict(env or {})
         self.args = list(args)
         self.url = url
         self.tty = TtyTrace(os.path.join(tmp, "tty.strace"), self) if trace else None
+        self.inherit = list(inherit)
         for sub in ("cfg/twoway", "state", "cache"):
             os.makedirs(os.path.join(self.home, sub), exist_ok=True)
         self.config_path = os.path.join(self.home, "cfg", "twoway", "config")
@@ -249,6 +262,7 @@ class Twoway:
         e.update(self.env)
         words = ["%s=%s" % (k, shlex.quote(v)) for k, v in sorted(e.items())]
         words.append('TERM="$TERM"')  # tmux's, as set for the pane
+        words += ['%s="$%s"' % (k, k) for k in self.inherit]
         trace = ""
         if self.tty:
             trace = "strace -o %s -qq -s 8192 -e trace=read,write,writev -e signal=none " % (
@@ -298,11 +312,35 @@ class Twoway:
         self.screen.wait(lambda: not self.screen.alive(), "twoway to die", 10)
 
     def log_tail(self, n=40):
-        try:
-            with open(self.log, errors="replace") as f:
-                return "\n--- twoway log (tail):\n" + "".join(f.readlines()[-n:])
-        except OSError:
+        if not os.path.exists(self.log):
             return "\n--- no twoway log"
+        return "\n--- twoway log (tail):\n" + self.logfile.tail(0, n)
+
+    def log_mark(self):
+        """The end of twoway's log now (for wait_log's since)."""
+        return self.logfile.mark()
+
+    def log_lines(self, pattern, since=0):
+        return self.logfile.lines(pattern, since)
+
+    def wait_log(self, pattern, since=0, count=1, what=None):
+        """Wait until count lines of twoway's log after since match
+        pattern; returns the matches. Fails with the screen and the log."""
+        what = what or "%d line(s) matching %r in twoway's log" % (
+            count, getattr(pattern, "pattern", pattern))
+        return self.screen.wait(lambda: len(self.log_lines(pattern, since)) >= count and
+                                self.log_lines(pattern, since), what)
+
+    def synced(self, since=None):
+        """Wait until a poll that started after since (a log mark; default:
+        now) has finished: twoway then has every change twowayd had made
+        before since, and has drawn it. Returns the poll's number."""
+        if since is None:
+            since = self.log_mark()
+        n = int(self.wait_log(r" poll (\d+) started$", since,
+                              what="a poll to start")[0].group(1))
+        self.wait_log(r" poll %d done$" % n, since, what="poll %d to finish" % n)
+        return n
 
     def stop(self):
         """Stop tmux and wait for twoway to be gone (it writes its history
@@ -312,13 +350,13 @@ class Twoway:
         except (ValueError, OSError, subprocess.SubprocessError):
             pid = None
         self.screen.stop()
-        deadline = time.time() + 10
-        while pid and time.time() < deadline:
+        deadline = time.monotonic() + TIMEOUT
+        while pid and time.monotonic() < deadline:
             try:
                 os.kill(pid, 0)
             except ProcessLookupError:
                 break
-            time.sleep(0.05)
+            time.sleep(0.05)  # pacing between looks
 
 
 def strace_works():
@@ -402,10 +440,10 @@ class Proxy:
         self.fake = twtest.FakeHTTP(self._handle)
         self.fake.server.handle_error = lambda request, address: None
         self.url = self.fake.url
-        self.log = []  # (time.time(), method, path) of every request
+        self.log = []  # (time.monotonic(), method, path) of every request
 
     def _handle(self, method, path, headers, body):
-        self.log.append((time.time(), method, path))
+        self.log.append((time.monotonic(), method, path))
         fail = self.fail
         if fail:
             return fail, "application/json", b'{"error":"the proxy says %d"}' % fail
@@ -414,7 +452,7 @@ class Proxy:
         req = urllib.request.Request(self.d.base_url + path, data=body or None, method=method,
                                      headers=keep)
         try:
-            with urllib.request.urlopen(req, timeout=30) as r:
+            with urllib.request.urlopen(req, timeout=TIMEOUT) as r:
                 status, ctype, out = r.status, r.headers.get("Content-Type"), r.read()
         except urllib.error.HTTPError as e:
             status, ctype, out = e.code, e.headers.get("Content-Type"), e.read()

@@ -1,6 +1,17 @@
 """Test helpers: start twowayd (and other local services) on loopback,
 talk to it over HTTP, and always stop what was started.
 
+Waiting: a test waits for the state it needs (a row in twowayd's database,
+a line in a log, a request seen by a fake, text on a screen) with
+wait_for() and one generous deadline, DEADLINE, and fails with what it saw.
+A deadline running out means something is broken, never that the machine
+was slow: no wait is shorter than DEADLINE, and no fixed sleep decides a
+result.
+
+Ports: every server a test starts binds port 0 and reports the port it got
+(twowayd in its first JSON line, FakeHTTP in .port); a port that must stay
+closed is held by ClosedPort, never guessed.
+
 Only the Python standard library is used here, so the helpers run on a
 fresh Debian 12 with python3 alone.
 """
@@ -12,9 +23,11 @@ import http.server
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -38,10 +51,61 @@ def binary(name):
     return os.path.join(BUILD, "src", sub, name)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# One generous deadline for every wait. CI machines with two cores run
+# several test programs at once, some under sanitizers; a wait that runs out
+# fails the test, so it must only ever run out when something is broken.
+DEADLINE = float(os.environ.get("TWOWAY_TEST_DEADLINE", "60"))
+
+
+def wait_for(pred, timeout=None, interval=0.05, what="condition", seen=None):
+    """Poll pred() until it returns a truthy value, and return that value.
+    After the deadline (DEADLINE, or timeout if that is longer) fail with
+    what: the last value pred() returned and, if given, seen() (a text
+    saying what the test saw, e.g. the requests a fake received)."""
+    limit = max(timeout or 0, DEADLINE)
+    deadline = time.monotonic() + limit
+    last = None
+    while True:
+        last = pred()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(interval)  # pacing between looks
+    extra = ""
+    if seen is not None:
+        try:
+            extra = "\n--- seen:\n%s" % (seen(),)
+        except Exception as e:  # a broken description must not hide the failure
+            extra = "\n--- seen: (%r)" % e
+    raise AssertionError("timed out after %gs waiting for %s (last: %r)%s" %
+                         (limit, what, last, extra))
+
+
+class ClosedPort:
+    """A loopback port that is sure to refuse connections: a socket bound to
+    it that does not listen. No other program can take the port while it is
+    held; serve() hands the socket to a FakeHTTP (the port opens), close()
+    lets it go."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = "http://127.0.0.1:%d" % self.port
+        _register(self)
+
+    def serve(self, handler):
+        """A FakeHTTP on this very port (connections are accepted from now on)."""
+        sock, self.sock = self.sock, None
+        return FakeHTTP(handler, sock=sock)
+
+    def cleanup(self):
+        if self.sock:
+            self.sock.close()
+            self.sock = None
+
+    close = cleanup
 
 
 class Response:
@@ -58,7 +122,7 @@ class Response:
         return "<Response %d %r>" % (self.status, self.body[:200])
 
 
-def http(method, url, body=None, headers=None, timeout=10):
+def http(method, url, body=None, headers=None, timeout=None):
     """One HTTP request; returns Response for every status (never raises on 4xx/5xx)."""
     data = None
     hdrs = dict(headers or {})
@@ -72,7 +136,7 @@ def http(method, url, body=None, headers=None, timeout=10):
             data = body
     req = urllib.request.Request(url, data=data, method=method, headers=hdrs)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
+        with urllib.request.urlopen(req, timeout=timeout or DEADLINE) as r:
             return Response(r.status, r.read().decode("utf-8", "replace"), dict(r.headers))
     except urllib.error.HTTPError as e:
         return Response(e.code, e.read().decode("utf-8", "replace"), dict(e.headers))
@@ -91,6 +155,46 @@ def twilio_signature(auth_token, url, params):
             s += k + v
     mac = hmac.new(auth_token.encode(), s.encode(), hashlib.sha1).digest()
     return base64.b64encode(mac).decode()
+
+
+class LogFile:
+    """A log a program appends to (twowayd's --log, twoway's --log): mark()
+    the current end, then wait() for a line matching a regex written after
+    the mark."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def text(self, since=0):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(since)
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def mark(self):
+        try:
+            return os.path.getsize(self.path)
+        except OSError:
+            return 0
+
+    def lines(self, pattern, since=0):
+        """Every match of pattern (a str regex or compiled) after since."""
+        rx = re.compile(pattern) if isinstance(pattern, str) else pattern
+        return [m for m in (rx.search(line) for line in self.text(since).splitlines()) if m]
+
+    def wait(self, pattern, since=0, count=1, what=None):
+        """Wait until count lines after since match pattern; returns the
+        matches. Fails with the end of the log."""
+        return wait_for(lambda: len(self.lines(pattern, since)) >= count and
+                        self.lines(pattern, since),
+                        what=what or "%d line(s) matching %r in %s" % (
+                            count, getattr(pattern, "pattern", pattern), self.path),
+                        seen=lambda: self.tail(since))
+
+    def tail(self, since=0, n=40):
+        return "\n".join(self.text(since).splitlines()[-n:])
 
 
 class Twowayd:
@@ -138,7 +242,7 @@ class Twowayd:
         env.setdefault("TWOWAYD_TWILIO_ACCOUNT_SID", "ACtest0000000000000000000000000000")
         # Tests never reach beyond 127.0.0.0/8: a reply sent without a fake
         # Twilio goes to a closed loopback port, not to api.twilio.com.
-        env.setdefault("TWOWAYD_TWILIO_BASE_URL", "http://127.0.0.1:9")
+        env.setdefault("TWOWAYD_TWILIO_BASE_URL", nowhere())
         env.update(self.env)
         self.auth_token = env["TWOWAYD_TWILIO_AUTH_TOKEN"]
         # Standard error goes to a file: sanitizer reports land there and
@@ -151,19 +255,21 @@ class Twowayd:
         self.agents = []
         self.lines = queue.Queue()
         threading.Thread(target=_pump, args=(self.proc.stdout, self.lines), daemon=True).start()
-        deadline = time.time() + 20
-        line = _readline_timeout(self.lines, 20)
+        deadline = time.monotonic() + DEADLINE
+        line = _readline_timeout(self.lines, DEADLINE)
         if not line:
-            self.proc.wait(5)
+            self.stop(check=False)
             raise RuntimeError("twowayd did not start: %s" % self.stderr_text())
         self.server_info = json.loads(line)
         self.base_url = self.server_info["base_url"]
         self.port = int(self.base_url.rsplit(":", 1)[1])
         # Agent lines (with --demo) follow, then {"type": "ready"}.
-        while time.time() < deadline:
-            r = _readline_timeout(self.lines, deadline - time.time())
+        while True:
+            r = _readline_timeout(self.lines, deadline - time.monotonic())
             if r is None:
-                raise RuntimeError("twowayd stopped before it was ready")
+                self.stop(check=False)
+                raise RuntimeError("twowayd stopped (or said nothing for %gs) before it was "
+                                   "ready: %s" % (DEADLINE, self.stderr_text()))
             obj = json.loads(r)
             if obj.get("type") == "ready":
                 break
@@ -214,22 +320,31 @@ class Twowayd:
     def kill(self, sig=signal.SIGKILL):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
-            self.proc.wait(10)
+            self.proc.wait(DEADLINE)
+        if self.proc and self.proc.poll() is not None:
+            self.proc.stdout.close()
+            self.stderr_file.close()
 
     def restart(self):
         """Start again on the same port and database (after kill())."""
         self.kill()
         self.start()
 
-    def stop(self):
+    def stop(self, check=True):
+        """SIGTERM, and wait for twowayd to leave (SIGKILL after DEADLINE).
+        Returns its exit status (None if it was not running): 0 when it
+        left by itself. With check, a sanitizer report on its standard
+        error fails the test."""
+        rc = None
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(10)
+                self.proc.wait(DEADLINE)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
         if self.proc:
+            rc = self.proc.returncode
             try:
                 self.proc.stdout.close()
             except Exception:
@@ -237,9 +352,10 @@ class Twowayd:
             self.stderr_file.close()
             self.proc = None
             report = sanitizer_report(self.stderr_text())
-            if report:
+            if report and check:
                 raise AssertionError("twowayd: sanitizer report:\n" + report)
         self.proc = None
+        return rc
 
     def stderr_text(self):
         try:
@@ -253,11 +369,49 @@ class Twowayd:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def log_text(self):
+        return LogFile(self.log).text()
+
+    def log_mark(self):
+        """The end of the log now: wait_log(..., since=mark) looks after it."""
+        return LogFile(self.log).mark()
+
+    def wait_log(self, pattern, since=0, count=1, what=None):
+        """Wait for count lines of the log matching pattern (a regex)."""
+        return LogFile(self.log).wait(pattern, since, count, what)
+
+    def sql(self, query, *args):
+        """Rows of a query on twowayd's database, running or not (WAL):
+        what it committed, e.g. an outbox row's state. A statement that
+        writes is committed (only while twowayd is stopped: it is the
+        database's writer)."""
+        conn = sqlite3.connect(self.db, timeout=DEADLINE)
         try:
-            with open(self.log) as f:
-                return f.read()
-        except OSError:
-            return ""
+            rows = conn.execute(query, args).fetchall()
+            conn.commit()
+            return rows
+        finally:
+            conn.close()
+
+    def outbox(self, message_id):
+        """The outbox row of a message as a dict (state: pending, sending,
+        sent or failed; attempts; next_attempt_at; last_error), or None."""
+        rows = self.sql("SELECT state, attempts, next_attempt_at, last_error FROM outbox "
+                        "WHERE message_id = ?", message_id)
+        if not rows:
+            return None
+        return dict(zip(("state", "attempts", "next_attempt_at", "last_error"), rows[0]))
+
+    def outbox_busy(self):
+        """Outbox rows the sender still has to send or is sending."""
+        return self.sql("SELECT message_id, state, attempts, last_error FROM outbox "
+                        "WHERE state IN ('pending', 'sending')")
+
+    def wait_outbox_idle(self):
+        """Wait until the sender has nothing left to send: every reply is
+        sent or failed for good, so no request to Twilio can follow."""
+        wait_for(lambda: not self.outbox_busy(), what="the outbox to be idle",
+                 seen=lambda: "busy rows: %r\nlog:\n%s" % (self.outbox_busy(),
+                                                           LogFile(self.log).tail()))
 
     def __enter__(self):
         return self
@@ -316,9 +470,11 @@ atexit.register(_cleanup_all)
 class FakeHTTP:
     """A tiny HTTP server on 127.0.0.1 recording requests and answering with
     what the test scripted: handler(method, path, headers, body) ->
-    (status, content_type, body_bytes). Runs in a thread."""
+    (status, content_type, body_bytes). Runs in a thread. It binds port 0
+    (or takes over sock, a bound socket such as ClosedPort's) and reports
+    its port in .port and .url."""
 
-    def __init__(self, handler):
+    def __init__(self, handler, sock=None):
         outer = self
         self.requests = []
         self.handler = handler
@@ -350,7 +506,16 @@ class FakeHTTP:
             def log_message(self, *a):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        if sock is None:
+            self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        else:
+            self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H,
+                                                          bind_and_activate=False)
+            self.server.socket.close()
+            self.server.socket = sock
+            self.server.server_address = sock.getsockname()
+            self.server.server_activate()
+        self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = "http://127.0.0.1:%d" % self.port
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -363,6 +528,23 @@ class FakeHTTP:
             self.server.server_close()
             self.server = None
 
+    def seen(self):
+        """The requests so far, one line each, for failure messages."""
+        with self.lock:
+            reqs = list(self.requests)
+        return "\n".join("%s %s %r" % (q["method"], q["path"], q["body"][:120])
+                         for q in reqs) or "(no requests)"
+
+    def wait_requests(self, n=1, pred=None, what=None):
+        """Wait until n requests (those for which pred(request) is true, if
+        given) have been received; returns them."""
+        def got():
+            with self.lock:
+                reqs = [q for q in self.requests if pred is None or pred(q)]
+            return reqs if len(reqs) >= n else None
+        return wait_for(got, what=what or "%d request(s) at the fake server" % n,
+                        seen=self.seen)
+
     def __enter__(self):
         return self
 
@@ -370,16 +552,16 @@ class FakeHTTP:
         self.cleanup()
 
 
-def wait_for(pred, timeout=10.0, interval=0.05, what="condition"):
-    """Poll pred() until it returns a truthy value; raise AssertionError on timeout."""
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = pred()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError("timed out waiting for %s (last: %r)" % (what, last))
+_nowhere = None
+
+
+def nowhere():
+    """The URL of a loopback port held closed for the whole test program:
+    whatever is sent there is refused at once and never leaves 127.0.0.1."""
+    global _nowhere
+    if _nowhere is None:
+        _nowhere = ClosedPort()
+    return _nowhere.url
 
 
 # --- helpers for the account, contacts, schema and robustness tests ---------
