@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import unittest
 import urllib.parse
@@ -412,8 +413,9 @@ class Failures(Base):
         self.assertEqual(p.err, "not_found", p)
 
     def test_stopped_server_is_network(self):
-        port = twtest.free_port()  # nothing listens there
-        p = probe("http://127.0.0.1:%d" % port, 1, self.ann["token"], "send", 1, "hi")
+        port = twtest.ClosedPort()  # nothing listens there
+        self.addCleanup(port.close)
+        p = probe(port.url, 1, self.ann["token"], "send", 1, "hi")
         self.assertEqual(p.rc, 0, p)
         self.assertEqual(p.err, "network", p)
         self.assertEqual(p.result["maybe"], "0")
@@ -589,13 +591,19 @@ class Scripted(unittest.TestCase):
         self.assertEqual(len(self.fake.requests), 1)
 
     def test_timeout_after_the_request_may_be_delivered(self):
+        done = threading.Event()
+        self.addCleanup(done.set)
+
         def slow(method, path, headers, body):
-            time.sleep(2)
+            done.wait(twtest.DEADLINE)  # no answer while the probe waits
             return 200, "application/json", b"{}"
         self.answer = slow
-        p = self.op("send", 1, "hi", timeout_ms=500)
+        self.fake.server.handle_error = lambda request, address: None  # the probe left
+        p = self.op("send", 1, "hi", timeout_ms=2000)
+        done.set()
         self.assertEqual(p.err, "network", p)
         self.assertEqual(p.result["maybe"], "1")
+        self.assertEqual(len(self.fake.requests), 1)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,17 @@
 """The outbound SMS worker against a fake Twilio Messages API on 127.0.0.1:
-what it sends, retries, gives up on, and never sends twice."""
+what it sends, retries, gives up on, and never sends twice.
+
+"Never again" is read from the outbox: once a reply's row is sent or
+failed, the sender never looks at it again, so the requests the fake has
+seen by then are all there will ever be. No test waits for time to pass."""
 import base64
 import itertools
 import json
 import os
 import sys
 import threading
-import time
-import types
 import unittest
 import urllib.parse
-from unittest import mock
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import twtest  # noqa: E402
@@ -28,17 +29,19 @@ def new_phone():
 class FakeTwilio:
     """A scripted Messages API. Answers come from `script` in order (then
     from `default`); each is a status, or (status, json) or a callable run
-    before answering (e.g. a long sleep)."""
+    before answering (e.g. hold(), which answers only when released).
+    port: a twtest.ClosedPort to open (twowayd already sends there)."""
 
     def __init__(self, script=(), default=201, port=None):
         self.script = list(script)
         self.default = default
         self.lock = threading.Lock()
         self.sids = []
+        self.released = threading.Event()
         if port is None:
             self.http = twtest.FakeHTTP(self.handle)
         else:
-            self.http = fake_http_on_port(self.handle, port)
+            self.http = port.serve(self.handle)
         self.url = self.http.url
         # A client that gave up on a hung answer is expected here: no noise.
         self.http.server.handle_error = lambda request, client_address: None
@@ -67,24 +70,23 @@ class FakeTwilio:
             payload = {"code": 20500, "message": "Internal Server Error", "status": status}
         return status, "application/json", json.dumps(payload).encode()
 
+    def hold(self, status=201):
+        """A script step: no answer until release() (or the deadline), like
+        a Twilio that took the request and hangs."""
+        def step():
+            self.released.wait(twtest.DEADLINE)
+            return status
+        return step
+
+    def release(self):
+        self.released.set()
+
+    def wait_requests(self, n=1):
+        return self.http.wait_requests(n)
+
     def cleanup(self):
+        self.release()
         self.http.cleanup()
-
-
-def fake_http_on_port(handler, port):
-    """A twtest.FakeHTTP bound to a chosen port (one twowayd already knows)."""
-    real = twtest.http.server
-
-    class OnPort(real.ThreadingHTTPServer):
-        allow_reuse_address = True
-
-        def __init__(self, addr, handler_class):
-            super().__init__((addr[0], port), handler_class)
-
-    shim = types.SimpleNamespace(BaseHTTPRequestHandler=real.BaseHTTPRequestHandler,
-                                 ThreadingHTTPServer=OnPort)
-    with mock.patch.object(twtest.http, "server", shim):
-        return twtest.FakeHTTP(handler)
 
 
 def start(fake_url, **env):
@@ -122,6 +124,18 @@ def settled(d, conv, mid):
     return m if m["source_id"] or m["status"] == "failed" else None
 
 
+def wait_settled(d, conv, mid, what):
+    return twtest.wait_for(lambda: settled(d, conv, mid), what=what,
+                           seen=lambda: "outbox: %r\nlog:\n%s" % (
+                               d.outbox(mid), twtest.LogFile(d.log).tail()))
+
+
+def assert_final(test, d, mid, state):
+    """The reply's outbox row is sent or failed for good: the sender will
+    never send it again, so the requests counted now are all there are."""
+    test.assertEqual(d.outbox(mid)["state"], state, d.outbox(mid))
+
+
 class TestSend(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -137,7 +151,8 @@ class TestSend(unittest.TestCase):
         conv, phone = new_conversation(self.d)
         before = len(self.fake.requests)
         mid = reply(self.d, conv, "Friday at 10 works. See you!")
-        m = twtest.wait_for(lambda: settled(self.d, conv, mid), what="the reply to be sent")
+        m = wait_settled(self.d, conv, mid, "the reply to be sent")
+        assert_final(self, self.d, mid, "sent")
         reqs = self.fake.requests[before:]
         self.assertEqual(len(reqs), 1)
         q = reqs[0]
@@ -167,7 +182,7 @@ class TestSend(unittest.TestCase):
         before = len(self.fake.requests)
         text = "50% off & free \u00e9clair \U0001F600 +=?\nsee you"
         mid = reply(self.d, conv, text)
-        twtest.wait_for(lambda: settled(self.d, conv, mid), what="the reply to be sent")
+        wait_settled(self.d, conv, mid, "the reply to be sent")
         form = urllib.parse.parse_qs(self.fake.requests[before]["body"].decode())
         self.assertEqual(form["Body"], [text])
 
@@ -176,8 +191,10 @@ class TestSend(unittest.TestCase):
         before = len(self.fake.requests)
         note = reply(self.d, conv, "internal: VIP customer", private=True)
         mid = reply(self.d, conv, "public answer")
-        twtest.wait_for(lambda: settled(self.d, conv, mid), what="the public reply to be sent")
-        time.sleep(1.5)
+        wait_settled(self.d, conv, mid, "the public reply to be sent")
+        # The note was queued first: by now it is settled too, never sent.
+        self.d.wait_outbox_idle()
+        self.assertNotEqual((self.d.outbox(note) or {}).get("state"), "sent")
         bodies = [f["Body"][0] for f in self.fake.forms()[before:]]
         self.assertEqual(bodies, ["public answer"])
         n = message(self.d, conv, note)
@@ -191,12 +208,11 @@ class TestRetries(unittest.TestCase):
         with start(fake.url) as d:
             conv, _ = new_conversation(d)
             mid = reply(d, conv, "third time lucky")
-            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=15,
-                                what="the reply to be sent")
+            m = wait_settled(d, conv, mid, "the reply to be sent")
             self.assertEqual(m["status"], "sent")
+            assert_final(self, d, mid, "sent")
             self.assertEqual(len(fake.sids), 1)
             self.assertEqual(m["source_id"], fake.sids[0])
-            time.sleep(1.5)
             reqs = fake.requests
             self.assertEqual(len(reqs), 3)
             self.assertEqual({f["Body"][0] for f in fake.forms()}, {"third time lucky"})
@@ -207,8 +223,8 @@ class TestRetries(unittest.TestCase):
         with start(fake.url) as d:
             conv, _ = new_conversation(d)
             mid = reply(d, conv, "patience")
-            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=15,
-                                what="the reply to be sent")
+            m = wait_settled(d, conv, mid, "the reply to be sent")
+            assert_final(self, d, mid, "sent")
             self.assertEqual(m["source_id"], fake.sids[0])
             self.assertEqual(len(fake.requests), 2)
         fake.cleanup()
@@ -218,13 +234,12 @@ class TestRetries(unittest.TestCase):
         with start(fake.url, TWOWAYD_SEND_MAX_ATTEMPTS="2") as d:
             conv, _ = new_conversation(d)
             mid = reply(d, conv, "never lands")
-            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=15,
-                                what="the reply to fail")
+            m = wait_settled(d, conv, mid, "the reply to fail")
             self.assertEqual(m["status"], "failed")
             err = m["content_attributes"]["external_error"]
             self.assertTrue(err.startswith("Could not reach Twilio after 2 attempts: HTTP 503"),
                             err)
-            time.sleep(2.5)
+            assert_final(self, d, mid, "failed")
             self.assertEqual(len(fake.requests), 2)
         fake.cleanup()
 
@@ -234,11 +249,11 @@ class TestRetries(unittest.TestCase):
         with start(fake.url) as d:
             conv, phone = new_conversation(d)
             mid = reply(d, conv, "are you there?")
-            m = twtest.wait_for(lambda: settled(d, conv, mid), what="the reply to fail")
+            m = wait_settled(d, conv, mid, "the reply to fail")
             self.assertEqual(m["status"], "failed")
             self.assertIsNone(m["source_id"])
             self.assertTrue(m["content_attributes"]["external_error"].startswith("21610 - "))
-            time.sleep(2.5)
+            assert_final(self, d, mid, "failed")
             self.assertEqual(len(fake.requests), 1)
             r = d.api("GET", d.acc("/contacts/search?q=" + urllib.parse.quote(phone)))
             self.assertIs(r.json["payload"][0]["custom_attributes"]["sms_opt_out"], True)
@@ -252,47 +267,45 @@ class TestRetries(unittest.TestCase):
         with start(fake.url) as d:
             conv, _ = new_conversation(d)
             mid = reply(d, conv, "lost")
-            m = twtest.wait_for(lambda: settled(d, conv, mid), what="the reply to fail")
+            m = wait_settled(d, conv, mid, "the reply to fail")
             self.assertEqual(m["content_attributes"]["external_error"],
                              "HTTP 404 - no such account")
-            time.sleep(1.5)
+            assert_final(self, d, mid, "failed")
             self.assertEqual(len(fake.requests), 1)
         fake.cleanup()
 
     def test_connection_refused_is_retried_until_twilio_is_back(self):
-        port = twtest.free_port()
-        with start("http://127.0.0.1:%d" % port) as d:
+        port = twtest.ClosedPort()  # refuses until the fake takes it over
+        self.addCleanup(port.close)
+        with start(port.url) as d:
             conv, _ = new_conversation(d)
             mid = reply(d, conv, "eventually")
-            twtest.wait_for(lambda: "attempt 2" in d.log_text(), timeout=10,
-                            what="a second attempt")
+            d.wait_log(r"sending message %d .*\(attempt 2\)" % mid, what="a second attempt")
             self.assertIsNone(settled(d, conv, mid))
+            self.assertEqual(d.outbox(mid)["state"], "pending")
             fake = FakeTwilio(port=port)
             try:
-                m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=20,
-                                    what="the reply to be sent")
+                m = wait_settled(d, conv, mid, "the reply to be sent")
                 self.assertEqual(m["status"], "sent")
                 self.assertEqual(m["source_id"], fake.sids[0])
-                time.sleep(1.5)
+                assert_final(self, d, mid, "sent")
                 self.assertEqual(len(fake.requests), 1)
             finally:
                 fake.cleanup()
 
     def test_no_answer_after_sending_is_never_resent(self):
-        def hang():
-            time.sleep(4)
-            return 201
-        fake = FakeTwilio(script=[hang])
-        with start(fake.url, TWOWAYD_SEND_TIMEOUT="2") as d:
+        fake = FakeTwilio()
+        fake.script = [fake.hold()]  # answers only after twowayd gave up
+        with start(fake.url, TWOWAYD_SEND_TIMEOUT="3") as d:
             conv, _ = new_conversation(d)
             mid = reply(d, conv, "did it go?")
-            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=10,
-                                what="the reply to fail")
+            m = wait_settled(d, conv, mid, "the reply to fail")
             self.assertEqual(m["status"], "failed")
             self.assertIsNone(m["source_id"])
             self.assertTrue(m["content_attributes"]["external_error"]
                             .startswith("Delivery unknown"), m["content_attributes"])
-            time.sleep(4)
+            assert_final(self, d, mid, "failed")
+            fake.release()  # Twilio's late "accepted" changes nothing
             self.assertEqual(len(fake.requests), 1)
             self.assertEqual(message(d, conv, mid)["status"], "failed")
         fake.cleanup()
@@ -302,12 +315,11 @@ class TestRetries(unittest.TestCase):
         with start(fake.url) as d:
             conv, _ = new_conversation(d)
             mid = reply(d, conv, "cut off")
-            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=10,
-                                what="the reply to fail")
+            m = wait_settled(d, conv, mid, "the reply to fail")
             self.assertEqual(m["status"], "failed")
             self.assertTrue(m["content_attributes"]["external_error"]
                             .startswith("Delivery unknown"))
-            time.sleep(2)
+            assert_final(self, d, mid, "failed")
             self.assertEqual(len(fake.requests), 1)
         fake.cleanup()
 
@@ -316,46 +328,53 @@ class TestRestart(unittest.TestCase):
     def test_queue_survives_sigkill_and_sends_once(self):
         healthy = threading.Event()
         fake = FakeTwilio(default=lambda: 201 if healthy.is_set() else 503)
-        d = start(fake.url, TWOWAYD_SEND_MAX_ATTEMPTS="20")
+        # The retry is ten minutes away: the kill surely finds the row
+        # waiting, never in the middle of a second attempt.
+        d = start(fake.url, TWOWAYD_SEND_MAX_ATTEMPTS="20", TWOWAYD_SEND_RETRY_DELAY="600")
         try:
             conv, _ = new_conversation(d)
             mid = reply(d, conv, "after the crash")
-            twtest.wait_for(lambda: len(fake.requests) >= 1, what="a first attempt")
-            # Let the 503 be recorded (the retry is a second or more away).
-            time.sleep(0.3)
+            # The 503 is recorded: the row waits for its retry.
+            twtest.wait_for(lambda: (d.outbox(mid) or {}).get("last_error"),
+                            what="the 503 recorded in the outbox",
+                            seen=lambda: "outbox: %r\nrequests:\n%s" % (
+                                d.outbox(mid), fake.http.seen()))
+            row = d.outbox(mid)
+            self.assertEqual((row["state"], row["attempts"]), ("pending", 1), row)
+            self.assertTrue(row["last_error"].startswith("HTTP 503"), row)
             d.kill()
+            self.assertEqual(d.outbox(mid)["state"], "pending")
+            # Ten minutes pass while twowayd is down.
+            d.sql("UPDATE outbox SET next_attempt_at = 0 WHERE message_id = ?", mid)
             healthy.set()
             d.start()
-            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=20,
-                                what="the reply to be sent after the restart")
+            m = wait_settled(d, conv, mid, "the reply to be sent after the restart")
             self.assertEqual(m["status"], "sent")
+            assert_final(self, d, mid, "sent")
             self.assertEqual(len(fake.sids), 1)
             self.assertEqual(m["source_id"], fake.sids[0])
-            time.sleep(1.5)
-            self.assertEqual(len(fake.sids), 1)
+            self.assertEqual(len(fake.requests), 2)
         finally:
             d.cleanup()
             fake.cleanup()
 
     def test_row_left_sending_fails_as_unknown(self):
         """A crash during the Twilio call: the reply is not sent again."""
-        def hang():
-            time.sleep(5)
-            return 201
-        fake = FakeTwilio(script=[hang])
-        d = start(fake.url, TWOWAYD_SEND_TIMEOUT="30")
+        fake = FakeTwilio()
+        fake.script = [fake.hold()]  # the call hangs until the test ends
+        d = start(fake.url, TWOWAYD_SEND_TIMEOUT="600")
         try:
             conv, _ = new_conversation(d)
             mid = reply(d, conv, "in flight")
-            twtest.wait_for(lambda: len(fake.requests) >= 1, what="the call to Twilio")
+            fake.wait_requests(1)
+            self.assertEqual(d.outbox(mid)["state"], "sending")
             d.kill()
             d.start()
-            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=10,
-                                what="the reply to be settled")
+            m = wait_settled(d, conv, mid, "the reply to be settled")
             self.assertEqual(m["status"], "failed")
             self.assertTrue(m["content_attributes"]["external_error"]
                             .startswith("Delivery unknown"))
-            time.sleep(1.5)
+            assert_final(self, d, mid, "failed")
             self.assertEqual(len(fake.requests), 1)
         finally:
             d.cleanup()
@@ -365,15 +384,17 @@ class TestRestart(unittest.TestCase):
 class TestStop(unittest.TestCase):
     def test_sigterm_during_backoff_is_prompt(self):
         fake = FakeTwilio(default=503)
-        d = start(fake.url, TWOWAYD_SEND_MAX_ATTEMPTS="20")
+        # Backing off for an hour: a stop that waited for the retry would
+        # outlast stop()'s deadline and end in SIGKILL.
+        d = start(fake.url, TWOWAYD_SEND_MAX_ATTEMPTS="20", TWOWAYD_SEND_RETRY_DELAY="3600")
         try:
             conv, _ = new_conversation(d)
-            reply(d, conv, "waiting")
-            twtest.wait_for(lambda: len(fake.requests) >= 3, timeout=15,
-                            what="a few attempts (backing off)")
-            t = time.time()
-            d.stop()
-            self.assertLess(time.time() - t, 2.0)
+            mid = reply(d, conv, "waiting")
+            twtest.wait_for(lambda: (d.outbox(mid) or {}).get("last_error"),
+                            what="the first attempt refused (backing off)")
+            self.assertEqual(d.outbox(mid)["state"], "pending")
+            self.assertEqual(d.stop(), 0, "twowayd left by itself on SIGTERM")
+            self.assertEqual(len(fake.requests), 1)
         finally:
             d.cleanup()
             fake.cleanup()
