@@ -19,19 +19,25 @@ unassigned; Maria Gonzalez belongs to Ben Ortiz.
 The pane is detached, so tmux sends no focus reports: twoway then assumes
 the terminal has focus. Focus changes are typed into the pane as the
 reports a terminal would send (ESC [ O, ESC [ I).
+
+Nothing here waits for time to pass. twoway's log says what it decided for
+each new message ("new message in #N: notification", "...: no
+notification (why)"), when it has finished a poll, and each notification
+it raised ("notifying: K new messages"); the tests wait for those lines.
+A notification that must not come is ruled out by the log's decision, not
+by waiting to see whether it turns up.
 """
 import json
 import os
-import shlex
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import screen  # noqa: E402
 import twtest  # noqa: E402
 
 NOTIFYD = os.path.join(os.path.dirname(__file__), "..", "lib", "notifyd.py")
@@ -76,6 +82,19 @@ def missing_tools():
     return gone
 
 
+def stop_process(proc, sig=signal.SIGTERM):
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(twtest.DEADLINE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    for f in (proc.stdout, proc.stderr):
+        if f:
+            f.close()
+
+
 class Bus:
     """A private session bus."""
 
@@ -90,17 +109,11 @@ class Bus:
              "--nopidfile"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.address = self.proc.stdout.readline().strip()
         if not self.address:
+            self.stop()
             raise RuntimeError("dbus-daemon printed no address")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
+        stop_process(self.proc)
 
 
 class Notifyd:
@@ -116,6 +129,7 @@ class Notifyd:
         line = self.proc.stdout.readline().strip()
         if line != "ready":
             err = self.proc.stderr.read() if self.proc.poll() is not None else ""
+            self.stop()
             raise RuntimeError("notifyd did not start: %r %s" % (line, err))
 
     def calls(self, method="Notify"):
@@ -127,114 +141,7 @@ class Notifyd:
         return [r for r in rows if r["method"] == method]
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-
-
-class Pane:
-    """The real twoway in a detached tmux pane on a private server, its
-    output bytes piped to a file."""
-
-    counter = 0
-
-    def __init__(self, tmp, d, config, env=None, tmux_env=True, args=()):
-        Pane.counter += 1
-        self.sock = "twtest-notify-%d-%d" % (os.getpid(), Pane.counter)
-        self.tmp = tmp
-        self.out = os.path.join(tmp, "pane-%d.bytes" % Pane.counter)
-        self.log = os.path.join(tmp, "twoway-%d.log" % Pane.counter)
-        home = os.path.join(tmp, "home")
-        for sub in ("config/twoway", "state", "cache", "run"):
-            os.makedirs(os.path.join(home, sub), exist_ok=True)
-        os.chmod(os.path.join(home, "run"), 0o700)
-        cfg = os.path.join(home, "config", "twoway", "config")
-        with open(cfg, "w") as f:
-            f.write(config)
-        os.chmod(cfg, 0o600)
-        agent = d.agent(0)
-        e = {
-            "HOME": home,
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "LANG": "C.UTF-8",
-            "XDG_CONFIG_HOME": os.path.join(home, "config"),
-            "XDG_STATE_HOME": os.path.join(home, "state"),
-            "XDG_CACHE_HOME": os.path.join(home, "cache"),
-            "XDG_RUNTIME_DIR": os.path.join(home, "run"),
-            "TWOWAY_URL": d.base_url,
-            "TWOWAY_ACCOUNT": str(agent["account_id"]),
-            "TWOWAY_TOKEN": agent["token"],
-        }
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if k in os.environ:
-                e[k] = os.environ[k]
-        e.update(env or {})
-        words = ["%s=%s" % (k, shlex.quote(v)) for k, v in sorted(e.items())]
-        # TERM and TMUX as tmux set them for the pane.
-        words.append('TERM="$TERM"')
-        if tmux_env:
-            words.append('TMUX="$TMUX"')
-        cmd = "exec env -i %s %s --log %s -v %s" % (
-            " ".join(words), shlex.quote(twtest.binary("twoway")), shlex.quote(self.log),
-            " ".join(shlex.quote(a) for a in args))
-        # One tmux command line: the pipe is in place before tmux reads a
-        # byte of the pane's output.
-        self.tmux("new-session", "-d", "-x", "120", "-y", "40", cmd, ";",
-                  "set-option", "-g", "remain-on-exit", "on", ";",
-                  "pipe-pane", "-o", "cat >> %s" % shlex.quote(self.out))
-
-    def tmux(self, *args, check=True):
-        return subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null"] + list(args),
-                              capture_output=True, text=True, check=check, timeout=20)
-
-    def screen(self):
-        r = self.tmux("capture-pane", "-p", check=False)
-        return r.stdout
-
-    def alive(self):
-        r = self.tmux("list-panes", "-F", "#{pane_dead}", check=False)
-        return r.returncode == 0 and r.stdout.strip() == "0"
-
-    def bytes(self):
-        try:
-            with open(self.out, "rb") as f:
-                return f.read()
-        except FileNotFoundError:
-            return b""
-
-    def wait(self, pred, what, timeout=20):
-        """Poll pred() until truthy; on timeout fail with the screen and the
-        end of twoway's log."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            v = pred()
-            if v:
-                return v
-            time.sleep(0.1)
-        raise AssertionError("timed out waiting for %s\n--- screen:\n%s\n--- log:\n%s" %
-                             (what, self.screen(), self.log_tail()))
-
-    def wait_screen(self, text, timeout=30):
-        return self.wait(lambda: text in self.screen(), "%r on the screen" % text, timeout)
-
-    def log_tail(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return "".join(f.readlines()[-30:])
-        except OSError:
-            return "(no log)"
-
-    def keys_hex(self, *hexbytes):
-        self.tmux("send-keys", "-H", *hexbytes)
-
-    def kill(self):
-        self.tmux("kill-server", check=False)
+        stop_process(self.proc)
 
 
 def notify_config(backends, coalesce=1, preview=True, extra=""):
@@ -245,44 +152,44 @@ def notify_config(backends, coalesce=1, preview=True, extra=""):
                                             extra))
 
 
-class NotifyScreen(unittest.TestCase):
-    def setUp(self):
+class NotifyScreen(screen.ScreenCase):
+    """A twowayd of its own for each test (the messages of one test must
+    not be news in the next)."""
+
+    @classmethod
+    def setUpClass(cls):
         gone = missing_tools()
         if gone:
-            self.skipTest("needs " + ", ".join(gone))
-        self.tmp = tempfile.mkdtemp(prefix="twoway-notify-screen-")
-        self.cleanups = []
-        fake, fake_env = twtest.fake_twilio()
-        self.cleanups.append(fake.cleanup)
-        self.d = twtest.Twowayd(demo=True, env=fake_env)
-        self.cleanups.append(self.d.cleanup)
-        self.bus = None
-        self.notifyd = None
-        self.pane = None
+            raise unittest.SkipTest("needs " + ", ".join(gone))
 
-    def tearDown(self):
-        for fn in reversed(self.cleanups):
-            try:
-                fn()
-            except Exception:
-                pass
-        shutil.rmtree(self.tmp, ignore_errors=True)
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="twoway-notify-screen-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.d = screen.start_twowayd(self)
+        self.notifyd = None
+        self.tw = None
 
     # ---- helpers ----
 
     def start_bus(self, server=True, hang=False):
-        self.bus = Bus(self.tmp)
-        self.cleanups.append(self.bus.stop)
+        bus = Bus(self.tmp)
+        self.addCleanup(bus.stop)
         if server:
-            self.notifyd = Notifyd(self.tmp, self.bus.address, hang=hang)
-            self.cleanups.append(self.notifyd.stop)
-        return self.bus.address
+            self.notifyd = Notifyd(self.tmp, bus.address, hang=hang)
+            self.addCleanup(self.notifyd.stop)
+        return bus.address
 
     def start(self, config, env=None, tmux_env=True, args=()):
-        self.pane = Pane(self.tmp, self.d, config, env=env, tmux_env=tmux_env, args=args)
-        self.cleanups.append(self.pane.kill)
-        # Ann's list (Mine, open): Grace Whitman is on its first screen.
-        self.pane.wait_screen("Grace Whitman", timeout=30)
+        """twoway with a home whose XDG_RUNTIME_DIR is an empty directory
+        (no bus unless env names one), its bytes piped to a file. Ann's
+        list (Mine, open): Grace Whitman is on its first screen."""
+        run = os.path.join(self.tmp, "run")
+        os.makedirs(run, mode=0o700, exist_ok=True)
+        e = {"XDG_RUNTIME_DIR": run}
+        e.update(env or {})
+        self.tw = self.twoway(config=config, env=e, args=args, capture=True,
+                              inherit=("TMUX",) if tmux_env else ())
+        self.pane = self.s
         return self.pane
 
     def start_desktop(self, coalesce=1, preview=True, args=(), extra=""):
@@ -294,28 +201,44 @@ class NotifyScreen(unittest.TestCase):
         r = self.d.sms_in(phone, text)
         self.assertEqual(r.status, 200, r.body)
 
-    def wait_calls(self, n, timeout=20):
-        return self.pane.wait(lambda: len(self.notifyd.calls()) >= n and self.notifyd.calls(),
-                              "%d Notify call(s)" % n, timeout)
+    def calls(self):
+        return self.notifyd.calls()
 
-    def settle(self, seconds):
-        """Let twoway poll a few times (poll_interval = 1 s)."""
-        time.sleep(seconds)
-        self.assertTrue(self.pane.alive(), self.pane.screen())
+    def wait_calls(self, n):
+        return self.s.wait(lambda: len(self.calls()) >= n and self.calls(),
+                           "%d Notify call(s) (so far: %r)" % (n, self.calls()))
+
+    def decision(self, phone, since):
+        """Wait for twoway's decision on the next new message from phone
+        after the log mark since: "notification" or "no notification
+        (why)"."""
+        conv = self.conv_id(phone)
+        return self.tw.wait_log(r"new message in #%d: (.*)$" % conv, since)[0].group(1)
+
+    def decisions(self, since):
+        """{conversation: [decision, ...]} of the log after since."""
+        out = {}
+        for m in self.tw.log_lines(r"new message in #(\d+): (.*)$", since):
+            out.setdefault(int(m.group(1)), []).append(m.group(2))
+        return out
+
+    def raised(self, since=0):
+        """The notifications twoway raised after since, as (count, last
+        conversation)."""
+        return [(int(m.group(1)), int(m.group(2))) for m in self.tw.log_lines(
+            r"notifying: (\d+) new messages?, the last in #(\d+)$", since)]
 
     def conv_id(self, phone):
-        r = self.d.api("GET", self.d.acc("/conversations?status=all&assignee_type=all"))
-        for c in r.json["data"]["payload"]:
-            if c["meta"]["sender"].get("phone_number") == phone:
-                return c["id"]
-        self.fail("no conversation for %s" % phone)
+        return screen.conv_by_phone(self.d, phone)["id"]
 
     # ---- desktop ----
 
     def test_desktop_notification_has_contact_text_and_urgency(self):
         self.start_desktop()
-        self.settle(3)
-        self.assertEqual(self.notifyd.calls(), [], "nothing for the start-up backlog")
+        self.tw.synced()
+        self.tw.synced()
+        self.assertEqual((self.decisions(0), self.raised(), self.calls()), ({}, [], []),
+                         "nothing for the start-up backlog")
 
         self.sms(PRIYA, "Can we do 4pm instead?")
         call = self.wait_calls(1)[0]
@@ -343,7 +266,8 @@ class NotifyScreen(unittest.TestCase):
     def test_other_agents_conversations_and_replies_do_not_notify(self):
         self.start_desktop()
         ben = self.d.agent(1)
-        james = self.conv_id(JAMES)
+        james, maria = self.conv_id(JAMES), self.conv_id(MARIA)
+        mark = self.tw.log_mark()
         self.sms(MARIA, "For Ben only")                       # Ben's conversation
         r = self.d.api("POST", self.d.acc("/conversations/%d/messages" % james, ben),
                        {"content": "Ben answering James", "message_type": "outgoing"},
@@ -353,12 +277,16 @@ class NotifyScreen(unittest.TestCase):
                        {"content": "Note for the team, no mention", "message_type": "outgoing",
                         "private": True}, agent=ben)  # a note that does not name me
         self.assertIn(r.status, (200, 201), r.body)
-        time.sleep(2)
+        # twoway has seen all three, and decided against each.
+        self.tw.synced(mark)
+        seen = self.decisions(mark)
+        self.assertEqual(seen.get(maria), ["no notification (not for me)"], seen)
+        self.assertEqual(seen.get(james), ["no notification (not for me)"], seen)
+        self.assertEqual(self.raised(mark), [])
         self.sms(LENA, "sync point")
         self.wait_calls(1)
-        self.settle(2)
-        calls = self.notifyd.calls()
-        self.assertEqual([(c["summary"], c["body"]) for c in calls],
+        self.assertEqual(self.raised(mark), [(1, self.conv_id(LENA))])
+        self.assertEqual([(c["summary"], c["body"]) for c in self.calls()],
                          [("Lena Fischer", "sync point")])
 
     def test_private_note_mentioning_me_notifies(self):
@@ -376,17 +304,18 @@ class NotifyScreen(unittest.TestCase):
         self.assertIn("approve the refund", call["body"])
 
     def test_burst_coalesces_into_one_count(self):
-        # Each SMS lands in its own poll (1.5 s apart, polls every 1 s);
-        # the 6 s window opened by the first gathers all three.
-        self.start_desktop(coalesce=6)
-        self.sms(PRIYA, "one")
-        time.sleep(1.5)
-        self.sms(JAMES, "two")
-        time.sleep(1.5)
-        self.sms(PRIYA, "three")
-        self.wait_calls(1, timeout=20)
-        self.settle(3)
-        calls = self.notifyd.calls()
+        # A window of a minute gathers three messages, each seen in a poll
+        # of its own; setting the window to 0 then closes it at once.
+        self.start_desktop(coalesce=60)
+        mark = self.tw.log_mark()
+        for phone, text in ((PRIYA, "one"), (JAMES, "two"), (PRIYA, "three")):
+            since = self.tw.log_mark()
+            self.sms(phone, text)
+            self.assertEqual(self.decision(phone, since), "notification")
+        self.assertEqual((self.raised(mark), self.calls()), ([], []), "the window is open")
+        self.command("set notify_coalesce = 0")
+        calls = self.wait_calls(1)
+        self.assertEqual(self.raised(mark), [(3, self.conv_id(PRIYA))])
         self.assertEqual(len(calls), 1, calls)
         self.assertEqual(calls[0]["summary"], "twoway")
         self.assertEqual(calls[0]["body"], "3 new replies from 2 customers")
@@ -397,61 +326,69 @@ class NotifyScreen(unittest.TestCase):
         call = self.wait_calls(1)[0]
         self.assertEqual(call["summary"], "Priya Raman")
         self.assertEqual(call["body"], "New reply")
-        self.assertNotIn("4111", json.dumps(self.notifyd.calls()))
+        self.assertNotIn("4111", json.dumps(self.calls()))
 
     def test_open_conversation_with_focus_does_not_notify(self):
         pane = self.start_desktop(args=("-e", "open " + PRIYA))
-        pane.wait_screen("Swift Parcel")  # Priya's thread is open
+        pane.wait_for("Swift Parcel")  # Priya's thread is open
+        mark = self.tw.log_mark()
         self.sms(PRIYA, "while you read")
-        time.sleep(2.5)
+        self.assertEqual(self.decision(PRIYA, mark),
+                         "no notification (open, terminal focused)")
         self.sms(JAMES, "sync one")
-        self.wait_calls(1)
-        self.settle(1.5)
-        self.assertEqual([c["summary"] for c in self.notifyd.calls()], ["James Carter"])
+        self.assertEqual([c["summary"] for c in self.wait_calls(1)], ["James Carter"])
 
-        pane.keys_hex("1b", "5b", "4f")  # focus out (ESC [ O)
-        time.sleep(0.5)
+        since = self.tw.log_mark()
+        pane.keys_hex(b"\x1b[O")  # focus out
+        self.tw.wait_log(r"terminal focus out$", since)
         self.sms(PRIYA, "while you are away")
         calls = self.wait_calls(2)
         self.assertEqual((calls[1]["summary"], calls[1]["body"]),
                          ("Priya Raman", "while you are away"))
 
-        pane.keys_hex("1b", "5b", "49")  # focus back (ESC [ I)
-        time.sleep(0.5)
+        since = self.tw.log_mark()
+        pane.keys_hex(b"\x1b[I")  # focus back
+        self.tw.wait_log(r"terminal focus in$", since)
         self.sms(PRIYA, "back again")
-        time.sleep(2.5)
+        self.assertEqual(self.decision(PRIYA, since),
+                         "no notification (open, terminal focused)")
         self.sms(JAMES, "sync two")
         self.wait_calls(3)
-        self.settle(1.5)
-        self.assertEqual([c["body"] for c in self.notifyd.calls()],
+        self.assertEqual([c["body"] for c in self.calls()],
                          ["sync one", "while you are away", "sync two"])
+        self.assertEqual(len(self.raised(mark)), 3)
 
     # ---- desktop failures: twoway runs on and says why ----
 
     def test_no_bus_at_all_says_why(self):
         # No DBUS_SESSION_BUS_ADDRESS; XDG_RUNTIME_DIR is an empty directory.
         pane = self.start(notify_config("desktop"))
-        pane.wait_screen("desktop notifications off: no session bus")
+        pane.wait_for("desktop notifications off: no session bus")
         self.sms(PRIYA, "no bus, fine")
-        pane.wait_screen("no bus, fine")
+        pane.wait_for("no bus, fine")
         self.assertTrue(pane.alive())
 
     def test_bus_without_server_says_why(self):
         addr = self.start_bus(server=False)
         pane = self.start(notify_config("desktop"), env={"DBUS_SESSION_BUS_ADDRESS": addr})
-        pane.wait_screen("desktop notifications off: no notification server "
-                         "(org.freedesktop.Notifications) on the session bus")
+        pane.wait_for("desktop notifications off: no notification server "
+                      "(org.freedesktop.Notifications) on the session bus")
         self.sms(PRIYA, "no server, fine")
-        pane.wait_screen("no server, fine")
+        pane.wait_for("no server, fine")
         self.assertTrue(pane.alive())
 
     def test_hung_server_never_freezes_the_screen(self):
         addr = self.start_bus(hang=True)
         pane = self.start(notify_config("desktop"), env={"DBUS_SESSION_BUS_ADDRESS": addr})
+        # The server has twoway's first question and never answers it.
+        pane.wait(lambda: self.notifyd.calls("GetServerInformation"),
+                  "the question at the hung server")
         self.sms(PRIYA, "drawn anyway")
-        pane.wait_screen("drawn anyway", timeout=10)
-        pane.wait_screen("desktop notifications off: notification server did not answer "
-                         "within 5 s", timeout=20)
+        pane.wait_for("drawn anyway")
+        pane.wait_for("desktop notifications off: notification server did not answer "
+                      "within 5 s")
+        self.sms(LENA, "and still drawing")
+        pane.wait_for("and still drawing")
         self.assertTrue(pane.alive())
 
     # ---- terminal ----
@@ -462,16 +399,16 @@ class NotifyScreen(unittest.TestCase):
         inner777 = ESC + ESC + b"]777;notify;Priya Raman;Running late" + ESC + ESC + b"\\"
         inner9 = ESC + ESC + b"]9;Priya Raman: Running late" + ESC + ESC + b"\\"
         want = (ESC + b"Ptmux;" + inner777 + ST + ESC + b"Ptmux;" + inner9 + ST)
-        pane.wait(lambda: want in pane.bytes(), "the tmux-wrapped OSC 777 and OSC 9")
-        self.assertEqual(pane.bytes().count(b"]777;notify;"), 1)
+        pane.wait(lambda: want in pane.output(), "the tmux-wrapped OSC 777 and OSC 9")
+        self.assertEqual(pane.output().count(b"]777;notify;"), 1)
 
     def test_terminal_sequences_plain_without_tmux(self):
         pane = self.start(notify_config("terminal"), tmux_env=False)
         self.sms(PRIYA, "Running late")
         want = (ESC + b"]777;notify;Priya Raman;Running late" + ST +
                 ESC + b"]9;Priya Raman: Running late" + ST)
-        pane.wait(lambda: want in pane.bytes(), "the plain OSC 777 and OSC 9")
-        self.assertNotIn(b"Ptmux;", pane.bytes())
+        pane.wait(lambda: want in pane.output(), "the plain OSC 777 and OSC 9")
+        self.assertNotIn(b"Ptmux;", pane.output())
 
     def test_hostile_text_cannot_break_out_of_the_sequences(self):
         pane = self.start(notify_config("terminal,bell"), tmux_env=False)
@@ -482,8 +419,8 @@ class NotifyScreen(unittest.TestCase):
         body = "Hi\u241b]0pwned\u2407 rm -rf / bye\u241b\\x".encode()
         want = (ESC + b"]777;notify;Priya Raman;" + body + ST +
                 ESC + b"]9;Priya Raman: " + body + ST + b"\a")
-        pane.wait(lambda: want in pane.bytes(), "the sanitized sequences")
-        data = pane.bytes()
+        pane.wait(lambda: want in pane.output(), "the sanitized sequences")
+        data = pane.output()
         self.assertEqual(data.count(b"]777;notify;"), 1)
         self.assertNotIn(b"pwned\x07", data)
         self.assertNotIn(b"\x1b]0;pwned", data)
