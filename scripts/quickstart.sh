@@ -38,28 +38,8 @@ libnotify-dev libmicrohttpd-dev libsqlite3-dev libssl-dev libutf8proc-dev libwsl
 libcmocka-dev tmux strace dbus python3 python3-jsonschema python3-dbus python3-gi
 man-db locales zsh systemd bash-completion"
 
-missing=""
-for p in $packages; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-        missing="$missing $p"
-    fi
-done
-
-if [ -n "$missing" ]; then
-    echo "quickstart: installing:$missing"
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 || {
-            echo "quickstart: need root or sudo to install:$missing" >&2
-            exit 1
-        }
-        sudo="sudo"
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -q
-    # shellcheck disable=SC2086
-    $sudo apt-get install -y -q --no-install-recommends $missing
-fi
+# shellcheck disable=SC2086
+"$top/scripts/install-packages.sh" $packages
 
 # The screen tests need a UTF-8 locale; C.UTF-8 ships with libc, so nothing
 # to generate.

@@ -43,19 +43,8 @@ done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || usage
 
-if [ "$hogs" -gt 0 ] && ! command -v stress-ng >/dev/null 2>&1; then
-    echo "stress-tests: installing stress-ng"
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 || {
-            echo "stress-tests: need root or sudo to install stress-ng (or use -l 0)" >&2
-            exit 1
-        }
-        sudo="sudo"
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -q
-    $sudo apt-get install -y -q --no-install-recommends stress-ng
+if [ "$hogs" -gt 0 ]; then
+    ./scripts/install-packages.sh stress-ng
 fi
 
 if [ ! -f "$builddir/build.ninja" ]; then
