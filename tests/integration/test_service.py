@@ -20,7 +20,7 @@ from test_sender import FakeTwilio, message, new_conversation, reply, settled, s
 
 def refused(port):
     try:
-        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        socket.create_connection(("127.0.0.1", port), timeout=twtest.DEADLINE).close()
         return False
     except ConnectionRefusedError:
         return True
@@ -50,7 +50,7 @@ class TestSigterm(unittest.TestCase):
                     "Content-Type: application/json\r\nContent-Length: %d\r\n"
                     "Expect: 100-continue\r\n\r\n"
                     % (a["account_id"], conv, a["token"], len(body))).encode()
-            sock = socket.create_connection(("127.0.0.1", d.port), timeout=10)
+            sock = socket.create_connection(("127.0.0.1", d.port), timeout=twtest.DEADLINE)
             try:
                 # The headers, and once twowayd has read them (it says 100
                 # Continue) half the body: the request is in flight.
@@ -74,10 +74,10 @@ class TestSigterm(unittest.TestCase):
             self.assertEqual(status, 200, out)
             self.assertEqual(headers.get("connection", "").lower(), "close")
             mid = json.loads(out)["id"]
-            self.assertEqual(d.proc.wait(20), 0)
+            self.assertEqual(d.proc.wait(twtest.DEADLINE), 0)
             d.start()
             self.assertEqual(message(d, conv, mid)["content"], "typed just before the stop")
-            m = twtest.wait_for(lambda: settled(d, conv, mid), timeout=20,
+            m = twtest.wait_for(lambda: settled(d, conv, mid),
                                 what="the reply to be sent")
             self.assertEqual(m["status"], "sent")
             self.assertEqual(len(fake.sids), 1)
@@ -89,7 +89,7 @@ class TestSigterm(unittest.TestCase):
         release = threading.Event()
 
         def held():
-            release.wait(30)
+            release.wait(twtest.DEADLINE)
             return 201
         fake = FakeTwilio(script=[held])
         d = start(fake.url, TWOWAYD_SEND_TIMEOUT="60")
@@ -104,13 +104,13 @@ class TestSigterm(unittest.TestCase):
             # twowayd waits for Twilio's answer rather than dropping it.
             self.assertIsNone(d.proc.poll(), "twowayd exited during a send")
             release.set()
-            self.assertEqual(d.proc.wait(20), 0)
+            self.assertEqual(d.proc.wait(twtest.DEADLINE), 0)
             self.assertEqual(len(fake.requests), 1, "the queued reply was sent while stopping")
             d.start()
             m1 = message(d, conv, first)
             self.assertEqual(m1["status"], "sent")
             self.assertEqual(m1["source_id"], fake.sids[0])
-            m2 = twtest.wait_for(lambda: settled(d, conv, second), timeout=20,
+            m2 = twtest.wait_for(lambda: settled(d, conv, second),
                                  what="the queued reply to be sent after the start")
             self.assertEqual(m2["status"], "sent")
             bodies = [f["Body"][0] for f in fake.forms()]
@@ -129,7 +129,7 @@ def run_logging_to_stderr(journal_stream):
         with open(errpath, "w") as err:
             env = dict(os.environ)
             env["JOURNAL_STREAM"] = journal_stream(os.fstat(err.fileno()))
-            env["TWOWAYD_TWILIO_BASE_URL"] = "http://127.0.0.1:9"
+            env["TWOWAYD_TWILIO_BASE_URL"] = twtest.nowhere()
             p = subprocess.Popen([twtest.binary("twowayd"), "--listen", "127.0.0.1:0",
                                   "--db", os.path.join(tmp, "d.db"), "--log", "-"],
                                  stdout=subprocess.PIPE, stderr=err, env=env, text=True)
@@ -138,7 +138,7 @@ def run_logging_to_stderr(journal_stream):
                     if json.loads(line).get("type") == "ready":
                         break
                 p.send_signal(signal.SIGTERM)
-                rc = p.wait(20)
+                rc = p.wait(twtest.DEADLINE)
             finally:
                 if p.poll() is None:
                     p.kill()
