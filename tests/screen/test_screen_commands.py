@@ -10,7 +10,6 @@ responses include /hello ("Hi {{contact.first_name}}, this is
 import os
 import re
 import sys
-import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -114,7 +113,7 @@ class CommandsScreen(screen.ScreenCase):
         with open(hist[0]) as f:
             self.assertIn("filter unassigned", f.read())
         tw.restart()
-        self.s.wait_for("Grace Whitman", timeout=screen.TIMEOUT + 10)
+        self.s.wait_for("Grace Whitman")
         self.s.keys(":")
         self.wait_input(re.compile("^:$"))
         self.s.keys("Up")
@@ -145,8 +144,9 @@ class CommandsScreen(screen.ScreenCase):
         for _ in range(3):
             if re.search(r"K\s+next", self.s.text()):
                 break
+            before = self.s.text()
             self.s.keys("NPage")
-            time.sleep(0.3)
+            self.s.wait(lambda: self.s.text() != before, "the help to page down")
         self.s.wait_for(re.compile(r"K\s+next"))
         self.s.keys("q")
         self.s.wait_gone("Keys everywhere")
@@ -186,7 +186,7 @@ class CommandsScreen(screen.ScreenCase):
         self.wait_input("reply #%d Mike Sullivan › %s" % (conv, hello))
         self.s.keys("Enter")
         self.wait_input_empty()
-        screen.twtest.wait_for(lambda: hello in self.contents(conv), timeout=screen.TIMEOUT,
+        screen.twtest.wait_for(lambda: hello in self.contents(conv),
                                what="the expanded template in twowayd")
         self.assertEqual(self.contents(conv).count(hello), 1)
 

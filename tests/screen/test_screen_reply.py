@@ -12,7 +12,6 @@ import signal
 import tempfile
 import re
 import sys
-import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -63,7 +62,7 @@ class ReplyScreen(screen.ScreenCase):
         self.wait_input_empty()
         self.wait_thread(re.compile(r"▶ you .*\n  Hello world!"))
         screen.twtest.wait_for(lambda: "Hello world!" in self.contents(conv),
-                               timeout=screen.TIMEOUT, what="the reply in twowayd")
+                               what="the reply in twowayd")
         self.assertEqual(self.contents(conv).count("Hello world!"), 1)
         # sent, then delivered by the fake carrier: the ticks in the thread
         self.wait_thread(re.compile(r"▶ you .*✓.*\n  Hello world!"))
@@ -109,10 +108,10 @@ class ReplyScreen(screen.ScreenCase):
                         if draft.encode() in fh.read():
                             return True
             return False
-        self.s.wait(saved, "the draft on disk", timeout=10)
+        self.s.wait(saved, "the draft on disk")
         tw.kill9()
         tw.restart()
-        self.s.wait_for("Grace Whitman", timeout=screen.TIMEOUT + 10)
+        self.s.wait_for("Grace Whitman")
         self.assertNotIn(draft, self.s.text())
         self.open_conv(conv, wait="On our way, 10 min")
         self.s.keys("r")
@@ -136,7 +135,9 @@ class ReplyScreen(screen.ScreenCase):
         self.s.type("hello world")
         self.wait_input("hello world")
         self.s.keys("Escape")
-        time.sleep(0.3)  # a lone Esc, not the start of a sequence
+        # A lone Esc, taken as such (not the start of a sequence): the
+        # prompt says command mode before the next keys go.
+        self.wait_input("[vi command]")
         self.s.keys("0", "x", "A")
         self.s.type(" there")
         self.wait_input("reply #%d Mike Sullivan › ello world there" % conv)
@@ -202,7 +203,7 @@ class ReplyScreen(screen.ScreenCase):
             tw.stop()
 
     def test_reply_to_another_agents_customer_asks_first(self):
-        self.twoway()
+        tw = self.twoway()
         maria = screen.conv_by_phone(self.d, MARIA)
         self.assertEqual(maria["meta"]["assignee"]["name"], "Ben Ortiz")
         conv = maria["id"]
@@ -211,19 +212,23 @@ class ReplyScreen(screen.ScreenCase):
         text = "Hi Maria, Ann here: Friday 9:15 is booked."
         self.compose()
         self.s.type(text)
+        mark = tw.log_mark()
         self.s.keys("Enter")
         self.wait_input("#%d is assigned to Ben Ortiz. Reply anyway? [y/n]" % conv)
-        # n: nothing goes out, and the text is back in the composer.
+        # n: nothing goes out, and the text is back in the composer: the
+        # outbox is empty (nothing can go out later) and twoway never
+        # posted it.
         self.s.keys("n")
         self.wait_input("reply #%d Maria Gonzalez › %s" % (conv, text))
-        time.sleep(1.5)  # a poll: nothing may have reached twowayd
+        self.s.wait(lambda: "unsent" not in self.status(), "the outbox empty")
+        self.assertEqual(tw.log_lines(r"POST \S+/conversations/%d/messages " % conv, mark), [])
         self.assertEqual(self.contents(conv), before)
         # y: sent, once.
         self.s.keys("Enter")
         self.wait_input("Reply anyway? [y/n]")
         self.s.keys("y")
         self.wait_input_empty()
-        screen.twtest.wait_for(lambda: text in self.contents(conv), timeout=screen.TIMEOUT,
+        screen.twtest.wait_for(lambda: text in self.contents(conv),
                                what="the reply in twowayd")
         self.s.wait_for(text)
         self.assertEqual(self.contents(conv).count(text), 1)
