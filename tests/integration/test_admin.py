@@ -33,7 +33,7 @@ def clean_env(**extra):
 def run(*args, env=None):
     """twowayd with these arguments: (exit status, stdout, stderr)."""
     p = subprocess.run([twtest.binary("twowayd")] + list(args), capture_output=True, text=True,
-                       env=env or clean_env(), timeout=30)
+                       env=env or clean_env(), timeout=twtest.DEADLINE)
     return p.returncode, p.stdout, p.stderr
 
 

@@ -577,7 +577,7 @@ class CannedWriteTest(unittest.TestCase):
 
     def test_update_changes_only_the_given_fields(self):
         before = self.listed()[104]
-        time.sleep(0.01)
+        time.sleep(0.01)  # pacing only: the clock passes `before` (ms resolution)
         r = self.call("PATCH", "/104", {"canned_response": {"content": "Open 24/7 now."}})
         self.assertEqual(r.status, 200, r)
         after = r.json

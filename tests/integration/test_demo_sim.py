@@ -275,7 +275,7 @@ class Simulate(unittest.TestCase):
         def delivered():
             m = [m for m in messages(d, conv) if m["id"] == mid][0]
             return m if m["status"] == "delivered" else None
-        m = twtest.wait_for(delivered, timeout=8, interval=0.2, what="delivered")
+        m = twtest.wait_for(delivered, interval=0.2, what="delivered")
         self.assertRegex(m["source_id"], r"^SM[0-9a-f]{32}$")
         self.assertEqual(m["content_attributes"].get("external_error"), None)
         log = d.log_text()
@@ -285,11 +285,11 @@ class Simulate(unittest.TestCase):
         # The customer answers 3-12 s after delivery, through the signed
         # inbound webhook, into the same conversation.
         twtest.wait_for(lambda: "customer %s answers %s" % (MARIA_PHONE, m["source_id"])
-                        in d.log_text(), timeout=20, interval=0.3, what="answer")
+                        in d.log_text(), interval=0.3, what="answer")
 
         def answered():
             return [x for x in messages(d, conv) if x["id"] > mid and x["message_type"] == 0]
-        answer = twtest.wait_for(answered, timeout=5, interval=0.2, what="answer stored")[0]
+        answer = twtest.wait_for(answered, interval=0.2, what="answer stored")[0]
         self.assertTrue(answer["content"])
         self.assertRegex(answer["source_id"], r"^SM[0-9a-f]{32}$")
         self.assertEqual(answer["sender"]["phone_number"], MARIA_PHONE)
@@ -307,7 +307,7 @@ class Simulate(unittest.TestCase):
         def grew():
             count, last = newest()
             return last > last0 and (count, last)
-        twtest.wait_for(grew, timeout=15, interval=0.5, what="a new inbound text")
+        twtest.wait_for(grew, interval=0.5, what="a new inbound text")
         self.assertRegex(d.log_text(), r"sim: customer \+1555\d{7} texts in")
         incoming = [c for c in all_conversations(d)
                     if (c["last_non_activity_message"] or {}).get("id", 0) > last0]
@@ -323,7 +323,7 @@ class Simulate(unittest.TestCase):
             mid = r.json["id"]
             twtest.wait_for(lambda: [m for m in messages(d, conv)
                                      if m["id"] == mid and m["status"] == "failed"],
-                            timeout=10, what="refused send")
+                            what="refused send")
         else:
             self.assertEqual(r.status, 422)
         self.assertNotIn("customer %s answers" % STOP_PHONE, d.log_text())
@@ -349,7 +349,7 @@ class SimulateFailures(unittest.TestCase):
         def failed():
             m = [m for m in messages(d, conv) if m["id"] == mid][0]
             return m if m["status"] == "failed" else None
-        m = twtest.wait_for(failed, timeout=8, interval=0.2, what="failed")
+        m = twtest.wait_for(failed, interval=0.2, what="failed")
         self.assertRegex(m["content_attributes"]["external_error"], r"^(30003|30005|30006|30007) ")
         self.assertRegex(m["source_id"], r"^SM[0-9a-f]{32}$")
 

@@ -14,6 +14,7 @@ twenty kill/restart rounds."""
 import json
 import os
 import random
+import select
 import socket
 import sys
 import threading
@@ -31,6 +32,13 @@ INJECTION = "'; DROP TABLE messages; --"
 WRONG = [123, -1, 0, 1.5, 1e308, True, False, None, [], [1], ["a"], {}, {"a": 1}, "", "x",
          "9223372036854775808", 9223372036854775807, 9223372036854775808,
          -9223372036854775809, 10 ** 30, INJECTION, "\u0000", "x" * 300]
+
+
+def still_waiting(sock):
+    """The server has neither answered nor closed this connection (nothing
+    to read on it, not even the end)."""
+    readable, _, _ = select.select([sock], [], [], 0)
+    return not readable
 
 
 def utf8_ok(raw):
@@ -77,7 +85,7 @@ class Base(unittest.TestCase):
         import urllib.request
         req = urllib.request.Request(url, data=data, method=method, headers=hdrs)
         try:
-            with urllib.request.urlopen(req, timeout=15) as r:
+            with urllib.request.urlopen(req, timeout=twtest.DEADLINE) as r:
                 return r.status, r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.read()
@@ -231,7 +239,7 @@ class RobustnessTest(Base):
         head = ("POST /api/v1/accounts/1/conversations/%d/messages HTTP/1.1\r\nHost: t\r\n"
                 "api_access_token: %s\r\nContent-Type: application/json\r\n"
                 "Content-Length: %d\r\n\r\n" % (self.talk, self.token, 2 * 1024 * 1024)).encode()
-        with socket.create_connection(("127.0.0.1", self.d.port), timeout=10) as s:
+        with socket.create_connection(("127.0.0.1", self.d.port), timeout=twtest.DEADLINE) as s:
             s.sendall(head)
             # The answer comes as soon as the headers are read.
             raw = b""
@@ -262,7 +270,7 @@ class RobustnessTest(Base):
         chunk = b"x" * 65536
         closed = False
         answer = b""
-        with socket.create_connection(("127.0.0.1", self.d.port), timeout=10) as s:
+        with socket.create_connection(("127.0.0.1", self.d.port), timeout=twtest.DEADLINE) as s:
             s.sendall(head)
             try:
                 for _ in range(64):  # 4 MiB, four times the limit
@@ -426,7 +434,7 @@ class RobustnessTest(Base):
         slow = []
         try:
             for i in range(8):
-                s = socket.create_connection(("127.0.0.1", self.d.port), timeout=10)
+                s = socket.create_connection(("127.0.0.1", self.d.port), timeout=twtest.DEADLINE)
                 if i % 2:
                     s.sendall(b"GET /api/v1/profile HTTP/1.1\r\nHost: t\r\napi_acc")
                 else:
@@ -435,15 +443,16 @@ class RobustnessTest(Base):
                                "\r\nContent-Length: 100\r\n\r\n{\"content\": \"sl"
                                % (self.talk, self.token)).encode())
                 slow.append(s)
+            # Served while every slow client still waits for its answer: a
+            # server held up by them could answer only after dropping them.
+            status, raw = self.send("GET", "{acc}/conversations?status=all")
+            self.assertEqual(status, 200)
+            self.assertEqual([still_waiting(s) for s in slow], [True] * len(slow))
             for _ in range(20):
-                t0 = time.time()
                 status, raw = self.send("GET", "{acc}/conversations?status=all")
                 self.assertEqual(status, 200)
-                self.assertLess(time.time() - t0, 2.0)
-            t0 = time.time()
             status, raw = self.send("POST", self.path(self.talk, "messages"), {"content": "fast"})
             self.assertEqual(status, 200)
-            self.assertLess(time.time() - t0, 2.0)
         finally:
             for s in slow:
                 s.close()
@@ -477,7 +486,7 @@ class RobustnessTest(Base):
             req = urllib.request.Request(self.d.base_url + "/api/v1/profile",
                                          headers={"api_access_token": token})
             try:
-                with urllib.request.urlopen(req, timeout=10) as r:
+                with urllib.request.urlopen(req, timeout=twtest.DEADLINE) as r:
                     status, raw = r.status, r.read()
             except urllib.error.HTTPError as e:
                 status, raw = e.code, e.read()
@@ -569,7 +578,7 @@ class CrashSafetyTest(Base):
 
             t = threading.Thread(target=writer)
             t.start()
-            time.sleep(random.uniform(0.005, 0.05))
+            time.sleep(random.uniform(0.005, 0.05))  # pacing only: kill at a random moment
             self.d.kill()
             stop.set()
             t.join(20)

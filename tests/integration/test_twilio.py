@@ -5,7 +5,6 @@ import itertools
 import json
 import os
 import sys
-import time
 import unittest
 import urllib.parse
 import zoneinfo
@@ -421,7 +420,8 @@ class TestCompliance(unittest.TestCase):
                 # The confirmation goes out although the contact opted out.
                 twtest.wait_for(lambda: self.sent_to(phone) == [STOP_REPLY],
                                 what="the STOP confirmation at the fake Twilio")
-        time.sleep(0.5)
+        # Nothing left to send: that one confirmation is all there is.
+        self.d.wait_outbox_idle()
         self.assertEqual(self.sent_to(phone), [STOP_REPLY])
 
     def test_stop_in_a_sentence_is_no_keyword(self):
@@ -477,7 +477,7 @@ class TestCompliance(unittest.TestCase):
         self.assertIs(self.attrs(phone)["sms_opt_out"], False)
         self.d.sms_in(phone, "help", OptOutType="HELP")
         self.assertEqual(outgoing(thread(self.d, phone)), [])
-        time.sleep(0.5)
+        self.d.wait_outbox_idle()
         self.assertEqual(self.sent_to(phone), [])
 
     def test_reply_to_opted_out_contact_is_refused(self):
@@ -568,10 +568,18 @@ class TestAwayInsideHours(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         now = datetime.datetime.now(zoneinfo.ZoneInfo("America/New_York"))
-        minute = now.hour * 60 + now.minute
-        lo, hi = max(0, minute - 30), min(24 * 60, minute + 30)
-        hours = "%s %02d:%02d-%02d:%02d" % (weekday_name(now), lo // 60, lo % 60, hi // 60,
-                                           hi % 60)
+        # Half an hour either side of now, across midnight if need be (the
+        # tests may run a minute into the next day).
+        day = datetime.timedelta(days=1)
+        spans = []
+        for when in (now - day, now, now + day):
+            # now's minute counted from when's midnight
+            minute = now.hour * 60 + now.minute - (when - now).days * 24 * 60
+            lo, hi = max(0, minute - 30), min(24 * 60, minute + 30)
+            if lo < hi:
+                spans.append("%s %02d:%02d-%02d:%02d" % (weekday_name(when), lo // 60, lo % 60,
+                                                         hi // 60, hi % 60))
+        hours = ", ".join(spans)
         cls.d = start(TWOWAYD_BUSINESS_HOURS=hours, TWOWAYD_TIMEZONE="America/New_York",
                       TWOWAYD_AWAY_MESSAGE="Closed.")
         cls.utc = start(TWOWAYD_BUSINESS_HOURS=hours, TWOWAYD_TIMEZONE="UTC",
