@@ -597,10 +597,15 @@ def fake_twilio():
     return fake, {"TWOWAYD_TWILIO_BASE_URL": fake.url}
 
 
-def raw_http(port, data, timeout=5.0, read=True):
+def raw_http(port, data, timeout=5.0, read=True, until=None):
     """Send raw bytes to 127.0.0.1:port and return what came back before the
-    server closed the connection or timeout passed (b"" if nothing).
-    Connection resets count as the end of the answer."""
+    server closed the connection, or what came up to and including until
+    (e.g. b"\r\n\r\n": the end of an answer's head, for a connection the
+    server keeps open; then the deadline is DEADLINE), or what came before
+    timeout passed (b"" if nothing). Connection resets count as the end of
+    the answer."""
+    if until is not None:
+        timeout = max(timeout, DEADLINE)
     out = b""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         try:
@@ -609,8 +614,8 @@ def raw_http(port, data, timeout=5.0, read=True):
             pass
         if not read:
             return out
-        deadline = time.time() + timeout
-        while time.time() < deadline:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             try:
                 chunk = s.recv(65536)
             except socket.timeout:
@@ -620,6 +625,8 @@ def raw_http(port, data, timeout=5.0, read=True):
             if not chunk:
                 break
             out += chunk
+            if until is not None and until in out:
+                break
     return out
 
 

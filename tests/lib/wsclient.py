@@ -17,6 +17,8 @@ import struct
 import threading
 import time
 
+from twtest import DEADLINE
+
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
@@ -44,7 +46,7 @@ def accept_for(key):
 class WebSocket:
     def __init__(self, host, port, path="/cable",
                  protocols=("actioncable-v1-json", "actioncable-unsupported"),
-                 headers=None, timeout=10.0, request=None):
+                 headers=None, timeout=DEADLINE, request=None):
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.buf = b""
         key = base64.b64encode(os.urandom(16)).decode()
@@ -68,9 +70,13 @@ class WebSocket:
                 self.headers[k.strip().lower()] = v.strip()
         if status != 101:
             body = self.buf
+            want = int(self.headers.get("content-length", "0") or 0)
             try:
-                self.sock.settimeout(1.0)
-                body += self.sock.recv(65536)
+                while len(body) < want:
+                    chunk = self.sock.recv(65536)
+                    if not chunk:
+                        break
+                    body += chunk
             except OSError:
                 pass
             self.sock.close()
@@ -127,7 +133,7 @@ class WebSocket:
             pass
         self.sock.close()
 
-    def recv(self, timeout=10.0):
+    def recv(self, timeout=DEADLINE):
         """One whole message: (opcode, bytes). Raises Closed on a close frame
         or a broken connection, socket.timeout when nothing came."""
         self.sock.settimeout(timeout)
@@ -203,7 +209,7 @@ class Cable:
         data["action"] = action
         self.send({"command": "message", "identifier": identifier, "data": json.dumps(data)})
 
-    def wait(self, pred, timeout=10.0, what="a message", start=0):
+    def wait(self, pred, timeout=DEADLINE, what="a message", start=0):
         """The first message from index start on for which pred is true."""
         deadline = time.time() + timeout
         with self.cond:
@@ -222,7 +228,7 @@ class Cable:
             return [m["message"]["data"] for m in self.messages
                     if isinstance(m.get("message"), dict) and m["message"].get("event") == name]
 
-    def wait_event(self, name, pred=lambda d: True, timeout=10.0, start=0):
+    def wait_event(self, name, pred=lambda d: True, timeout=DEADLINE, start=0):
         m = self.wait(lambda m: isinstance(m.get("message"), dict)
                       and m["message"].get("event") == name and pred(m["message"]["data"]),
                       timeout, "event " + name, start)
@@ -232,7 +238,7 @@ class Cable:
         with self.lock:
             return len(self.messages)
 
-    def wait_closed(self, timeout=10.0):
+    def wait_closed(self, timeout=DEADLINE):
         deadline = time.time() + timeout
         with self.cond:
             while not self.closed:
