@@ -109,4 +109,15 @@ char *text_ascii(const char *s);
 /* Case-insensitive (ASCII) substring test, for local filters. */
 bool text_icontains(const char *haystack, const char *needle);
 
+/* s (valid UTF-8) with Unicode case folding and in NFC, so that two
+ * spellings differing only in case (and in composition) become the same:
+ * "ÉLITE" and "Élite" both give "élite". Owned; NULL if s is not valid
+ * UTF-8. */
+char *text_casefold(const char *s);
+
+/* Does s[0..len) hold a control character: C0 (below U+0020), DEL or C1
+ * (U+0080..U+009F)? Characters in `allowed` (ASCII, e.g. "\n\t") are
+ * not counted. s is valid UTF-8. */
+bool text_has_control(const char *s, size_t len, const char *allowed);
+
 #endif

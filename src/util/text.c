@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -814,4 +815,31 @@ bool text_icontains(const char *haystack, const char *needle)
         if (!*h)
             return false;
     }
+}
+
+char *text_casefold(const char *s)
+{
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t n =
+        utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
+                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+    if (n < 0)
+        return NULL;
+    /* utf8proc allocates with malloc; hand out memory of our own family. */
+    char *folded = xstrdup((const char *)out);
+    free(out);
+    return folded;
+}
+
+bool text_has_control(const char *s, size_t len, const char *allowed)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 || c == 0x7f) && !(c && allowed && strchr(allowed, c)))
+            return true;
+        /* U+0080..U+009F are C2 80..C2 9F */
+        if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0)
+            return true;
+    }
+    return false;
 }

@@ -974,6 +974,46 @@ static void test_text__icontains_ignores_ascii_case(void **state)
     assert_false(text_icontains("a", NULL));
 }
 
+static void check_fold(const char *in, const char *want)
+{
+    char *got = text_casefold(in);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_text__casefold_folds_unicode_case(void **state)
+{
+    check_fold("\xc3\x89LITE", "\xc3\xa9lite");  /* ÉLITE → élite */
+    check_fold("\xc3\x89lite", "\xc3\xa9lite");  /* Élite → élite */
+    check_fold("E\xcc\x81LITE", "\xc3\xa9lite"); /* E + combining acute, composed */
+    check_fold("\xce\xa3\xce\x9f\xce\xa6", "\xcf\x83\xce\xbf\xcf\x86"); /* ΣΟΦ → σοφ */
+    check_fold("Stra\xc3\x9f"
+               "e",
+               "strasse"); /* ß folds to ss */
+    check_fold("VIP", "vip");
+    check_fold("", "");
+    assert_null(text_casefold("\xc3\x28"));
+}
+
+static bool has_control(const char *s, const char *allowed)
+{
+    return text_has_control(s, strlen(s), allowed);
+}
+
+static void test_text__has_control_finds_c0_del_and_c1(void **state)
+{
+    assert_false(has_control("plain text \xc3\xa9", NULL));
+    assert_true(has_control("a\x1b[31m", NULL));
+    assert_true(has_control("bell\a", NULL));
+    assert_true(has_control("del\x7f", NULL));
+    assert_true(has_control("c1\xc2\x9b", NULL));    /* U+009B CSI */
+    assert_false(has_control("nbsp\xc2\xa0", NULL)); /* U+00A0 is not C1 */
+    assert_true(has_control("two\nlines", NULL));
+    assert_false(has_control("two\nlines\tand a tab", "\n\t"));
+    assert_true(text_has_control("nul\0inside", 11, "\n\t"));
+}
+
 int main(void)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
@@ -1054,6 +1094,8 @@ int main(void)
         cmocka_unit_test(test_text__grapheme_steps_pair_regional_indicators),
         cmocka_unit_test(test_text__ascii_replaces_non_ascii_keeping_columns),
         cmocka_unit_test(test_text__icontains_ignores_ascii_case),
+        cmocka_unit_test(test_text__casefold_folds_unicode_case),
+        cmocka_unit_test(test_text__has_control_finds_c0_del_and_c1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
