@@ -63,8 +63,10 @@ static void print_json_line(json_object *o)
 /* One JSON line for the server, one per agent (--demo), then "ready":
  * for scripts and tests. An auth token made at start is in the server's
  * line (whoever wants to sign a webhook needs it); a configured one never
- * is. */
-static void print_demo_info(struct twd *twd, bool agents, bool token_made)
+ * is. An agent's line has its API token when the token was made just now
+ * (tokens holds them by agent id): a database seeded before keeps only
+ * digests. */
+static void print_demo_info(struct twd *twd, bool agents, bool token_made, json_object *tokens)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "type", json_object_new_string("server"));
@@ -80,18 +82,21 @@ static void print_demo_info(struct twd *twd, bool agents, bool token_made)
     print_json_line(o);
     if (agents) {
         struct db *db = dbpool_read(twd->pool);
-        sqlite3_stmt *st = db_prepare(
-            db, "SELECT id, account_id, name, email, role, token FROM agents ORDER BY id");
+        sqlite3_stmt *st =
+            db_prepare(db, "SELECT id, account_id, name, email, role FROM agents ORDER BY id");
         while (sqlite3_step(st) == SQLITE_ROW) {
             o = json_object_new_object();
             json_object_object_add(o, "type", json_object_new_string("agent"));
             json_object_object_add(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
             json_object_object_add(o, "account_id",
                                    json_object_new_int64(sqlite3_column_int64(st, 1)));
-            for (int c = 2; c <= 5; c++)
+            for (int c = 2; c <= 4; c++)
                 json_object_object_add(
                     o, sqlite3_column_name(st, c),
                     json_object_new_string((const char *)sqlite3_column_text(st, c)));
+            json_object *token = NULL;
+            if (json_object_object_get_ex(tokens, (const char *)sqlite3_column_text(st, 0), &token))
+                json_object_object_add(o, "token", json_object_get(token));
             print_json_line(o);
         }
         db_done(db, st);
@@ -180,6 +185,7 @@ int main(int argc, char **argv)
     int rc = 1;
     struct twd twd = {0};
     struct server *srv = NULL;
+    json_object *tokens = json_object_new_object(); /* the demo agents' */
 
     if ((config && dconfig_load_file(cfg, config, &err) < 0) || dconfig_load_env(cfg, &err) < 0 ||
         (listen && dconfig_set(cfg, "listen", listen, &err) < 0) ||
@@ -217,7 +223,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "twowayd: %s\n", err);
         goto out;
     }
-    if (demo && seed_demo(twd.pool, DEMO_PHONE, &err) < 0) {
+    if (demo && seed_demo(twd.pool, DEMO_PHONE, tokens, &err) < 0) {
         fprintf(stderr, "twowayd: seeding the demo account failed: %s\n", err);
         goto out;
     }
@@ -267,7 +273,7 @@ int main(int argc, char **argv)
         twd.sim = sim_start(&twd);
     log_info("twowayd %s serving %s (schema %d)%s", TWOWAY_VERSION, twd.base_url, SCHEMA_VERSION,
              simulate ? ", simulating the carrier" : "");
-    print_demo_info(&twd, demo, token_made);
+    print_demo_info(&twd, demo, token_made, tokens);
 
     int sig = 0;
     sigwait(&waitset, &sig);
@@ -293,6 +299,7 @@ out:
     free(twd.public_url);
     free(err);
     dconfig_free(&cfg);
+    json_object_put(tokens);
     log_close();
     return rc;
 }

@@ -237,15 +237,19 @@ class TestSetUp(unittest.TestCase):
         self.assertIn("label %d: billing, #d7263d, account 1, Money matters\n" % self.label["id"],
                       out)
 
-    def test_token_prints_and_rotates_while_the_server_runs(self):
+    def test_token_is_shown_once_and_rotates_while_the_server_runs(self):
         cara = admin_json(self, self.db, "agent", "add", "--name", "Cara Diaz", "--email",
                           "cara@acme.example", "--role", "administrator")[0]
         self.assertEqual(cara["role"], "administrator")
         old = cara["token"]
+        # Only the digest is stored: the token cannot be shown again.
         rc, out, err = admin(self.db, "agent", "token", "--email", "cara@acme.example")
-        self.assertEqual((rc, out, err), (0, old + "\n", ""))
+        self.assertEqual((rc, out), (1, ""))
+        self.assertIn("stored only as digests", err)
+        self.assertIn("--rotate", err)
         r = self.api("GET", "/api/v1/profile", agent=who(old))
-        self.assertEqual((r.status, r.json["name"]), (200, "Cara Diaz"))
+        self.assertEqual((r.status, r.json["name"], r.json["access_token"]),
+                         (200, "Cara Diaz", old))
         (rot,) = admin_json(self, self.db, "agent", "token", "--email", "cara@acme.example",
                             "--rotate")
         self.assertEqual((rot["type"], rot["agent_id"], rot["email"], rot["rotated"]),
@@ -383,9 +387,13 @@ class TestErrors(unittest.TestCase):
         init(self, self.db)
         admin_json(self, self.db, "label", "add", "--title", "vip")
         self.fails("label", "add", "--title", "VIP", says="already has a label vip")
+        # Titles fold Unicode case, as the API stores and filters them.
+        added = admin_json(self, self.db, "label", "add", "--title", "ÉLITE")
+        self.assertEqual(added[0]["title"], "élite")
+        self.fails("label", "add", "--title", "Élite", says="already has a label élite")
         admin_json(self, self.db, "team", "add", "--name", "Billing")
         self.fails("team", "add", "--name", "billing", says="already has a team")
-        self.assertEqual((self.count("labels"), self.count("teams")), (1, 1))
+        self.assertEqual((self.count("labels"), self.count("teams")), (2, 1))
 
     def test_failed_init_writes_nothing_and_init_then_works(self):
         self.fails("init", "--account", "Acme", "--inbox-name", "Front", "--inbox-phone",
@@ -474,7 +482,7 @@ class TestDocs(unittest.TestCase):
             self.assertRegex(config, r"\.TP\n\.B %s\n" % re.escape(name))
         self.assertIn("TWOWAYD_", config)
         commands = admin_commands()
-        self.assertEqual(len(commands), 12, commands)
+        self.assertEqual(len(commands), 13, commands)
         for cmd in commands:
             self.assertIn("twowayd admin " + cmd, text)
         for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "CONFIGURATION",

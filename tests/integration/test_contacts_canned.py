@@ -534,6 +534,19 @@ class CannedWriteTest(unittest.TestCase):
                      "short_code")),
             ({"short_code": "nul\u0000", "content": "a"},
              invalid("Short code can't contain NUL characters", "short_code")),
+            ({"short_code": "esc\u001b[31m", "content": "a"},
+             invalid("Short code can't contain control characters", "short_code")),
+            ({"short_code": "c1\u009b", "content": "a"},
+             invalid("Short code can't contain control characters", "short_code")),
+            ({"short_code": "a", "content": "red \u001b[31malert\u001b[0m"},
+             invalid("Content can't contain control characters other than line breaks and "
+                     "tabs", "content")),
+            ({"short_code": "a", "content": "ding\u0007"},
+             invalid("Content can't contain control characters other than line breaks and "
+                     "tabs", "content")),
+            ({"short_code": "a", "content": "del\u007f"},
+             invalid("Content can't contain control characters other than line breaks and "
+                     "tabs", "content")),
         ]
         for fields, want in cases:
             for body in ({"canned_response": fields}, fields):
@@ -602,6 +615,10 @@ class CannedWriteTest(unittest.TestCase):
         self.assertEqual((r.status, r.json),
                          (422, invalid("Content can't be blank, Short code can't contain spaces",
                                        "content", "short_code")))
+        r = self.call("PATCH", "/104", {"canned_response": {"content": "ring\u0007ring"}})
+        self.assertEqual((r.status, r.json), (422, invalid(
+            "Content can't contain control characters other than line breaks and tabs",
+            "content")))
         r = self.call("PATCH", "/104", {})
         self.assertEqual((r.status, r.json), (422, MISSING))
         self.assertEqual(self.listed()[104]["content"],
@@ -616,6 +633,11 @@ class CannedWriteTest(unittest.TestCase):
         self.assertEqual((r.status, r.json), (404, NOT_FOUND))
         r = self.call("PATCH", "/103", {"canned_response": {"content": "x"}})
         self.assertEqual((r.status, r.json), (404, NOT_FOUND))
+
+    def test_line_breaks_and_tabs_are_kept_in_content(self):
+        text = "Hello,\r\n\tthanks for writing.\nSee you."
+        r = self.call("POST", body={"canned_response": {"short_code": "lines", "content": text}})
+        self.assertEqual((r.status, r.json["content"]), (200, text))
 
     def test_create_update_delete_round_trip(self):
         r = self.call("POST", body={"canned_response": {"short_code": "rt", "content": "one"}})

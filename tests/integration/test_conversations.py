@@ -19,6 +19,7 @@ import os
 import sys
 import time
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import twtest  # noqa: E402
@@ -790,6 +791,20 @@ class ActionTest(Base):
                                                     "vip"]))
         got = self.everything("labels[]=brand-new-tag")
         self.assertEqual([c["id"] for c in got], [cid])
+
+    def test_labels_fold_unicode_case_when_stored_and_filtered(self):
+        cid = self.create()["id"]
+        # "ÉLITE", "Élite" with a combining accent, and "élite" are one label.
+        r = self.post("/conversations/%d/labels" % cid,
+                      {"labels": ["ÉLITE", "E\u0301lite", " élite ", "ΣΟΦΙΑ", "Straße"]})
+        self.assertEqual(r.json["payload"], sorted(["élite", "σοφια", "strasse"]))
+        for typed in ("élite", "ÉLITE", "Élite", "E\u0301LITE", " ÉLITE ", "Σοφια", "STRASSE"):
+            query = "status=all&labels[]=" + urllib.parse.quote(typed)
+            got = self.everything(query)
+            self.assertEqual([c["id"] for c in got], [cid], typed)
+            meta = self.get("/conversations/meta?" + query)["meta"]
+            self.assertEqual(meta["all_count"], 1, typed)
+        self.assertEqual(self.everything("status=all&labels[]=elite"), [])
 
     def test_bad_label_sets_are_422_and_change_nothing(self):
         cid = self.create()["id"]

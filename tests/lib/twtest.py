@@ -252,7 +252,6 @@ class Twowayd:
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr_file,
                                      env=env, text=True)
         _register(self)
-        self.agents = []
         self.lines = queue.Queue()
         threading.Thread(target=_pump, args=(self.proc.stdout, self.lines), daemon=True).start()
         deadline = time.monotonic() + DEADLINE
@@ -263,7 +262,11 @@ class Twowayd:
         self.server_info = json.loads(line)
         self.base_url = self.server_info["base_url"]
         self.port = int(self.base_url.rsplit(":", 1)[1])
-        # Agent lines (with --demo) follow, then {"type": "ready"}.
+        # Agent lines (with --demo) follow, then {"type": "ready"}. A token
+        # is printed only when it is made (the database keeps its digest):
+        # on a restart, each agent keeps the token learnt before.
+        known = {a["id"]: a.get("token") for a in self.agents}
+        self.agents = []
         while True:
             r = _readline_timeout(self.lines, deadline - time.monotonic())
             if r is None:
@@ -274,6 +277,8 @@ class Twowayd:
             if obj.get("type") == "ready":
                 break
             if obj.get("type") == "agent":
+                if "token" not in obj and known.get(obj["id"]):
+                    obj["token"] = known[obj["id"]]
                 self.agents.append(obj)
         return self
 

@@ -32,6 +32,7 @@ static const struct {
     [OPT_DESCRIPTION] = {"description", false},
     [OPT_TEAM] = {"team", false},
     [OPT_ROTATE] = {"rotate", true},
+    [OPT_FILE] = {"file", false},
     [OPT_JSON] = {"json", true},
     [OPT_DB] = {"db", false},
     [OPT_CONFIG] = {"config", false},
@@ -65,8 +66,10 @@ static const struct admin_cmd commands[] = {
      "add an agent to every inbox of the account and print their token", admin_cmd_agent_add},
     {"agent", "list", 0, O(ACCOUNT), false, "no agents", "[--account ID]",
      "list agents (tokens are not shown)", admin_cmd_agent_list},
-    {"agent", "token", O(EMAIL), O(ROTATE), false, NULL, "--email EMAIL [--rotate]",
-     "print an agent's API token, or replace it with a new one", admin_cmd_agent_token},
+    {"agent", "token", O(EMAIL), O(ROTATE), false, NULL, "--email EMAIL --rotate",
+     "replace an agent's API token with a new one and print it (tokens are shown only when "
+     "made)",
+     admin_cmd_agent_token},
     {"agent", "remove", O(EMAIL), 0, false, NULL, "--email EMAIL",
      "remove an agent (their conversations become unassigned)", admin_cmd_agent_remove},
     {"inbox", "add", O(NAME) | O(PHONE), O(TIMEZONE) | O(ACCOUNT), false, NULL,
@@ -86,6 +89,10 @@ static const struct admin_cmd commands[] = {
      "list teams and their members", admin_cmd_team_list},
     {"team", "member", O(TEAM) | O(EMAIL), 0, false, NULL, "--team NAME --email EMAIL",
      "make an agent a member of a team", admin_cmd_team_member},
+    {"import", NULL, O(FILE), O(ACCOUNT), false, NULL, "--file FILE|- [--account ID]",
+     "add conversations, their contacts and messages from JSON lines (one conversation a "
+     "line; see twowayd(8)), all or nothing",
+     admin_cmd_import},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

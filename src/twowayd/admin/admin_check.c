@@ -7,6 +7,7 @@
 
 #include "admin/admin_priv.h"
 #include "dconfig.h"
+#include "store/ops.h"
 #include "twilio/hours.h"
 #include "twoway/text.h"
 #include "twoway/xmalloc.h"
@@ -118,8 +119,9 @@ int admin_check_timezone(const char *tz, bool from_option, char **err)
     return rc;
 }
 
-/* Label titles are lower case letters, digits, - and _ (as Chatwoot's).
- * Stored lower-cased into out[ADMIN_TEXT_MAX + 1]. */
+/* Label titles are letters, digits, - and _ (as Chatwoot's), stored case
+ * folded as every label title is (ops_label_title) into
+ * out[ADMIN_TEXT_MAX + 1]. */
 int admin_check_title(const char *s, char *out, char **err)
 {
     if (admin_check_text("title", s, ADMIN_TEXT_MAX, false, err) < 0)
@@ -129,7 +131,15 @@ int admin_check_title(const char *s, char *out, char **err)
             *err = xasprintf("--title may hold only letters, digits, - and _: %s", s);
             return -1;
         }
-    lower_copy(out, s);
+    char *title = ops_label_title(s, strlen(s));
+    if (!title || strlen(title) > ADMIN_TEXT_MAX) {
+        *err =
+            xasprintf("--title is longer than %d bytes once in lower case: %s", ADMIN_TEXT_MAX, s);
+        free(title);
+        return -1;
+    }
+    strcpy(out, title);
+    free(title);
     return 0;
 }
 

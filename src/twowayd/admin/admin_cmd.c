@@ -19,7 +19,7 @@
 /* ---- looking things up ---- */
 
 /* --account ID, else the only account there is. */
-static int pick_account(struct admin *ad, int64_t *account, char **err)
+int admin_pick_account(struct admin *ad, int64_t *account, char **err)
 {
     if (ad->opt[OPT_ACCOUNT]) {
         if (admin_check_id("account", ad->opt[OPT_ACCOUNT], account, err) < 0)
@@ -47,7 +47,7 @@ static int pick_account(struct admin *ad, int64_t *account, char **err)
 static int list_account(struct admin *ad, int64_t *account, char **err)
 {
     *account = 0;
-    return ad->opt[OPT_ACCOUNT] ? pick_account(ad, account, err) : 0;
+    return ad->opt[OPT_ACCOUNT] ? admin_pick_account(ad, account, err) : 0;
 }
 
 static int64_t agent_by_email(struct admin *ad, char *email, char **err)
@@ -129,12 +129,12 @@ static int64_t add_agent(struct db *db, int64_t account, const char *name, const
                           "COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?), "
                           "0)) + 1",
                           "t", RETIRED_AGENT_KEY);
-    *token = auth_new_token();
-    int64_t id =
-        inserted(db, db_exec(db,
-                             "INSERT INTO agents(id, account_id, name, email, role, "
-                             "token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             "iittttd", next, account, name, email, role, *token, db_now()));
+    char hash[65];
+    *token = auth_new_token(hash);
+    int64_t id = inserted(db, db_exec(db,
+                                      "INSERT INTO agents(id, account_id, name, email, role, "
+                                      "token_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                      "iittttd", next, account, name, email, role, hash, db_now()));
     if (id && db_exec(db,
                       "INSERT INTO inbox_members(inbox_id, agent_id) SELECT id, ? FROM inboxes "
                       "WHERE account_id = ?",
@@ -189,7 +189,7 @@ int admin_cmd_agent_add(struct admin *ad, char **err)
     int64_t account;
     if (admin_check_text("name", o[OPT_NAME], ADMIN_TEXT_MAX, false, err) < 0 ||
         admin_check_email(o[OPT_EMAIL], email, err) < 0 || admin_check_role(role, err) < 0 ||
-        pick_account(ad, &account, err) < 0 || email_unused(ad->db, email, err) < 0)
+        admin_pick_account(ad, &account, err) < 0 || email_unused(ad->db, email, err) < 0)
         return -1;
     char *token = NULL;
     int64_t id = add_agent(ad->db, account, o[OPT_NAME], email, role, &token);
@@ -214,31 +214,30 @@ int admin_cmd_agent_list(struct admin *ad, char **err)
     return 0;
 }
 
-/* The agent's token, or a new one in its place (--rotate): the old one
- * stops working at once, even in a running server. */
+/* A new token in place of the agent's (--rotate): the old one stops
+ * working at once, even in a running server. Only digests are stored, so
+ * a token can be shown when it is made and never again. */
 int admin_cmd_agent_token(struct admin *ad, char **err)
 {
     char email[ADMIN_TEXT_MAX + 1];
     int64_t id = agent_by_email(ad, email, err);
     if (!id)
         return -1;
-    bool rotate = ad->opt[OPT_ROTATE] != NULL;
-    char *token = NULL;
-    if (rotate) {
-        token = auth_new_token();
-        if (db_exec(ad->db, "UPDATE agents SET token = ? WHERE id = ?", "ti", token, id) !=
-            SQLITE_DONE) {
-            free(token);
-            return sql_failed(ad, err);
-        }
-    } else {
-        sqlite3_stmt *st = db_prepare(ad->db, "SELECT token FROM agents WHERE id = ?");
-        db_bindv(st, "i", id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            token = xstrdup((const char *)sqlite3_column_text(st, 0));
-        db_done(ad->db, st);
+    if (!ad->opt[OPT_ROTATE]) {
+        *err = xasprintf("tokens are stored only as digests and cannot be shown again; "
+                         "`agent token --email %s --rotate` makes a new one (the old one then "
+                         "stops working)",
+                         email);
+        return -1;
     }
-    admin_out_token(ad, id, email, token ? token : "", rotate);
+    char hash[65];
+    char *token = auth_new_token(hash);
+    if (db_exec(ad->db, "UPDATE agents SET token_sha256 = ? WHERE id = ?", "ti", hash, id) !=
+        SQLITE_DONE) {
+        free(token);
+        return sql_failed(ad, err);
+    }
+    admin_out_token(ad, id, email, token, true);
     free(token);
     return 0;
 }
@@ -279,7 +278,7 @@ int admin_cmd_inbox_add(struct admin *ad, char **err)
     if (admin_check_text("name", o[OPT_NAME], ADMIN_TEXT_MAX, false, err) < 0 ||
         admin_check_phone("phone", o[OPT_PHONE], err) < 0 ||
         admin_check_timezone(tz, o[OPT_TIMEZONE] != NULL, err) < 0 ||
-        pick_account(ad, &account, err) < 0 || phone_unused(ad->db, o[OPT_PHONE], err) < 0)
+        admin_pick_account(ad, &account, err) < 0 || phone_unused(ad->db, o[OPT_PHONE], err) < 0)
         return -1;
     int64_t id = add_inbox(ad->db, account, o[OPT_NAME], o[OPT_PHONE], tz);
     if (!id)
@@ -307,7 +306,7 @@ int admin_cmd_label_add(struct admin *ad, char **err)
     int64_t account;
     if (admin_check_title(o[OPT_TITLE], title, err) < 0 || admin_check_color(color, err) < 0 ||
         admin_check_text("description", description, ADMIN_DESCRIPTION_MAX, true, err) < 0 ||
-        pick_account(ad, &account, err) < 0)
+        admin_pick_account(ad, &account, err) < 0)
         return -1;
     if (db_int(ad->db, 0, "SELECT 1 FROM labels WHERE account_id = ? AND title = ?", "it", account,
                title)) {
@@ -342,7 +341,7 @@ int admin_cmd_team_add(struct admin *ad, char **err)
     int64_t account;
     if (admin_check_text("name", o[OPT_NAME], ADMIN_TEXT_MAX, false, err) < 0 ||
         admin_check_text("description", description, ADMIN_DESCRIPTION_MAX, true, err) < 0 ||
-        pick_account(ad, &account, err) < 0)
+        admin_pick_account(ad, &account, err) < 0)
         return -1;
     if (db_int(ad->db, 0, "SELECT 1 FROM teams WHERE account_id = ? AND lower(name) = lower(?)",
                "it", account, o[OPT_NAME])) {

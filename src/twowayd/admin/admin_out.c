@@ -115,6 +115,18 @@ void admin_out_token(struct admin *ad, int64_t agent_id, const char *email, cons
     json_object_array_add(ad->out, o);
 }
 
+void admin_out_import(struct admin *ad, int64_t account, int64_t conversations, int64_t messages,
+                      int64_t contacts)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "type", json_object_new_string("import"));
+    json_object_object_add(o, "account_id", json_object_new_int64(account));
+    json_object_object_add(o, "conversations", json_object_new_int64(conversations));
+    json_object_object_add(o, "messages", json_object_new_int64(messages));
+    json_object_object_add(o, "new_contacts", json_object_new_int64(contacts));
+    json_object_array_add(ad->out, o);
+}
+
 void admin_out_agent_removed(struct admin *ad, int64_t id)
 {
     json_object_array_add(ad->out, typed("agent_removed", render_agent(ad->db, id)));
@@ -200,6 +212,11 @@ static void print_text(json_object *o)
         printf("%s%s\n", *str(o, "description") ? ", " : "", str(o, "description"));
     } else if (strcmp(type, "token") == 0) {
         printf("%s\n", str(o, "token"));
+    } else if (strcmp(type, "import") == 0) {
+        printf("imported %lld conversations, %lld messages and %lld new contacts into account "
+               "%lld\n",
+               num(o, "conversations"), num(o, "messages"), num(o, "new_contacts"),
+               num(o, "account_id"));
     } else if (strcmp(type, "agent_removed") == 0) {
         printf("removed agent %lld: %s <%s>\n", id, str(o, "name"), str(o, "email"));
     } else if (strcmp(type, "team_member") == 0) {

@@ -33,6 +33,7 @@ enum admin_opt {
     OPT_DESCRIPTION,
     OPT_TEAM,
     OPT_ROTATE,
+    OPT_FILE,
     OPT_JSON,
     OPT_DB,
     OPT_CONFIG,
@@ -55,9 +56,12 @@ int admin_check_color(const char *s, char **err);
 int admin_check_role(const char *s, char **err);
 /* from_option: tz came from --timezone (else from the timezone option). */
 int admin_check_timezone(const char *tz, bool from_option, char **err);
-/* Also copies the title, lower-cased, into out[ADMIN_TEXT_MAX + 1]. */
+/* Also copies the title, case folded, into out[ADMIN_TEXT_MAX + 1]. */
 int admin_check_title(const char *s, char *out, char **err);
 int admin_check_id(const char *opt, const char *s, int64_t *out, char **err);
+
+/* --account ID, else the only account there is: 0, or -1 with *err. */
+int admin_pick_account(struct admin *ad, int64_t *account, char **err);
 
 /* Commands: 0, or -1 with *err (owned); the caller rolls back on -1. */
 int admin_cmd_init(struct admin *ad, char **err);
@@ -72,6 +76,8 @@ int admin_cmd_label_list(struct admin *ad, char **err);
 int admin_cmd_team_add(struct admin *ad, char **err);
 int admin_cmd_team_list(struct admin *ad, char **err);
 int admin_cmd_team_member(struct admin *ad, char **err);
+/* admin_import.c */
+int admin_cmd_import(struct admin *ad, char **err);
 
 /* Results, queued on ad->out; each object's "type" comes first. The agent
  * object carries token only when it is not NULL. */
@@ -82,6 +88,8 @@ void admin_out_label(struct admin *ad, int64_t id);
 void admin_out_team(struct admin *ad, int64_t id);
 void admin_out_token(struct admin *ad, int64_t agent_id, const char *email, const char *token,
                      bool rotated);
+void admin_out_import(struct admin *ad, int64_t account, int64_t conversations, int64_t messages,
+                      int64_t contacts);
 /* Call before the row goes. */
 void admin_out_agent_removed(struct admin *ad, int64_t id);
 void admin_out_team_member(struct admin *ad, int64_t team_id, int64_t agent_id, const char *email,

@@ -10,8 +10,6 @@
 #include "store/db.h"
 #include "twoway/xmalloc.h"
 
-#define ADD(o, k, v) json_object_object_add((o), (k), (v))
-
 static const char *const event_names[] = {
     [CHANGE_MESSAGE_CREATED] = "message.created",
     [CHANGE_MESSAGE_UPDATED] = "message.updated",

@@ -80,9 +80,11 @@ static bool blank(const char *s)
 }
 
 /* Check one string field of the request. Absent (present=false) is fine
- * when updating; *out is the accepted value or NULL. */
+ * when updating; *out is the accepted value or NULL. With `lines`, control
+ * characters other than those are refused, as in label titles: text that
+ * an agent's terminal shows must not be able to drive it. */
 static void check_field(struct verrs *v, json_object *params, const char *attr, const char *label,
-                        size_t max, bool required, const char **out)
+                        size_t max, bool required, const char *lines, const char **out)
 {
     json_object *val = NULL;
     bool present = json_object_object_get_ex(params, attr, &val);
@@ -112,6 +114,10 @@ static void check_field(struct verrs *v, json_object *params, const char *attr, 
     }
     if (blank(s)) {
         verr(v, attr, label, "can't be blank");
+        return;
+    }
+    if (lines && text_has_control(s, len, lines)) {
+        verr(v, attr, label, "can't contain control characters other than line breaks and tabs");
         return;
     }
     if (utf8_chars(s, len) > max) {
@@ -154,14 +160,16 @@ static bool canned_validate(struct req *r, json_object *params, int64_t self,
     buf_init(&v.msg);
     v.attrs = json_object_new_array();
     bool creating = self == 0;
-    check_field(&v, params, "content", "Content", CONTENT_MAX, creating, content);
-    check_field(&v, params, "short_code", "Short code", SHORT_CODE_MAX, creating, short_code);
+    check_field(&v, params, "content", "Content", CONTENT_MAX, creating, "\r\n\t", content);
+    check_field(&v, params, "short_code", "Short code", SHORT_CODE_MAX, creating, NULL, short_code);
     if (*short_code) {
         const char *s = *short_code;
         while (*s && !isspace((unsigned char)*s))
             s++;
         if (*s) {
             verr(&v, "short_code", "Short code", "can't contain spaces");
+        } else if (text_has_control(*short_code, strlen(*short_code), NULL)) {
+            verr(&v, "short_code", "Short code", "can't contain control characters");
         } else if (db_int(r->db, 0,
                           "SELECT 1 FROM canned_responses WHERE account_id = ? "
                           "AND short_code = ? AND id != ?",

@@ -17,7 +17,6 @@
 #include "twoway/xmalloc.h"
 
 #define MAX_LABELS 100
-#define MAX_LABEL_CHARS 255
 
 /* ---- actions ------------------------------------------------------------- */
 
@@ -252,37 +251,13 @@ void api_conversations_labels_list(struct req *r)
         reply_labels(r, conv);
 }
 
-/* A label title as stored: trimmed and lower-cased (owned), or NULL if it
- * is not a usable title. Chatwoot tags freely, so unknown titles are fine. */
+/* A label title as stored (owned), or NULL. Chatwoot tags freely, so
+ * titles that are not account labels are fine. */
 static char *label_title(json_object *v)
 {
     if (!json_object_is_type(v, json_type_string))
         return NULL;
-    const char *s = json_object_get_string(v);
-    size_t len = (size_t)json_object_get_string_len(v);
-    if (strlen(s) != len || !text_valid_utf8(s, len))
-        return NULL;
-    while (len && isspace((unsigned char)*s)) {
-        s++;
-        len--;
-    }
-    while (len && isspace((unsigned char)s[len - 1]))
-        len--;
-    size_t chars = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        /* C0, DEL, and C1 (U+0080..U+009F, encoded C2 80..C2 9F) */
-        if (c < 0x20 || c == 0x7f || (c == 0xC2 && (unsigned char)s[i + 1] < 0xA0))
-            return NULL;
-        if ((c & 0xC0) != 0x80)
-            chars++;
-    }
-    if (chars == 0 || chars > MAX_LABEL_CHARS)
-        return NULL;
-    char *t = xstrndup(s, len);
-    for (char *p = t; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    return t;
+    return ops_label_title(json_object_get_string(v), (size_t)json_object_get_string_len(v));
 }
 
 void api_conversations_labels_set(struct req *r)
@@ -315,7 +290,7 @@ void api_conversations_labels_set(struct req *r)
         req_reply_errorf(r, 422,
                          "labels[%zu] must be a non-empty string of at most %d "
                          "characters without control characters",
-                         got, MAX_LABEL_CHARS);
+                         got, OPS_LABEL_MAX);
     }
     for (size_t i = 0; i < got; i++)
         free(titles[i]);

@@ -9,6 +9,7 @@
 #include "http/api_conv_priv.h"
 #include "store/db.h"
 #include "store/ops.h"
+#include "store/schema.h"
 #include "http/render.h"
 #include "http/req.h"
 #include "twd.h"
@@ -37,19 +38,18 @@ struct filter {
     struct buf where; /* " AND …" conditions over conversations c */
     struct bind binds[MAX_BINDS];
     int nbinds;
-    char *owned[REQ_MAX_ARGS]; /* lower-cased label titles */
+    char *owned[REQ_MAX_ARGS + 1]; /* case-folded label titles, then q as a phrase */
     int nowned;
+    bool by_row;          /* labels or q: counts need the rows, not conversation_counts */
     const char *assignee; /* " AND …" for assignee_type; counts leave it out */
     bool assignee_me;     /* assignee binds the agent id */
     const char *order;
     int64_t page;
 };
 
-#define PRIORITY_RANK                                                                              \
-    "CASE c.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 "                \
-    "WHEN 'low' THEN 1 ELSE 0 END"
-/* Chatwoot sorts a conversation nobody waits on as if waiting since now. */
-#define WAITING "COALESCE(c.waiting_since, 9e18)"
+/* The sort keys, written as the indexes that serve them are (schema.h). */
+#define PRIORITY_RANK SCHEMA_PRIORITY_RANK
+#define WAITING SCHEMA_WAITING
 
 static const struct {
     const char *name, *order;
@@ -181,19 +181,31 @@ static bool parse_labels(struct req *r, struct filter *f)
             req_reply_error(r, 422, "labels must be valid UTF-8");
             return false;
         }
-        char *t = xstrdup(v);
-        for (char *p = t; *p; p++)
-            *p = (char)tolower((unsigned char)*p);
-        f->owned[f->nowned++] = t;
+        /* Stored titles are folded: so is what the agent typed. A title
+         * that could never be stored still filters (to nothing). */
+        char *t = ops_label_title(v, strlen(v));
+        f->owned[f->nowned++] = t ? t : text_casefold(v);
     }
     if (!f->nowned)
         return true;
-    buf_adds(&f->where, " AND EXISTS (SELECT 1 FROM conversation_labels l "
-                        "WHERE l.conversation_id = c.id AND l.title IN (");
+    /* The conversations tagged so, found through the title index. */
+    f->by_row = true;
+    buf_adds(&f->where, " AND c.id IN (SELECT l.conversation_id FROM conversation_labels l "
+                        "WHERE l.title IN (");
     for (int i = 0; i < f->nowned; i++)
         where_text(f, i ? ", ?" : "?", f->owned[i]);
     buf_adds(&f->where, "))");
     return true;
+}
+
+/* Characters of UTF-8 text. */
+static size_t chars_of(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
 }
 
 static bool parse_query(struct req *r, struct filter *f, const char *q)
@@ -202,7 +214,29 @@ static bool parse_query(struct req *r, struct filter *f, const char *q)
         req_reply_error(r, 422, "q must be valid UTF-8");
         return false;
     }
-    /* instr, not LIKE: % and _ in q are plain characters. */
+    f->by_row = true;
+    if (chars_of(q) >= 3) {
+        /* The trigram index finds every message holding q (any case) as a
+         * phrase: the text quoted, quotes doubled. */
+        struct buf phrase;
+        buf_init(&phrase);
+        buf_addc(&phrase, '"');
+        for (const char *p = q; *p; p++) {
+            if (*p == '"')
+                buf_addc(&phrase, '"');
+            buf_addc(&phrase, *p);
+        }
+        buf_addc(&phrase, '"');
+        f->owned[f->nowned++] = buf_detach(&phrase);
+        where_text(f,
+                   " AND c.id IN (SELECT m.conversation_id FROM messages m WHERE m.id IN "
+                   "(SELECT rowid FROM messages_text WHERE messages_text MATCH ?))",
+                   f->owned[f->nowned - 1]);
+        return true;
+    }
+    /* One or two characters are below what a trigram can find: read the
+     * messages themselves. instr, not LIKE: % and _ in q are plain
+     * characters. */
     where_text(f,
                " AND EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id "
                "AND m.message_type IN (0, 1) AND instr(lower(m.content), lower(?)) > 0)",
@@ -259,14 +293,23 @@ struct counts {
     int64_t mine, unassigned, all;
 };
 
-/* The badges: every filter but assignee_type, over all pages. */
+/* The badges: every filter but assignee_type, over all pages. Without
+ * labels or q they are sums over conversation_counts, whose columns have
+ * the names the filter uses (an assignee of 0 is none); else the matching
+ * rows are counted. */
 static struct counts filter_counts(struct req *r, const struct filter *f)
 {
     struct counts c = {0, 0, 0};
-    char *sql = xasprintf("SELECT COALESCE(SUM(c.assignee_id = ?), 0), "
-                          "COALESCE(SUM(c.assignee_id IS NULL), 0), COUNT(*) "
-                          "FROM conversations c WHERE 1%s",
-                          f->where.data);
+    char *sql = f->by_row
+                    ? xasprintf("SELECT COALESCE(SUM(c.assignee_id = ?), 0), "
+                                "COALESCE(SUM(c.assignee_id IS NULL), 0), COUNT(*) "
+                                "FROM conversations c WHERE 1%s",
+                                f->where.data)
+                    : xasprintf("SELECT COALESCE(SUM(CASE WHEN c.assignee_id = ? THEN n END), "
+                                "0), COALESCE(SUM(CASE WHEN c.assignee_id = 0 THEN n END), "
+                                "0), COALESCE(SUM(n), 0) "
+                                "FROM conversation_counts c WHERE 1%s",
+                                f->where.data);
     sqlite3_stmt *st = db_prepare(r->db, sql);
     free(sql);
     sqlite3_bind_int64(st, 1, r->agent.id);

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct req;
+#include "http/render.h"
 
-#define ADD(o, k, v) json_object_object_add((o), (k), (v))
+struct req;
 
 /* 9999-12-31T23:59:59Z: later times do not print as ISO-8601. */
 #define MAX_EPOCH 253402300799LL

@@ -24,8 +24,6 @@
 #include "twoway/text.h"
 #include "twoway/xmalloc.h"
 
-#define ADD(o, k, v) json_object_object_add((o), (k), (v))
-
 /* Page sizes of Chatwoot's MessageFinder. */
 #define PAGE_LATEST 20
 #define PAGE_AFTER 100
@@ -115,22 +113,26 @@ void api_messages_list(struct req *r)
     }
     const char *internal = req_arg(r, "filter_internal_messages");
     const char *hide = internal && *internal ? " AND m.private = 0 AND m.message_type != 2" : "";
-    /* ?2 after, ?3 before, ?4 the page size */
+    /* ?2 after, ?3 before, ?4 the page size. The window is read in the
+     * order of the messages_time index, newest first where the page ends
+     * at the newest, and handed out oldest first. */
     const char *window;
     int limit = PAGE_LATEST;
+    bool newest_first = true;
     if (before >= 0 && after >= 0) {
         window = " AND m.id >= ?2 AND m.id < ?3 ORDER BY m.created_at ASC, m.id ASC";
         limit = PAGE_BETWEEN;
+        newest_first = false;
     } else if (before >= 0) {
         window = " AND m.id < ?3 ORDER BY m.created_at DESC, m.id DESC";
     } else if (after >= 0) {
         window = " AND m.id > ?2 ORDER BY m.created_at ASC, m.id ASC";
         limit = PAGE_AFTER;
+        newest_first = false;
     } else {
         window = " ORDER BY m.created_at DESC, m.id DESC";
     }
-    char *sql = xasprintf("SELECT id FROM (SELECT m.id, m.created_at FROM messages m "
-                          "WHERE m.conversation_id = ?1%s%s LIMIT ?4) ORDER BY created_at, id",
+    char *sql = xasprintf("SELECT m.id FROM messages m WHERE m.conversation_id = ?1%s%s LIMIT ?4",
                           hide, window);
     struct db *db = r->db;
     sqlite3_stmt *st = db_prepare(db, sql);
@@ -144,6 +146,15 @@ void api_messages_list(struct req *r)
             json_object_array_add(payload, m);
     }
     db_done(db, st);
+    if (newest_first) {
+        size_t n = json_object_array_length(payload);
+        json_object *oldest_first = json_object_new_array_ext((int)n);
+        for (size_t i = n; i-- > 0;)
+            json_object_array_add(oldest_first,
+                                  json_object_get(json_object_array_get_idx(payload, i)));
+        json_object_put(payload);
+        payload = oldest_first;
+    }
     json_object *o = json_object_new_object();
     ADD(o, "meta", list_meta(db, conv));
     ADD(o, "payload", payload);

@@ -9,13 +9,11 @@
 #include "http/req.h"
 #include "twd.h"
 
-#define ADD(o, k, v) json_object_object_add((o), (k), (v))
-
 void api_profile_show(struct req *r)
 {
     struct db *db = r->db;
     sqlite3_stmt *st = db_prepare(
-        db, "SELECT a.id, a.name, a.email, a.token, a.account_id, a.role, a.message_signature, "
+        db, "SELECT a.id, a.name, a.email, NULL, a.account_id, a.role, a.message_signature, "
             "a.availability, ac.name, a.created_at FROM agents a "
             "JOIN accounts ac ON ac.id = a.account_id WHERE a.id = ?");
     db_bindv(st, "i", r->agent.id);
@@ -34,7 +32,8 @@ void api_profile_show(struct req *r)
     ADD(o, "uid", json_object_new_string((const char *)sqlite3_column_text(st, 2)));
     ADD(o, "provider", json_object_new_string("email"));
     ADD(o, "avatar_url", json_object_new_string(""));
-    ADD(o, "access_token", json_object_new_string((const char *)sqlite3_column_text(st, 3)));
+    /* Only the token's digest is stored: the token is the one presented. */
+    ADD(o, "access_token", json_object_new_string(r->agent.token ? r->agent.token : ""));
     char *pubsub = auth_pubsub_token(db, r->agent.id);
     ADD(o, "pubsub_token", json_object_new_string(pubsub ? pubsub : ""));
     free(pubsub);

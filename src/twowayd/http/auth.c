@@ -5,7 +5,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,22 +15,19 @@
 
 bool auth_check(struct db *db, const char *token, struct req_agent *out)
 {
-    unsigned char want[SHA256_DIGEST_LENGTH], have[SHA256_DIGEST_LENGTH];
-    bool found = false;
+    char hash[65];
     if (!token || !*token)
         return false;
-    SHA256((const unsigned char *)token, strlen(token), want);
-    sqlite3_stmt *st = db_prepare(db, "SELECT id, account_id, role, token FROM agents");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(st, 3);
-        SHA256((const unsigned char *)t, strlen(t), have);
-        /* No early exit: every agent's digest is compared. */
-        if (CRYPTO_memcmp(want, have, sizeof want) == 0) {
-            out->id = sqlite3_column_int64(st, 0);
-            out->account_id = sqlite3_column_int64(st, 1);
-            out->admin = strcmp((const char *)sqlite3_column_text(st, 2), "administrator") == 0;
-            found = true;
-        }
+    db_sha256_hex(token, hash);
+    sqlite3_stmt *st =
+        db_prepare(db, "SELECT id, account_id, role FROM agents WHERE token_sha256 = ?");
+    db_bindv(st, "t", hash);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    if (found) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->account_id = sqlite3_column_int64(st, 1);
+        out->admin = strcmp((const char *)sqlite3_column_text(st, 2), "administrator") == 0;
+        out->token = token;
     }
     db_done(db, st);
     return found;
@@ -65,7 +61,7 @@ static char *pubsub_of(int64_t agent_id, const char *stored_token)
 
 char *auth_pubsub_token(struct db *db, int64_t agent_id)
 {
-    sqlite3_stmt *st = db_prepare(db, "SELECT token FROM agents WHERE id = ?");
+    sqlite3_stmt *st = db_prepare(db, "SELECT token_sha256 FROM agents WHERE id = ?");
     db_bindv(st, "i", agent_id);
     char *t = NULL;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
@@ -80,7 +76,7 @@ bool auth_pubsub_check(struct db *db, int64_t user_id, int64_t account_id, const
     if (!token)
         return false;
     sqlite3_stmt *st =
-        db_prepare(db, "SELECT token, role FROM agents WHERE id = ? AND account_id = ?");
+        db_prepare(db, "SELECT token_sha256, role FROM agents WHERE id = ? AND account_id = ?");
     db_bindv(st, "ii", user_id, account_id);
     bool ok = false;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
@@ -106,7 +102,7 @@ static void random_bytes(unsigned char *b, int n)
     }
 }
 
-char *auth_new_token(void)
+char *auth_new_token(char hash[65])
 {
     unsigned char raw[24];
     unsigned char b64[64];
@@ -114,7 +110,9 @@ char *auth_new_token(void)
     int n = EVP_EncodeBlock(b64, raw, sizeof raw);
     /* base64url, so a token survives headers, URLs and shells unquoted */
     base64url(b64, &n);
-    return xstrndup((const char *)b64, (size_t)n);
+    char *token = xstrndup((const char *)b64, (size_t)n);
+    db_sha256_hex(token, hash);
+    return token;
 }
 
 char *auth_random_hex(int nbytes)

@@ -10,8 +10,6 @@
 #include "store/db.h"
 #include "twoway/xmalloc.h"
 
-#define ADD(o, k, v) json_object_object_add((o), (k), (v))
-
 json_object *render_epoch(double t)
 {
     return json_object_new_int64(t > 0 ? (int64_t)floor(t) : 0);
@@ -33,7 +31,10 @@ json_object *render_iso(double t)
 
 json_object *render_json_text(const char *text)
 {
-    json_object *o = text ? json_tokener_parse(text) : NULL;
+    /* Most attribute columns hold "{}": no parser needed for those. */
+    if (!text || strcmp(text, "{}") == 0)
+        return json_object_new_object();
+    json_object *o = json_tokener_parse(text);
     if (!o || !json_object_is_type(o, json_type_object)) {
         json_object_put(o);
         return json_object_new_object();
@@ -59,28 +60,47 @@ static double col_time(sqlite3_stmt *st, int c)
     return sqlite3_column_type(st, c) == SQLITE_NULL ? 0 : sqlite3_column_double(st, c);
 }
 
+/* The columns each row helper reads, from the table aliased p, in order.
+ * A query selects them where the helper's column c says. */
+#define CONTACT_COLS(p)                                                                            \
+    p ".id, " p ".name, " p ".email, " p ".phone_number, " p ".identifier, " p ".blocked, " p      \
+      ".custom_attributes, " p ".additional_attributes, " p ".created_at, " p ".last_activity_at"
+#define AGENT_COLS(p)                                                                              \
+    p ".id, " p ".account_id, " p ".name, " p ".email, " p ".role, " p ".availability"
+/* The last column: is the agent bound to the query's viewer parameter a
+ * member? */
+#define TEAM_COLS(p, viewer)                                                                       \
+    p ".id, " p ".name, " p ".description, " p ".allow_auto_assign, " p ".account_id, "            \
+      "EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = " p                                \
+      ".id AND tm.agent_id = " viewer ")"
+
+/* The slim contact from CONTACT_COLS at column c; NULL if its id is NULL. */
+static json_object *contact_row(sqlite3_stmt *st, int c)
+{
+    if (sqlite3_column_type(st, c) == SQLITE_NULL)
+        return NULL;
+    json_object *o = json_object_new_object();
+    ADD(o, "additional_attributes", render_json_text((const char *)sqlite3_column_text(st, c + 7)));
+    ADD(o, "availability_status", json_object_new_string("offline"));
+    ADD(o, "email", col_str(st, c + 2));
+    ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, c)));
+    ADD(o, "name", col_str_or_empty(st, c + 1));
+    ADD(o, "phone_number", col_str(st, c + 3));
+    ADD(o, "blocked", json_object_new_boolean(sqlite3_column_int(st, c + 5)));
+    ADD(o, "identifier", col_str(st, c + 4));
+    ADD(o, "thumbnail", json_object_new_string(""));
+    ADD(o, "custom_attributes", render_json_text((const char *)sqlite3_column_text(st, c + 6)));
+    ADD(o, "last_activity_at", render_epoch(col_time(st, c + 9)));
+    ADD(o, "created_at", render_epoch(col_time(st, c + 8)));
+    return o;
+}
+
 json_object *render_contact_slim(struct db *db, int64_t contact_id)
 {
-    sqlite3_stmt *st = db_prepare(db, "SELECT id, name, email, phone_number, identifier, blocked, "
-                                      "custom_attributes, additional_attributes, created_at, "
-                                      "last_activity_at FROM contacts WHERE id = ?");
+    sqlite3_stmt *st =
+        db_prepare(db, "SELECT " CONTACT_COLS("c") " FROM contacts c WHERE c.id = ?");
     db_bindv(st, "i", contact_id);
-    json_object *o = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        o = json_object_new_object();
-        ADD(o, "additional_attributes", render_json_text((const char *)sqlite3_column_text(st, 7)));
-        ADD(o, "availability_status", json_object_new_string("offline"));
-        ADD(o, "email", col_str(st, 2));
-        ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
-        ADD(o, "name", col_str_or_empty(st, 1));
-        ADD(o, "phone_number", col_str(st, 3));
-        ADD(o, "blocked", json_object_new_boolean(sqlite3_column_int(st, 5)));
-        ADD(o, "identifier", col_str(st, 4));
-        ADD(o, "thumbnail", json_object_new_string(""));
-        ADD(o, "custom_attributes", render_json_text((const char *)sqlite3_column_text(st, 6)));
-        ADD(o, "last_activity_at", render_epoch(col_time(st, 9)));
-        ADD(o, "created_at", render_epoch(col_time(st, 8)));
-    }
+    json_object *o = sqlite3_step(st) == SQLITE_ROW ? contact_row(st, 0) : NULL;
     db_done(db, st);
     return o;
 }
@@ -139,67 +159,71 @@ json_object *render_contact(struct db *db, int64_t contact_id)
     return o;
 }
 
-static json_object *agent_common(sqlite3_stmt *st, bool sender)
+/* The agent from AGENT_COLS at column c (as a message's sender, or in
+ * full); NULL if its id is NULL. */
+static json_object *agent_row(sqlite3_stmt *st, int c, bool sender)
 {
+    if (sqlite3_column_type(st, c) == SQLITE_NULL)
+        return NULL;
     json_object *o = json_object_new_object();
-    ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
+    ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, c)));
     if (!sender)
-        ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, 1)));
-    ADD(o, "name", col_str_or_empty(st, 2));
-    ADD(o, "available_name", col_str_or_empty(st, 2));
+        ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, c + 1)));
+    ADD(o, "name", col_str_or_empty(st, c + 2));
+    ADD(o, "available_name", col_str_or_empty(st, c + 2));
     if (!sender) {
-        ADD(o, "email", col_str_or_empty(st, 3));
-        ADD(o, "role", col_str_or_empty(st, 4));
+        ADD(o, "email", col_str_or_empty(st, c + 3));
+        ADD(o, "role", col_str_or_empty(st, c + 4));
         ADD(o, "confirmed", json_object_new_boolean(1));
         ADD(o, "auto_offline", json_object_new_boolean(1));
     } else {
         ADD(o, "avatar_url", json_object_new_string(""));
         ADD(o, "type", json_object_new_string("user"));
     }
-    ADD(o, "availability_status", col_str_or_empty(st, 5));
+    ADD(o, "availability_status", col_str_or_empty(st, c + 5));
     ADD(o, "thumbnail", json_object_new_string(""));
-    return o;
-}
-
-static json_object *agent_query(struct db *db, int64_t agent_id, bool sender)
-{
-    sqlite3_stmt *st = db_prepare(db, "SELECT id, account_id, name, email, role, availability "
-                                      "FROM agents WHERE id = ?");
-    db_bindv(st, "i", agent_id);
-    json_object *o = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        o = agent_common(st, sender);
-    db_done(db, st);
     return o;
 }
 
 json_object *render_agent(struct db *db, int64_t agent_id)
 {
-    return agent_query(db, agent_id, false);
+    sqlite3_stmt *st = db_prepare(db, "SELECT " AGENT_COLS("a") " FROM agents a WHERE a.id = ?");
+    db_bindv(st, "i", agent_id);
+    json_object *o = sqlite3_step(st) == SQLITE_ROW ? agent_row(st, 0, false) : NULL;
+    db_done(db, st);
+    return o;
 }
 
 json_object *render_agent_sender(struct db *db, int64_t agent_id)
 {
-    return agent_query(db, agent_id, true);
+    sqlite3_stmt *st = db_prepare(db, "SELECT " AGENT_COLS("a") " FROM agents a WHERE a.id = ?");
+    db_bindv(st, "i", agent_id);
+    json_object *o = sqlite3_step(st) == SQLITE_ROW ? agent_row(st, 0, true) : NULL;
+    db_done(db, st);
+    return o;
+}
+
+/* The team from TEAM_COLS at column c; NULL if its id is NULL. */
+static json_object *team_row(sqlite3_stmt *st, int c)
+{
+    if (sqlite3_column_type(st, c) == SQLITE_NULL)
+        return NULL;
+    json_object *o = json_object_new_object();
+    ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, c)));
+    ADD(o, "name", col_str_or_empty(st, c + 1));
+    ADD(o, "description", col_str_or_empty(st, c + 2));
+    ADD(o, "allow_auto_assign", json_object_new_boolean(sqlite3_column_int(st, c + 3)));
+    ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, c + 4)));
+    ADD(o, "is_member", json_object_new_boolean(sqlite3_column_int(st, c + 5)));
+    return o;
 }
 
 json_object *render_team(struct db *db, int64_t team_id, int64_t viewer_id)
 {
     sqlite3_stmt *st =
-        db_prepare(db, "SELECT id, name, description, allow_auto_assign, account_id, "
-                       "EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id "
-                       "AND m.agent_id = ?) FROM teams t WHERE id = ?");
+        db_prepare(db, "SELECT " TEAM_COLS("t", "?1") " FROM teams t WHERE t.id = ?2");
     db_bindv(st, "ii", viewer_id, team_id);
-    json_object *o = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        o = json_object_new_object();
-        ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
-        ADD(o, "name", col_str_or_empty(st, 1));
-        ADD(o, "description", col_str_or_empty(st, 2));
-        ADD(o, "allow_auto_assign", json_object_new_boolean(sqlite3_column_int(st, 3)));
-        ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, 4)));
-        ADD(o, "is_member", json_object_new_boolean(sqlite3_column_int(st, 5)));
-    }
+    json_object *o = sqlite3_step(st) == SQLITE_ROW ? team_row(st, 0) : NULL;
     db_done(db, st);
     return o;
 }
@@ -253,8 +277,17 @@ json_object *render_message(struct db *db, int64_t message_id)
     sqlite3_stmt *st = db_prepare(
         db, "SELECT m.id, m.content, m.account_id, m.inbox_id, c.display_id, m.message_type, "
             "m.created_at, m.updated_at, m.private, m.status, m.source_id, m.content_type, "
-            "m.content_attributes, m.sender_type, m.sender_id, m.echo_id "
-            "FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?");
+            "m.content_attributes, m.sender_type, m.sender_id, m.echo_id, "
+            "EXISTS (SELECT 1 FROM attachments x WHERE x.message_id = m.id), " AGENT_COLS(
+                "a") ", " CONTACT_COLS("ct") " "
+                                             "FROM messages m JOIN conversations c ON c.id = "
+                                             "m.conversation_id "
+                                             "LEFT JOIN agents a ON m.sender_type = 'User' AND "
+                                             "a.id = m.sender_id "
+                                             "LEFT JOIN contacts ct ON m.sender_type = 'Contact' "
+                                             "AND ct.id = m.sender_id "
+                                             "WHERE m.id = ?");
+    enum { COL_AGENT = 17, COL_CONTACT = COL_AGENT + 6 };
     db_bindv(st, "i", message_id);
     json_object *o = NULL;
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -281,20 +314,16 @@ json_object *render_message(struct db *db, int64_t message_id)
         ADD(o, "sentiment", json_object_new_object());
         if (sqlite3_column_type(st, 15) != SQLITE_NULL)
             ADD(o, "echo_id", col_str(st, 15));
-        json_object *att = attachments_of(db, message_id);
-        if (att)
-            ADD(o, "attachments", att);
-        if (stype && strcmp(stype, "User") == 0) {
-            json_object *s = render_agent_sender(db, sqlite3_column_int64(st, 14));
-            if (s)
-                ADD(o, "sender", s);
-        } else if (stype && strcmp(stype, "Contact") == 0) {
-            json_object *s = render_contact_slim(db, sqlite3_column_int64(st, 14));
-            if (s) {
-                ADD(s, "type", json_object_new_string("contact"));
-                ADD(o, "sender", s);
-            }
+        if (sqlite3_column_int(st, 16)) {
+            json_object *att = attachments_of(db, message_id);
+            if (att)
+                ADD(o, "attachments", att);
         }
+        json_object *sender = agent_row(st, COL_AGENT, true);
+        if (!sender && (sender = contact_row(st, COL_CONTACT)))
+            ADD(sender, "type", json_object_new_string("contact"));
+        if (sender)
+            ADD(o, "sender", sender);
     }
     db_done(db, st);
     return o;
@@ -312,9 +341,28 @@ static json_object *labels_of(struct db *db, int64_t conv_id)
     return arr;
 }
 
+/* Titles joined by US (0x1f: titles never hold control characters) into a
+ * sorted array. */
+static json_object *labels_from(const char *joined)
+{
+    json_object *arr = json_object_new_array();
+    for (const char *p = joined; p && *p;) {
+        const char *end = strchr(p, 0x1f);
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        json_object_array_add(arr, json_object_new_string_len(p, (int)n));
+        p += n + (end ? 1 : 0);
+    }
+    return arr;
+}
+
+/* The contact, assignee and team of a conversation, in render_conversation's
+ * row from COL_CONTACT on. */
+#define CONV_JOINED_COLS CONTACT_COLS("ct") ", " AGENT_COLS("a") ", " TEAM_COLS("t", "?2")
+
 json_object *render_conversation(struct db *db, int64_t conv_id, int64_t viewer_id)
 {
-    (void)viewer_id;
+    /* One row holds the conversation and what hangs on it, so that a page
+     * of them is one query each (and the messages). */
     sqlite3_stmt *st = db_prepare(
         db, "SELECT c.display_id, c.account_id, c.inbox_id, c.uuid, c.status, c.priority, "
             "c.muted, c.custom_attributes, c.additional_attributes, c.contact_id, c.assignee_id, "
@@ -326,10 +374,16 @@ json_object *render_conversation(struct db *db, int64_t conv_id, int64_t viewer_
             "  AND m.message_type = 0 AND m.created_at > COALESCE(c.agent_last_seen_at, 0) "
             "  LIMIT 10)), "
             "(SELECT MAX(id) FROM messages m WHERE m.conversation_id = c.id), "
-            "(SELECT MAX(id) FROM messages m WHERE m.conversation_id = c.id "
-            "  AND m.message_type != 2) "
-            "FROM conversations c JOIN inboxes i ON i.id = c.inbox_id WHERE c.id = ?");
-    db_bindv(st, "i", conv_id);
+            "(SELECT m.id FROM messages m WHERE m.conversation_id = c.id "
+            "  AND m.message_type != 2 ORDER BY m.id DESC LIMIT 1), "
+            "(SELECT group_concat(title, char(31)) FROM (SELECT l.title FROM conversation_labels l "
+            "  WHERE l.conversation_id = c.id ORDER BY l.title)), " CONV_JOINED_COLS " "
+            "FROM conversations c JOIN inboxes i ON i.id = c.inbox_id "
+            "LEFT JOIN contacts ct ON ct.id = c.contact_id "
+            "LEFT JOIN agents a ON a.id = c.assignee_id LEFT JOIN teams t ON t.id = c.team_id "
+            "WHERE c.id = ?1");
+    enum { COL_LABELS = 25, COL_CONTACT, COL_AGENT = COL_CONTACT + 10, COL_TEAM = COL_AGENT + 6 };
+    db_bindv(st, "ii", conv_id, viewer_id);
     json_object *o = NULL;
     if (sqlite3_step(st) != SQLITE_ROW) {
         db_done(db, st);
@@ -337,30 +391,27 @@ json_object *render_conversation(struct db *db, int64_t conv_id, int64_t viewer_
     }
     o = json_object_new_object();
     json_object *meta = json_object_new_object();
-    json_object *sender = render_contact_slim(db, sqlite3_column_int64(st, 9));
+    json_object *sender = contact_row(st, COL_CONTACT);
     if (sender)
         ADD(sender, "type", json_object_new_string("contact"));
     ADD(meta, "sender", sender ? sender : json_object_new_object());
     ADD(meta, "channel", col_str_or_empty(st, 21));
-    if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
-        json_object *a = render_agent(db, sqlite3_column_int64(st, 10));
-        if (a)
-            ADD(meta, "assignee", a);
-    }
-    if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
-        json_object *t = render_team(db, sqlite3_column_int64(st, 11), viewer_id);
-        if (t)
-            ADD(meta, "team", t);
-    }
+    json_object *a = agent_row(st, COL_AGENT, false);
+    if (a)
+        ADD(meta, "assignee", a);
+    json_object *t = team_row(st, COL_TEAM);
+    if (t)
+        ADD(meta, "team", t);
     ADD(meta, "hmac_verified", json_object_new_boolean(0));
     ADD(o, "meta", meta);
 
     ADD(o, "id", json_object_new_int64(sqlite3_column_int64(st, 0)));
     json_object *msgs = json_object_new_array();
+    json_object *newest = NULL;
     if (sqlite3_column_type(st, 23) != SQLITE_NULL) {
-        json_object *m = render_message(db, sqlite3_column_int64(st, 23));
-        if (m)
-            json_object_array_add(msgs, m);
+        newest = render_message(db, sqlite3_column_int64(st, 23));
+        if (newest)
+            json_object_array_add(msgs, newest);
     }
     ADD(o, "messages", msgs);
     ADD(o, "account_id", json_object_new_int64(sqlite3_column_int64(st, 1)));
@@ -372,7 +423,7 @@ json_object *render_conversation(struct db *db, int64_t conv_id, int64_t viewer_
     ADD(o, "contact_last_seen_at", render_epoch(col_time(st, 17)));
     ADD(o, "custom_attributes", render_json_text((const char *)sqlite3_column_text(st, 7)));
     ADD(o, "inbox_id", json_object_new_int64(sqlite3_column_int64(st, 2)));
-    ADD(o, "labels", labels_of(db, conv_id));
+    ADD(o, "labels", labels_from((const char *)sqlite3_column_text(st, COL_LABELS)));
     ADD(o, "muted", json_object_new_boolean(sqlite3_column_int(st, 6)));
     ADD(o, "snoozed_until", render_iso(col_time(st, 20)));
     ADD(o, "status", col_str_or_empty(st, 4));
@@ -382,8 +433,12 @@ json_object *render_conversation(struct db *db, int64_t conv_id, int64_t viewer_
     ADD(o, "first_reply_created_at", render_epoch(col_time(st, 18)));
     ADD(o, "unread_count", json_object_new_int(sqlite3_column_int(st, 22)));
     json_object *last = NULL;
-    if (sqlite3_column_type(st, 24) != SQLITE_NULL)
-        last = render_message(db, sqlite3_column_int64(st, 24));
+    if (sqlite3_column_type(st, 24) != SQLITE_NULL) {
+        /* Usually the newest message is that one too: shared, not made twice. */
+        int64_t id = sqlite3_column_int64(st, 24);
+        last = newest && sqlite3_column_int64(st, 23) == id ? json_object_get(newest)
+                                                            : render_message(db, id);
+    }
     ADD(o, "last_non_activity_message", last);
     ADD(o, "last_activity_at", render_epoch(col_time(st, 14)));
     ADD(o, "priority", col_str(st, 5));

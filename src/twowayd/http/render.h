@@ -8,10 +8,14 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
+/* Add member k (a string literal: json-c keeps the pointer instead of a
+ * copy, which a page of conversations would make thousands of) = v. */
+#define ADD(o, k, v) json_object_object_add_ex((o), "" k, (v), JSON_C_OBJECT_ADD_CONSTANT_KEY)
+
 struct db;
 
 /* The full conversation object (list items, show, create). viewer is the
- * agent asking (unused today, kept for per-viewer fields). */
+ * agent asking (the team's is_member). */
 json_object *render_conversation(struct db *db, int64_t conv_id, int64_t viewer_id);
 /* The slim search item (§3.4). */
 json_object *render_conversation_search(struct db *db, int64_t conv_id);

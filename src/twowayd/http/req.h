@@ -19,6 +19,7 @@ struct req_agent {
     int64_t id;
     int64_t account_id;
     bool admin;
+    const char *token; /* as presented (borrowed from the request) */
 };
 
 #define REQ_MAX_PARAMS 4

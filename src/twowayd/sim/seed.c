@@ -54,16 +54,23 @@ struct seed_conv {
 #include "sim/seed_data.h"
 #pragma GCC diagnostic pop
 
+/* An agent with a new token; the token goes into tokens under the agent's
+ * id, the only place it is ever kept in full. */
 static int64_t insert_agent(struct db *db, int64_t account, const char *name, const char *email,
-                            const char *role)
+                            const char *role, json_object *tokens)
 {
-    char *token = auth_new_token();
+    char hash[65];
+    char *token = auth_new_token(hash);
     db_exec(db,
-            "INSERT INTO agents(account_id, name, email, role, token, created_at) "
+            "INSERT INTO agents(account_id, name, email, role, token_sha256, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            "ittttd", account, name, email, role, token, db_now());
+            "ittttd", account, name, email, role, hash, db_now());
+    int64_t id = db_last_id(db);
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    json_object_object_add(tokens, key, json_object_new_string(token));
     free(token);
-    return db_last_id(db);
+    return id;
 }
 
 /* A Twilio-looking SID that is the same on every seeding (splitmix64 of
@@ -259,7 +266,7 @@ static void seed_conversation(const struct seed_ctx *x, int64_t account, int64_t
     seed_conv_state(x, sc, conv, last, last_ours);
 }
 
-int seed_demo(struct dbpool *pool, const char *inbox_phone, char **err)
+int seed_demo(struct dbpool *pool, const char *inbox_phone, json_object *tokens, char **err)
 {
     struct db *db = dbpool_write(pool);
     if (!db) {
@@ -278,7 +285,7 @@ int seed_demo(struct dbpool *pool, const char *inbox_phone, char **err)
     int64_t agents[4] = {0};
     for (int i = 1; i <= 3; i++)
         agents[i] = insert_agent(db, 1, seed_agents[i - 1].name, seed_agents[i - 1].email,
-                                 seed_agents[i - 1].role);
+                                 seed_agents[i - 1].role, tokens);
     int64_t teams[3] = {0};
     for (int i = 1; i <= 2; i++) {
         db_exec(db, "INSERT INTO teams(account_id, name, description) VALUES (1, ?, ?)", "tt",
@@ -312,7 +319,8 @@ int seed_demo(struct dbpool *pool, const char *inbox_phone, char **err)
      * curious people) can see accounts kept apart. */
     db_exec(db, "INSERT INTO accounts(id, name, created_at) VALUES (2, ?, ?)", "td", "Harbor Bikes",
             now);
-    int64_t other = insert_agent(db, 2, "Dana Okafor", "dana@harborbikes.example", "administrator");
+    int64_t other =
+        insert_agent(db, 2, "Dana Okafor", "dana@harborbikes.example", "administrator", tokens);
     db_exec(db,
             "INSERT INTO inboxes(account_id, name, channel_type, medium, provider, phone_number, "
             "timezone, created_at) VALUES (2, 'Harbor Bikes SMS', 'Channel::TwilioSms', 'sms', "

@@ -1,6 +1,7 @@
 /* db — one SQLite connection of twowayd. */
 #include "store/db.h"
 
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "store/schema.h"
 #include "twoway/log.h"
+#include "twoway/text.h"
 #include "twoway/xmalloc.h"
 
 /* Statements kept prepared per connection. The server runs a few dozen
@@ -19,9 +21,14 @@
 struct slot {
     uint64_t hash;
     char *sql;
+    const char *asked; /* the caller's pointer last time (a literal's is stable) */
     sqlite3_stmt *st;
     bool busy;
 };
+
+/* Slots by the address of the text asked for: a constant's address finds
+ * its statement without hashing the text (which is still compared). */
+#define BY_ADDRESS 512
 
 struct hook {
     void (*fn)(void *arg);
@@ -39,7 +46,8 @@ struct db {
     bool reader;
     struct slot cache[CACHE_SLOTS];
     int nslots;
-    int hand; /* the next slot to evict */
+    int hand;                       /* the next slot to evict */
+    int16_t by_address[BY_ADDRESS]; /* slot + 1, 0 for none */
     struct db_hooks *hooks;
 };
 
@@ -118,11 +126,60 @@ static int migrate(sqlite3 *h, char **err)
         }
         log_info("database migrated to schema %d", v + 1);
     }
+    /* What a migration replaced (tokens in plain text, before schema 2)
+     * must not linger in the main file until some later checkpoint. */
+    if (version < SCHEMA_VERSION && exec_plain(h, "PRAGMA wal_checkpoint(TRUNCATE)", NULL) < 0)
+        log_warn("could not checkpoint the database after migrating it");
     return 0;
+}
+
+/* ---- SQL functions of our own (the migrations use them) ---- */
+
+/* sha256_hex(text): the SHA-256 digest of text, 64 lower-case hex digits. */
+static void fn_sha256_hex(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char hex[65];
+    db_sha256_hex((const char *)sqlite3_value_text(argv[0]), hex);
+    sqlite3_result_text(ctx, hex, 64, SQLITE_TRANSIENT);
+}
+
+/* casefold(text): text_casefold; text that is not valid UTF-8 is kept. */
+static void fn_casefold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    char *folded = s ? text_casefold(s) : NULL;
+    if (folded)
+        sqlite3_result_text(ctx, folded, -1, free);
+    else
+        sqlite3_result_value(ctx, argv[0]);
+}
+
+void db_sha256_hex(const char *text, char out[65])
+{
+    unsigned char d[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)text, strlen(text), d);
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* SQLite counts its memory under one global mutex by default; every
+ * thread allocating for its queries would wait on it. */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+static void config_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 static struct db *open_conn(const char *path, bool reader, char **err)
 {
+    pthread_once(&config_once, config_sqlite);
     sqlite3 *h = NULL;
     char *e = NULL;
     /* Each connection is used by one thread at a time (dbpool's rule), so
@@ -134,12 +191,18 @@ static struct db *open_conn(const char *path, bool reader, char **err)
         return NULL;
     }
     sqlite3_busy_timeout(h, 5000);
+    int fl = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+    sqlite3_create_function(h, "sha256_hex", 1, fl, NULL, fn_sha256_hex, NULL, NULL);
+    sqlite3_create_function(h, "casefold", 1, fl, NULL, fn_casefold, NULL, NULL);
     /* Readers map the file: pages come from the page cache every thread
      * shares, not from a private cache per connection. */
+    /* secure_delete: what is deleted or overwritten (a deleted message, a
+     * replaced token digest) is zeroed, not left in free space. */
     if (exec_plain(h,
                    "PRAGMA journal_mode = WAL;"
                    "PRAGMA synchronous = FULL;"
                    "PRAGMA foreign_keys = ON;"
+                   "PRAGMA secure_delete = ON;"
                    "PRAGMA mmap_size = 268435456;",
                    &e) < 0 ||
         (!reader && migrate(h, &e) < 0) ||
@@ -295,8 +358,23 @@ static int slot_to_fill(struct db *db)
     return -1;
 }
 
+static unsigned address_key(const char *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    return (unsigned)((a >> 3) ^ (a >> 12)) % BY_ADDRESS;
+}
+
 sqlite3_stmt *db_prepare(struct db *db, const char *sql)
 {
+    unsigned k = address_key(sql);
+    int known = db->by_address[k] - 1;
+    if (known >= 0) {
+        struct slot *s = &db->cache[known];
+        if (s->asked == sql && !s->busy && strcmp(s->sql, sql) == 0) {
+            s->busy = true;
+            return s->st;
+        }
+    }
     uint64_t h = hash_text(sql);
     bool in_use = false;
     for (int i = 0; i < db->nslots; i++) {
@@ -305,6 +383,8 @@ sqlite3_stmt *db_prepare(struct db *db, const char *sql)
             continue;
         if (!s->busy) {
             s->busy = true;
+            s->asked = sql;
+            db->by_address[k] = (int16_t)(i + 1);
             return s->st;
         }
         in_use = true;
@@ -321,6 +401,8 @@ sqlite3_stmt *db_prepare(struct db *db, const char *sql)
     s->sql = xstrdup(sql);
     s->hash = h;
     s->busy = true;
+    s->asked = sql;
+    db->by_address[k] = (int16_t)(i + 1);
     return s->st;
 }
 

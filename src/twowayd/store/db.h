@@ -70,6 +70,10 @@ void db_bindv(sqlite3_stmt *st, const char *types, ...);
 int64_t db_last_id(struct db *db);
 int db_changes(struct db *db);
 
+/* The SHA-256 digest of text as 64 lower-case hex digits (and a NUL): how
+ * API tokens are stored. SQL has it as sha256_hex(). */
+void db_sha256_hex(const char *text, char out[65]);
+
 /* Current time as float epoch seconds (timestamps are stored as REAL). */
 double db_now(void);
 

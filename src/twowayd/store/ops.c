@@ -1,6 +1,7 @@
 /* ops — the domain operations behind the API, webhooks, seed and simulator. */
 #include "store/ops.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,10 +202,15 @@ int64_t ops_message_add(struct db *db, const struct ops_message *m)
                     "di", now, m->conv_id);
         }
         if (!m->is_private && inbox_sends_sms(db, inbox)) {
+            /* The number it goes to, as the sender will read it: sends to
+             * one number keep their order. */
             db_exec(db,
-                    "INSERT INTO outbox(message_id, state, next_attempt_at, created_at) "
-                    "VALUES (?, 'pending', ?, ?)",
-                    "idd", id, now, now);
+                    "INSERT INTO outbox(message_id, state, next_attempt_at, created_at, "
+                    "destination) SELECT ?, 'pending', ?, ?, CASE WHEN ci.source_id LIKE '+%' "
+                    "THEN ci.source_id ELSE ct.phone_number END FROM conversations c "
+                    "JOIN contacts ct ON ct.id = c.contact_id "
+                    "LEFT JOIN contact_inboxes ci ON ci.id = c.contact_inbox_id WHERE c.id = ?",
+                    "iddi", id, now, now, m->conv_id);
         }
     } else {
         db_exec(db, "UPDATE conversations SET updated_at = ? WHERE id = ?", "di", now, m->conv_id);
@@ -450,6 +456,32 @@ int64_t ops_conv_for_agent(struct db *db, const struct req_agent *a, int64_t dis
 {
     int64_t id = ops_conv_by_display(db, a->account_id, display_id);
     return id && ops_agent_sees_conv(db, a, id) ? id : 0;
+}
+
+char *ops_label_title(const char *s, size_t len)
+{
+    if (strlen(s) != len || !text_valid_utf8(s, len))
+        return NULL;
+    while (len && isspace((unsigned char)*s)) {
+        s++;
+        len--;
+    }
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (len == 0 || text_has_control(s, len, NULL))
+        return NULL;
+    char *trimmed = xstrndup(s, len);
+    char *title = text_casefold(trimmed);
+    free(trimmed);
+    size_t chars = 0;
+    for (const char *p = title; p && *p; p++)
+        if (((unsigned char)*p & 0xC0) != 0x80)
+            chars++;
+    if (!title || chars > OPS_LABEL_MAX) {
+        free(title);
+        return NULL;
+    }
+    return title;
 }
 
 const char *ops_content_problem(const char *s, size_t len)

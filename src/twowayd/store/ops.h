@@ -102,6 +102,14 @@ void ops_contact_set_opt_out(struct db *db, int64_t contact_id, bool opted_out);
  * may see, or 0 (unknown, or an inbox the agent is not a member of). */
 int64_t ops_conv_for_agent(struct db *db, const struct req_agent *a, int64_t display_id);
 
+/* Longest label title, in characters. */
+#define OPS_LABEL_MAX 255
+/* A label title as stored and compared (owned): trimmed, Unicode case
+ * folded and composed ("ÉLITE " and "élite" are one label), or NULL if s
+ * cannot be a title: not valid UTF-8, a NUL, a control character, empty,
+ * or longer than OPS_LABEL_MAX characters. */
+char *ops_label_title(const char *s, size_t len);
+
 /* Longest message text Chatwoot stores, in characters. */
 #define OPS_CONTENT_MAX 150000
 /* Why this text cannot be a message (a sentence fit for a 422), or NULL if

@@ -8,6 +8,14 @@
 #ifndef TWOWAYD_SCHEMA_H
 #define TWOWAYD_SCHEMA_H
 
+/* Sort keys the conversation list orders by and indexes serve: the
+ * expressions must be written alike in both places. */
+#define SCHEMA_PRIORITY_RANK                                                                       \
+    "(CASE priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 "                 \
+    "WHEN 'low' THEN 1 ELSE 0 END)"
+/* Chatwoot sorts a conversation nobody waits on as if waiting since now. */
+#define SCHEMA_WAITING "COALESCE(waiting_since, 9e18)"
+
 static const char *const schema_migrations[] = {
     /* 1: the Chatwoot subset */
     "CREATE TABLE accounts ("
@@ -190,6 +198,117 @@ static const char *const schema_migrations[] = {
     "  GROUP BY conversation_id, echo_id);"
     "CREATE UNIQUE INDEX messages_echo ON messages(conversation_id, echo_id)"
     "  WHERE echo_id IS NOT NULL;",
+
+    /* 3: at scale and under attack.
+     * Agents' API tokens are kept only as SHA-256 digests (hex), found by
+     * index; sha256_hex() is twowayd's own SQL function (store/db.c). */
+    "ALTER TABLE agents RENAME COLUMN token TO token_sha256;"
+    "UPDATE agents SET token_sha256 = sha256_hex(token_sha256);"
+
+    /* Label titles fold Unicode case (casefold(), store/db.c), as
+     * ops_label_title stores them now; titles that meet on folding
+     * become one. */
+    "UPDATE OR IGNORE labels SET title = casefold(title);"
+    "DELETE FROM labels WHERE title != casefold(title);"
+    "UPDATE OR IGNORE conversation_labels SET title = casefold(title);"
+    "DELETE FROM conversation_labels WHERE title != casefold(title);"
+    "CREATE INDEX conversation_labels_title ON conversation_labels(title, conversation_id);"
+
+    /* An index for every query: the list in each order it is asked for,
+     * with and without a status (the rowid, conversations.id, is the last
+     * key of every index and breaks ties); an agent's tabs; a
+     * conversation's messages by time and its unread ones; a contact in
+     * an inbox; a message's attachments; an agent's inboxes. */
+    "CREATE INDEX conversations_status_activity ON conversations(account_id, status,"
+    "  last_activity_at);"
+    "CREATE INDEX conversations_assignee_activity ON conversations(account_id, status,"
+    "  assignee_id, last_activity_at);"
+    "CREATE INDEX conversations_created ON conversations(account_id, created_at);"
+    "CREATE INDEX conversations_status_created ON conversations(account_id, status, created_at);"
+    "CREATE INDEX conversations_priority ON conversations(account_id, " SCHEMA_PRIORITY_RANK ","
+    "  last_activity_at);"
+    "CREATE INDEX conversations_status_priority ON conversations(account_id, "
+    "status, " SCHEMA_PRIORITY_RANK ", last_activity_at);"
+    "CREATE INDEX conversations_waiting ON conversations(account_id, " SCHEMA_WAITING ","
+    "  created_at);"
+    "CREATE INDEX conversations_status_waiting ON conversations(account_id, status, " SCHEMA_WAITING
+    ", created_at);"
+    "CREATE INDEX messages_time ON messages(conversation_id, created_at);"
+    "CREATE INDEX messages_unread ON messages(conversation_id, message_type, created_at);"
+    "CREATE INDEX contact_inboxes_contact ON contact_inboxes(contact_id, inbox_id);"
+    "CREATE INDEX attachments_message ON attachments(message_id);"
+    "CREATE INDEX inbox_members_agent ON inbox_members(agent_id, inbox_id);"
+
+    /* The badge counts (meta, the tabs): conversations per account, inbox,
+     * status, assignee and team (0 for none), kept by triggers in the
+     * transaction that changes a conversation. */
+    "CREATE TABLE conversation_counts ("
+    "  account_id INTEGER NOT NULL,"
+    "  inbox_id INTEGER NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  assignee_id INTEGER NOT NULL,"
+    "  team_id INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (account_id, inbox_id, status, assignee_id, team_id)) WITHOUT ROWID;"
+    "INSERT INTO conversation_counts SELECT account_id, inbox_id, status,"
+    "  COALESCE(assignee_id, 0), COALESCE(team_id, 0), COUNT(*) FROM conversations"
+    "  GROUP BY 1, 2, 3, 4, 5;"
+    "CREATE TRIGGER conversation_counts_insert AFTER INSERT ON conversations BEGIN"
+    "  INSERT INTO conversation_counts VALUES (NEW.account_id, NEW.inbox_id, NEW.status,"
+    "    COALESCE(NEW.assignee_id, 0), COALESCE(NEW.team_id, 0), 1)"
+    "    ON CONFLICT DO UPDATE SET n = n + 1;"
+    "END;"
+    "CREATE TRIGGER conversation_counts_delete AFTER DELETE ON conversations BEGIN"
+    "  UPDATE conversation_counts SET n = n - 1 WHERE account_id = OLD.account_id"
+    "    AND inbox_id = OLD.inbox_id AND status = OLD.status"
+    "    AND assignee_id = COALESCE(OLD.assignee_id, 0) AND team_id = COALESCE(OLD.team_id, 0);"
+    "END;"
+    "CREATE TRIGGER conversation_counts_update AFTER UPDATE OF account_id, inbox_id, status,"
+    "  assignee_id, team_id ON conversations"
+    "  WHEN OLD.account_id != NEW.account_id OR OLD.inbox_id != NEW.inbox_id"
+    "    OR OLD.status != NEW.status OR OLD.assignee_id IS NOT NEW.assignee_id"
+    "    OR OLD.team_id IS NOT NEW.team_id BEGIN"
+    "  UPDATE conversation_counts SET n = n - 1 WHERE account_id = OLD.account_id"
+    "    AND inbox_id = OLD.inbox_id AND status = OLD.status"
+    "    AND assignee_id = COALESCE(OLD.assignee_id, 0) AND team_id = COALESCE(OLD.team_id, 0);"
+    "  INSERT INTO conversation_counts VALUES (NEW.account_id, NEW.inbox_id, NEW.status,"
+    "    COALESCE(NEW.assignee_id, 0), COALESCE(NEW.team_id, 0), 1)"
+    "    ON CONFLICT DO UPDATE SET n = n + 1;"
+    "END;"
+
+    /* Search: a trigram index over the text of incoming and outgoing
+     * messages (notes included, activity lines not), so a substring of
+     * three characters or more is found without reading every message. */
+    "CREATE VIRTUAL TABLE messages_text USING fts5(content, content = 'messages',"
+    "  content_rowid = 'id', tokenize = 'trigram');"
+    "INSERT INTO messages_text(rowid, content) SELECT id, content FROM messages"
+    "  WHERE message_type IN (0, 1) AND content IS NOT NULL;"
+    "CREATE TRIGGER messages_text_insert AFTER INSERT ON messages"
+    "  WHEN NEW.message_type IN (0, 1) AND NEW.content IS NOT NULL BEGIN"
+    "  INSERT INTO messages_text(rowid, content) VALUES (NEW.id, NEW.content);"
+    "END;"
+    "CREATE TRIGGER messages_text_delete AFTER DELETE ON messages"
+    "  WHEN OLD.message_type IN (0, 1) AND OLD.content IS NOT NULL BEGIN"
+    "  INSERT INTO messages_text(messages_text, rowid, content)"
+    "    VALUES ('delete', OLD.id, OLD.content);"
+    "END;"
+    "CREATE TRIGGER messages_text_update AFTER UPDATE OF content, message_type ON messages BEGIN"
+    "  INSERT INTO messages_text(messages_text, rowid, content)"
+    "    SELECT 'delete', OLD.id, OLD.content"
+    "    WHERE OLD.message_type IN (0, 1) AND OLD.content IS NOT NULL;"
+    "  INSERT INTO messages_text(rowid, content) SELECT NEW.id, NEW.content"
+    "    WHERE NEW.message_type IN (0, 1) AND NEW.content IS NOT NULL;"
+    "END;"
+
+    /* Sends in parallel keep their order per destination number: the
+     * number a row goes to, and the rows still to send per number. */
+    "ALTER TABLE outbox ADD COLUMN destination TEXT;"
+    "UPDATE outbox SET destination = (SELECT CASE WHEN ci.source_id LIKE '+%'"
+    "  THEN ci.source_id ELSE ct.phone_number END FROM messages m"
+    "  JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
+    "  LEFT JOIN contact_inboxes ci ON ci.id = c.contact_inbox_id WHERE m.id = outbox.message_id);"
+    "CREATE INDEX outbox_destination ON outbox(destination, id)"
+    "  WHERE state IN ('pending', 'sending');",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))
