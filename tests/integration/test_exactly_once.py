@@ -4,6 +4,7 @@ twowayd stores one message (and queues one SMS) per echo_id and
 conversation, however often the create arrives and however the copies
 race. Outgoing SMS go to a fake Twilio on 127.0.0.1 that counts them."""
 import os
+import sqlite3
 import sys
 import threading
 import unittest
@@ -72,8 +73,12 @@ class EchoId(unittest.TestCase):
         self.assertEqual(first.status, 200, first)
         second = self.create(cid, body)
         self.assertEqual(second.status, 200, second)
-        # The same message, in the same shape.
-        self.assertEqual(second.json, first.json)
+        # The same message, in the same shape (its delivery may have moved
+        # on in between: the sender works while the second request comes).
+        def stable(m):
+            return {k: v for k, v in m.items() if k not in ("source_id", "status", "updated_at")}
+        self.assertEqual(stable(second.json), stable(first.json))
+        self.assertEqual(second.json.keys(), first.json.keys())
         mine = [m for m in self.listing(cid) if m.get("echo_id") == "tw-repeat-1"]
         self.assertEqual(len(mine), 1, mine)
         self.drain(cid, "marker after repeat")
@@ -149,18 +154,19 @@ class EchoMigration(unittest.TestCase):
             self.assertEqual(r.status, 200, r)
             first = r.json["id"]
 
-            def make_copies(conn):
-                conn.execute("DROP INDEX messages_echo")
-                for _ in range(2):
-                    conn.execute(
-                        "INSERT INTO messages(account_id, conversation_id, inbox_id, content, "
-                        "message_type, private, sender_type, sender_id, echo_id, created_at, "
-                        "updated_at) SELECT account_id, conversation_id, inbox_id, content, "
-                        "message_type, private, sender_type, sender_id, echo_id, created_at, "
-                        "updated_at FROM messages WHERE id = ?", (first,))
-                conn.execute("PRAGMA user_version = 1")
-
-            twtest.edit_db(d, make_copies)
+            d.stop()
+            twtest.downgrade_to_schema_1(d)
+            conn = sqlite3.connect(d.db)
+            for _ in range(2):
+                conn.execute(
+                    "INSERT INTO messages(account_id, conversation_id, inbox_id, content, "
+                    "message_type, private, sender_type, sender_id, echo_id, created_at, "
+                    "updated_at) SELECT account_id, conversation_id, inbox_id, content, "
+                    "message_type, private, sender_type, sender_id, echo_id, created_at, "
+                    "updated_at FROM messages WHERE id = ?", (first,))
+            conn.commit()
+            conn.close()
+            d.start()
             listed = d.api("GET", d.acc("/conversations/%d/messages?after=0" % cid)).json
             copies = [m for m in listed["payload"] if m["content"] == "copied"]
             self.assertEqual(len(copies), 3)

@@ -589,6 +589,58 @@ def edit_db(d, fn):
     d.start()
 
 
+def migration_1():
+    """The SQL of schema migration 1 as src/twowayd/store/schema.h has it
+    (a released migration is never edited, so a database made from it is a
+    real database of the first schema)."""
+    import re
+    with open(os.path.join(SOURCE, "src", "twowayd", "store", "schema.h")) as f:
+        text = f.read()
+    part = text[text.index("/* 1:"):text.index("/* 2:")]
+    part = re.sub(r"/\*.*?\*/", "", part, flags=re.S)
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', part))
+
+
+def downgrade_to_schema_1(d):
+    """Rewrite the stopped twowayd d's database as a database of the first
+    schema holding the same rows (columns the first schema has), with the
+    agents' tokens in plain text as it kept them: what an old twowayd
+    left behind, for the migrations to take up at the next start."""
+    import sqlite3
+    conn = sqlite3.connect(d.db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    newer = d.db + ".newer"
+    os.replace(d.db, newer)
+    for ext in ("-wal", "-shm"):
+        if os.path.exists(d.db + ext):
+            os.remove(d.db + ext)
+    conn = sqlite3.connect(d.db)
+    try:
+        conn.executescript(migration_1())
+        conn.execute("ATTACH ? AS newer", (newer,))
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table'")]
+        for t in tables:
+            cols = [r[1] for r in conn.execute("PRAGMA main.table_info(%s)" % t)]
+            have = {r[1] for r in conn.execute("PRAGMA newer.table_info(%s)" % t)}
+            # agents.token held a digest in later schemas: a stand-in here,
+            # the plain tokens below.
+            sel = [c if c in have else ("token_sha256" if (t, c) == ("agents", "token")
+                                        else "NULL") for c in cols]
+            conn.execute("INSERT INTO main.%s(%s) SELECT %s FROM newer.%s"
+                         % (t, ", ".join(cols), ", ".join(sel), t))
+        for a in d.agents:
+            if a.get("token"):
+                conn.execute("UPDATE agents SET token = ? WHERE id = ?", (a["token"], a["id"]))
+        conn.execute("PRAGMA user_version = 1")
+        conn.commit()
+        conn.execute("DETACH newer")
+    finally:
+        conn.close()
+    os.remove(newer)
+
+
 def fake_twilio():
     """A FakeHTTP that accepts every send like Twilio's Messages API (201 and
     a fresh SID), and the environment that points a Twowayd at it, so tests

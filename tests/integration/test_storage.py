@@ -5,7 +5,6 @@ all of that, and `twowayd admin import`."""
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -14,19 +13,6 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import twtest  # noqa: E402
-
-SCHEMA_H = os.path.join(twtest.SOURCE, "src", "twowayd", "store", "schema.h")
-
-
-def migration_1():
-    """The SQL of migration 1 as schema.h has it (released migrations are
-    never edited, so a database made from it is a real old database)."""
-    with open(SCHEMA_H) as f:
-        text = f.read()
-    part = text[text.index("/* 1:"):text.index("/* 2:")]
-    part = re.sub(r"/\*.*?\*/", "", part, flags=re.S)
-    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', part))
-
 
 def sha256_hex(s):
     return hashlib.sha256(s.encode()).hexdigest()
@@ -79,7 +65,7 @@ class MigrationFromSchema1(unittest.TestCase):
 
     def make_v1(self, path):
         conn = sqlite3.connect(path)
-        conn.executescript(migration_1())
+        conn.executescript(twtest.migration_1())
         conn.executescript("""
             PRAGMA user_version = 1;
             INSERT INTO accounts VALUES (1, 'Acme', 1700000000);
