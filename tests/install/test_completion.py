@@ -86,6 +86,8 @@ class TestBashCompletion(unittest.TestCase):
             self.assertEqual(bash_complete("twoway", "-e", "'source my-c", cwd=tmp),
                              ["source my-config"])
             self.assertEqual(bash_complete("twowayd", "--db", "my", cwd=tmp), ["my-config"])
+            self.assertEqual(bash_complete("twowayd", "admin", "import", "--file", "my", cwd=tmp),
+                             ["my-config"])
 
     def test_twowayd_options(self):
         self.assertEqual(sorted(bash_complete("twowayd", "--l")), ["--listen", "--log"])
@@ -94,7 +96,7 @@ class TestBashCompletion(unittest.TestCase):
 
     def test_twowayd_admin(self):
         self.assertEqual(sorted(bash_complete("twowayd", "admin", "")),
-                         ["agent", "help", "inbox", "init", "label", "team"])
+                         ["agent", "help", "import", "inbox", "init", "label", "team"])
         self.assertEqual(sorted(bash_complete("twowayd", "--db", "x.db", "admin", "agent", "")),
                          ["add", "list", "remove", "token"])
         self.assertEqual(bash_complete("twowayd", "admin", "agent", "add", "--r"), ["--role"])

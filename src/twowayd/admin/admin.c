@@ -89,9 +89,9 @@ static const struct admin_cmd commands[] = {
      "list teams and their members", admin_cmd_team_list},
     {"team", "member", O(TEAM) | O(EMAIL), 0, false, NULL, "--team NAME --email EMAIL",
      "make an agent a member of a team", admin_cmd_team_member},
-    {"import", NULL, O(FILE), O(ACCOUNT), false, NULL, "--file FILE|- [--account ID]",
-     "add conversations, their contacts and messages from JSON lines (one conversation a "
-     "line; see twowayd(8)), all or nothing",
+    {"import", NULL, O(FILE), O(ACCOUNT), false, NULL, "--file FILE [--account ID]",
+     "add conversations, their contacts and messages from JSON lines (one conversation a line, "
+     "- for standard input; see twowayd(8)), all or nothing",
      admin_cmd_import},
 };
 
