@@ -78,7 +78,8 @@ static void bench_rows(const struct store *s)
         for (int r = 0; r < ROWS; r++) {
             struct fmt_line l[FMT_LIST_ROW_LINES];
             size_t i = (size_t)(k * ROWS + r) % store_list_len(s);
-            fmt_list_row(store_list_conv(s, i), &ctx, 42, r == 0, false, l);
+            fmt_list_row(store_list_conv(s, i), &ctx, 42, r == 0 ? FMT_SEL_ACTIVE : FMT_SEL_NONE,
+                         false, l);
             for (int j = 0; j < FMT_LIST_ROW_LINES; j++)
                 fmt_line_free(&l[j]);
         }

@@ -44,17 +44,27 @@ struct fmt_ctx {
     const char *contact;
 };
 
+/* How a list row shows the selection. */
+enum fmt_sel {
+    FMT_SEL_NONE,
+    FMT_SEL_ACTIVE,   /* the list has the keys */
+    FMT_SEL_INACTIVE, /* the thread beside it has them */
+};
+
 /* A conversation row in the list: FMT_LIST_ROW_LINES lines of width cols.
- * Line 1: mark column, unread dot, contact label (name or phone), then
- * right-aligned: waiting mark with duration (when the customer waits),
- * priority, unread count, age of the last activity.
+ * Column 0 of both lines is the selection bar: ROLE_SELECTED on a space
+ * (a solid bar with the default reverse) when active, a dim half block
+ * ("|" in ASCII) when inactive, else a space. Moving the selection changes
+ * only this column of two rows: a few bytes to the terminal.
+ * Line 1: the mark ("*") or else the unread dot, contact label (name or
+ * phone), then right-aligned: waiting mark with duration (when the customer
+ * waits), priority, unread count, age of the last activity.
  * Line 2: the preview of the last message (or "(attachment)") and, right-
  * aligned, assignee, labels (#billing), status when not open.
- * selected: whole row in ROLE_SELECTED; marked: a mark in the first column.
  * Returns the lines in out[0..FMT_LIST_ROW_LINES). */
 #define FMT_LIST_ROW_LINES 2
-void fmt_list_row(const struct conversation *c, const struct fmt_ctx *ctx, int cols, bool selected,
-                  bool marked, struct fmt_line out[FMT_LIST_ROW_LINES]);
+void fmt_list_row(const struct conversation *c, const struct fmt_ctx *ctx, int cols,
+                  enum fmt_sel sel, bool marked, struct fmt_line out[FMT_LIST_ROW_LINES]);
 
 /* The thread of one conversation as lines of width cols: a day separator
  * when the day changes; per message a first line "HH:MM ◀ Name" / "▶ Name"
@@ -84,12 +94,15 @@ struct fmt_tabs {
     const char *team;   /* NULL or "" = none */
     const char *limit;  /* NULL or "" = none */
     const char *search; /* NULL or "" = none */
+    size_t pos, total;  /* the selection's place in the list, "5/44" at the
+                         * right end (total 0: none); it changes at every
+                         * move, so it sits where it costs a few bytes */
 };
 void fmt_tabs_line(const struct fmt_tabs *t, const struct fmt_ctx *ctx, int cols,
                    struct fmt_line *out);
 
-/* The status line: left part (account, filter, position "5/44"), right
- * part (connection state, unread total); the middle is cut first. */
+/* The status line: left part (account, agent, messages), right part
+ * (connection state, unread total); the middle is cut first. */
 void fmt_status_line(const char *left, const char *right, bool alert, const struct fmt_ctx *ctx,
                      int cols, struct fmt_line *out);
 

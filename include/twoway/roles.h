@@ -7,7 +7,7 @@
 enum fmt_role {
     ROLE_NORMAL = 0,
     ROLE_DIM,      /* secondary text: previews, times */
-    ROLE_SELECTED, /* the selected list row (whole row) */
+    ROLE_SELECTED, /* the list's selection bar (a space), the picker's line */
     ROLE_UNREAD,   /* a conversation with unread messages: name bold */
     ROLE_WAITING,  /* the "customer waits" mark and its duration */
     ROLE_URGENT,   /* priority urgent / high */

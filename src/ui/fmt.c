@@ -48,19 +48,6 @@ static void span_push(struct fmt_span **spans, size_t *n, size_t *cap, size_t st
     (*spans)[(*n)++] = (struct fmt_span){start, end, role};
 }
 
-void fmt_line_set_role(struct fmt_line *l, enum fmt_role role)
-{
-    size_t len = strlen(l->text);
-    free(l->spans);
-    l->spans = NULL;
-    l->nspans = 0;
-    if (len > 0) {
-        l->spans = xmalloc(sizeof *l->spans);
-        l->spans[0] = (struct fmt_span){0, len, role};
-        l->nspans = 1;
-    }
-}
-
 /* Gives the text no span covers the role base, so a bar (tabs, status line)
  * is one colour from edge to edge. */
 static void line_fill_gaps(struct fmt_line *l, enum fmt_role base)
@@ -386,6 +373,15 @@ void fmt_tabs_line(const struct fmt_tabs *t, const struct fmt_ctx *ctx, int cols
         free(piece);
         if (!fit)
             break;
+    }
+    if (t->total) {
+        char pos[48];
+        snprintf(pos, sizeof pos, "%zu/%zu ", t->pos, t->total);
+        int w = (int)strlen(pos);
+        if (lb.width + 1 + w <= cols) {
+            fmt_lb_spaces(&lb, cols - lb.width - w, ROLE_NORMAL);
+            fmt_lb_add(&lb, pos, ROLE_NORMAL);
+        }
     }
     fmt_lb_finish(&lb, cols, out);
     line_fill_gaps(out, ROLE_TAB);

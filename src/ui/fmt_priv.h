@@ -36,9 +36,6 @@ bool fmt_lb_add_fit(struct fmt_lb *lb, const struct fmt_ctx *ctx, const char *s,
  * taken as 0); lb is released. */
 void fmt_lb_finish(struct fmt_lb *lb, int cols, struct fmt_line *out);
 
-/* Replaces l's spans with one span over the whole text. */
-void fmt_line_set_role(struct fmt_line *l, enum fmt_role role);
-
 /* s made ready for measuring: newlines become spaces, and in ASCII mode
  * every non-ASCII cell becomes '?'. NULL → "". Owned. */
 char *fmt_text(const struct fmt_ctx *ctx, const char *s);

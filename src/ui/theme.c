@@ -100,6 +100,15 @@ int theme_attr(enum fmt_role role)
     return styles[role].attrs | COLOR_PAIR(role + 1);
 }
 
+bool theme_blank_plain(enum fmt_role role)
+{
+    if ((unsigned)role >= ROLE__COUNT)
+        return false;
+    if (theme_attr(role) & (A_REVERSE | A_STANDOUT | A_UNDERLINE | A_BLINK | A_INVIS))
+        return false;
+    return !color_on || styles[role].bg == styles[ROLE_NORMAL].bg;
+}
+
 static int parse_color(const char *s, short *out)
 {
     static const char *names[] = {"black", "red",     "green", "yellow",

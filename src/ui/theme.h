@@ -15,6 +15,11 @@ void theme_init(bool use_color);
 bool theme_has_color(void);
 /* The curses attribute (A_* | COLOR_PAIR) of a role. */
 int theme_attr(enum fmt_role role);
+/* Does a space in this role look like a plain one (no background,
+ * reverse, underline...)? Then a few spaces between two styled parts can
+ * take a neighbour's attributes, and the terminal is not told to switch
+ * attributes off and on again around them. */
+bool theme_blank_plain(enum fmt_role role);
 /* A `color ROLE FG BG ATTRS` line (names: default, black…white,
  * brightblack…brightwhite, colorN; attrs: bold dim underline reverse italic
  * blink none, comma or space separated). Stored even before theme_init and

@@ -214,6 +214,8 @@ void ui_free(struct ui **pui)
     ui_stop(ui);
     if (ui->syncing_timer && ui->deps.cancel)
         ui->deps.cancel(ui->deps.loop_ud, ui->syncing_timer);
+    if (ui->settle_timer && ui->deps.cancel)
+        ui->deps.cancel(ui->deps.loop_ud, ui->settle_timer);
     free_windows(ui);
     fmt_lines_free(ui->tlines, ui->ntlines);
     fmt_lines_free(ui->olines, ui->nolines);
@@ -309,6 +311,30 @@ void ui_draw_text(WINDOW *w, const char *text, size_t len, int attr)
     free(copy);
 }
 
+/* Spaces between two styled parts, this many or fewer, are drawn in a
+ * neighbour's attributes when that looks the same: each switch back to
+ * normal and out again is some 15 bytes to the terminal. */
+#define GAP_BORROW_MAX 4
+
+static bool only_spaces(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ')
+            return false;
+    return n > 0;
+}
+
+/* The role to draw the unstyled text after span prev in: prev's own, to
+ * go on without a switch. Only after a plain-looking span: the text around
+ * a cell that changes look (the list's selection column) must not change
+ * with it, or a move would rewrite it too. */
+static enum fmt_role gap_role(const char *text, size_t n, const struct fmt_span *prev)
+{
+    if (prev && n <= GAP_BORROW_MAX && only_spaces(text, n) && theme_blank_plain(prev->role))
+        return prev->role;
+    return ROLE_NORMAL;
+}
+
 void ui_draw_line(WINDOW *w, int y, const struct fmt_line *l)
 {
     if (!w)
@@ -317,8 +343,10 @@ void ui_draw_line(WINDOW *w, int y, const struct fmt_line *l)
     size_t at = 0, len = strlen(l->text);
     for (size_t i = 0; i < l->nspans; i++) {
         const struct fmt_span *s = &l->spans[i];
-        if (s->start > at)
-            ui_draw_text(w, l->text + at, s->start - at, theme_attr(ROLE_NORMAL));
+        if (s->start > at) {
+            enum fmt_role r = gap_role(l->text + at, s->start - at, i ? &l->spans[i - 1] : NULL);
+            ui_draw_text(w, l->text + at, s->start - at, theme_attr(r));
+        }
         if (s->end > s->start && s->end <= len)
             ui_draw_text(w, l->text + s->start, s->end - s->start, theme_attr(s->role));
         at = s->end > at ? s->end : at;
@@ -459,11 +487,48 @@ void ui_run_line(struct ui *ui, const char *line)
 
 /* ---- the redraw ---- */
 
+/* A conversation just opened whose messages are on their way is drawn when
+ * they come (usually within milliseconds), not first as "Loading…" and
+ * then again: one update instead of two. After OPEN_SETTLE_MS it is drawn
+ * as it is. */
+#define OPEN_SETTLE_MS 100
+
+static void settle_due(void *ud)
+{
+    struct ui *ui = ud;
+    ui->settle_timer = 0; /* the loop draws after a timer */
+}
+
+static bool open_settling(struct ui *ui)
+{
+    int64_t conv = ui->env->view->open_conv;
+    size_t n = 0;
+    const struct conversation *c = conv ? store_conv(ui->env->st, conv) : NULL;
+    if (!c || !c->has_last || conv == ui->seen_thread_conv ||
+        (store_thread(ui->env->st, conv, &n), n > 0)) {
+        ui->settle_conv = 0;
+        if (ui->settle_timer && ui->deps.cancel)
+            ui->deps.cancel(ui->deps.loop_ud, ui->settle_timer);
+        ui->settle_timer = 0;
+        return false;
+    }
+    int64_t now = timeutil_mono_ms();
+    if (ui->settle_conv != conv) {
+        ui->settle_conv = conv;
+        ui->settle_until = now + OPEN_SETTLE_MS;
+        if (ui->deps.timer && !ui->settle_timer)
+            ui->settle_timer = ui->deps.timer(ui->deps.loop_ud, ui->settle_until, settle_due, ui);
+    }
+    return now < ui->settle_until;
+}
+
 void ui_draw(struct ui *ui)
 {
     ui_editor_check(ui);
     if (!ui->started || ui->lent)
         return; /* the terminal is someone else's */
+    if (open_settling(ui))
+        return;
     ui_panes_draw(ui);
     if (ui->overlay != OVERLAY_NONE)
         ui_overlay_draw(ui);

@@ -82,17 +82,44 @@ void ui_list_select(struct ui *ui)
     }
 }
 
+/* Keep the selection in view. A step of one row past the edge (j, k)
+ * moves the list one row and the terminal scrolls it (curses finds the
+ * shifted lines), unless a thread is open beside it: the list's lines
+ * share the screen's lines with the thread, the terminal cannot scroll
+ * them alone, and each step would redraw the whole list; there, and for
+ * longer moves (page-down, G), the list turns whole pages. */
+static void list_follow_selection(struct ui *ui)
+{
+    size_t rows = (size_t)ui_list_rows(ui), n = ui->nshown;
+    size_t sel = ui->sel_index, top = ui->list_top;
+    bool beside = ui->lay.split && ui->env->view->open_conv && ui->w_thread;
+    if (sel < top) {
+        if (!beside && sel + 1 == top)
+            top = sel;
+        else
+            while (sel < top)
+                top = top > rows ? top - rows : 0;
+    } else if (sel >= top + rows) {
+        if (!beside && sel == top + rows) {
+            top = sel - rows + 1;
+        } else {
+            while (sel >= top + rows)
+                top += rows;
+            if (top + rows > n) /* the last page is a full one */
+                top = n > rows ? n - rows : 0;
+        }
+    }
+    ui->list_top = top;
+}
+
 static void draw_list(struct ui *ui)
 {
     WINDOW *w = ui->w_list;
     if (!w)
         return;
     werase(w);
+    list_follow_selection(ui);
     int rows = ui_list_rows(ui);
-    if (ui->sel_index < ui->list_top)
-        ui->list_top = ui->sel_index;
-    if (ui->sel_index >= ui->list_top + (size_t)rows)
-        ui->list_top = ui->sel_index - (size_t)rows + 1;
     if (ui->nshown == 0) {
         const char *msg = ui->env->ss && !session_ready(ui->env->ss) ? "Loading…"
                           : ui->env->view->limit ? "No conversation matches the limit"
@@ -106,8 +133,8 @@ static void draw_list(struct ui *ui)
         return;
     }
     struct fmt_ctx ctx = ui_fmt_ctx(ui);
-    /* With the thread focused beside it, the selection is only underlined:
-     * the reverse bar shows where j/k go. */
+    /* With the thread focused beside it, the bar is dim: the solid one
+     * shows where j/k go. */
     bool active = !ui->lay.split || ui->env->view->focus != VIEW_FOCUS_THREAD;
     for (int r = 0; r < rows; r++) {
         size_t i = ui->list_top + (size_t)r;
@@ -117,14 +144,12 @@ static void draw_list(struct ui *ui)
         if (!c)
             continue;
         struct fmt_line lines[FMT_LIST_ROW_LINES];
-        bool sel = i == ui->sel_index;
-        fmt_list_row(c, &ctx, ui->lay.list.w, sel && active, view_marked(ui->env->view, c->id),
-                     lines);
+        enum fmt_sel sel = i != ui->sel_index ? FMT_SEL_NONE
+                           : active           ? FMT_SEL_ACTIVE
+                                              : FMT_SEL_INACTIVE;
+        fmt_list_row(c, &ctx, ui->lay.list.w, sel, view_marked(ui->env->view, c->id), lines);
         for (int k = 0; k < FMT_LIST_ROW_LINES; k++) {
-            int y = r * FMT_LIST_ROW_LINES + k;
-            ui_draw_line(w, y, &lines[k]);
-            if (sel && !active)
-                mvwchgat(w, y, 0, -1, A_UNDERLINE, 0, NULL);
+            ui_draw_line(w, r * FMT_LIST_ROW_LINES + k, &lines[k]);
             fmt_line_free(&lines[k]);
         }
     }
@@ -206,8 +231,10 @@ static void draw_thread(struct ui *ui)
     int64_t conv = ui->env->view->open_conv;
     int h = ui->lay.thread.h;
     if (!conv) {
+        /* On the last line: the lines above stay blank beside the list,
+         * so the terminal can scroll the list's lines whole. */
         wattrset(w, theme_attr(ROLE_DIM));
-        mvwaddstr(w, h / 2, 2, "Enter opens the selected conversation; ? shows the keys");
+        mvwaddstr(w, h - 1, 2, "Enter opens the selected conversation; ? shows the keys");
         wattrset(w, theme_attr(ROLE_NORMAL));
         wnoutrefresh(w);
         return;
@@ -287,6 +314,8 @@ static void draw_tabs(struct ui *ui)
         .limit = v->limit_text,
         .search = v->search,
         .inbox = NULL,
+        .pos = ui->nshown ? ui->sel_index + 1 : 0,
+        .total = ui->nshown,
     };
     const struct inbox *in = v->inbox_id ? store_inbox(ui->env->st, v->inbox_id) : NULL;
     if (in)
@@ -393,9 +422,8 @@ static void draw_status(struct ui *ui)
         } else {
             const char *acct = ui->deps.account_label ? ui->deps.account_label : "";
             const struct profile *p = store_profile(ui->env->st);
-            left =
-                xasprintf("%s%s%s  %zu/%zu", p ? p->account_name : acct, p && *p->name ? " · " : "",
-                          p ? p->name : "", ui->nshown ? ui->sel_index + 1 : 0, ui->nshown);
+            left = xasprintf("%s%s%s", p ? p->account_name : acct, p && *p->name ? " · " : "",
+                             p ? p->name : "");
         }
         bool calert;
         char *conn = connection_text(ui, &calert);

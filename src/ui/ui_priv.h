@@ -62,6 +62,9 @@ struct ui {
     bool syncing;           /* "syncing…" is in the status line */
     int64_t busy_since;     /* monotonic ms a sync began, 0 while none runs */
     uint64_t syncing_timer; /* shows "syncing…" if the sync is still running */
+    int64_t settle_conv;    /* opened, its messages on their way: not drawn yet */
+    int64_t settle_until;   /* ... until then (monotonic ms) */
+    uint64_t settle_timer;
     size_t seen_outbox;
     int seen_unread;  /* in the terminal title */
     char *seen_limit; /* the limit the rows shown were built with */

@@ -526,7 +526,11 @@ void ui_rl_draw(struct ui *ui)
         return;
     werase(w);
     int width = ui->lay.input.w;
-    if (ui->mode == MODE_CONFIRM && ui->question) {
+    bool confirm = ui->mode == MODE_CONFIRM && ui->question;
+    /* No cursor to show: it stays wherever the update ends, instead of
+     * costing a move to the input line in every update. */
+    leaveok(w, !confirm && !ui->rl_active);
+    if (confirm) {
         char *q = xasprintf("%s [y/n] ", ui->question);
         char *fit = text_truncate(q, width - 1, true);
         wattrset(w, theme_attr(ROLE_HEADER));

@@ -603,6 +603,19 @@ class ScreenCase(unittest.TestCase):
     def input_line(self):
         return self.s.row(-1)
 
+    def wait_position(self, pos=None, total=None, timeout=TIMEOUT):
+        """The selection's place in the list, "3/44" at the right end of
+        the tabs row (None: any number); returns the match (groups: the
+        position and the total)."""
+        what = re.compile(r" (%s)/(%s)$" % (r"\d+" if pos is None else pos,
+                                            r"\d+" if total is None else total))
+        return self.s.wait_for(what, timeout, row=0)
+
+    def list_focused(self, row=1):
+        """The list has the keys: the selection bar (column 0 of the
+        selected row, reversed) is solid, not dim."""
+        return self.s.raw().split("\n")[row].startswith("\x1b[7m ")
+
     def wait_status(self, what, timeout=TIMEOUT):
         return self.s.wait_for(what, timeout, row=-2)
 

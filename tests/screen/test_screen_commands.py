@@ -125,11 +125,11 @@ class CommandsScreen(screen.ScreenCase):
     def test_key_binding_from_the_config_file(self):
         self.twoway(config=CONFIG)
         mine = len(screen.conversations(self.d, status="open", assignee_type="me"))
-        self.wait_status(" 1/%d " % mine)
+        self.wait_position(1, mine)
         self.s.keys("K")
-        self.wait_status(" 2/%d " % mine)
+        self.wait_position(2, mine)
         self.s.keys("K")
-        self.wait_status(" 3/%d " % mine)
+        self.wait_position(3, mine)
         self.s.keys("F2")
         self.wait_input(re.compile("^:tag$"))
         self.s.keys("C-u")
@@ -195,13 +195,13 @@ class CommandsScreen(screen.ScreenCase):
         ids = [c["id"] for c in unassigned[:3]]
         self.s.keys("2")
         self.wait_tab("Unassigned")
-        self.wait_status(" 1/%d " % len(unassigned))
+        self.wait_position(1, len(unassigned))
         self.s.wait_for(unassigned[0]["meta"]["sender"]["name"], row=1)
         for i in range(3):
             self.s.keys("Space")
-            self.s.wait(lambda: self.s.text().count("\n*") == i + 1, "%d marked" % (i + 1))
+            self.s.wait(lambda: self.s.text().count("\n *") == i + 1, "%d marked" % (i + 1))
             self.s.keys("j")
-            self.wait_status(" %d/" % (i + 2))
+            self.wait_position(i + 2)
         return ids
 
     def assignee(self, conv):

@@ -56,12 +56,12 @@ class OfflineScreen(screen.ScreenCase):
         between), so none of them waited for it."""
         self.wait_status(AWAY)
         self.s.keys("Escape")  # focus the list
-        self.s.wait(lambda: "\x1b[7m" in self.s.raw().split("\n")[1], "the list focused")
-        n = int(re.search(r" (\d+)/\d+ ", self.status()).group(1))
+        self.s.wait(self.list_focused, "the list focused")
+        n = int(self.wait_position().group(1))
         self.s.keys("j")
-        self.wait_status(" %d/" % (n + 1))
+        self.wait_position(n + 1)
         self.s.keys("k")
-        self.wait_status(" %d/" % n)
+        self.wait_position(n)
         self.s.keys("?")
         self.s.wait_for("Keys everywhere")
         self.s.keys("q")

@@ -332,7 +332,7 @@ static void test_fmt__list_row_every_line_exactly_cols(void **state)
                 conv_assign(&c, 77, names[(ni + 3) % NNAMES]);
                 for (int cols = 1; cols <= 200; cols++) {
                     struct fmt_line row[FMT_LIST_ROW_LINES];
-                    fmt_list_row(&c, &ctx, cols, cols % 3 == 0, cols % 2 == 0, row);
+                    fmt_list_row(&c, &ctx, cols, (enum fmt_sel)(cols % 3), cols % 2 == 0, row);
                     check_lines(row, FMT_LIST_ROW_LINES, cols, ascii);
                     free_row(row);
                 }
@@ -347,10 +347,10 @@ static void test_fmt__list_row_zero_cols_is_empty(void **state)
     struct conversation c;
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_full(&c, "Maria");
-    fmt_list_row(&c, &ctx, 0, true, true, row);
+    fmt_list_row(&c, &ctx, 0, FMT_SEL_ACTIVE, true, row);
     check_lines(row, FMT_LIST_ROW_LINES, 0, false);
     free_row(row);
-    fmt_list_row(&c, &ctx, -4, false, false, row);
+    fmt_list_row(&c, &ctx, -4, FMT_SEL_NONE, false, row);
     check_lines(row, FMT_LIST_ROW_LINES, 0, false);
     free_row(row);
     model_conversation_free(&c);
@@ -364,7 +364,7 @@ static void test_fmt__list_row_name_cut_at_cluster_boundary(void **state)
         conv_init(&c, names[ni], "hello");
         for (int cols = 4; cols <= 80; cols++) {
             struct fmt_line row[FMT_LIST_ROW_LINES];
-            fmt_list_row(&c, &ctx, cols, false, false, row);
+            fmt_list_row(&c, &ctx, cols, FMT_SEL_NONE, false, row);
             check_name_cut(&row[0], model_contact_label(&c.contact));
             free_row(row);
         }
@@ -378,7 +378,7 @@ static void test_fmt__list_row_line1_fields_and_roles(void **state)
     struct conversation c;
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_full(&c, "Maria Gonzalez");
-    fmt_list_row(&c, &ctx, 100, false, false, row);
+    fmt_list_row(&c, &ctx, 100, FMT_SEL_NONE, false, row);
     check_lines(row, 2, 100, false);
     const struct fmt_line *l = &row[0];
 
@@ -403,7 +403,7 @@ static void test_fmt__list_row_line2_fields_and_roles(void **state)
     struct conversation c;
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_full(&c, "Maria Gonzalez");
-    fmt_list_row(&c, &ctx, 100, false, false, row);
+    fmt_list_row(&c, &ctx, 100, FMT_SEL_NONE, false, row);
     const struct fmt_line *l = &row[1];
 
     assert_memory_equal(l->text, "  Where is my parcel?", strlen("  Where is my parcel?"));
@@ -428,7 +428,7 @@ static void test_fmt__list_row_read_open_conversation_is_quiet(void **state)
     msg_set_sender(&c.last, SENDER_AGENT, 77, "Ann Lee");
     c.last.type = MSG_OUTGOING;
     c.priority = PRIORITY_MEDIUM;
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     check_lines(row, 2, 60, false);
     /* No dot, no waiting, no count, no priority; just the name and age. */
     assert_memory_equal(row[0].text, "   Maria Gonzalez ", 18);
@@ -455,15 +455,15 @@ static void test_fmt__list_row_unread_count_capped(void **state)
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_init(&c, "Maria", "hi");
     c.unread = 10;
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_true(has(&row[0], "(10+)"));
     free_row(row);
     c.unread = 57;
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_true(has(&row[0], "(10+)"));
     free_row(row);
     c.unread = 9;
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_true(has(&row[0], "(9)"));
     free_row(row);
     model_conversation_free(&c);
@@ -476,12 +476,12 @@ static void test_fmt__list_row_priority_glyphs(void **state)
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_init(&c, "Maria", "hi");
     c.priority = PRIORITY_HIGH;
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_int_equal(role_of(&row[0], "!"), ROLE_URGENT);
     assert_false(has(&row[0], DOUBLE_BANG));
     free_row(row);
     c.priority = PRIORITY_LOW;
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_false(has(&row[0], "!"));
     free_row(row);
     model_conversation_free(&c);
@@ -494,7 +494,7 @@ static void test_fmt__list_row_waiting_from_last_incoming_message(void **state)
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_init(&c, "Maria", "hi");
     c.last.created_at = NOW - 3 * HOUR; /* no waiting_since: the message counts */
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_int_equal(role_of(&row[0], HOURGLASS "3h"), ROLE_WAITING);
     free_row(row);
     model_conversation_free(&c);
@@ -507,12 +507,12 @@ static void test_fmt__list_row_assignee_first_name_or_you(void **state)
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_init(&c, "Maria", "hi");
     conv_assign(&c, 77, "Ann Lee");
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_int_equal(role_of(&row[1], "Ann"), ROLE_ASSIGNEE);
     assert_false(has(&row[1], "Lee"));
     free_row(row);
     conv_assign(&c, ME, "Ben Ortiz");
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_int_equal(role_of(&row[1], "you"), ROLE_ASSIGNEE);
     assert_false(has(&row[1], "Ben"));
     free_row(row);
@@ -529,7 +529,7 @@ static void test_fmt__list_row_status_names(void **state)
         struct fmt_line row[FMT_LIST_ROW_LINES];
         conv_init(&c, "Maria", "hi");
         c.status = st[i];
-        fmt_list_row(&c, &ctx, 60, false, false, row);
+        fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
         assert_true(has(&row[1], want[i]));
         free_row(row);
         model_conversation_free(&c);
@@ -543,18 +543,18 @@ static void test_fmt__list_row_preview_prefixes(void **state)
     struct fmt_line row[FMT_LIST_ROW_LINES];
 
     conv_init(&c, "Maria", "on my way\nsee you");
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_true(has(&row[1], "  on my way see you")); /* newline → space */
     free_row(row);
 
     c.last.type = MSG_OUTGOING;
     msg_set_sender(&c.last, SENDER_AGENT, ME, "Ben Ortiz");
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_true(has(&row[1], "  you: on my way"));
     free_row(row);
 
     c.last.is_private = true;
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_true(has(&row[1], "  note: on my way"));
     free_row(row);
     model_conversation_free(&c);
@@ -567,12 +567,12 @@ static void test_fmt__list_row_attachment_only_and_deleted(void **state)
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_init(&c, "Maria", "");
     msg_add_attachment(&c.last, "image", "https://example.com/a.jpg", 1000);
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_true(has(&row[1], "  [image]"));
     assert_false(has(&row[1], "https"));
     free_row(row);
     c.last.deleted = true;
-    fmt_list_row(&c, &ctx, 60, false, false, row);
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
     assert_true(has(&row[1], "  (deleted)"));
     free_row(row);
     model_conversation_free(&c);
@@ -585,7 +585,7 @@ static void test_fmt__list_row_preview_off_hides_text(void **state)
     struct fmt_line row[FMT_LIST_ROW_LINES];
     ctx.preview = false;
     conv_init(&c, "Maria", "my card number is 4111");
-    fmt_list_row(&c, &ctx, 80, false, false, row);
+    fmt_list_row(&c, &ctx, 80, FMT_SEL_NONE, false, row);
     assert_true(has(&row[1], "(message hidden)"));
     assert_false(has(&row[1], "4111"));
     assert_false(has(&row[1], "card"));
@@ -593,7 +593,7 @@ static void test_fmt__list_row_preview_off_hides_text(void **state)
     free(c.last.content);
     c.last.content = xstrdup("");
     msg_add_attachment(&c.last, "image", "https://example.com/a.jpg", 1000);
-    fmt_list_row(&c, &ctx, 80, false, false, row);
+    fmt_list_row(&c, &ctx, 80, FMT_SEL_NONE, false, row);
     assert_true(has(&row[1], "(message hidden)"));
     free_row(row);
     model_conversation_free(&c);
@@ -609,7 +609,7 @@ static void test_fmt__list_row_no_last_message(void **state)
     c.has_last = false;
     free(c.contact.phone);
     c.contact.phone = xstrdup("");
-    fmt_list_row(&c, &ctx, 40, false, false, row);
+    fmt_list_row(&c, &ctx, 40, FMT_SEL_NONE, false, row);
     check_lines(row, 2, 40, false);
     assert_true(has(&row[0], "#900")); /* no name, no phone: the id */
     free_row(row);
@@ -623,29 +623,29 @@ static void test_fmt__list_row_line1_gives_way_age_count_priority_waiting(void *
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_full(&c, "Maria Gonzalez");
     /* prefix 3 + name kept at 8 + " ⏳12m ‼ (3) 2h" (15) = 26 */
-    fmt_list_row(&c, &ctx, 26, false, false, row);
+    fmt_list_row(&c, &ctx, 26, FMT_SEL_NONE, false, row);
     assert_true(has(&row[0], " 2h"));
     assert_true(has(&row[0], "Maria G" ELLIPSIS));
     free_row(row);
 
-    fmt_list_row(&c, &ctx, 25, false, false, row);
+    fmt_list_row(&c, &ctx, 25, FMT_SEL_NONE, false, row);
     assert_false(has(&row[0], " 2h"));
     assert_true(has(&row[0], "(3)"));
     free_row(row);
 
-    fmt_list_row(&c, &ctx, 21, false, false, row);
+    fmt_list_row(&c, &ctx, 21, FMT_SEL_NONE, false, row);
     assert_false(has(&row[0], "(3)"));
     assert_true(has(&row[0], DOUBLE_BANG));
     free_row(row);
 
-    fmt_list_row(&c, &ctx, 17, false, false, row);
+    fmt_list_row(&c, &ctx, 17, FMT_SEL_NONE, false, row);
     assert_false(has(&row[0], DOUBLE_BANG));
     assert_true(has(&row[0], HOURGLASS "12m"));
     assert_true(has(&row[0], "Maria G" ELLIPSIS));
     free_row(row);
 
     /* The name keeps its 8 columns before the waiting time goes. */
-    fmt_list_row(&c, &ctx, 16, false, false, row);
+    fmt_list_row(&c, &ctx, 16, FMT_SEL_NONE, false, row);
     assert_false(has(&row[0], HOURGLASS));
     assert_true(has(&row[0], "Maria Gonzal" ELLIPSIS));
     free_row(row);
@@ -659,40 +659,40 @@ static void test_fmt__list_row_line2_gives_way_preview_labels_assignee(void **st
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_full(&c, "Maria");
     /* indent 2 + " you #billing #vip pending" (26) = 28 */
-    fmt_list_row(&c, &ctx, 40, false, false, row);
+    fmt_list_row(&c, &ctx, 40, FMT_SEL_NONE, false, row);
     assert_true(has(&row[1], "  Where is"));
     free_row(row);
 
-    fmt_list_row(&c, &ctx, 28, false, false, row);
+    fmt_list_row(&c, &ctx, 28, FMT_SEL_NONE, false, row);
     assert_false(has(&row[1], "Where"));
     assert_true(has(&row[1], "you #billing #vip pending"));
     free_row(row);
 
     /* One column left for the preview: a lone "…" would say nothing. */
-    fmt_list_row(&c, &ctx, 29, false, false, row);
+    fmt_list_row(&c, &ctx, 29, FMT_SEL_NONE, false, row);
     assert_false(has(&row[1], ELLIPSIS));
     assert_memory_equal(row[1].text, "    you #billing", 16);
     free_row(row);
 
-    fmt_list_row(&c, &ctx, 27, false, false, row); /* the last label goes first */
+    fmt_list_row(&c, &ctx, 27, FMT_SEL_NONE, false, row); /* the last label goes first */
     assert_false(has(&row[1], "#vip"));
     assert_true(has(&row[1], "#billing"));
     assert_true(has(&row[1], "you"));
     free_row(row);
 
-    fmt_list_row(&c, &ctx, 20, false, false, row);
+    fmt_list_row(&c, &ctx, 20, FMT_SEL_NONE, false, row);
     assert_false(has(&row[1], "#"));
     assert_true(has(&row[1], "you pending"));
     free_row(row);
 
-    fmt_list_row(&c, &ctx, 12, false, false, row);
+    fmt_list_row(&c, &ctx, 12, FMT_SEL_NONE, false, row);
     assert_false(has(&row[1], "you"));
     assert_true(has(&row[1], "pending"));
     free_row(row);
     model_conversation_free(&c);
 }
 
-static void test_fmt__list_row_selected_is_all_selected(void **state)
+static void test_fmt__list_row_selection_is_a_bar_in_the_first_column(void **state)
 {
     for (int ascii = 0; ascii < 2; ascii++) {
         struct fmt_ctx ctx = ctx_make(ascii);
@@ -700,36 +700,55 @@ static void test_fmt__list_row_selected_is_all_selected(void **state)
             struct conversation c;
             conv_full(&c, names[ni]);
             for (int cols = 1; cols <= 120; cols += 7) {
-                struct fmt_line row[FMT_LIST_ROW_LINES];
-                fmt_list_row(&c, &ctx, cols, true, true, row);
+                struct fmt_line plain[FMT_LIST_ROW_LINES], active[FMT_LIST_ROW_LINES],
+                    inactive[FMT_LIST_ROW_LINES];
+                fmt_list_row(&c, &ctx, cols, FMT_SEL_NONE, true, plain);
+                fmt_list_row(&c, &ctx, cols, FMT_SEL_ACTIVE, true, active);
+                fmt_list_row(&c, &ctx, cols, FMT_SEL_INACTIVE, true, inactive);
                 for (int i = 0; i < FMT_LIST_ROW_LINES; i++) {
-                    check_line(&row[i], cols, ascii);
-                    assert_int_equal(row[i].nspans, 1);
-                    assert_int_equal(row[i].spans[0].start, 0);
-                    assert_int_equal(row[i].spans[0].end, strlen(row[i].text));
-                    assert_int_equal(row[i].spans[0].role, ROLE_SELECTED);
+                    check_line(&active[i], cols, ascii);
+                    check_line(&inactive[i], cols, ascii);
+                    assert_int_equal(plain[i].text[0], ' ');
+                    assert_int_equal(active[i].text[0], ' ');
+                    assert_int_equal(active[i].spans[0].start, 0);
+                    assert_int_equal(active[i].spans[0].end, 1);
+                    assert_int_equal(active[i].spans[0].role, ROLE_SELECTED);
+                    assert_int_equal(inactive[i].spans[0].start, 0);
+                    assert_int_equal(inactive[i].spans[0].role, ROLE_DIM);
+                    if (ascii)
+                        assert_int_equal(inactive[i].text[0], '|');
+                    /* Everything after the bar is the same in all three. */
+                    size_t bar = inactive[i].spans[0].end;
+                    assert_string_equal(plain[i].text + 1, active[i].text + 1);
+                    assert_string_equal(plain[i].text + 1, inactive[i].text + bar);
+                    assert_int_equal(plain[i].nspans + 1, active[i].nspans);
+                    assert_int_equal(plain[i].nspans + 1, inactive[i].nspans);
                 }
-                free_row(row);
+                free_row(plain);
+                free_row(active);
+                free_row(inactive);
             }
             model_conversation_free(&c);
         }
     }
 }
 
-static void test_fmt__list_row_mark_in_first_column(void **state)
+static void test_fmt__list_row_mark_in_second_column(void **state)
 {
     struct fmt_ctx ctx = ctx_make(false);
     struct conversation c;
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_init(&c, "Maria", "hi");
-    fmt_list_row(&c, &ctx, 40, false, true, row);
-    assert_int_equal(row[0].text[0], '*');
-    assert_int_equal(row[0].spans[0].start, 0);
-    assert_int_equal(row[0].spans[0].end, 1);
+    c.unread = 2;
+    fmt_list_row(&c, &ctx, 40, FMT_SEL_NONE, true, row);
+    assert_int_equal(row[0].text[1], '*');
+    assert_int_equal(row[0].spans[0].start, 1);
+    assert_int_equal(row[0].spans[0].end, 2);
     assert_int_equal(row[0].spans[0].role, ROLE_MARK);
     free_row(row);
-    fmt_list_row(&c, &ctx, 40, false, false, row);
-    assert_int_equal(row[0].text[0], ' ');
+    /* Not marked: the unread dot. */
+    fmt_list_row(&c, &ctx, 40, FMT_SEL_NONE, false, row);
+    assert_memory_equal(row[0].text, " \xe2\x97\x8f ", 5);
     free_row(row);
     model_conversation_free(&c);
 }
@@ -744,7 +763,7 @@ static void test_fmt__list_row_leading_mark_gets_its_own_base(void **state)
               "Ana",
               "hi");
     c.unread = 1;
-    fmt_list_row(&c, &ctx, 30, false, false, row);
+    fmt_list_row(&c, &ctx, 30, FMT_SEL_NONE, false, row);
     check_lines(row, 2, 30, false);
     /* Drawn alone (its own span) or after the dot, the mark sits on the
      * same dotted circle, so the row is 30 columns either way. */
@@ -761,13 +780,13 @@ static void test_fmt__list_row_ascii_glyphs(void **state)
     struct conversation c;
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_full(&c, "Jos" E_ACUTE " " CJK_NAME " " FAMILY);
-    fmt_list_row(&c, &ctx, 100, false, false, row);
+    fmt_list_row(&c, &ctx, 100, FMT_SEL_NONE, false, row);
     check_lines(row, 2, 100, true);
     assert_memory_equal(row[0].text, " N Jose ?????? ", 15);
     assert_true(has(&row[0], "W12m !! (3) 2h"));
     free_row(row);
     /* Cut with '~' in place of the ellipsis. */
-    fmt_list_row(&c, &ctx, 18, false, false, row);
+    fmt_list_row(&c, &ctx, 18, FMT_SEL_NONE, false, row);
     check_lines(row, 2, 18, true);
     assert_true(has(&row[0], "~"));
     free_row(row);
@@ -1018,10 +1037,13 @@ static void test_fmt__thread_day_separator_when_day_changes(void **state)
     assert_int_equal(n, 2 + 4 * 2);
     assert_true(has(&l[0], " Thu 26 Nov "));
     assert_true(has(&l[5], " Fri 27 Nov "));
-    assert_memory_equal(l[5].text, "\xe2\x94\x80\xe2\x94\x80", 6);
+    /* A short rule each side, in the middle: "   ─── Fri 27 Nov ───   ". */
+    assert_true(has(&l[5], "\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80 Fri 27 Nov "
+                           "\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"));
+    assert_memory_equal(l[5].text, "           \xe2\x94\x80", 14);
     assert_int_equal(l[5].nspans, 1);
     assert_int_equal(l[5].spans[0].role, ROLE_DAY);
-    assert_int_equal(l[5].spans[0].end, strlen(l[5].text));
+    assert_int_equal(l[5].spans[0].start, 11);
     fmt_lines_free(l, n);
     msgs_free(&ms);
 
@@ -1362,6 +1384,29 @@ static void test_fmt__tabs_counts_and_active(void **state)
     fmt_line_free(&l);
 }
 
+static void test_fmt__tabs_position_at_the_right_end(void **state)
+{
+    struct fmt_ctx ctx = ctx_make(false);
+    struct fmt_tabs t = {.active = 0, .mine = 5, .status = "open", .pos = 3, .total = 44};
+    struct fmt_line l;
+    fmt_tabs_line(&t, &ctx, 60, &l);
+    check_line(&l, 60, false);
+    assert_string_equal(l.text + 60 - 5, "3/44 ");
+    assert_int_equal(role_of(&l, "3/44"), ROLE_TAB);
+    fmt_line_free(&l);
+    /* No room: the tabs and filters stay, the position goes. */
+    fmt_tabs_line(&t, &ctx, 45, &l);
+    check_line(&l, 45, false);
+    assert_false(has(&l, "/44"));
+    assert_true(has(&l, "status:open"));
+    fmt_line_free(&l);
+    /* An empty list has no position. */
+    t.total = 0;
+    fmt_tabs_line(&t, &ctx, 60, &l);
+    assert_false(has(&l, "/"));
+    fmt_line_free(&l);
+}
+
 static void test_fmt__tabs_every_width(void **state)
 {
     struct fmt_tabs t = {.active = 2,
@@ -1372,7 +1417,9 @@ static void test_fmt__tabs_every_width(void **state)
                          .label = CJK_NAME FAMILY,
                          .inbox = "SMS " FLAG_FR,
                          .limit = "50",
-                         .search = "Jos" E_ACUTE};
+                         .search = "Jos" E_ACUTE,
+                         .pos = 123456,
+                         .total = 9999999};
     for (int ascii = 0; ascii < 2; ascii++) {
         struct fmt_ctx ctx = ctx_make(ascii);
         for (int cols = 0; cols <= 200; cols++) {
@@ -1466,8 +1513,8 @@ int main(void)
         cmocka_unit_test(test_fmt__list_row_no_last_message),
         cmocka_unit_test(test_fmt__list_row_line1_gives_way_age_count_priority_waiting),
         cmocka_unit_test(test_fmt__list_row_line2_gives_way_preview_labels_assignee),
-        cmocka_unit_test(test_fmt__list_row_selected_is_all_selected),
-        cmocka_unit_test(test_fmt__list_row_mark_in_first_column),
+        cmocka_unit_test(test_fmt__list_row_selection_is_a_bar_in_the_first_column),
+        cmocka_unit_test(test_fmt__list_row_mark_in_second_column),
         cmocka_unit_test(test_fmt__list_row_leading_mark_gets_its_own_base),
         cmocka_unit_test(test_fmt__list_row_ascii_glyphs),
         cmocka_unit_test(test_fmt__thread_every_line_exactly_cols),
@@ -1489,6 +1536,7 @@ int main(void)
         cmocka_unit_test(test_fmt__header_skips_empty_fields),
         cmocka_unit_test(test_fmt__header_every_line_exactly_cols),
         cmocka_unit_test(test_fmt__tabs_counts_and_active),
+        cmocka_unit_test(test_fmt__tabs_position_at_the_right_end),
         cmocka_unit_test(test_fmt__tabs_every_width),
         cmocka_unit_test(test_fmt__status_line_cuts_middle_first),
         cmocka_unit_test(test_fmt__status_line_every_width),
