@@ -94,6 +94,9 @@ struct cmd_ui {
     /* Ask a yes/no question; answer(cbud, yes) runs later. */
     void (*confirm)(void *ud, const char *question, void (*answer)(void *cbud, bool yes),
                     void *cbud);
+    /* A reply or note was refused or declined before it went out: its
+     * text (as written, variables unfilled) back to the agent with why. */
+    void (*refused)(void *ud, int64_t conv, bool is_private, const char *text, const char *why);
     /* Compose in $EDITOR (conv, private, initial text). */
     void (*edit)(void *ud, int64_t conv, bool is_private, const char *text);
     /* Scroll the thread by lines (negative: up) or pages (page != 0). */

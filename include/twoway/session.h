@@ -39,6 +39,11 @@ struct session_listener {
     void (*state)(void *ud);
     /* A reply finished: ok, or failed with why (still kept for retry). */
     void (*sent)(void *ud, int64_t conv, const char *echo_id, bool ok, const char *why);
+    /* The server answered that it will not take this reply (a 4xx: the
+     * contact opted out, too long, not allowed...): it was not stored.
+     * Called after sent; the reply is still in the outbox, failed, for the
+     * owner to take back (session_discard) or leave for retry. */
+    void (*refused)(void *ud, int64_t conv, const char *echo_id, const char *why);
     void *ud;
 };
 

@@ -58,6 +58,10 @@ void ui_message(struct ui *ui, const char *text, bool error);
 void ui_output(struct ui *ui, const char *text);
 /* The hooks commands use (compose, confirm, help…). */
 const struct cmd_ui *ui_cmd_hooks(struct ui *ui);
+/* The server refused reply echo_id of conv for good (a 4xx): it comes out
+ * of the outbox and back to the agent, into the composer or its draft,
+ * with why next to it. */
+void ui_reply_refused(struct ui *ui, int64_t conv, const char *echo_id, const char *why);
 /* Save the drafts being typed (on exit and on signals). */
 void ui_save_drafts(struct ui *ui);
 

@@ -215,6 +215,13 @@ static void on_sent(void *ud, int64_t conv, const char *echo_id, bool ok, const 
     }
 }
 
+static void on_refused(void *ud, int64_t conv, const char *echo_id, const char *why)
+{
+    struct app *a = ud;
+    if (a->ui)
+        ui_reply_refused(a->ui, conv, echo_id, why);
+}
+
 static int64_t session_deadline(void *ud)
 {
     struct app *a = ud;
@@ -325,6 +332,7 @@ static int connect_session(struct app *a, char **err)
         .inbound = on_inbound,
         .state = on_state,
         .sent = on_sent,
+        .refused = on_refused,
         .ud = a,
     };
     session_set_listener(a->ss, &l);

@@ -48,13 +48,37 @@ struct reply_job {
      * anything, so it shows as "sending" at once however slow the server;
      * the checks then release it or take it back. */
     bool held;
+    /* The text is not the agent's to get back (it was discarded by hand,
+     * which gave it back already; or there was none). */
+    bool not_theirs;
 };
+
+/* What the agent wrote, before variables are filled in: the template's
+ * text (if it is known), then what was typed. Owned. */
+static char *as_written(const struct cmd_call *call)
+{
+    const struct reply_job *j = call->priv;
+    const struct template *tp =
+        j->template_name ? cmd_resolve_template(call->env, j->template_name) : NULL;
+    if (!tp)
+        return xstrdup(j->typed);
+    return *j->typed ? xasprintf("%s %s", tp->content, j->typed) : xstrdup(tp->content);
+}
 
 static void job_end(struct cmd_call *call, bool ok, const char *msg)
 {
     struct reply_job *j = call->priv;
+    const struct cmd_ui *ui = call->env->ui;
     if (j->held && j->echo_id && !ok) /* declined or refused: take it back */
         free(session_discard(call->env->ss, call->conv, j->echo_id));
+    if (!ok && !j->not_theirs && ui && ui->refused) {
+        /* Nothing typed is lost: it goes back where the agent writes, with
+         * the reason next to it. */
+        char *text = as_written(call);
+        if (!blank(text))
+            ui->refused(ui->ud, call->conv, j->is_private, text, msg ? msg : "not sent");
+        free(text);
+    }
     free(j->template_name);
     free(j->typed);
     free(j->text);
@@ -97,6 +121,7 @@ static void send_now(struct cmd_call *call)
         if (session_release(env->ss, j->echo_id, &err) < 0) {
             /* gone meanwhile (discarded by hand): nothing more to do */
             j->held = false;
+            j->not_theirs = true;
             job_end(call, false, err);
             free(err);
             return;

@@ -138,6 +138,7 @@ static void on_send(void *ud, struct prov_result *res)
     s->send_pending = false;
     bool ok = session_note_result(s, res);
     struct outbox_entry *e = outbox_find(s->outbox, r->echo_id);
+    char *refused = NULL; /* why the server will not take it, for l.refused */
     if (ok) {
         int64_t server_id = res->has_msg ? res->msg.id : 0;
         if (res->has_msg) {
@@ -167,9 +168,17 @@ static void on_send(void *ud, struct prov_result *res)
             save_outbox(s);
             show_local(s, e);
             finished(s, r->conv, r->echo_id, false, e->error);
+            refused = xstrdup(e->error);
         }
     }
+    int64_t conv = r->conv;
+    char *echo = xstrdup(r->echo_id);
     session_req_done(r);
+    /* Told once the request is done, so the reply can be taken back. */
+    if (refused && s->l.refused)
+        s->l.refused(s->l.ud, conv, echo, refused);
+    free(refused);
+    free(echo);
     if (!s->send_next_ms)
         session_send_next(s);
 }

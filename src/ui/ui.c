@@ -61,6 +61,11 @@ static void hook_confirm(void *ud, const char *q, void (*answer)(void *, bool), 
     ui_confirm(ud, q, answer, cbud);
 }
 
+static void hook_refused(void *ud, int64_t conv, bool is_private, const char *text, const char *why)
+{
+    ui_give_back(ud, conv, is_private, text, why);
+}
+
 static void hook_edit(void *ud, int64_t conv, bool is_private, const char *text)
 {
     ui_editor_start(ud, conv, is_private, text);
@@ -111,6 +116,7 @@ struct ui *ui_new(const struct ui_deps *deps)
         .help = hook_help,
         .confirm = hook_confirm,
         .edit = hook_edit,
+        .refused = hook_refused,
         .scroll = hook_scroll,
         .list_rows = hook_list_rows,
         .redraw = hook_redraw,
@@ -227,6 +233,8 @@ void ui_free(struct ui **pui)
     free(ui->ofilter);
     free(ui->editor_file);
     free(ui->title);
+    free(ui->compose_note);
+    ui_notes_free(ui);
     clear_output(ui);
     free(ui->out);
     buf_free(&ui->inq);

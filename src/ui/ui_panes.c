@@ -397,11 +397,21 @@ static void draw_status(struct ui *ui)
     char *left = NULL, *right = NULL;
     if (ui->mode == MODE_COMPOSE) {
         const struct conversation *c = store_conv(ui->env->st, ui->compose_conv);
-        /* What was just said (a completion, a key that is off) goes
-         * before the composer's own line, until the next key. */
+        /* What was just said (a completion, a key that is off) until the
+         * next key; else why the text was refused, next to it until it is
+         * sent; else that the customer cannot get a reply; else whom the
+         * composer writes to. */
         if (ui->message) {
             left = xstrdup(ui->message);
             alert = ui->message_error;
+        } else if (ui->compose_note) {
+            left = xstrdup(ui->compose_note);
+            alert = true;
+        } else if (!ui->compose_private && c && c->contact.opted_out) {
+            left = xasprintf("%s opted out of SMS (STOP): a reply will be refused; n writes a "
+                             "private note",
+                             model_contact_label(&c->contact));
+            alert = true;
         } else {
             left =
                 xasprintf("%s #%lld %s", ui->compose_private ? "Note on" : "Reply to",

@@ -96,6 +96,9 @@ struct ui {
     bool compose_private;
     int64_t compose_since; /* newest message id when the composer opened */
     uint64_t draft_timer;
+    char *compose_note;    /* why the text in the composer was refused, or NULL */
+    struct ui_note *notes; /* reasons waiting with drafts (ui_refusal.c) */
+    size_t nnotes;
     char *message; /* status message */
     bool message_error;
     bool prefix_pending; /* `;` was pressed: the next binding runs on marked rows */
@@ -173,6 +176,18 @@ void ui_rlkeys_init(struct ui *ui);
 void ui_rlkeys_done(void);
 /* "vi insert" or "vi command" in vi editing mode; NULL in emacs mode. */
 const char *ui_rlkeys_mode(void);
+
+/* The composer's text (borrowed; "" when closed). */
+const char *ui_rl_text(void);
+/* Put text at the start of the composer, a line break after it. */
+void ui_rl_put_first(struct ui *ui, const char *text);
+
+/* ui_refusal.c — text that did not go out, back to the agent with why
+ * (NULL: keep a reason given already) */
+void ui_give_back(struct ui *ui, int64_t conv, bool is_private, const char *text, const char *why);
+void ui_note_put(struct ui *ui, int64_t conv, bool is_private, const char *why);
+char *ui_note_take(struct ui *ui, int64_t conv, bool is_private);
+void ui_notes_free(struct ui *ui);
 
 /* ui_overlay.c — help and the template picker */
 void ui_help_open(struct ui *ui, const char *topic);

@@ -279,8 +279,10 @@ static void submit_done(void *ud, bool ok)
             free(err);
         if (s->waiting && ui->message && strcmp(ui->message, s->waiting) == 0)
             ui_message(ui, NULL, false);
-    } else if (ui->mode == MODE_NORMAL) {
-        ui_compose_open(ui, s->conv, s->is_private, s->text);
+    } else {
+        /* The reply command gave it back with its reason already (then
+         * this finds it there); a command refused before it ran did not. */
+        ui_give_back(ui, s->conv, s->is_private, s->text, NULL);
     }
     if (!s->waiting)
         return; /* finished inside cmd_run: submit_compose frees it */
@@ -309,14 +311,18 @@ static void submit_compose(struct ui *ui, const char *text)
     int64_t conv = ui->compose_conv;
     bool priv = ui->compose_private;
     int64_t since = ui->compose_since;
-    ui_drafts_save_now(ui); /* on disk until the outbox has it */
+    /* Sent again: the reason it was refused before is past. */
+    free(ui->compose_note);
+    ui->compose_note = NULL;
     ui_rl_end(ui);
-    if (!*text) {
-        char *err = NULL;
-        if (drafts_save(ui->deps.state_dir, conv, priv, "", &err) < 0)
-            free(err);
-        return;
+    /* On disk until the outbox has it (readline's buffer is empty by now). */
+    char *err = NULL;
+    if (drafts_save(ui->deps.state_dir, conv, priv, text, &err) < 0) {
+        ui_message(ui, err, true);
+        free(err);
     }
+    if (!*text)
+        return;
     add_history(text);
     char *q = quote_word(text);
     char *line = priv ? xasprintf("note --conversation %lld -- %s", (long long)conv, q)
@@ -345,13 +351,24 @@ static void submit_compose(struct ui *ui, const char *text)
     ui_damage(ui, DMG_ALL);
 }
 
+/* A line readline finished. It is run once readline has returned: readline
+ * empties its buffer after this hook, so a composer opened from in here
+ * (a refused reply given back) would lose its text. */
+static char *done_line;
+static bool line_done;
+
 static void line_hook(char *line)
 {
-    struct ui *ui = rl_ui;
-    if (!ui) {
-        free(line);
-        return;
-    }
+    free(done_line);
+    done_line = line;
+    line_done = true;
+}
+
+static void run_done_line(struct ui *ui)
+{
+    char *line = done_line;
+    done_line = NULL;
+    line_done = false;
     if (!line) { /* C-d on an empty line */
         ui_rl_end(ui);
         return;
@@ -419,6 +436,9 @@ void ui_rl_done(struct ui *ui)
         other_history = NULL;
     }
     ui_rlkeys_done();
+    free(done_line);
+    done_line = NULL;
+    line_done = false;
     rl_ui = NULL;
 }
 
@@ -443,8 +463,14 @@ void ui_rl_end(struct ui *ui)
 {
     if (!ui->rl_active)
         return;
-    if (ui->mode == MODE_COMPOSE)
+    if (ui->mode == MODE_COMPOSE) {
         ui_drafts_save_now(ui);
+        /* A refusal's reason stays with the text it refused. */
+        if (ui->compose_note && rl_end > 0)
+            ui_note_put(ui, ui->compose_conv, ui->compose_private, ui->compose_note);
+        free(ui->compose_note);
+        ui->compose_note = NULL;
+    }
     /* Left in the middle of a key (C-x, C-v, a vi operator, a search):
      * nothing of it may carry over into the next line. */
     rl_callback_sigcleanup();
@@ -459,16 +485,40 @@ void ui_rl_end(struct ui *ui)
 void ui_rl_feed_bytes(struct ui *ui, size_t n)
 {
     feed_left = n;
-    while (feed_left > 0 && ui->inq.len > 0 && ui->rl_active)
+    while (feed_left > 0 && ui->inq.len > 0 && ui->rl_active && !line_done)
         rl_callback_read_char();
-    /* A line handler may have left readline with bytes still meant for it
-     * (typed ahead): they stay in the queue for the next mode. */
+    /* Bytes typed after the line (typed ahead) stay in the queue for the
+     * next mode. */
     feed_left = 0;
+    if (line_done)
+        run_done_line(ui);
     if (want_editor) {
         want_editor = false;
         if (ui->mode == MODE_COMPOSE)
             ui_editor_start(ui, ui->compose_conv, ui->compose_private, NULL);
     }
+}
+
+const char *ui_rl_text(void)
+{
+    return rl_line_buffer ? rl_line_buffer : "";
+}
+
+void ui_rl_put_first(struct ui *ui, const char *text)
+{
+    if (!ui->rl_active)
+        return;
+    int at = rl_point;
+    int n = (int)strlen(text);
+    rl_point = 0;
+    if (rl_end > 0) {
+        rl_insert_text("\n");
+        rl_point = 0;
+        n++;
+    }
+    rl_insert_text(text);
+    rl_point = at + n;
+    redisplay_hook();
 }
 
 bool ui_rl_vi_mode(void)
@@ -499,7 +549,8 @@ void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *t
     ui->compose_private = is_private;
     ui->compose_since = store_thread_last_id(ui->env->st, conv);
     ui_rl_begin(ui, MODE_COMPOSE, prompt, draft ? draft : text);
-    if (draft)
+    ui->compose_note = ui_note_take(ui, conv, is_private);
+    if (draft && !ui->compose_note)
         ui_message(ui, "draft restored", false);
     free(prompt);
     free(draft);

@@ -430,12 +430,15 @@ class TtyTrace:
 class Proxy:
     """An HTTP proxy on 127.0.0.1 in front of twowayd d, for servers that
     misbehave: fail = a status (500, 429, ...) answered to every request
-    instead of forwarding; rewrite = {bytes: bytes} applied to every answer
-    body (raw bytes a real twowayd would never send). Point twoway at .url."""
+    instead of forwarding; answer = a function (method, path) returning
+    (status, body) to answer that request instead of forwarding, or None to
+    forward it; rewrite = {bytes: bytes} applied to every answer body (raw
+    bytes a real twowayd would never send). Point twoway at .url."""
 
     def __init__(self, d):
         self.d = d
         self.fail = None
+        self.answer = None
         self.rewrite = {}
         self.fake = twtest.FakeHTTP(self._handle)
         self.fake.server.handle_error = lambda request, address: None
@@ -447,6 +450,9 @@ class Proxy:
         fail = self.fail
         if fail:
             return fail, "application/json", b'{"error":"the proxy says %d"}' % fail
+        own = self.answer(method, path) if self.answer else None
+        if own:
+            return own[0], "application/json", own[1]
         keep = {k: v for k, v in headers.items()
                 if k.lower() in ("api_access_token", "content-type", "accept")}
         req = urllib.request.Request(self.d.base_url + path, data=body or None, method=method,

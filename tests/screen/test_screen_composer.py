@@ -5,6 +5,11 @@ SMS); keys that switch the editing mode are off unless ~/.inputrc binds
 them under `$if twoway`; the prompt says when readline is in vi mode; C-c
 and C-g leave from any state readline is in.
 
+Nothing typed is lost on a refusal: a reply refused before sending or by
+the server stays in the composer (or its draft) with the reason next to
+it, in the status line above it, until it is sent; `r` on a contact who
+opted out says so at once. The segment meter shows max_segments.
+
 The agent is Ann Lee; Mike Sullivan (#30) is hers. What twowayd stored is
 read back through its API.
 """
@@ -13,6 +18,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -166,6 +172,167 @@ class ComposerScreen(screen.ScreenCase):
                     self.s.keys("C-c")
                     self.wait_input_empty()
             tw.stop()
+
+
+class RefusalScreen(screen.ScreenCase):
+
+    def open_conv_of(self, phone):
+        conv = screen.conv_by_phone(self.d, phone)["id"]
+        self.command("open %d" % conv)
+        self.wait_status("#%d" % conv)
+        return conv
+
+    def compose(self, conv, key="r"):
+        self.s.keys(key)
+        self.wait_input(re.compile(r"(reply|note) #%d .* ›" % conv))
+
+    def paste(self, text):
+        d = tempfile.mkdtemp(prefix="twoway-paste-")
+        self.addCleanup(shutil.rmtree, d, True)
+        path = os.path.join(d, "paste.txt")
+        with open(path, "w") as f:
+            f.write(text)
+        self.s.tmux("load-buffer", path)
+        self.s.tmux("paste-buffer", "-p")
+
+    def test_an_unfilled_variable_keeps_the_text_with_the_reason(self):
+        self.twoway()
+        conv = self.open_conv_of(MIKE)
+        before = self.contents(conv)
+        self.compose(conv)
+        text = "Hi {{contact.nickname}}, your crown is ready"
+        self.s.type(text)
+        self.s.keys("Enter")
+        prompt = "reply #%d Mike Sullivan › " % conv
+        self.wait_input(prompt + text)
+        self.wait_status("{{contact.nickname}}")
+        self.assertEqual(self.contents(conv), before)
+        # The reason is next to the text, not a message the next key wipes.
+        self.s.keys("End")
+        self.s.type("!")
+        self.wait_input(prompt + text + "!")
+        self.assertIn("{{contact.nickname}}", self.status())
+        # Left and opened again: the text and its reason come back.
+        self.escape()
+        self.compose(conv)
+        self.wait_input(prompt + text + "!")
+        self.wait_status("{{contact.nickname}}")
+        # Fixed and sent: the reason goes.
+        self.s.keys("C-e", "C-u")
+        self.wait_input(re.compile(r"›\s*$"))
+        self.s.type("Hi Mike, your crown is ready")
+        self.wait_input(prompt + "Hi Mike, your crown is ready")
+        self.s.keys("Enter")
+        self.wait_input_empty()
+        screen.twtest.wait_for(lambda: "Hi Mike, your crown is ready" in self.contents(conv),
+                               timeout=screen.TIMEOUT, what="the reply in twowayd")
+
+    def test_too_long_is_refused_before_sending_and_stays(self):
+        self.twoway()
+        conv = self.open_conv_of(MIKE)
+        before = self.contents(conv)
+        self.compose(conv)
+        self.paste("x" * 1531)
+        self.wait_status("GSM-7 1/153 · 11/10 SMS · too long")
+        self.s.keys("Enter")
+        self.wait_status("11 SMS segments; max_segments allows 10")
+        self.assertIn("x" * 50, self.input_line())
+        self.s.keys("BSpace")
+        self.wait_status("GSM-7 153/153 · 10/10 SMS")
+        self.assertIn("11 SMS segments", self.status())  # the reason stays until sent
+        self.assertEqual(self.contents(conv), before)
+        self.s.keys("C-u")
+        self.escape()
+
+    def test_a_reply_from_the_command_line_that_is_refused_opens_the_composer(self):
+        self.twoway()
+        conv = self.open_conv_of(MIKE)
+        before = self.contents(conv)
+        self.command("set max_segments = 1")
+        text = "y" * 170
+        self.command("reply " + text, wait_closed=False)
+        self.wait_input("reply #%d Mike Sullivan › " % conv)
+        self.wait_status("2 SMS segments; max_segments allows 1")
+        self.assertIn("y" * 40, self.input_line())
+        self.assertEqual(self.contents(conv), before)
+        self.s.keys("C-u")
+        self.escape()
+        self.command("set max_segments = 10")
+
+    def test_r_on_an_opted_out_contact_says_so_at_once_and_a_note_is_allowed(self):
+        self.twoway()
+        self.command("open 7")
+        self.wait_status("#7")
+        before = self.contents(7)
+        self.s.keys("r")
+        self.wait_status("opted out of SMS (STOP): a reply will be refused; n writes a private note")
+        self.assertIn("reply #7", self.input_line())
+        self.s.type("Sorry to see you go")
+        self.s.keys("Enter")
+        self.wait_input("reply #7 +15550101007 › Sorry to see you go")
+        self.wait_status("replied STOP and has opted out of SMS; only notes are possible")
+        self.assertEqual(self.contents(7), before)
+        self.s.keys("C-u")
+        self.escape()
+        self.compose(7, key="n")
+        self.assertNotIn("opted out", self.status())
+        self.s.type("customer opted out, do not text")
+        self.s.keys("Enter")
+        self.wait_input_empty()
+        screen.twtest.wait_for(lambda: "customer opted out, do not text" in self.contents(7),
+                               timeout=screen.TIMEOUT, what="the note in twowayd")
+        self.assertTrue(screen.messages(self.d, 7)[-1]["private"])
+
+    def test_a_reply_the_server_refuses_comes_back_with_its_reason(self):
+        """A 4xx to the send (here from a proxy in front of twowayd): the
+        text comes back to the composer if the agent is still on the
+        conversation, else to its draft; nothing is stored or texted."""
+        proxy = screen.Proxy(self.d)
+        self.addCleanup(proxy.cleanup)
+        release = threading.Event()
+        self.addCleanup(release.set)
+
+        def refuse(method, path):
+            if method == "POST" and path.endswith("/messages"):
+                release.wait(screen.TIMEOUT)
+                return 422, b'{"message":"Mike asked us not to text him"}'
+            return None
+        proxy.answer = refuse
+        self.twoway(url=proxy.url)
+        conv = self.open_conv_of(MIKE)
+        before = self.contents(conv)
+        prompt = "reply #%d Mike Sullivan › " % conv
+
+        # Still on the conversation: the composer again, text and reason.
+        release.set()
+        self.compose(conv)
+        self.s.type("Your crown is ready")
+        self.s.keys("Enter")
+        self.wait_status("the server refused it: Mike asked us not to text him")
+        self.wait_input(prompt + "Your crown is ready")
+        self.assertEqual(self.contents(conv), before)
+        self.s.keys("C-u")
+        self.escape()
+
+        # Gone elsewhere meanwhile: back in its draft, with the reason.
+        release.clear()
+        self.compose(conv)
+        self.s.type("Second try")
+        self.s.keys("Enter")
+        self.wait_input_empty()
+        self.command("open 7")
+        self.wait_status("#7")
+        release.set()
+        self.wait_status("reply to #%d is back in its draft (r there): the server refused it: "
+                         "Mike asked us not to text him" % conv)
+        self.command("open %d" % conv)
+        self.wait_status("#%d" % conv)
+        self.compose(conv)
+        self.wait_input(prompt + "Second try")
+        self.wait_status("the server refused it: Mike asked us not to text him")
+        self.assertEqual(self.contents(conv), before)
+        self.s.keys("C-u")
+        self.escape()
 
 
 if __name__ == "__main__":

@@ -1090,6 +1090,12 @@ static void ui_confirm(void *ud, const char *q, void (*answer)(void *, bool), vo
     s->cbud = cbud;
 }
 
+static void ui_refused(void *ud, int64_t conv, bool is_private, const char *text, const char *why)
+{
+    struct screen *s = ud;
+    buf_addf(&s->calls, "refused %lld %d [%s] %s\n", (long long)conv, is_private, text, why);
+}
+
 static void ui_scroll(void *ud, int lines, int pages)
 {
     struct screen *s = ud;
@@ -1103,6 +1109,7 @@ static void on_screen(struct world *w, struct screen *s, struct cmd_ui *ui)
     *ui = (struct cmd_ui){.compose = ui_compose,
                           .help = ui_help,
                           .confirm = ui_confirm,
+                          .refused = ui_refused,
                           .scroll = ui_scroll,
                           .ud = s};
     w->env.ui = ui;
@@ -1153,8 +1160,11 @@ static void test_cmd__screen_confirms_a_reply_to_another_agents_conversation(voi
     assert_int_equal(w.dones, 0);
     s.answer(s.cbud, false);
     assert_int_equal(w.dones, 1);
-    assert_int_equal(w.oks, 0); /* the composer gives the text back */
+    assert_int_equal(w.oks, 0);
     assert_int_equal(session_outbox_count(w.ss), 0);
+    /* The text as written goes back to the agent, with why. */
+    assert_string_equal(s.calls.data,
+                        "refused 12 0 [Hi {{contact.first_name}}] reply to #12 not sent\n");
 
     s.question[0] = '\0';
     run(&w, "reply --conversation 12 -- \"Hi {{contact.first_name}}\"");
@@ -1178,6 +1188,51 @@ static void test_cmd__screen_confirms_a_reply_to_another_agents_conversation(voi
     assert_string_equal(s.question, "");
     assert_int_equal(session_outbox_count(w.ss), 2);
     model_conversation_free(&known);
+    buf_free(&s.calls);
+    world_free(&w);
+}
+
+static void test_cmd__screen_gets_every_refused_reply_back_with_its_reason(void **state)
+{
+    (void)state;
+    struct world w;
+    struct screen s;
+    struct cmd_ui ui;
+    world_init(&w, true);
+    struct conversation known[2];
+    known[0] = conv(13, "James Carter", 0, 0);
+    known[0].contact.opted_out = true;
+    known[1] = conv(14, "Priya Raman", 0, 0);
+    w.fake->convs = known;
+    w.fake->nconvs = 2;
+    on_screen(&w, &s, &ui);
+
+    run(&w, "reply --conversation 13 -- Are you there?");
+    pump(w.fake);
+    run(&w, "reply --conversation 14 -- Hi {{contact.nickname}}");
+    pump(w.fake);
+    run(&w, "set max_segments = 1");
+    run(&w, "reply --conversation 14 -- "
+            "0123456789012345678901234567890123456789012345678901234567890123456789"
+            "0123456789012345678901234567890123456789012345678901234567890123456789"
+            "0123456789012345678901234567890123456789");
+    pump(w.fake);
+    /* Blank: nothing to give back. */
+    run(&w, "reply --conversation 14 -- \"  \"");
+    pump(w.fake);
+    assert_string_equal(
+        s.calls.data,
+        "refused 13 0 [Are you there?] James replied STOP and has opted out of SMS; only notes "
+        "are possible\n"
+        "refused 14 0 [Hi {{contact.nickname}}] unknown variable {{contact.nickname}}; nothing "
+        "was sent\n"
+        "refused 14 0 [0123456789012345678901234567890123456789012345678901234567890123456789"
+        "0123456789012345678901234567890123456789012345678901234567890123456789"
+        "0123456789012345678901234567890123456789] reply to #14 is too long: 2 SMS segments; "
+        "max_segments allows 1; nothing was sent\n");
+    assert_int_equal(session_outbox_count(w.ss), 0);
+    for (int i = 0; i < 2; i++)
+        model_conversation_free(&known[i]);
     buf_free(&s.calls);
     world_free(&w);
 }
@@ -1219,6 +1274,7 @@ int main(void)
         cmocka_unit_test(test_cmd__reply_over_the_limit_is_refused_before_any_request),
         cmocka_unit_test(test_cmd__screen_hooks_for_compose_help_scroll_and_prefix),
         cmocka_unit_test(test_cmd__screen_confirms_a_reply_to_another_agents_conversation),
+        cmocka_unit_test(test_cmd__screen_gets_every_refused_reply_back_with_its_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
