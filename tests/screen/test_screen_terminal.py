@@ -124,12 +124,22 @@ class TerminalScreen(screen.ScreenCase):
         self.assert_modes_after(shell_off, "after fg", cursor="cnorm")
         self.wait_input("reply #%d Mike Sullivan › Typed before the stop." % conv)
 
-        lines = ["Thanks Mike, two things:", "r", "x", "q", "", "see you at 9 - the end"]
-        self.paste("\n".join(lines) + "\n")
+        # About 10,000 characters, as in the report: lines that are also
+        # key bindings (r reply, x resolve, A assign, q quit, :) and Enter.
+        body = ("r\nx\nA\nq\n:quit\n" * 900)[:9900]
+        pasted = "Thanks Mike, two things:\n" + body + "\nsee you at 9 - the end"
+        self.paste(pasted + "\n")
         self.wait_input("see you at 9 - the end")
         self.assertTrue(self.s.alive())
-        self.assertEqual(tw.state() in ("R", "S"), True)
-        self.assertIn("Typed before the stop. Thanks Mike, two things:↵r↵x↵q↵↵see you", self.input_line())
+        self.assertIn(tw.state(), ("R", "S"))
+        # All of it is text in the composer, as its draft shows.
+        def whole():
+            for root, _, files in os.walk(tw.state_home):
+                if "draft-%d.txt" % conv in files:
+                    with open(os.path.join(root, "draft-%d.txt" % conv)) as f:
+                        return f.read() == "Typed before the stop. " + pasted
+            return False
+        self.s.wait(whole, "the whole paste in the composer's draft")
         # Nothing went out: no new message, nothing in the outbox.
         self.assertEqual(self.contents(conv), before)
         self.assertNotIn("unsent", self.status())
@@ -144,7 +154,7 @@ class TerminalScreen(screen.ScreenCase):
         """kill -TSTP (not a key): twoway gives the terminal back before it
         stops, and takes it back whole after SIGCONT."""
         tw = self.start(shell=True)
-        self.open_mike()
+        conv = self.open_mike()
         start = len(self.s.output())
         os.kill(tw.pid(), signal.SIGTSTP)
         self.s.wait(lambda: tw.state() == "T", "twoway stopped by SIGTSTP")
@@ -160,6 +170,13 @@ class TerminalScreen(screen.ScreenCase):
         self.s.wait(lambda: PASTE_ON in self.s.output()[shell_off:],
                     "bracketed paste on again after fg")
         self.assert_modes_after(shell_off, "after SIGTSTP and fg")
+        # Outside the composer a paste is ignored, with a word, never keys.
+        self.paste("x\nq\nr\n")
+        self.wait_status("pasted text ignored")
+        self.assertTrue(self.s.alive())
+        self.assertEqual(self.input_line().strip(), "")
+        r = self.d.api("GET", self.d.acc("/conversations/%d" % conv))
+        self.assertEqual(r.json["status"], "open")
 
     def test_sigstop_and_sigcont_set_the_modes_again(self):
         """Stopped with SIGSTOP (which cannot be caught), bracketed paste
