@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cable/cable.h"
+#include "http/compress.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "twd.h"
@@ -131,12 +132,25 @@ static void parse_form(struct req *r)
 static MHD_RESULT send_reply(struct server *srv, struct MHD_Connection *conn, int status,
                              const char *type, const char *body)
 {
+    size_t len = strlen(body), zlen = 0;
+    char *gz = NULL;
+    if (len >= COMPRESS_MIN_BYTES && compress_accepts_gzip(MHD_lookup_connection_value(
+                                         conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING)))
+        gz = compress_gzip(body, len, &zlen);
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
-    if (!resp)
+        gz ? MHD_create_response_from_buffer(zlen, gz, MHD_RESPMEM_MUST_FREE)
+           : MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!resp) {
+        free(gz);
         return MHD_NO;
+    }
     MHD_add_response_header(resp, "Content-Type", type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    /* Whether an answer is compressed depends on the request's header. */
+    if (len >= COMPRESS_MIN_BYTES)
+        MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+    if (gz)
+        MHD_add_response_header(resp, "Content-Encoding", "gzip");
     if (atomic_load(&srv->draining))
         MHD_add_response_header(resp, "Connection", "close");
     MHD_RESULT ret = MHD_queue_response(conn, (unsigned)status, resp);
