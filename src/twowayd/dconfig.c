@@ -36,6 +36,13 @@ static const struct opt_def opt_defs[] = {
     {"send_retry_delay", OPT_DOUBLE, "1",
      "seconds before the first retry of a send; doubles with each retry, up to 300"},
     {"max_body", OPT_INT, "1048576", "largest request body accepted, in bytes"},
+    {"request_timeout", OPT_INT, "10",
+     "seconds a connection has to send a whole request (headers and body), counted from when "
+     "it opens or its previous answer went out; also how long an idle connection stays open"},
+    {"max_connections", OPT_INT, "1000", "connections open at once, in all"},
+    {"max_connections_per_address", OPT_INT, "100",
+     "connections open at once from one address (0: no limit; behind a reverse proxy every "
+     "client has the proxy's address)"},
     {"stop_reply", OPT_STRING,
      "You have successfully been unsubscribed. You will not receive any more messages from "
      "this number. Reply START to resubscribe.",

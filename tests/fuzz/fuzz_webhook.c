@@ -4,8 +4,9 @@
  * The form parser is static in server.c, next to the libmicrohttpd code
  * that calls it. Rather than copy it or change server.c to export it, this
  * file includes server.c whole, so the fuzzer runs exactly the code the
- * daemon runs (router_dispatch and the /cable entry points, which only the request
- * handler calls, are stubs here; nothing else of the daemon is linked).
+ * daemon runs (router_dispatch, the /cable entry points and the options
+ * server_start reads, which the fuzzer never reaches, are stubs here;
+ * nothing else of the daemon is linked but the request deadlines).
  *
  * Input: the URL Twilio called (up to the first '\n'), then the request
  * body (any bytes, NULs too). Properties:
@@ -30,6 +31,13 @@
 void router_dispatch(struct req *r)
 {
     req_reply_error(r, 500, "not in the fuzzer");
+}
+
+/* server_start is not reached either: no options are read. */
+int64_t dconfig_get_int(const struct dconfig *cfg, const char *name)
+{
+    (void)cfg, (void)name;
+    return 0;
 }
 
 /* /cable is not reached: the fuzzer's twd has no hub. */

@@ -145,5 +145,144 @@ class Gzip(unittest.TestCase):
         self.assertLess(len(down), len(plain) / 2)
 
 
+def connect_from(address, port):
+    """A socket to twowayd from a loopback address of our choosing."""
+    s = socket.socket()
+    s.bind((address, 0))
+    s.settimeout(10)
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def closed_by_server(sock):
+    """Has the server closed sock (end of file or reset)? Never blocks."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(4096) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        sock.setblocking(True)
+
+
+class SlowClients(unittest.TestCase):
+    def test_a_request_trickled_in_is_cut_at_the_deadline(self):
+        with twtest.Twowayd(config="request_timeout = 2\n") as d:
+            token = d.agent()["token"]
+            s = connect_from("127.0.0.1", d.port)
+            line = ("GET /api/v1/profile HTTP/1.1\r\nHost: t\r\napi_access_token: %s\r\n"
+                    "X-Padding: %s\r\n" % (token, "x" * 200)).encode()
+            sent = 0
+            # One byte at a time, each within MHD's idle timeout: only the
+            # deadline for the whole request can end this.
+            deadline = time.monotonic() + twtest.DEADLINE
+            cut = False
+            while not cut and time.monotonic() < deadline:
+                try:
+                    s.sendall(line[sent % len(line):sent % len(line) + 1])
+                    sent += 1
+                except OSError:
+                    cut = True
+                    break
+                cut = closed_by_server(s)
+                time.sleep(0.05)
+            s.close()
+            self.assertTrue(cut, "a trickling client kept its socket for %d bytes" % sent)
+            self.assertIn("did not arrive within 2 s", d.log_text())
+            # A request sent whole is answered, and the same connection
+            # takes the next one (its clock starts again after each answer).
+            with socket.create_connection(("127.0.0.1", d.port), timeout=10) as k:
+                f = k.makefile("rb")
+                for _ in range(3):
+                    k.sendall(("GET /api/v1/profile HTTP/1.1\r\nHost: t\r\n"
+                               "api_access_token: %s\r\n\r\n" % token).encode())
+                    status = f.readline()
+                    self.assertTrue(status.startswith(b"HTTP/1.1 200"), status)
+                    length = 0
+                    while True:
+                        h = f.readline()
+                        if h in (b"\r\n", b""):
+                            break
+                        if h.lower().startswith(b"content-length:"):
+                            length = int(h.split(b":")[1])
+                    self.assertEqual(json.loads(f.read(length))["access_token"], token)
+
+    def test_hundreds_of_slow_clients_from_several_addresses_lock_nobody_out(self):
+        cfg = "request_timeout = 600\nmax_connections_per_address = 60\n"
+        with twtest.Twowayd(config=cfg) as d:
+            token = d.agent()["token"]
+            slow = []
+            try:
+                for i in range(300):
+                    s = connect_from("127.0.0.%d" % (2 + i % 6), d.port)
+                    s.sendall(b"GET /api/v1/profile HTTP/1.1\r\nHost: t\r\n")
+                    slow.append(s)
+                stop = threading.Event()
+
+                def trickle():
+                    while not stop.is_set():
+                        for s in slow:
+                            try:
+                                s.sendall(b"X")
+                            except OSError:
+                                pass
+                        stop.wait(0.5)
+
+                t = threading.Thread(target=trickle, daemon=True)
+                t.start()
+                try:
+                    for i in range(20):
+                        r = twtest.http("GET", d.base_url + d.acc("/conversations"),
+                                        headers={"api_access_token": token})
+                        self.assertEqual(r.status, 200, (i, r))
+                    r = d.api("POST", d.acc("/conversations/1/messages"),
+                              {"content": "served", "private": True})
+                    self.assertEqual(r.status, 200, r)
+                finally:
+                    stop.set()
+                    t.join(10)
+                still = [s for s in slow if not closed_by_server(s)]
+                self.assertEqual(len(still), 300, "slow clients were let go of: the test did "
+                                 "not hold 300 sockets")
+            finally:
+                for s in slow:
+                    s.close()
+
+    def test_connections_per_address_are_limited(self):
+        with twtest.Twowayd(config="max_connections_per_address = 5\n") as d:
+            token = d.agent()["token"]
+            held = [connect_from("127.0.0.9", d.port) for _ in range(5)]
+            try:
+                extra = connect_from("127.0.0.9", d.port)
+                extra.sendall(b"GET /api/v1/profile HTTP/1.1\r\nHost: t\r\n"
+                              b"api_access_token: %s\r\n\r\n" % token.encode())
+                extra.settimeout(twtest.DEADLINE)
+                try:
+                    answer = extra.recv(4096)
+                except OSError:
+                    answer = b""
+                extra.close()
+                self.assertEqual(answer, b"", "a sixth connection from one address was served")
+                r = d.api("GET", "/api/v1/profile")
+                self.assertEqual(r.status, 200, r)
+            finally:
+                for s in held:
+                    s.close()
+            # Once they are gone, that address is served again.
+            def served():
+                try:
+                    s = connect_from("127.0.0.9", d.port)
+                    s.sendall(b"GET /api/v1/profile HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                              b"api_access_token: %s\r\n\r\n" % token.encode())
+                    answer = s.recv(4096)
+                    s.close()
+                    return answer.startswith(b"HTTP/1.1 200")
+                except OSError:
+                    return False
+            twtest.wait_for(served, what="the address to be served again")
+
+
 if __name__ == "__main__":
     unittest.main()

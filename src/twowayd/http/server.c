@@ -12,12 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cable/cable.h"
+#include "dconfig.h"
 #include "http/compress.h"
+#include "http/deadline.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "twd.h"
@@ -43,6 +46,7 @@ struct server {
     pthread_cond_t idle;
     int active;
     atomic_bool draining; /* answers say Connection: close */
+    struct deadlines *deadlines;
 };
 
 /* Per-request state between MHD's calls. */
@@ -57,7 +61,23 @@ struct conn_state {
  * callback, before any per-request state exists. */
 struct sock_state {
     char *raw_uri;
+    struct deadline *deadline; /* for the request being read */
 };
+
+static struct sock_state *sock_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* The request on conn has arrived (or is answered early): no clock. */
+static void arrived(struct server *srv, struct MHD_Connection *conn)
+{
+    struct sock_state *ss = sock_of(conn);
+    if (ss)
+        deadlines_pause(srv->deadlines, ss->deadline);
+}
 
 static const char *header_lookup(void *cls, const char *name)
 {
@@ -206,6 +226,9 @@ static MHD_RESULT cable_request(struct server *srv, struct MHD_Connection *conn,
         MHD_add_response_header(resp, "Sec-WebSocket-Protocol", "actioncable-v1-json");
     MHD_RESULT ret = MHD_queue_response(conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
     MHD_destroy_response(resp);
+    struct sock_state *ss = sock_of(conn);
+    if (ss)
+        deadlines_exempt(srv->deadlines, ss->deadline);
     log_debug("GET /cable -> 101");
     return ret;
 }
@@ -225,9 +248,7 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
         pthread_mutex_lock(&srv->mu);
         srv->active++;
         pthread_mutex_unlock(&srv->mu);
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-        struct sock_state *ss = ci ? ci->socket_context : NULL;
+        struct sock_state *ss = sock_of(conn);
         if (ss && ss->raw_uri) {
             cs->raw_uri = ss->raw_uri;
             ss->raw_uri = NULL;
@@ -239,6 +260,7 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
         for (size_t i = 0; i + 2 < plen; i++) {
             if (cs->raw_uri[i] == '%' && cs->raw_uri[i + 1] == '0' && cs->raw_uri[i + 2] == '0') {
                 cs->too_large = true; /* answered below; nothing else runs */
+                arrived(srv, conn);
                 return send_reply(srv, conn, 404, "application/json; charset=utf-8",
                                   "{\"error\":\"Resource could not be found\"}");
             }
@@ -246,6 +268,7 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > srv->max_body) {
             cs->too_large = true;
+            arrived(srv, conn);
             char *m =
                 xasprintf("{\"error\":\"request body larger than %zu bytes\"}", srv->max_body);
             MHD_RESULT ret = send_reply(srv, conn, 413, "application/json; charset=utf-8", m);
@@ -269,6 +292,8 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
     }
     if (cs->too_large)
         return MHD_YES;
+    /* Headers and body are in: what is left is ours to do. */
+    arrived(srv, conn);
     if (srv->twd->cable && strcmp(url, "/cable") == 0)
         return cable_request(srv, conn, method);
 
@@ -305,8 +330,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     struct server *srv = cls;
     struct conn_state *cs = *con_cls;
-    (void)conn;
     (void)toe;
+    /* The answer is out: the next request on this connection has its own
+     * time to arrive. */
+    struct sock_state *ss = sock_of(conn);
+    if (ss)
+        deadlines_restart(srv->deadlines, ss->deadline);
     if (cs) {
         pthread_mutex_lock(&srv->mu);
         if (--srv->active == 0)
@@ -324,9 +353,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    struct sock_state *ss = ci ? ci->socket_context : NULL;
+    struct sock_state *ss = sock_of(conn);
     if (ss) {
         free(ss->raw_uri);
         ss->raw_uri = xstrndup(uri, 8192);
@@ -337,12 +364,17 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)cls;
-    (void)conn;
+    struct server *srv = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        *socket_context = xcalloc(1, sizeof(struct sock_state));
+        struct sock_state *ss = xcalloc(1, sizeof *ss);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        ss->deadline = deadlines_add(srv->deadlines, ci ? ci->connect_fd : -1);
+        *socket_context = ss;
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        /* MHD closes the socket after this: the watcher lets go first. */
         struct sock_state *ss = *socket_context;
+        deadlines_remove(srv->deadlines, &ss->deadline);
         free(ss->raw_uri);
         free(ss);
         *socket_context = NULL;
@@ -414,6 +446,30 @@ static int parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *
     return 0;
 }
 
+/* Each connection is a file descriptor: raise the soft limit as far as the
+ * hard one allows (systemd's default soft limit is 1024), and take fewer
+ * connections than asked if even that is not enough. */
+static unsigned room_for_connections(unsigned want)
+{
+    const rlim_t spare = 64; /* the database, logs, Twilio, the listening socket */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return want;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want + spare) {
+        rlim_t need = want + spare;
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want + spare) {
+        unsigned room = rl.rlim_cur > spare ? (unsigned)(rl.rlim_cur - spare) : 1;
+        log_warn("max_connections %u is more than the open-file limit allows (%llu): taking %u",
+                 want, (unsigned long long)rl.rlim_cur, room);
+        return room;
+    }
+    return want;
+}
+
 struct server *server_start(struct twd *twd, const char *addr, size_t max_body, char **err)
 {
     struct sockaddr_storage ss;
@@ -432,6 +488,11 @@ struct server *server_start(struct twd *twd, const char *addr, size_t max_body, 
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&s->idle, &ca);
     pthread_condattr_destroy(&ca);
+    unsigned max_conns = (unsigned)dconfig_get_int(twd->cfg, "max_connections");
+    unsigned per_address = (unsigned)dconfig_get_int(twd->cfg, "max_connections_per_address");
+    int64_t timeout = dconfig_get_int(twd->cfg, "request_timeout");
+    max_conns = room_for_connections(max_conns);
+    s->deadlines = deadlines_start((double)timeout);
     /* ITC lets server_drain stop listening while the pool still runs. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
                      MHD_USE_ITC | MHD_ALLOW_UPGRADE;
@@ -440,15 +501,18 @@ struct server *server_start(struct twd *twd, const char *addr, size_t max_body, 
     s->mhd = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, 4u,
-        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 256u,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        /* MHD's own timeout is for idleness: a connection waiting for its
+         * next request, or an answer nobody reads. */
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)timeout, MHD_OPTION_CONNECTION_LIMIT, max_conns,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         /* room for many query parameters, which
          * then get a 400 of ours, not a dropped
          * connection */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
     if (!s->mhd) {
         *err = xasprintf("cannot listen on %s (address in use or not available)", addr);
+        deadlines_stop(&s->deadlines);
         pthread_cond_destroy(&s->idle);
         pthread_mutex_destroy(&s->mu);
         free(s->host);
@@ -503,6 +567,7 @@ void server_stop(struct server **ps)
     if (!s)
         return;
     MHD_stop_daemon(s->mhd);
+    deadlines_stop(&s->deadlines);
     pthread_cond_destroy(&s->idle);
     pthread_mutex_destroy(&s->mu);
     free(s->host);
