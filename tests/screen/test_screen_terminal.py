@@ -218,6 +218,12 @@ class TerminalScreen(screen.ScreenCase):
         self.wait_input("first words")
         self.s.keys("C-x", "C-e")
         self.s.wait_for("FAKE EDITOR READY")
+        # News arrives while the editor runs: twoway takes it in (two more
+        # polls of the list in its log) but draws nothing.
+        polls = lambda: open(tw.log, errors="replace").read().count("/conversations?assignee_type")
+        seen = polls()
+        self.assertEqual(self.d.sms_in(MIKE, "Are you open on Sunday?").status, 200)
+        self.s.wait(lambda: polls() >= seen + 2, "twoway polling while the editor runs")
         typed = [c for c in "ihello from vim"] + ["Escape"] + [c for c in ":wq"] + ["Enter"]
         typed += [c for c in "ok then"] + ["Enter", "C-c", "Escape", "q", "r"]
         want = b"ihello from vim\x1b:wq\rok then\r\x03\x1bqr"
@@ -230,9 +236,15 @@ class TerminalScreen(screen.ScreenCase):
             self.assertEqual(f.read(), want)
         self.assertTrue(self.input_line().rstrip().endswith("edited: first words"),
                         self.input_line())
+        before.append("Are you open on Sunday?")  # the customer's, while the editor ran
         self.assertEqual(self.contents(conv), before)
-        bye = self.s.output().find(b"fake-editor-bye")
+        out = self.s.output()
+        bye = out.find(b"fake-editor-bye")
         self.assertGreater(bye, 0)
+        # While the editor ran, twoway wrote nothing: what the pane got
+        # between the editor's first line and its last is the editor's.
+        during = out[out.find(b"FAKE EDITOR READY\r\n") + 19:bye - 4]
+        self.assertEqual(re.sub(rb"got \d+\r\n", b"", during), b"", during[:300])
         self.s.wait(lambda: PASTE_ON in self.s.output()[bye:], "bracketed paste on after the editor")
         self.assert_modes_after(bye, "after the editor", cursor="cnorm")
         # A paste right after the editor is text in the composer.
