@@ -45,6 +45,7 @@ struct prov_result {
     bool has_conv;
     struct message *msgs; /* list_messages */
     size_t nmsgs;
+    bool partial;       /* list_messages: some messages could not be read and are missing */
     struct message msg; /* send_message */
     bool has_msg;
     /* list_dir fills its kind; assign_agent gives one agent (or none),
@@ -61,6 +62,9 @@ struct prov_result {
 };
 
 typedef void (*prov_cb)(void *ud, struct prov_result *res);
+
+/* list_messages: every message from the oldest on. */
+#define PROV_FROM_OLDEST ((int64_t)-1)
 
 /* Pushed changes (for a provider with a live channel; polling providers
  * never call these). */
@@ -85,7 +89,8 @@ struct provider_ops {
                                 void *ud);
     void (*search_conversations)(struct provider *p, const char *q, int page, prov_cb cb, void *ud);
     void (*get_conversation)(struct provider *p, int64_t conv, prov_cb cb, void *ud);
-    /* before/after: 0 = unset (see doc/api.md §4.1) */
+    /* before/after: 0 = unset (see doc/api.md §4.1); after
+     * PROV_FROM_OLDEST asks for the oldest page (after=0 on the wire). */
     void (*list_messages)(struct provider *p, int64_t conv, int64_t before, int64_t after,
                           prov_cb cb, void *ud);
     void (*send_message)(struct provider *p, int64_t conv, const char *content, bool is_private,

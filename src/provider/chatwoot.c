@@ -354,8 +354,10 @@ static int map_conv(json_object *root, struct prov_result *res, const struct cw_
 static int map_messages(json_object *root, struct prov_result *res, const struct cw_call *c,
                         char **err)
 {
-    if (json_map_messages(root, &res->msgs, &res->nmsgs, err) < 0)
+    size_t skipped = 0;
+    if (json_map_messages(root, &res->msgs, &res->nmsgs, &skipped, err) < 0)
         return -1;
+    res->partial = skipped > 0;
     for (size_t i = 0; i < res->nmsgs; i++)
         if (!res->msgs[i].conv_id)
             res->msgs[i].conv_id = c->conv;
@@ -548,8 +550,8 @@ static void op_list_messages(struct provider *p, int64_t conv, int64_t before, i
     acc_url(cw, &url, "/conversations/%lld/messages", (long long)conv);
     if (before > 0)
         param_int(&url, "before", before);
-    if (after > 0)
-        param_int(&url, "after", after);
+    if (after > 0 || after == PROV_FROM_OLDEST)
+        param_int(&url, "after", after > 0 ? after : 0);
     struct cw_call *c = call_new(cw, map_messages, BODY_JSON, cb, ud);
     c->conv = conv;
     call_send(c, "GET", buf_detach(&url), NULL);

@@ -211,14 +211,16 @@ static void free_message_item(void *rec)
     model_message_free(rec);
 }
 
-int json_map_messages(json_object *root, struct message **out, size_t *n, char **err)
+int json_map_messages(json_object *root, struct message **out, size_t *n, size_t *skipped,
+                      char **err)
 {
     *out = NULL;
     *n = 0;
     json_object *a = json_map_list_of(root, "payload");
     if (!a)
         return json_map_fail(err, "no message list in the answer");
-    *n = json_map_items(a, sizeof **out, map_message_item, free_message_item, (void **)out, NULL);
+    *n =
+        json_map_items(a, sizeof **out, map_message_item, free_message_item, (void **)out, skipped);
     /* Servers promise ascending order; the UI relies on it, so make sure. */
     for (size_t i = 1; i < *n; i++) {
         if (msg_cmp(&(*out)[i - 1], &(*out)[i]) > 0) {

@@ -33,8 +33,10 @@ int json_map_counts(json_object *root, struct conv_counts *out, char **err);
 /* Search items (§3.4) → conversations with what they carry. */
 int json_map_search_list(json_object *root, struct conversation **out, size_t *n, char **err);
 int json_map_message(json_object *o, struct message *out, char **err);
-/* {"meta":…,"payload":[…]} → messages ascending */
-int json_map_messages(json_object *root, struct message **out, size_t *n, char **err);
+/* {"meta":…,"payload":[…]} → messages ascending; items that cannot be read
+ * are left out and counted in *skipped (if not NULL). */
+int json_map_messages(json_object *root, struct message **out, size_t *n, size_t *skipped,
+                      char **err);
 int json_map_contact(json_object *o, struct contact *out, char **err);
 int json_map_agent(json_object *o, struct agent *out, char **err);
 int json_map_team(json_object *o, struct team *out, char **err);

@@ -150,7 +150,7 @@ static void run_messages(json_object *root)
     struct message *v = NULL;
     size_t n = 0;
     char *err = NULL;
-    int rc = json_map_messages(root, &v, &n, &err);
+    int rc = json_map_messages(root, &v, &n, NULL, &err);
     check_err("json_map_messages", rc, err);
     for (size_t i = 0; i < n; i++) {
         check_message(&v[i], true);

@@ -131,6 +131,7 @@ static void print_result(const struct prov_result *r)
     put_int("status", r->http_status);
     put_int("maybe", r->maybe_delivered);
     put_int("retry", r->retry_after);
+    put_int("partial", r->partial);
     put("message", r->message ? r->message : "");
     printf("\n");
     if (r->has_profile) {

@@ -226,6 +226,11 @@ class ReadOps(Base):
         self.assertEqual([int(m["id"]) for m in p.all("msg")], ids[:-1])
         p = self.run_op("messages", 16, "after=%d" % ids[0])
         self.assertEqual([int(m["id"]) for m in p.all("msg")], ids[1:])
+        # PROV_FROM_OLDEST: the oldest page (after=0 on the wire).
+        oldest = self.api_get("/conversations/16/messages?after=0")["payload"]
+        p = self.run_op("messages", 16, "after=-1")
+        self.assertEqual([int(m["id"]) for m in p.all("msg")], [m["id"] for m in oldest])
+        self.assertEqual(p.result["partial"], "0")
 
     def test_account_lists(self):
         p = self.run_op("agents")
@@ -490,6 +495,23 @@ class Scripted(unittest.TestCase):
         self.assertEqual(path, "/api/v1/accounts/7/conversations/meta")
         self.assertEqual(urllib.parse.parse_qs(query),
                          {"assignee_type": ["me"], "status": ["all"]})
+
+    def test_messages_not_read_are_counted_as_partial(self):
+        # A message that cannot be read is left out, and the list says so:
+        # a look for a lost reply must not take "left out" for "absent".
+        self.answer = (200, "application/json",
+                       b'{"payload":[{"id":1,"content":"ok","message_type":1,"created_at":1},'
+                       b'"not a message",{"id":2,"content":"ok too","message_type":1,'
+                       b'"created_at":2}]}')
+        p = self.op("messages", 9, "after=-1")
+        self.assertEqual(p.err, "ok", p)
+        self.assertEqual(p.result["partial"], "1")
+        self.assertEqual([int(m["id"]) for m in p.all("msg")], [1, 2])
+        req, _ = self.last()
+        self.assertEqual(req["path"], "/api/v1/accounts/7/conversations/9/messages?after=0")
+        self.answer = (200, "application/json", b'{"payload":[]}')
+        p = self.op("messages", 9, "after=5")
+        self.assertEqual((p.err, p.result["partial"]), ("ok", "0"))
 
     def test_message_and_action_bodies(self):
         self.answer = (200, "application/json", b'{"id":5,"content":"hi","message_type":1}')

@@ -466,7 +466,7 @@ static void test_json_map__messages_list_comes_out_ascending(void **state)
                            "{\"id\":11,\"created_at\":1732700100,\"content\":\"b\"}]}");
     struct message *ms;
     size_t n;
-    assert_int_equal(json_map_messages(o, &ms, &n, NULL), 0);
+    assert_int_equal(json_map_messages(o, &ms, &n, NULL, NULL), 0);
     assert_int_equal(n, 3);
     assert_int_equal(ms[0].id, 10);
     assert_int_equal(ms[1].id, 11);
@@ -477,7 +477,7 @@ static void test_json_map__messages_list_comes_out_ascending(void **state)
     json_object_put(o);
 
     o = parse("[{\"id\":1},{\"id\":2}]"); /* a bare array is fine */
-    assert_int_equal(json_map_messages(o, &ms, &n, NULL), 0);
+    assert_int_equal(json_map_messages(o, &ms, &n, NULL, NULL), 0);
     assert_int_equal(n, 2);
     for (size_t i = 0; i < n; i++)
         model_message_free(&ms[i]);
@@ -486,7 +486,7 @@ static void test_json_map__messages_list_comes_out_ascending(void **state)
 
     o = parse("{\"payload\":{\"id\":1}}");
     char *err = NULL;
-    assert_int_equal(json_map_messages(o, &ms, &n, &err), -1);
+    assert_int_equal(json_map_messages(o, &ms, &n, NULL, &err), -1);
     assert_null(ms);
     assert_int_equal(n, 0);
     assert_non_null(err);
@@ -494,7 +494,7 @@ static void test_json_map__messages_list_comes_out_ascending(void **state)
     json_object_put(o);
 
     o = parse("{\"payload\":[]}");
-    assert_int_equal(json_map_messages(o, &ms, &n, NULL), 0);
+    assert_int_equal(json_map_messages(o, &ms, &n, NULL, NULL), 0);
     assert_int_equal(n, 0);
     assert_null(ms);
     json_object_put(o);
