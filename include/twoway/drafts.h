@@ -12,4 +12,7 @@ char *drafts_load(const char *dir, int64_t conv, int is_private);
 /* Save text; an empty text deletes the draft. 0 or -1 with *err. */
 int drafts_save(const char *dir, int64_t conv, int is_private, const char *text, char **err);
 
+/* Where the draft of conv lives (whether or not there is one). Owned. */
+char *drafts_path(const char *dir, int64_t conv, int is_private);
+
 #endif

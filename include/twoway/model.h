@@ -42,6 +42,7 @@ enum msg_status {
     MSGST_DELIVERED,
     MSGST_READ,
     MSGST_FAILED,
+    MSGST_UNSURE, /* local: may have reached the server; the agent decides */
 };
 
 enum sender_kind {

@@ -14,6 +14,7 @@
 enum outbox_state {
     OUTBOX_PENDING, /* to send (or to verify first, see verify) */
     OUTBOX_FAILED,  /* the server refused it; kept for retry or edit */
+    OUTBOX_UNSURE,  /* may have reached the server: never resent on its own */
 };
 
 struct outbox_entry {

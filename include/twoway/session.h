@@ -37,7 +37,9 @@ struct session_listener {
     void (*inbound)(void *ud, const struct conversation *c, const struct message *m);
     /* The connection state changed (draw the status line). */
     void (*state)(void *ud);
-    /* A reply finished: ok, or failed with why (still kept for retry). */
+    /* A reply finished: ok, or not with why, a sentence that starts with
+     * what became of it ("not sent: …", "may have been sent (…) — …");
+     * either way it is still kept for retry or discard. */
     void (*sent)(void *ud, int64_t conv, const char *echo_id, bool ok, const char *why);
     /* The server answered that it will not take this reply (a 4xx: the
      * contact opted out, too long, not allowed...): it was not stored.
@@ -97,14 +99,29 @@ char *session_send(struct session *s, int64_t conv, const char *text, bool is_pr
 char *session_send_held(struct session *s, int64_t conv, const char *text, bool is_private,
                         char **err);
 int session_release(struct session *s, const char *echo_id, char **err);
-/* Send a failed reply again (after checking it did not arrive after all). */
+/* Send a failed or "may have been sent" reply again: one that was sent
+ * before is first looked for in the thread (every message after the point
+ * where it was queued) and sent only if it is not there. */
 int session_retry(struct session *s, int64_t conv, const char *echo_id, char **err);
 /* Drop a failed reply from the outbox; returns its text (owned) for editing,
  * or NULL if unknown or on its way to the server at this moment (a send or
  * its verification in flight: the server may store it). */
 char *session_discard(struct session *s, int64_t conv, const char *echo_id);
-/* Replies still in the outbox (pending or failed). */
+/* Replies still in the outbox (pending, failed or unsure). */
 int session_outbox_count(const struct session *s);
+/* Of those, the ones that may have been sent (waiting for retry or
+ * discard), and the ones twoway will still send by itself. */
+int session_outbox_unsure(const struct session *s);
+/* Is nothing more going to happen to this reply without the agent: on the
+ * server (or gone), refused, may have been sent, or held? false while
+ * twoway still tries it by itself. */
+bool session_reply_settled(const struct session *s, const char *echo_id);
+int session_outbox_sendable(const struct session *s);
+/* Keep text that could not be queued as the draft of conv (after the
+ * draft already there, if any). The draft's path (owned), or NULL with
+ * *err. */
+char *session_keep_draft(struct session *s, int64_t conv, bool is_private, const char *text,
+                         char **err);
 
 struct store *session_store(struct session *s);
 /* My agent id (0 until the profile is known). */
@@ -120,6 +137,9 @@ int64_t session_me(const struct session *s);
 typedef void (*session_send_cb)(void *ud, bool ok, int64_t message_id, const char *why);
 char *session_send_notify(struct session *s, int64_t conv, const char *text, bool is_private,
                           session_send_cb cb, void *ud, char **err);
+/* The same for a reply already in the outbox (after session_retry): cb
+ * runs once, as above. 0, or -1 if the outbox has no such reply. */
+int session_watch(struct session *s, const char *echo_id, session_send_cb cb, void *ud);
 
 /* ---- what commands ask the server (session_fetch.c, session_act.c) ----
  *

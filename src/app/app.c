@@ -207,7 +207,7 @@ static void on_sent(void *ud, int64_t conv, const char *echo_id, bool ok, const 
     struct app *a = ud;
     (void)echo_id;
     if (!ok) {
-        char *m = xasprintf("reply to #%lld not sent: %s", (long long)conv, why ? why : "?");
+        char *m = xasprintf("reply to #%lld %s", (long long)conv, why ? why : "not sent");
         if (a->ui)
             ui_message(a->ui, m, true);
         log_warn("%s", m);
@@ -506,10 +506,18 @@ static int run_batch(struct app *a)
         if (in != stdin)
             fclose(in);
     }
-    /* Replies queued by the script go out before we leave. */
+    /* Replies queued by the script, and any the outbox still had from
+     * before, go out before we leave (twoway's own retries included). */
     int64_t deadline = timeutil_mono_ms() + BATCH_CONNECT_MS;
-    while (!a->quit && cmd_pending(&a->env) > 0 && timeutil_mono_ms() < deadline)
+    while (!a->quit && (cmd_pending(&a->env) > 0 || session_outbox_sendable(a->ss) > 0) &&
+           timeutil_mono_ms() < deadline)
         turn(a, 500);
+    int left = session_outbox_sendable(a->ss);
+    if (left > 0)
+        fprintf(stderr,
+                "twoway: %d repl%s not sent yet; kept in the outbox (%s/outbox.jsonl), to go "
+                "out at the next start\n",
+                left, left == 1 ? "y is" : "ies are", a->state_dir);
     return ok && !a->quit ? 0 : 1;
 }
 

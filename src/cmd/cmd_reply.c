@@ -20,11 +20,15 @@
 #include "twoway/store.h"
 #include "twoway/template.h"
 #include "twoway/text.h"
+#include "twoway/timeutil.h"
 #include "twoway/view.h"
 #include "twoway/xmalloc.h"
 
 /* Columns of a quoted message in a question. */
 #define QUOTE_COLS 60
+/* How long a script waits for a reply that is being tried again before it
+ * reports "not sent yet" and goes on (the reply stays in the outbox). */
+#define SCRIPT_WAIT_MS 30000
 
 static bool blank(const char *s)
 {
@@ -35,6 +39,9 @@ static bool blank(const char *s)
 }
 
 /* ---- the reply job ---- */
+
+struct reply_job;
+static const char *what(const struct reply_job *j);
 
 struct reply_job {
     bool is_private, force;
@@ -51,6 +58,7 @@ struct reply_job {
     /* The text is not the agent's to get back (it was discarded by hand,
      * which gave it back already; or there was none). */
     bool not_theirs;
+    int64_t wait_until; /* a script: monotonic ms it stops waiting */
 };
 
 /* What the agent wrote, before variables are filled in: the template's
@@ -65,10 +73,44 @@ static char *as_written(const struct cmd_call *call)
     return *j->typed ? xasprintf("%s %s", tp->content, j->typed) : xstrdup(tp->content);
 }
 
+/* A script waits for what becomes of a reply it queued, through the
+ * retries twoway makes by itself, until SCRIPT_WAIT_MS have passed. true
+ * if it goes on waiting (cb runs again later). */
+static bool wait_more(struct cmd_call *call, const char *echo_id, int64_t until, session_send_cb cb)
+{
+    struct session *ss = call->env->ss;
+    return !session_reply_settled(ss, echo_id) && timeutil_mono_ms() < until &&
+           session_watch(ss, echo_id, cb, call) == 0;
+}
+
+/* A script's reply that ends before the outbox has it keeps what was
+ * written as the conversation's draft; the message says where. Owned
+ * message. */
+static char *keep_unqueued(struct cmd_call *call, const char *msg)
+{
+    char *text = as_written(call);
+    struct reply_job *j = call->priv;
+    if (blank(text) || !call->env->ss) {
+        free(text);
+        return xstrdup(msg);
+    }
+    char *err = NULL;
+    char *path = session_keep_draft(call->env->ss, call->conv, j->is_private, text, &err);
+    char *out = path ? xasprintf("%s; the %s is kept as the draft of #%lld (%s)", msg, what(j),
+                                 (long long)call->conv, path)
+                     : xasprintf("%s; the %s could not be kept as a draft either (%s): %s", msg,
+                                 what(j), err, text);
+    free(path);
+    free(err);
+    free(text);
+    return out;
+}
+
 static void job_end(struct cmd_call *call, bool ok, const char *msg)
 {
     struct reply_job *j = call->priv;
     const struct cmd_ui *ui = call->env->ui;
+    char *kept = NULL;
     if (j->held && j->echo_id && !ok) /* declined or refused: take it back */
         free(session_discard(call->env->ss, call->conv, j->echo_id));
     if (!ok && !j->not_theirs && ui && ui->refused) {
@@ -78,6 +120,9 @@ static void job_end(struct cmd_call *call, bool ok, const char *msg)
         if (!blank(text))
             ui->refused(ui->ud, call->conv, j->is_private, text, msg ? msg : "not sent");
         free(text);
+    } else if (!ok && !j->not_theirs && !j->echo_id && !ui) {
+        /* A script: the draft keeps it. */
+        msg = kept = keep_unqueued(call, msg ? msg : "not sent");
     }
     free(j->template_name);
     free(j->typed);
@@ -86,6 +131,7 @@ static void job_end(struct cmd_call *call, bool ok, const char *msg)
     free(j);
     call->priv = NULL;
     cmd_finish(call, ok, msg);
+    free(kept);
 }
 
 static const char *what(const struct reply_job *j)
@@ -93,13 +139,30 @@ static const char *what(const struct reply_job *j)
     return j->is_private ? "note" : "reply";
 }
 
+/* "reply to #12 <why>", and where the reply is now: it stays in the
+ * outbox whatever happened. Owned. */
+static char *fate_text(const char *what_, int64_t conv, const char *why)
+{
+    why = why ? why : "not sent";
+    if (strncmp(why, "may have been sent", 18) == 0)
+        return xasprintf("%s to #%lld %s", what_, (long long)conv, why);
+    if (strncmp(why, "not sent:", 9) == 0)
+        return xasprintf("%s to #%lld %s; it is kept in the outbox: `retry --conversation %lld` "
+                         "sends it again, `discard --conversation %lld` drops it",
+                         what_, (long long)conv, why, (long long)conv, (long long)conv);
+    return xasprintf("%s to #%lld %s; it stays in the outbox and goes out while twoway runs, or "
+                     "when it next starts",
+                     what_, (long long)conv, why);
+}
+
 static void on_sent(void *ud, bool ok, int64_t message_id, const char *why)
 {
     struct cmd_call *call = ud;
     struct reply_job *j = call->priv;
+    if (!ok && wait_more(call, j->echo_id, j->wait_until, on_sent))
+        return;
     if (!ok) {
-        char *msg =
-            xasprintf("%s to #%lld not sent: %s", what(j), (long long)call->conv, why ? why : "?");
+        char *msg = fate_text(what(j), call->conv, why);
         job_end(call, false, msg);
         free(msg);
         return;
@@ -142,6 +205,7 @@ static void send_now(struct cmd_call *call)
         job_end(call, true, NULL);
         return;
     }
+    j->wait_until = timeutil_mono_ms() + SCRIPT_WAIT_MS;
     j->echo_id =
         session_send_notify(env->ss, call->conv, j->text, j->is_private, on_sent, call, &err);
     if (!j->echo_id) {
@@ -623,7 +687,8 @@ static const struct message *newest_failed(const struct cmd_call *call)
     size_t n;
     const struct message *m = store_thread(call->env->st, call->conv, &n);
     for (size_t i = n; i-- > 0;)
-        if (!m[i].id && m[i].status == MSGST_FAILED && *m[i].echo_id)
+        if (!m[i].id && (m[i].status == MSGST_FAILED || m[i].status == MSGST_UNSURE) &&
+            *m[i].echo_id)
             return &m[i];
     return NULL;
 }
@@ -683,6 +748,34 @@ static enum cmd_status resend_undelivered(struct cmd_call *call, const struct me
 
 static enum cmd_status retry_now(struct cmd_call *call);
 
+/* A script's retry: the reply it waits for. */
+struct retry_wait {
+    char *echo_id;
+    int64_t until;
+};
+
+static void on_retried(void *ud, bool ok, int64_t message_id, const char *why)
+{
+    struct cmd_call *call = ud;
+    struct retry_wait *w = call->priv;
+    if (!ok && wait_more(call, w->echo_id, w->until, on_retried))
+        return;
+    free(w->echo_id);
+    free(w);
+    call->priv = NULL;
+    if (!ok) {
+        char *msg = fate_text("reply", call->conv, why);
+        cmd_finish(call, false, msg);
+        free(msg);
+        return;
+    }
+    struct codec_val *extra = codec_object();
+    codec_set_int(extra, "message_id", message_id);
+    cmd_report_action(call, extra, "the reply to #%lld is on the server (message %lld)",
+                      (long long)call->conv, (long long)message_id);
+    cmd_finish(call, true, NULL);
+}
+
 /* A script has not looked at the thread: read its newest page first. */
 static void on_retry_thread(struct cmd_call *call, const struct session_answer *a)
 {
@@ -720,6 +813,14 @@ static enum cmd_status retry_now(struct cmd_call *call)
         free(err);
         free(echo);
         return CMD_FAIL;
+    }
+    /* A script waits for what became of it. */
+    if (!call->env->ui && session_watch(call->env->ss, echo, on_retried, call) == 0) {
+        struct retry_wait *w = xcalloc(1, sizeof *w);
+        w->echo_id = echo;
+        w->until = timeutil_mono_ms() + SCRIPT_WAIT_MS;
+        call->priv = w;
+        return CMD_PENDING;
     }
     struct codec_val *extra = codec_object();
     codec_set_str(extra, "echo_id", echo);

@@ -150,9 +150,11 @@ static const struct cmd_def table[] = {
      {COMPLETE_NONE, COMPLETE_NONE}, cmd_act_read},
     {"refresh", NULL, 0, 0, CMD_NEEDS_CONN, "refresh", "check the server for news now",
      {COMPLETE_NONE, COMPLETE_NONE}, cmd_act_refresh},
-    {"retry", NULL, 0, 0, CONV, "retry", "send the newest failed reply of the thread again",
+    {"retry", NULL, 0, 0, CONV | CMDP_CONV_OPT, "retry [--conversation ID]",
+     "send the newest failed reply of the thread again, or, if it may have been sent, look "
+     "for it and send it only if it is not there",
      {COMPLETE_NONE, COMPLETE_NONE}, cmd_reply_retry},
-    {"discard", NULL, 0, 0, CONV, "discard",
+    {"discard", NULL, 0, 0, CONV | CMDP_CONV_OPT, "discard [--conversation ID]",
      "drop the newest failed reply of the thread and give its text back for editing",
      {COMPLETE_NONE, COMPLETE_NONE}, cmd_reply_discard},
     {"edit", NULL, 0, 0, CMD_UI | CMD_NEEDS_CONV, "edit",

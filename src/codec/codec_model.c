@@ -84,7 +84,8 @@ _Static_assert(sizeof(enum sender_kind) == sizeof(int), "enums are ints");
 
 static const char *const status_names[] = {"open", "pending", "resolved", "snoozed"};
 static const char *const priority_names[] = {"none", "low", "medium", "high", "urgent"};
-static const char *const msg_status_names[] = {"sending", "sent", "delivered", "read", "failed"};
+static const char *const msg_status_names[] = {"sending", "sent",   "delivered",
+                                               "read",    "failed", "unsure"};
 static const char *const sender_names[] = {"system", "contact", "agent", "bot"};
 
 /* ---- the records ---- */

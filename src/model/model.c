@@ -27,7 +27,7 @@ static const char *const priority_names[] = {
 
 static const char *const msg_status_names[] = {
     [MSGST_SENDING] = "sending", [MSGST_SENT] = "sent",     [MSGST_DELIVERED] = "delivered",
-    [MSGST_READ] = "read",       [MSGST_FAILED] = "failed",
+    [MSGST_READ] = "read",       [MSGST_FAILED] = "failed", [MSGST_UNSURE] = "unsure",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -11,14 +11,14 @@
 
 #define DRAFT_MAX_BYTES (1024 * 1024)
 
-static char *draft_path(const char *dir, int64_t conv, int is_private)
+char *drafts_path(const char *dir, int64_t conv, int is_private)
 {
     return xasprintf("%s/draft-%lld%s.txt", dir, (long long)conv, is_private ? "-note" : "");
 }
 
 char *drafts_load(const char *dir, int64_t conv, int is_private)
 {
-    char *path = draft_path(dir, conv, is_private);
+    char *path = drafts_path(dir, conv, is_private);
     char *text = NULL, *err = NULL;
     if (paths_read_file(path, DRAFT_MAX_BYTES, &text, NULL, &err) < 0) {
         free(err);
@@ -33,7 +33,7 @@ char *drafts_load(const char *dir, int64_t conv, int is_private)
 
 int drafts_save(const char *dir, int64_t conv, int is_private, const char *text, char **err)
 {
-    char *path = draft_path(dir, conv, is_private);
+    char *path = drafts_path(dir, conv, is_private);
     int rc = 0;
     if (!text || !*text) {
         if (unlink(path) < 0 && errno != ENOENT) {

@@ -57,7 +57,10 @@ static int parse_line(const char *line, struct outbox_entry *e)
     e->created_at = codec_get_int(o, "created_at");
     e->after_id = codec_get_int(o, "after_id");
     const char *st = codec_get_str(o, "state");
-    e->state = st && strcmp(st, "failed") == 0 ? OUTBOX_FAILED : OUTBOX_PENDING;
+    e->state = !st                         ? OUTBOX_PENDING
+               : strcmp(st, "failed") == 0 ? OUTBOX_FAILED
+               : strcmp(st, "unsure") == 0 ? OUTBOX_UNSURE
+                                           : OUTBOX_PENDING;
     e->verify = codec_get_int(o, "verify") != 0;
     e->held = codec_get_int(o, "held") != 0;
     e->attempts = (int)codec_get_int(o, "attempts");
@@ -144,6 +147,11 @@ int outbox_save(struct outbox *o, char **err)
     buf_init(&b);
     for (size_t i = 0; i < o->n; i++) {
         const struct outbox_entry *e = &o->v[i];
+        static const char *const states[] = {
+            [OUTBOX_PENDING] = "pending",
+            [OUTBOX_FAILED] = "failed",
+            [OUTBOX_UNSURE] = "unsure",
+        };
         struct codec_val *j = codec_object();
         codec_set_str(j, "echo_id", e->echo_id);
         codec_set_int(j, "conv", e->conv);
@@ -151,7 +159,7 @@ int outbox_save(struct outbox *o, char **err)
         codec_set_int(j, "private", e->is_private);
         codec_set_int(j, "created_at", e->created_at);
         codec_set_int(j, "after_id", e->after_id);
-        codec_set_str(j, "state", e->state == OUTBOX_FAILED ? "failed" : "pending");
+        codec_set_str(j, "state", states[e->state]);
         codec_set_int(j, "verify", e->verify);
         codec_set_int(j, "held", e->held);
         codec_set_int(j, "attempts", e->attempts);

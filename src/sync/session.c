@@ -482,6 +482,7 @@ void session_free(struct session **ps)
     }
     clear_pages(s);
     outbox_free(&s->outbox);
+    free(s->claimed);
     while (s->watches) {
         struct send_watch *w = s->watches;
         s->watches = w->next;

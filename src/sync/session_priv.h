@@ -37,6 +37,7 @@ struct req_ctx {
     int page;
     enum dir_kind dir_kind;
     int64_t conv;
+    int64_t after; /* REQ_VERIFY: the page asked for messages after this id */
     char *echo_id;
     /* REQ_COMMAND: the command's callback, and the request's own state
      * (freed with it by free_job, if set). */
@@ -45,6 +46,11 @@ struct req_ctx {
     void *job;
     void (*free_job)(void *job);
     struct req_ctx *next, *prev;
+};
+
+/* A reply of ours the server stored, as message id in conversation conv. */
+struct claimed_id {
+    int64_t conv, id;
 };
 
 /* Someone waiting for the fate of one reply (session_send_notify). */
@@ -105,6 +111,10 @@ struct session {
     bool send_pending;
     int64_t send_next_ms; /* earliest next send attempt (backoff) */
     int send_fails;
+    /* Replies delivered in this session (oldest first), so a look for a
+     * later reply with the same text does not take one of them for it. */
+    struct claimed_id *claimed;
+    size_t nclaimed;
 
     struct req_ctx *reqs;
     struct send_watch *watches; /* session_send_notify() callers waiting */

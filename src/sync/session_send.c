@@ -1,16 +1,36 @@
 /* session_send — replies: the outbox on disk, sending them one at a time
- * in order, never twice (verify before resending whatever may have
- * arrived), held replies waiting for a confirmation. */
+ * in order, never twice, held replies waiting for a confirmation.
+ *
+ * Never twice: once a reply has been sent, whatever went wrong, it is sent
+ * again only after a look at the thread has shown it is not there. The
+ * look reads every message after the point where the reply was queued,
+ * page by page, and knows the reply by its echo_id or, where the server
+ * does not keep echo_id (Chatwoot), by author, kind, text and time. A look
+ * that gets no answer is tried again later; one whose answer cannot be
+ * read ends in "may have been sent", and then only the agent decides:
+ * `retry` (look again, send if absent) or `discard`. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "session_priv.h"
+#include "twoway/drafts.h"
 #include "twoway/log.h"
 #include "twoway/outbox.h"
 #include "twoway/store.h"
 #include "twoway/text.h"
 #include "twoway/timeutil.h"
 #include "twoway/xmalloc.h"
+
+/* A look reads at most this many pages (of AFTER_PAGE messages) after the
+ * point where the reply was queued; beyond that it cannot say. */
+#define VERIFY_MAX_PAGES 100
+/* A reply matched by its text may be this much older than the clock that
+ * queued it says (clocks differ). */
+#define MATCH_SKEW_S 300
+/* Server ids of replies this session saw delivered (for the text match). */
+#define CLAIMED_MAX 1024
+
+#define UNSURE_HINT "check the thread, then `retry` or `discard`"
 
 /* ---- public: sending ---- */
 
@@ -20,7 +40,9 @@ static void show_local(struct session *s, const struct outbox_entry *e)
     m.conv_id = e->conv;
     m.type = MSG_OUTGOING;
     m.is_private = e->is_private;
-    m.status = e->state == OUTBOX_FAILED ? MSGST_FAILED : MSGST_SENDING;
+    m.status = e->state == OUTBOX_FAILED   ? MSGST_FAILED
+               : e->state == OUTBOX_UNSURE ? MSGST_UNSURE
+                                           : MSGST_SENDING;
     m.sender_kind = SENDER_AGENT;
     m.sender_id = s->me;
     m.sender_name = xstrdup("");
@@ -43,7 +65,7 @@ void session_outbox_show_locals(struct session *s)
             e->held = false;
             e->state = OUTBOX_FAILED;
             free(e->error);
-            e->error = xstrdup("not sent: twoway stopped before it was confirmed; "
+            e->error = xstrdup("twoway stopped before it was confirmed; "
                                "retry sends it, discard edits it");
         }
         show_local(s, e);
@@ -88,15 +110,25 @@ static void delivered(struct session *s, const char *echo_id, int64_t conv, int6
 {
     char *err = NULL;
     char *echo = xstrdup(echo_id);
-    /* Replies go out one at a time, in order, so every other reply of this
-     * conversation still queued reaches the server after this one: a later
-     * verify must not look at or before server_id, where a reply with the
-     * same text ("ok" twice) would be taken for it and never sent. Saved
-     * with the removal below. */
+    /* Replies go out one at a time, in order, so every reply of this
+     * conversation not sent yet reaches the server after this one: a later
+     * look for it must not look at or before server_id, where a reply with
+     * the same text ("ok" twice) would be taken for it and never sent. One
+     * sent already (its fate unknown, or refused) may be stored before
+     * server_id: its point stays. Saved with the removal below. */
     for (size_t i = 0; i < outbox_len(s->outbox); i++) {
         struct outbox_entry *o = outbox_at(s->outbox, i);
-        if (o->conv == conv && o->after_id < server_id)
+        if (o->conv == conv && o->attempts == 0 && o->after_id < server_id)
             o->after_id = server_id;
+    }
+    if (server_id > 0) {
+        if (s->nclaimed == CLAIMED_MAX) {
+            memmove(s->claimed, s->claimed + 1, (CLAIMED_MAX - 1) * sizeof *s->claimed);
+            s->nclaimed--;
+        }
+        if (!s->claimed)
+            s->claimed = xcalloc(CLAIMED_MAX, sizeof *s->claimed);
+        s->claimed[s->nclaimed++] = (struct claimed_id){conv, server_id};
     }
     store_thread_remove_local(s->st, conv, echo);
     if (outbox_remove(s->outbox, echo, &err) < 0) {
@@ -118,14 +150,38 @@ static struct outbox_entry *next_pending(struct session *s)
     return NULL;
 }
 
+/* The reply's fate is now "may have been sent": it is kept, shown, and
+ * never sent again until the agent says retry (which looks first). */
+static void unsure(struct session *s, struct outbox_entry *e, const char *why)
+{
+    e->state = OUTBOX_UNSURE;
+    e->verify = true;
+    free(e->error);
+    e->error = xasprintf("may have been sent (%s) \xe2\x80\x94 " UNSURE_HINT, why);
+    log_warn("reply %s to #%lld: %s", e->echo_id, (long long)e->conv, e->error);
+    save_outbox(s);
+    show_local(s, e);
+    finished(s, e->conv, e->echo_id, false, e->error);
+}
+
+/* Nothing settled: try again after the backoff. A reply that was sent is
+ * looked for first (e->verify), whatever went wrong. */
 static void retry_later(struct session *s, struct outbox_entry *e, const struct prov_result *res)
 {
     s->send_fails++;
     int64_t wait = session_backoff_ms(s->send_fails, res->retry_after);
     s->send_next_ms = session_mono(s) + wait;
+    const char *why = session_why(res);
+    long long secs = (long long)(wait + 999) / 1000;
+    /* Refused connections, DNS, TLS, 429, a rejected token: it did not
+     * arrive. Anything else after the request left may have stored it. */
+    bool clear = (res->err == PROV_ERR_NETWORK && !res->maybe_delivered) ||
+                 res->err == PROV_ERR_RATE || res->err == PROV_ERR_AUTH;
     free(e->error);
-    e->error = xasprintf("not sent yet: %s; retrying in %llds", session_why(res),
-                         (long long)(wait + 999) / 1000);
+    e->error = clear ? xasprintf("not sent yet: %s; trying again in %llds", why, secs)
+                     : xasprintf("not confirmed yet: %s; in %llds twoway looks for it in the "
+                                 "thread and sends it again only if it is not there",
+                                 why, secs);
     save_outbox(s);
     show_local(s, e);
     watch_fire(s, e->conv, e->echo_id, false, e->error);
@@ -152,13 +208,12 @@ static void on_send(void *ud, struct prov_result *res)
         if (e)
             delivered(s, r->echo_id, r->conv, server_id);
     } else if (e) {
-        if (res->maybe_delivered || res->err == PROV_ERR_SERVER || res->err == PROV_ERR_PROTOCOL) {
-            /* A 5xx (a proxy's 502/504 too) or an answer we could not read
-             * may hide a stored message: look before sending it again. */
-            e->verify = true;
-            retry_later(s, e, res);
-        } else if (session_outcome_of(res->err) == SESSION_OFFLINE ||
-                   session_outcome_of(res->err) == SESSION_AUTH) {
+        /* From here on it is only sent again after a look at the thread
+         * (a 5xx, a proxy's 502/504, an unreadable answer or a lost one may
+         * all hide a stored message). */
+        e->verify = true;
+        enum session_outcome o = session_outcome_of(res->err);
+        if (o == SESSION_OFFLINE || o == SESSION_AUTH || res->err == PROV_ERR_PROTOCOL) {
             retry_later(s, e, res);
         } else {
             /* Refused for good: keep it, say why, let the agent decide. */
@@ -167,7 +222,9 @@ static void on_send(void *ud, struct prov_result *res)
             e->error = xstrdup(session_why(res));
             save_outbox(s);
             show_local(s, e);
-            finished(s, r->conv, r->echo_id, false, e->error);
+            char *why = xasprintf("not sent: %s", e->error);
+            finished(s, r->conv, r->echo_id, false, why);
+            free(why);
             refused = xstrdup(e->error);
         }
     }
@@ -195,17 +252,27 @@ static void do_send(struct session *s, struct outbox_entry *e)
     s->p->ops->send_message(s->p, e->conv, e->content, e->is_private, e->echo_id, on_send, r);
 }
 
+static bool claimed(const struct session *s, int64_t conv, int64_t id)
+{
+    for (size_t i = 0; i < s->nclaimed; i++)
+        if (s->claimed[i].id == id && s->claimed[i].conv == conv)
+            return true;
+    return false;
+}
+
 /* Is m the reply e (sent earlier, answer lost)? By echo_id when the server
  * keeps it (twowayd), else by author, kind, text and time (Chatwoot only
- * returns echo_id from the create call). */
+ * returns echo_id from the create call), never a message already known to
+ * be another reply of ours. */
 static bool is_our_reply(const struct session *s, const struct outbox_entry *e,
                          const struct message *m)
 {
     if (m->echo_id && *m->echo_id)
         return strcmp(m->echo_id, e->echo_id) == 0;
-    if (m->sender_kind != SENDER_AGENT || m->sender_id != s->me || m->is_private != e->is_private)
+    if (m->type != MSG_OUTGOING || m->sender_kind != SENDER_AGENT || m->sender_id != s->me ||
+        m->is_private != e->is_private || claimed(s, e->conv, m->id))
         return false;
-    if (m->created_at && e->created_at && m->created_at < e->created_at - 300)
+    if (m->created_at && e->created_at && m->created_at < e->created_at - MATCH_SKEW_S)
         return false;
     char *want = text_sanitize_str(e->content, TEXT_MULTI_LINE);
     bool same = strcmp(want, m->content) == 0;
@@ -213,23 +280,65 @@ static bool is_our_reply(const struct session *s, const struct outbox_entry *e,
     return same;
 }
 
+static void on_verify(void *ud, struct prov_result *res);
+
+/* Ask for one page of the look: the messages after `after`. */
+static void verify_page(struct session *s, const struct outbox_entry *e, int64_t after, int page)
+{
+    struct req_ctx *r = session_req_new(s, REQ_VERIFY);
+    r->conv = e->conv;
+    r->echo_id = xstrdup(e->echo_id);
+    r->page = page;
+    r->after = after;
+    s->send_pending = true;
+    s->p->ops->list_messages(s->p, e->conv, 0, after > 0 ? after : PROV_FROM_OLDEST, on_verify, r);
+}
+
 static void on_verify(void *ud, struct prov_result *res)
 {
     struct req_ctx *r = ud;
     struct session *s = r->s;
     s->send_pending = false;
+    bool ok = session_note_result(s, res);
     struct outbox_entry *e = outbox_find(s->outbox, r->echo_id);
-    if (!session_note_result(s, res) || !e) {
-        if (e)
-            retry_later(s, e, res);
+    if (!e) {
         session_req_done(r);
+        session_send_next(s);
+        return;
+    }
+    if (!ok) {
+        /* No answer (the network, a 5xx, 429, the token): nothing was
+         * learnt; look again later. An answer that is not the list
+         * (unreadable, empty, refused) leaves the reply's fate open. */
+        enum session_outcome o = session_outcome_of(res->err);
+        if (o == SESSION_OFFLINE || o == SESSION_AUTH) {
+            retry_later(s, e, res);
+        } else {
+            char *why = xasprintf("the check found no answer it could read: %s", session_why(res));
+            unsure(s, e, why);
+            free(why);
+        }
+        session_req_done(r);
+        if (e->state == OUTBOX_UNSURE)
+            session_send_next(s);
+        return;
+    }
+    if (res->partial) {
+        unsure(s, e, "the check could not read every message of the thread");
+        session_req_done(r);
+        session_send_next(s);
         return;
     }
     bool found = false;
-    int64_t server_id = 0;
-    for (size_t i = 0; i < res->nmsgs && !found; i++) {
-        found = is_our_reply(s, e, &res->msgs[i]);
-        server_id = res->msgs[i].id;
+    int64_t server_id = 0, last = r->after;
+    for (size_t i = 0; i < res->nmsgs; i++) {
+        const struct message *m = &res->msgs[i];
+        if (m->id > last)
+            last = m->id;
+        if (!found && is_our_reply(s, e, m)) {
+            found = true;
+            server_id = m->id;
+        }
     }
     if (found) {
         log_info("reply %s had reached the server; not sending it again", e->echo_id);
@@ -240,6 +349,26 @@ static void on_verify(void *ud, struct prov_result *res)
         session_send_next(s);
         return;
     }
+    if (res->nmsgs >= AFTER_PAGE) {
+        /* A full page: there may be more after it. */
+        int page = r->page;
+        int64_t from = r->after;
+        session_req_done(r);
+        if (last <= from) {
+            unsure(s, e, "the server's pages of messages did not move on");
+        } else if (page >= VERIFY_MAX_PAGES) {
+            char *why = xasprintf("more than %d messages came after it; the check stops there",
+                                  VERIFY_MAX_PAGES * AFTER_PAGE);
+            unsure(s, e, why);
+            free(why);
+        } else {
+            verify_page(s, e, last, page + 1);
+            return;
+        }
+        session_send_next(s);
+        return;
+    }
+    /* Every message since it was queued, and it is not there. */
     e->verify = false;
     session_req_done(r);
     do_send(s, e);
@@ -255,11 +384,7 @@ void session_send_next(struct session *s)
     if (!e)
         return;
     if (e->verify) {
-        struct req_ctx *r = session_req_new(s, REQ_VERIFY);
-        r->conv = e->conv;
-        r->echo_id = xstrdup(e->echo_id);
-        s->send_pending = true;
-        s->p->ops->list_messages(s->p, e->conv, 0, e->after_id, on_verify, r);
+        verify_page(s, e, e->after_id, 1);
         return;
     }
     do_send(s, e);
@@ -278,7 +403,12 @@ static char *queue_reply(struct session *s, int64_t conv, const char *text, bool
     e.content = (char *)text;
     e.is_private = is_private;
     e.created_at = timeutil_now();
+    /* The point after which the reply can only be: the newest message
+     * known, from the thread or the conversation's last message. */
     e.after_id = store_thread_last_id(s->st, conv);
+    const struct conversation *c = store_conv(s->st, conv);
+    if (c && c->last.id > e.after_id)
+        e.after_id = c->last.id;
     e.state = OUTBOX_PENDING;
     e.held = held;
     e.error = (char *)"";
@@ -323,7 +453,9 @@ int session_retry(struct session *s, int64_t conv, const char *echo_id, char **e
         return -1;
     }
     e->state = OUTBOX_PENDING;
-    /* A refused reply did not arrive; one that timed out might have. */
+    /* Sent before: looked for first, and sent only if it is not there. */
+    if (e->attempts > 0)
+        e->verify = true;
     free(e->error);
     e->error = xstrdup("");
     s->send_next_ms = 0;
@@ -360,18 +492,67 @@ int session_outbox_count(const struct session *s)
     return (int)outbox_len(s->outbox);
 }
 
-char *session_send_notify(struct session *s, int64_t conv, const char *text, bool is_private,
-                          session_send_cb cb, void *ud, char **err)
+bool session_reply_settled(const struct session *s, const char *echo_id)
 {
-    char *echo = session_send(s, conv, text, is_private, err);
-    if (!echo || !cb)
-        return echo;
+    const struct outbox_entry *e = outbox_find(s->outbox, echo_id);
+    return !e || e->state != OUTBOX_PENDING || e->held;
+}
+
+int session_outbox_unsure(const struct session *s)
+{
+    int n = 0;
+    for (size_t i = 0; i < outbox_len(s->outbox); i++)
+        n += outbox_at(s->outbox, i)->state == OUTBOX_UNSURE;
+    return n;
+}
+
+int session_outbox_sendable(const struct session *s)
+{
+    int n = 0;
+    for (size_t i = 0; i < outbox_len(s->outbox); i++) {
+        const struct outbox_entry *e = outbox_at(s->outbox, i);
+        n += e->state == OUTBOX_PENDING && !e->held;
+    }
+    return n;
+}
+
+char *session_keep_draft(struct session *s, int64_t conv, bool is_private, const char *text,
+                         char **err)
+{
+    char *old = drafts_load(s->state_dir, conv, is_private);
+    char *all;
+    if (!old || strstr(old, text))
+        all = old ? xstrdup(old) : xstrdup(text);
+    else /* an earlier draft stays, above */
+        all = xasprintf("%s\n\n%s", old, text);
+    free(old);
+    char *path = NULL;
+    if (drafts_save(s->state_dir, conv, is_private, all, err) == 0)
+        path = drafts_path(s->state_dir, conv, is_private);
+    free(all);
+    return path;
+}
+
+int session_watch(struct session *s, const char *echo_id, session_send_cb cb, void *ud)
+{
+    const struct outbox_entry *e = outbox_find(s->outbox, echo_id);
+    if (!e || !cb)
+        return -1;
     struct send_watch *w = xcalloc(1, sizeof *w);
-    w->echo_id = xstrdup(echo);
-    w->conv = conv;
+    w->echo_id = xstrdup(echo_id);
+    w->conv = e->conv;
     w->cb = cb;
     w->ud = ud;
     w->next = s->watches;
     s->watches = w;
+    return 0;
+}
+
+char *session_send_notify(struct session *s, int64_t conv, const char *text, bool is_private,
+                          session_send_cb cb, void *ud, char **err)
+{
+    char *echo = session_send(s, conv, text, is_private, err);
+    if (echo && cb)
+        session_watch(s, echo, cb, ud);
     return echo;
 }

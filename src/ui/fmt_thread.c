@@ -124,7 +124,7 @@ static char *author(const struct message *m, const struct thread *th)
 
 static void add_status(const struct message *m, const struct fmt_ctx *ctx, struct fmt_parts *ps)
 {
-    if (!is_outgoing(m) || m->is_private)
+    if (!is_outgoing(m) || (m->is_private && m->status != MSGST_UNSURE))
         return;
     switch (m->status) {
     case MSGST_SENDING:
@@ -145,6 +145,9 @@ static void add_status(const struct message *m, const struct fmt_ctx *ctx, struc
     case MSGST_FAILED:
         fmt_parts_add(ps, xstrdup(FMT_GLYPH(ctx, "\xe2\x9c\x97 failed", "x failed")), 1,
                       ROLE_FAILED);
+        break;
+    case MSGST_UNSURE:
+        fmt_parts_add(ps, xstrdup("? may have been sent"), 1, ROLE_FAILED);
         break;
     }
 }
@@ -275,6 +278,14 @@ static void attachment_lines(struct thread *th, const struct message *m)
 
 static void failed_lines(struct thread *th, const struct message *m)
 {
+    if (is_outgoing(m) && m->status == MSGST_UNSURE) {
+        /* The session's sentence says what happened and what to do. */
+        add_wrapped(th, th->indent, ROLE_NORMAL,
+                    m->external_error && *m->external_error ? m->external_error
+                                                            : "may have been sent",
+                    ROLE_FAILED, REASON_MAX_LINES);
+        return;
+    }
     if (!is_outgoing(m) || m->is_private || m->status != MSGST_FAILED)
         return;
     const char *why =

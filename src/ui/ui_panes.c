@@ -439,9 +439,14 @@ static void draw_status(struct ui *ui)
         char *conn = connection_text(ui, &calert);
         int unread = unread_total(ui);
         int unsent = ui->env->ss ? session_outbox_count(ui->env->ss) : 0;
-        char extra[64] = "";
-        if (unsent)
-            snprintf(extra, sizeof extra, " · %d unsent", unsent);
+        int unsure = ui->env->ss ? session_outbox_unsure(ui->env->ss) : 0;
+        char extra[96] = "";
+        if (unsure)
+            snprintf(extra, sizeof extra, " · %d may have been sent", unsure);
+        if (unsent > unsure)
+            snprintf(extra + strlen(extra), sizeof extra - strlen(extra), " · %d unsent",
+                     unsent - unsure);
+        alert = alert || unsure > 0;
         right = xasprintf("%s · %d unread%s", conn, unread, extra);
         alert = alert || calert;
         free(conn);
@@ -544,10 +549,13 @@ static void find_damage(struct ui *ui)
     if (ui->env->ss) {
         int cs = (int)session_state(ui->env->ss);
         size_t ob = (size_t)session_outbox_count(ui->env->ss);
-        if (cs != ui->seen_conn_state || ob != ui->seen_outbox || cs == CONN_RETRYING)
+        size_t unsure = (size_t)session_outbox_unsure(ui->env->ss);
+        if (cs != ui->seen_conn_state || ob != ui->seen_outbox || unsure != ui->seen_unsure ||
+            cs == CONN_RETRYING)
             ui_damage(ui, DMG_STATUS);
         ui->seen_conn_state = cs;
         ui->seen_outbox = ob;
+        ui->seen_unsure = unsure;
         follow_sync(ui);
     }
     ui->seen_list_gen = lg;

@@ -66,9 +66,10 @@ struct ui {
     int64_t settle_until;   /* ... until then (monotonic ms) */
     uint64_t settle_timer;
     size_t seen_outbox;
-    int seen_unread;  /* in the terminal title */
-    char *seen_limit; /* the limit the rows shown were built with */
-    int seen_focus;   /* -1 until the first draw */
+    size_t seen_unsure; /* replies that may have been sent */
+    int seen_unread;    /* in the terminal title */
+    char *seen_limit;   /* the limit the rows shown were built with */
+    int seen_focus;     /* -1 until the first draw */
 
     /* The list: rows shown after the limit, and the scroll position. */
     int64_t *shown;

@@ -18,6 +18,7 @@
 
 #include "twoway/buf.h"
 #include "twoway/cmd.h"
+#include "twoway/drafts.h"
 #include "twoway/keymap.h"
 #include "twoway/options.h"
 #include "twoway/provider.h"
@@ -978,27 +979,46 @@ static void test_cmd__reply_refusals_send_nothing(void **state)
     w.fake->convs = known;
     w.fake->nconvs = 3;
 
+    /* Nothing is sent, and what was typed is kept as the draft. */
     run(&w, "reply --conversation 12 -- Hi {{contact.first_name}}");
     pump(w.fake);
-    assert_true(contains(&w.errors, "reply: #12 is assigned to Ben Ortiz; use reply --force (or "
-                                    "set confirm_foreign_reply = no)\n"));
+    char *want = xasprintf("reply: #12 is assigned to Ben Ortiz; use reply --force (or "
+                           "set confirm_foreign_reply = no); the reply is kept as the draft "
+                           "of #12 (%s/draft-12.txt)\n",
+                           w.dir);
+    assert_true(contains(&w.errors, want));
+    free(want);
+    /* As written: the variable stays a variable, to be filled again. */
+    char *draft = drafts_load(w.dir, 12, false);
+    assert_string_equal(draft, "Hi {{contact.first_name}}");
+    free(draft);
     run(&w, "reply --conversation 13 -- Hi");
     pump(w.fake);
     assert_true(contains(&w.errors, "reply: James replied STOP and has opted out of SMS; only "
-                                    "notes are possible\n"));
+                                    "notes are possible; the reply is kept as the draft of #13"));
     run(&w, "reply --conversation 14 -- Your email is {{contact.email}}");
     pump(w.fake);
     assert_true(contains(&w.errors, "{{contact.email}}"));
     assert_true(contains(&w.errors, "nothing was sent"));
+    draft = drafts_load(w.dir, 14, false);
+    assert_string_equal(draft, "Your email is {{contact.email}}");
+    free(draft);
     run(&w, "reply --conversation 14 --template nope");
     pump(w.fake);
-    assert_true(contains(&w.errors, "reply: unknown template \"nope\""));
+    assert_true(contains(&w.errors, "reply: unknown template \"nope\" (see `templates`)\n"));
     run(&w, "reply --conversation 99 -- Hi");
     pump(w.fake);
-    assert_true(contains(&w.errors, "reply: no conversation #99\n"));
+    assert_true(contains(&w.errors, "reply: no conversation #99; the reply is kept as the draft "
+                                    "of #99"));
+    /* A second refusal keeps the first draft, and adds to it. */
+    run(&w, "reply --conversation 12 -- Second try");
+    pump(w.fake);
+    draft = drafts_load(w.dir, 12, false);
+    assert_string_equal(draft, "Hi {{contact.first_name}}\n\nSecond try");
+    free(draft);
     run(&w, "reply --conversation x -- Hi");
     assert_true(contains(&w.errors, "reply: --conversation needs a conversation id\n"));
-    assert_int_equal(w.dones, 6);
+    assert_int_equal(w.dones, 7);
     assert_int_equal(w.oks, 0);
     assert_int_equal(session_outbox_count(w.ss), 0);
 
@@ -1010,7 +1030,7 @@ static void test_cmd__reply_refusals_send_nothing(void **state)
     run(&w, "reply --force --conversation 12 -- Hi {{contact.first_name}}");
     pump(w.fake);
     assert_int_equal(session_outbox_count(w.ss), 1);
-    assert_int_equal(w.dones, 7);
+    assert_int_equal(w.dones, 8);
     assert_int_equal(w.oks, 1);
     for (int i = 0; i < 3; i++)
         model_conversation_free(&known[i]);
@@ -1033,7 +1053,11 @@ static void test_cmd__reply_over_the_limit_is_refused_before_any_request(void **
     run(&w, line);
     assert_int_equal(w.fake->nq, 0); /* not even a read of the conversation */
     assert_true(contains(&w.errors, "reply: reply to #14 is too long: 11 SMS segments; "
-                                    "max_segments allows 10; nothing was sent\n"));
+                                    "max_segments allows 10; nothing was sent; the reply is "
+                                    "kept as the draft of #14 ("));
+    char *draft = drafts_load(w.dir, 14, false);
+    assert_string_equal(draft, text);
+    free(draft);
     free(line);
 
     /* Past Twilio's 1,600 characters a larger max_segments does not help. */

@@ -1023,6 +1023,33 @@ static void test_fmt__thread_failed_message_says_why(void **state)
     msgs_free(&ms);
 }
 
+static void test_fmt__thread_reply_that_may_have_been_sent_says_so_and_what_to_do(void **state)
+{
+    static const char why[] = "may have been sent (the check found no answer it could read: "
+                              "garbage) \xe2\x80\x94 check the thread, then `retry` or `discard`";
+    for (int note = 0; note < 2; note++) {
+        struct fmt_ctx ctx = ctx_make(false);
+        struct msgs ms = {.n = 0};
+        struct fmt_line *l;
+        struct message *m = msgs_add(&ms, MSG_OUTGOING, "see you at 3", 0);
+        m->status = MSGST_UNSURE;
+        m->is_private = note;
+        free(m->external_error);
+        m->external_error = xstrdup(why);
+        size_t n = fmt_thread(ms.v, ms.n, &ctx, 60, &l);
+        check_lines(l, n, 60, false);
+        size_t i = find_line(l, n, 0, "? may have been sent");
+        assert_int_equal(role_of(&l[i], "? may have been sent"), ROLE_FAILED);
+        i = find_line(l, n, i, "see you at 3");
+        i = find_line(l, n, i, "  may have been sent (the check found");
+        assert_false(any_line(l, n, "failed:"));
+        assert_true(any_line(l, n, "check the thread, then"));
+        assert_true(any_line(l, n, "`discard`"));
+        fmt_lines_free(l, n);
+        msgs_free(&ms);
+    }
+}
+
 static void test_fmt__thread_day_separator_when_day_changes(void **state)
 {
     struct fmt_ctx ctx = ctx_make(false);
@@ -1523,6 +1550,7 @@ int main(void)
         cmocka_unit_test(test_fmt__thread_first_lines_name_and_direction),
         cmocka_unit_test(test_fmt__thread_delivery_status_glyphs),
         cmocka_unit_test(test_fmt__thread_failed_message_says_why),
+        cmocka_unit_test(test_fmt__thread_reply_that_may_have_been_sent_says_so_and_what_to_do),
         cmocka_unit_test(test_fmt__thread_day_separator_when_day_changes),
         cmocka_unit_test(test_fmt__thread_body_wraps_under_indent),
         cmocka_unit_test(test_fmt__thread_huge_unbroken_body_is_bounded),

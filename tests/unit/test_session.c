@@ -955,7 +955,7 @@ static void test_session__success_removes_it_and_shows_the_server_message(void *
     free(echo);
 }
 
-static void test_session__network_error_before_delivery_resends_once_after_backoff(void **state)
+static void test_session__network_error_before_delivery_looks_then_resends_once(void **state)
 {
     struct fx *fx = *state;
     first_sync(fx);
@@ -971,9 +971,11 @@ static void test_session__network_error_before_delivery_resends_once_after_backo
     advance(fx, 999);
     assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
     advance(fx, 1);
-    /* It surely did not arrive: sent again at once, no need to look. */
+    /* Every resend is looked for first, even after a refused connection. */
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    assert_int_equal(fake_provider_next(fx->fp, FAKE_LIST_MESSAGES)->after, 105);
+    answer(fx, FAKE_LIST_MESSAGES, fake_result(PROV_OK, NULL));
     assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 2);
-    assert_int_equal(count(fx, FAKE_LIST_MESSAGES), 0);
     assert_string_equal(fake_provider_last(fx->fp, FAKE_SEND_MESSAGE)->echo_id, echo);
     answer(fx, FAKE_SEND_MESSAGE, sent_result(500, CONV, "Hello again", echo));
     assert_int_equal(session_outbox_count(fx->s), 0);
@@ -1141,7 +1143,8 @@ static void test_session__invalid_is_failed_kept_and_not_resent_until_retry(void
     answer_err(fx, FAKE_SEND_MESSAGE, PROV_ERR_INVALID,
                "Message could not be sent: the contact has opted out");
     assert_int_equal(fx->nsent_fail, 1);
-    assert_string_equal(fx->last_why, "Message could not be sent: the contact has opted out");
+    assert_string_equal(fx->last_why,
+                        "not sent: Message could not be sent: the contact has opted out");
     /* Kept, with the reason, on disk and on screen. */
     assert_int_equal(session_outbox_count(fx->s), 1);
     char *err = NULL;
@@ -1165,10 +1168,12 @@ static void test_session__invalid_is_failed_kept_and_not_resent_until_retry(void
         answer_list(fx, ids, 3);
     }
     assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
-    /* Until the agent says so. */
+    /* Until the agent says so: looked for, then sent. */
     assert_int_equal(session_retry(fx->s, CONV, echo, &err), 0);
-    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 2);
     assert_int_equal(local_msg(fx, CONV, echo)->status, MSGST_SENDING);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    answer(fx, FAKE_LIST_MESSAGES, fake_result(PROV_OK, NULL));
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 2);
     answer(fx, FAKE_SEND_MESSAGE, sent_result(600, CONV, "STOP? no, START", echo));
     assert_int_equal(session_outbox_count(fx->s), 0);
     assert_int_equal(fx->nsent_ok, 1);
@@ -1417,6 +1422,7 @@ static void test_session__restart_keeps_a_refused_reply_until_retry(void **state
     assert_int_equal(count(fx, FAKE_LIST_MESSAGES), 0);
     char *err = NULL;
     assert_int_equal(session_retry(fx->s, CONV, echo, &err), 0);
+    answer(fx, FAKE_LIST_MESSAGES, fake_result(PROV_OK, NULL));
     assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
     free(echo);
 }
@@ -1480,10 +1486,275 @@ static void test_session__send_notify_reports_the_fate_once(void **state)
     answer_err(fx, FAKE_SEND_MESSAGE, PROV_ERR_INVALID, "no");
     assert_int_equal(fx->nnotify, 2);
     assert_false(fx->notify_ok);
-    assert_string_equal(fx->notify_why, "no");
+    assert_string_equal(fx->notify_why, "not sent: no");
     session_retry(fx->s, CONV, echo, &err);
+    answer(fx, FAKE_LIST_MESSAGES, fake_result(PROV_OK, NULL));
     answer(fx, FAKE_SEND_MESSAGE, sent_result(901, CONV, "refused", echo));
     assert_int_equal(fx->nnotify, 2); /* once only */
+    free(echo);
+}
+
+/* ---- the look before a resend: every page, and "may have been sent" ---- */
+
+/* A page of n messages from customers, ids first..first+n-1. */
+static struct prov_result page_of(int64_t first, size_t n)
+{
+    struct prov_result r = fake_result(PROV_OK, NULL);
+    for (size_t i = 0; i < n; i++) {
+        struct message m = fake_message(first + (int64_t)i, CONV, MSG_INCOMING, 0, "busy customer",
+                                        timeutil_now());
+        fake_result_add_msg(&r, &m);
+    }
+    return r;
+}
+
+/* A reply sent once whose answer was lost; the look is asked for. */
+static char *lost_once(struct fx *fx, const char *text)
+{
+    first_sync(fx);
+    prime_thread(fx);
+    char *echo = send_ok(fx, CONV, text, false);
+    answer(fx, FAKE_SEND_MESSAGE, fake_network(true));
+    advance(fx, 1000);
+    assert_int_equal(pending(fx, FAKE_LIST_MESSAGES), 1);
+    return echo;
+}
+
+static void test_session__look_finds_a_reply_behind_a_hundred_newer_messages(void **state)
+{
+    struct fx *fx = *state;
+    char *echo = lost_once(fx, "Behind the crowd");
+    /* 100 customer messages came after the point where it was queued. */
+    answer(fx, FAKE_LIST_MESSAGES, page_of(106, 100));
+    const struct fake_call *v = fake_provider_next(fx->fp, FAKE_LIST_MESSAGES);
+    assert_non_null(v);
+    assert_int_equal(v->after, 205);
+    assert_int_equal(v->before, 0);
+    struct prov_result r = page_of(206, 3);
+    struct message m =
+        fake_message(209, CONV, MSG_OUTGOING, ME, "Behind the crowd", timeutil_now());
+    fake_result_add_msg(&r, &m);
+    answer(fx, FAKE_LIST_MESSAGES, r);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1); /* NOT sent again */
+    assert_int_equal(session_outbox_count(fx->s), 0);
+    assert_int_equal(fx->nsent_ok, 1);
+    free(echo);
+}
+
+static void test_session__look_reads_every_page_before_sending_again(void **state)
+{
+    struct fx *fx = *state;
+    char *echo = lost_once(fx, "Not there");
+    answer(fx, FAKE_LIST_MESSAGES, page_of(106, 100));
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    answer(fx, FAKE_LIST_MESSAGES, page_of(206, 100));
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    assert_int_equal(fake_provider_next(fx->fp, FAKE_LIST_MESSAGES)->after, 305);
+    answer(fx, FAKE_LIST_MESSAGES, page_of(306, 0));
+    /* Every message since it was queued, and it is not among them. */
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 2);
+    assert_string_equal(fake_provider_last(fx->fp, FAKE_SEND_MESSAGE)->echo_id, echo);
+    free(echo);
+}
+
+/* What each kind of unreadable look leaves: the reply kept, shown as "may
+ * have been sent", never sent again by itself. */
+static void check_unsure(struct fx *fx, const char *echo)
+{
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    assert_int_equal(session_outbox_count(fx->s), 1);
+    assert_int_equal(session_outbox_unsure(fx->s), 1);
+    assert_int_equal(session_outbox_sendable(fx->s), 0);
+    const struct message *m = local_msg(fx, CONV, echo);
+    assert_non_null(m);
+    assert_int_equal(m->status, MSGST_UNSURE);
+    assert_true(strncmp(m->external_error, "may have been sent (", 20) == 0);
+    assert_non_null(strstr(m->external_error, "check the thread, then `retry` or `discard`"));
+    assert_int_equal(fx->nsent_fail, 1);
+    assert_string_equal(fx->last_why, m->external_error);
+    char *err = NULL;
+    struct outbox *o = outbox_open(fx->outbox_path, &err);
+    assert_non_null(o);
+    assert_int_equal(outbox_at(o, 0)->state, OUTBOX_UNSURE);
+    outbox_free(&o);
+    /* Time passes, polls come and go: nothing is sent or looked for. */
+    size_t looks = count(fx, FAKE_LIST_MESSAGES);
+    static const int64_t ids[] = {1, 2, 3};
+    for (int i = 0; i < 20; i++) {
+        advance(fx, 30000);
+        if (pending(fx, FAKE_LIST_CONVERSATIONS))
+            answer_list(fx, ids, 3);
+        fake_provider_answer_all_ok(fx->fp, FAKE_CONVERSATION_COUNTS);
+    }
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    assert_int_equal(count(fx, FAKE_LIST_MESSAGES), looks);
+}
+
+static void test_session__unreadable_look_is_unsure_not_absent(void **state)
+{
+    struct fx *fx = *state;
+    char *echo = lost_once(fx, "Unreadable");
+    answer_err(fx, FAKE_LIST_MESSAGES, PROV_ERR_PROTOCOL,
+               "the server's answer could not be read: empty answer");
+    check_unsure(fx, echo);
+    assert_non_null(strstr(fx->last_why, "empty answer"));
+    free(echo);
+}
+
+static void test_session__look_with_unreadable_messages_is_unsure(void **state)
+{
+    struct fx *fx = *state;
+    char *echo = lost_once(fx, "Partly read");
+    struct prov_result r = page_of(106, 2);
+    r.partial = true;
+    answer(fx, FAKE_LIST_MESSAGES, r);
+    check_unsure(fx, echo);
+    free(echo);
+}
+
+static void test_session__unreadable_second_page_is_unsure(void **state)
+{
+    struct fx *fx = *state;
+    char *echo = lost_once(fx, "Second page lost");
+    answer(fx, FAKE_LIST_MESSAGES, page_of(106, 100));
+    answer_err(fx, FAKE_LIST_MESSAGES, PROV_ERR_PROTOCOL, "truncated JSON");
+    check_unsure(fx, echo);
+    free(echo);
+}
+
+static void test_session__pages_that_do_not_move_on_are_unsure(void **state)
+{
+    struct fx *fx = *state;
+    char *echo = lost_once(fx, "Stuck pages");
+    answer(fx, FAKE_LIST_MESSAGES, page_of(6, 100)); /* all at or before 105 */
+    check_unsure(fx, echo);
+    free(echo);
+}
+
+static void test_session__refused_look_is_unsure(void **state)
+{
+    struct fx *fx = *state;
+    char *echo = lost_once(fx, "Look refused");
+    answer_err(fx, FAKE_LIST_MESSAGES, PROV_ERR_NOT_FOUND, "Resource could not be found");
+    check_unsure(fx, echo);
+    free(echo);
+}
+
+static void test_session__retry_of_unsure_looks_again_and_sends_only_if_absent(void **state)
+{
+    struct fx *fx = *state;
+    char *echo = lost_once(fx, "Decide for me");
+    answer_err(fx, FAKE_LIST_MESSAGES, PROV_ERR_PROTOCOL, "garbage");
+    check_unsure(fx, echo);
+    char *err = NULL;
+    /* Found: not sent again. */
+    assert_int_equal(session_retry(fx->s, CONV, echo, &err), 0);
+    assert_int_equal(local_msg(fx, CONV, echo)->status, MSGST_SENDING);
+    assert_int_equal(fake_provider_next(fx->fp, FAKE_LIST_MESSAGES)->after, 105);
+    answer(fx, FAKE_LIST_MESSAGES, messages_result(300, CONV, ME, "Decide for me", false, echo));
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    assert_int_equal(session_outbox_count(fx->s), 0);
+    free(echo);
+
+    /* Absent: sent. */
+    echo = send_ok(fx, CONV, "Second thought", false);
+    answer(fx, FAKE_SEND_MESSAGE, fake_network(true));
+    advance(fx, 60000);
+    answer_err(fx, FAKE_LIST_MESSAGES, PROV_ERR_PROTOCOL, "garbage");
+    assert_int_equal(session_outbox_unsure(fx->s), 1);
+    assert_int_equal(session_retry(fx->s, CONV, echo, &err), 0);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 2);
+    answer(fx, FAKE_LIST_MESSAGES, page_of(301, 0));
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 3);
+    answer(fx, FAKE_SEND_MESSAGE, sent_result(302, CONV, "Second thought", echo));
+    assert_int_equal(session_outbox_count(fx->s), 0);
+    free(echo);
+}
+
+static void test_session__discard_of_unsure_gives_the_text_back(void **state)
+{
+    struct fx *fx = *state;
+    char *echo = lost_once(fx, "Take it back");
+    answer_err(fx, FAKE_LIST_MESSAGES, PROV_ERR_PROTOCOL, "garbage");
+    char *text = session_discard(fx->s, CONV, echo);
+    assert_non_null(text);
+    assert_string_equal(text, "Take it back");
+    assert_int_equal(session_outbox_count(fx->s), 0);
+    assert_null(local_msg(fx, CONV, echo));
+    assert_int_equal(outbox_on_disk(fx), 0);
+    free(text);
+    free(echo);
+}
+
+static void test_session__unsure_stays_unsure_after_a_restart(void **state)
+{
+    struct fx *fx = *state;
+    char *echo = lost_once(fx, "Across a restart");
+    answer_err(fx, FAKE_LIST_MESSAGES, PROV_ERR_PROTOCOL, "garbage");
+    close_session(fx);
+    open_session(fx);
+    first_sync(fx);
+    const struct message *m = local_msg(fx, CONV, echo);
+    assert_non_null(m);
+    assert_int_equal(m->status, MSGST_UNSURE);
+    advance(fx, 60000);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 0);
+    assert_int_equal(count(fx, FAKE_LIST_MESSAGES), 0);
+    assert_int_equal(session_outbox_unsure(fx->s), 1);
+    free(echo);
+}
+
+static void test_session__an_unsure_reply_keeps_its_point_while_others_go(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    prime_thread(fx);
+    char *a = send_ok(fx, CONV, "ok", false);
+    char *b = send_ok(fx, CONV, "ok", false);
+    answer(fx, FAKE_SEND_MESSAGE, fake_network(true));
+    advance(fx, 1000);
+    answer_err(fx, FAKE_LIST_MESSAGES, PROV_ERR_PROTOCOL, "garbage");
+    /* The next reply does not wait for the agent's decision. */
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 2);
+    assert_string_equal(fake_provider_last(fx->fp, FAKE_SEND_MESSAGE)->echo_id, b);
+    answer(fx, FAKE_SEND_MESSAGE, sent_result(400, CONV, "ok", b));
+    /* The first "ok" was stored as 300 after all; the look on retry starts
+     * where it was queued, and 400 (the second "ok") is not taken for it. */
+    char *err = NULL;
+    assert_int_equal(session_retry(fx->s, CONV, a, &err), 0);
+    assert_int_equal(fake_provider_next(fx->fp, FAKE_LIST_MESSAGES)->after, 105);
+    struct prov_result r = fake_result(PROV_OK, NULL);
+    struct message m = fake_message(400, CONV, MSG_OUTGOING, ME, "ok", timeutil_now());
+    fake_result_add_msg(&r, &m);
+    answer(fx, FAKE_LIST_MESSAGES, r);
+    /* Only the second "ok" is there: the first is absent and goes now. */
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 3);
+    assert_string_equal(fake_provider_last(fx->fp, FAKE_SEND_MESSAGE)->echo_id, a);
+    free(a);
+    free(b);
+}
+
+static void test_session__look_without_a_known_point_reads_from_the_oldest(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    /* The thread is not loaded (a script): the look starts after the
+     * conversation's last message, as the list had it. */
+    const struct conversation *c = store_conv(fx->st, 2);
+    assert_non_null(c);
+    int64_t last = c->last.id;
+    assert_true(last > 0);
+    char *echo = send_ok(fx, 2, "Cold reply", false);
+    answer(fx, FAKE_SEND_MESSAGE, fake_network(true));
+    advance(fx, 1000);
+    assert_int_equal(fake_provider_next(fx->fp, FAKE_LIST_MESSAGES)->after, last);
+    answer(fx, FAKE_LIST_MESSAGES, messages_result(last + 1, 2, ME, "Cold reply", false, echo));
+    free(echo);
+    /* Nothing known at all: from the oldest message. */
+    echo = send_ok(fx, 9, "Colder reply", false);
+    answer(fx, FAKE_SEND_MESSAGE, fake_network(true));
+    advance(fx, 1000);
+    assert_int_equal(fake_provider_next(fx->fp, FAKE_LIST_MESSAGES)->after, PROV_FROM_OLDEST);
     free(echo);
 }
 
@@ -1537,7 +1808,7 @@ int main(void)
         T(test_session__send_writes_the_outbox_before_the_provider_is_called),
         T(test_session__empty_text_is_not_queued),
         T(test_session__success_removes_it_and_shows_the_server_message),
-        T(test_session__network_error_before_delivery_resends_once_after_backoff),
+        T(test_session__network_error_before_delivery_looks_then_resends_once),
         T(test_session__timeout_after_send_verifies_before_resending),
         T(test_session__verify_recognises_chatwoot_lists_without_echo_id),
         T(test_session__verify_not_found_sends_again),
@@ -1561,6 +1832,18 @@ int main(void)
         T(test_session__unreadable_outbox_is_set_aside),
         T(test_session__unusable_state_dir_refuses_to_send),
         T(test_session__send_notify_reports_the_fate_once),
+        T(test_session__look_finds_a_reply_behind_a_hundred_newer_messages),
+        T(test_session__look_reads_every_page_before_sending_again),
+        T(test_session__unreadable_look_is_unsure_not_absent),
+        T(test_session__look_with_unreadable_messages_is_unsure),
+        T(test_session__unreadable_second_page_is_unsure),
+        T(test_session__pages_that_do_not_move_on_are_unsure),
+        T(test_session__refused_look_is_unsure),
+        T(test_session__retry_of_unsure_looks_again_and_sends_only_if_absent),
+        T(test_session__discard_of_unsure_gives_the_text_back),
+        T(test_session__unsure_stays_unsure_after_a_restart),
+        T(test_session__an_unsure_reply_keeps_its_point_while_others_go),
+        T(test_session__look_without_a_known_point_reads_from_the_oldest),
         T(test_session__free_with_requests_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
