@@ -8,11 +8,8 @@ does not matter. Outgoing SMS go to a fake Twilio on 127.0.0.1."""
 import calendar
 import json
 import os
-import shutil
 import stat
-import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
@@ -22,39 +19,8 @@ import twtest  # noqa: E402
 HELLO = "Hi Maria, this is Ben at Bayside Dental. How can I help?"
 
 
-class Runner:
-    """Runs the real twoway binary with a private HOME and XDG dirs."""
-
-    def __init__(self, d):
-        self.d = d
-        self.home = tempfile.mkdtemp(prefix="twoway-batch-")
-
-    def cleanup(self):
-        shutil.rmtree(self.home, ignore_errors=True)
-
-    def env(self, agent):
-        h = self.home
-        env = dict(os.environ)
-        for k in ("TWOWAY_URL", "TWOWAY_ACCOUNT", "TWOWAY_TOKEN"):
-            env.pop(k, None)
-        env.update(TWOWAY_URL=self.d.base_url, TWOWAY_ACCOUNT=str(agent["account_id"]),
-                   TWOWAY_TOKEN=agent["token"], HOME=h, XDG_CONFIG_HOME=h + "/config",
-                   XDG_STATE_HOME=h + "/state", XDG_CACHE_HOME=h + "/cache", TZ="UTC")
-        return env
-
-    def run(self, script=None, args=(), agent=None, json_out=False, timeout=90):
-        agent = agent or self.d.agent(1)  # Ben Ortiz, an agent
-        cmd = [twtest.binary("twoway"), "--batch"] + (["--json"] if json_out else []) + list(args)
-        p = subprocess.run(cmd, input=script if script is not None else "",
-                           env=self.env(agent), capture_output=True, text=True, timeout=timeout)
-        return p.returncode, p.stdout, p.stderr
-
-    def write(self, name, text, mode=0o600):
-        path = os.path.join(self.home, name)
-        with open(path, "w") as f:
-            f.write(text)
-        os.chmod(path, mode)
-        return path
+# Runs the real twoway binary with a private HOME and XDG dirs.
+Runner = twtest.TwowayRunner
 
 
 class Base(unittest.TestCase):

@@ -2,7 +2,11 @@
 
 twowayd stores one message (and queues one SMS) per echo_id and
 conversation, however often the create arrives and however the copies
-race. Outgoing SMS go to a fake Twilio on 127.0.0.1 that counts them."""
+race. twoway --batch, through a fault proxy (tests/lib/faultproxy.py)
+that loses answers, sends a reply whose answer is lost once or twice
+exactly once, holds one whose fate it cannot learn ("may have been sent")
+until `retry` or `discard`, and keeps a reply it could not queue as the
+draft. Outgoing SMS go to a fake Twilio on 127.0.0.1 that counts them."""
 import os
 import sqlite3
 import sys
@@ -12,6 +16,11 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import twtest  # noqa: E402
+from faultproxy import FaultProxy, Rule  # noqa: E402
+
+POST_MESSAGES = r"^/api/v1/accounts/\d+/conversations/\d+/messages$"
+GET_MESSAGES = r"^/api/v1/accounts/\d+/conversations/\d+/messages\?"
+GET_CONV = r"^/api/v1/accounts/\d+/conversations/\d+$"
 
 _numbers = iter(range(1, 10000))
 
@@ -37,8 +46,8 @@ def texts_at(fake, text):
     return n
 
 
-class EchoId(unittest.TestCase):
-    """POST .../messages with an echo_id the conversation already holds."""
+class WithTwowayd(unittest.TestCase):
+    """One demo twowayd (and its fake Twilio) for the class."""
 
     @classmethod
     def setUpClass(cls):
@@ -49,6 +58,10 @@ class EchoId(unittest.TestCase):
     def tearDownClass(cls):
         cls.d.cleanup()
         cls.fake.cleanup()
+
+
+class EchoId(WithTwowayd):
+    """POST .../messages with an echo_id the conversation already holds."""
 
     def create(self, cid, body):
         return self.d.api("POST", self.d.acc("/conversations/%d/messages" % cid), body)
@@ -175,6 +188,166 @@ class EchoMigration(unittest.TestCase):
             again = d.api("POST", d.acc("/conversations/%d/messages" % cid),
                           {"content": "copied", "echo_id": "tw-old-copy", "private": True})
             self.assertEqual((again.status, again.json["id"]), (200, first))
+
+
+class ThroughFaults(WithTwowayd):
+    """twoway --batch through the fault proxy, each test with its script of
+    faults on the routes that matter (everything else passes)."""
+
+    def setUp(self):
+        self.proxies = []
+
+    def tearDown(self):
+        for p, r in self.proxies:
+            p.stop()
+            r.cleanup()
+
+    def through(self, *rules):
+        p = FaultProxy(self.d.base_url, seed=1, rules=list(rules))
+        r = twtest.TwowayRunner(self.d, url=p.url)
+        self.proxies.append((p, r))
+        return p, r
+
+    def stored(self, cid, text):
+        return [m for m in twtest.all_messages(self.d, cid) if m["content"] == text]
+
+    def texted(self, cid, text):
+        """SMS with this text at the fake Twilio, once the sender is idle."""
+        marker = "marker %s" % os.urandom(4).hex()
+        r = self.d.api("POST", self.d.acc("/conversations/%d/messages" % cid),
+                       {"content": marker})
+        self.assertEqual(r.status, 200, r)
+        twtest.wait_for(lambda: texts_at(self.fake, marker) == 1, timeout=30,
+                        what="the marker SMS")
+        return texts_at(self.fake, text)
+
+    def posts(self, proxy):
+        return [e for e in proxy.log if e[1] == "POST" and e[2].endswith("/messages")]
+
+    def reply(self, runner, cid, text, ok=True):
+        rc, out, err = runner.run(args=["-e", "reply --conversation %d -- %s" % (cid, text)])
+        self.assertEqual(rc, 0 if ok else 1, "stdout:\n%s\nstderr:\n%s" % (out, err))
+        return out, err
+
+    def assert_once(self, cid, text, proxy, runner):
+        self.assertEqual(len(self.stored(cid, text)), 1)
+        self.assertEqual(self.texted(cid, text), 1)
+        self.assertEqual(runner.outbox(), [])
+
+    def test_answer_lost_once_is_stored_and_texted_once(self):
+        cid = new_conversation(self.d)
+        p, r = self.through(Rule("POST", POST_MESSAGES, {"ok": 1}, script=["drop_after"]))
+        out, _ = self.reply(r, cid, "Lost once")
+        self.assertIn("reply sent to #%d" % cid, out)
+        self.assert_once(cid, "Lost once", p, r)
+        self.assertEqual([e[3] for e in self.posts(p)], ["drop_after"])
+
+    def test_answer_lost_twice_in_a_row_is_stored_and_texted_once(self):
+        cases = [
+            # the create's answer, then the look's answer
+            ("lost, then the look lost", ["drop_after"], ["drop_after"]),
+            ("a 5xx after it acted, then the look reset", ["5xx_after"], ["reset"]),
+            # not passed on, then passed on and the answer lost
+            ("dropped, then lost", ["drop_before", "drop_after"], []),
+            ("garbage, then the look throttled", ["garbage"], ["429"]),
+        ]
+        for name, posts, looks in cases:
+            with self.subTest(name):
+                cid = new_conversation(self.d)
+                text = "Twice %s" % name
+                p, r = self.through(Rule("POST", POST_MESSAGES, {"ok": 1}, script=posts),
+                                    Rule("GET", GET_MESSAGES, {"ok": 1}, script=looks))
+                out, err = self.reply(r, cid, text)
+                self.assertIn("reply sent to #%d" % cid, out, err)
+                self.assert_once(cid, text, p, r)
+
+    def test_reply_behind_more_than_a_page_of_newer_messages_is_found(self):
+        # Customers text 130 times between the moment the reply is queued
+        # and the moment the server stores it; its answer is lost. The look
+        # must read past the first page (100) to find it, and not send it
+        # again (twowayd would catch the copy; Chatwoot would not).
+        cid = new_conversation(self.d)
+        conv = self.d.api("GET", self.d.acc("/conversations/%d" % cid)).json
+        phone = conv["meta"]["sender"]["phone_number"]
+        flood = []
+
+        def crowd(method, path, fault):
+            if method == "POST" and path.endswith("/messages") and not flood:
+                for i in range(130):
+                    flood.append(self.d.sms_in(phone, "crowd %d" % i).status)
+
+        p, r = self.through(Rule("POST", POST_MESSAGES, {"ok": 1}, script=["drop_after"]))
+        p.before_forward = crowd
+        out, err = self.reply(r, cid, "Behind the crowd")
+        self.assertEqual(flood, [200] * 130)
+        self.assertIn("reply sent to #%d" % cid, out, err)
+        self.assertEqual(len(self.posts(p)), 1, p.log)
+        looks = [e for e in p.log if e[1] == "GET" and "/messages?" in e[2]]
+        self.assertGreaterEqual(len(looks), 2, looks)
+        self.assert_once(cid, "Behind the crowd", p, r)
+
+    def test_unknown_outcome_is_held_not_resent_then_retry_finds_it(self):
+        cid = new_conversation(self.d)
+        text = "Held while unknown"
+        p, r = self.through(Rule("POST", POST_MESSAGES, {"ok": 1}, script=["drop_after"]),
+                            Rule("GET", GET_MESSAGES, {"ok": 1}, script=["garbage"]))
+        _, err = self.reply(r, cid, text, ok=False)
+        self.assertIn("reply to #%d may have been sent (" % cid, err)
+        self.assertIn("check the thread, then `retry` or `discard`", err)
+        self.assertEqual([e["state"] for e in r.outbox()], ["unsure"])
+        # Another run, every request passing: still held, never resent.
+        rc, out, err = r.run(args=["-e", "list"])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(len(self.posts(p)), 1)
+        self.assertEqual([e["state"] for e in r.outbox()], ["unsure"])
+        self.assertEqual(len(self.stored(cid, text)), 1)
+        # retry looks, finds it, and sends nothing.
+        rc, out, err = r.run(args=["-e", "retry --conversation %d" % cid])
+        self.assertEqual(rc, 0, err)
+        self.assertIn("the reply to #%d is on the server" % cid, out)
+        self.assertEqual(len(self.posts(p)), 1)
+        self.assert_once(cid, text, p, r)
+
+    def test_unknown_outcome_then_retry_sends_what_is_absent(self):
+        cid = new_conversation(self.d)
+        text = "Never arrived"
+        p, r = self.through(Rule("POST", POST_MESSAGES, {"ok": 1}, script=["drop_before"]),
+                            Rule("GET", GET_MESSAGES, {"ok": 1}, script=["truncated"]))
+        self.reply(r, cid, text, ok=False)
+        self.assertEqual(self.stored(cid, text), [])
+        self.assertEqual([e["state"] for e in r.outbox()], ["unsure"])
+        rc, out, err = r.run(args=["-e", "retry --conversation %d" % cid])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(len(self.posts(p)), 2)
+        self.assert_once(cid, text, p, r)
+
+    def test_unknown_outcome_discarded_is_dropped(self):
+        cid = new_conversation(self.d)
+        text = "Dropped by the agent"
+        p, r = self.through(Rule("POST", POST_MESSAGES, {"ok": 1}, script=["drop_before"]),
+                            Rule("GET", GET_MESSAGES, {"ok": 1}, script=["garbage"]))
+        self.reply(r, cid, text, ok=False)
+        rc, out, err = r.run(args=["-e", "discard --conversation %d" % cid])
+        self.assertEqual(rc, 0, err)
+        self.assertIn(text, out)
+        self.assertEqual(r.outbox(), [])
+        rc, out, err = r.run(args=["-e", "list"])
+        self.assertEqual(len(self.posts(p)), 1)
+        self.assertEqual(self.stored(cid, text), [])
+
+    def test_reply_whose_conversation_cannot_be_read_is_kept_as_the_draft(self):
+        for fault in ("garbage", "truncated"):
+            with self.subTest(fault):
+                cid = new_conversation(self.d)
+                text = "Kept though %s" % fault
+                p, r = self.through(Rule("GET", GET_CONV, {"ok": 1}, script=[fault]))
+                _, err = self.reply(r, cid, text, ok=False)
+                path, draft = r.draft(cid)
+                self.assertEqual(draft, text)
+                self.assertIn("the reply is kept as the draft of #%d (%s)" % (cid, path), err)
+                self.assertEqual(self.posts(p), [])
+                self.assertEqual(self.stored(cid, text), [])
+                self.assertEqual(r.outbox(), [])
 
 
 if __name__ == "__main__":

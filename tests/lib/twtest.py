@@ -425,6 +425,90 @@ class Twowayd:
         self.cleanup()
 
 
+def all_messages(d, cid, agent=None):
+    """Every message of conversation cid on twowayd d, oldest first, read
+    page by page (after=<last id>, 100 a page)."""
+    out, after = [], 0
+    while True:
+        r = d.api("GET", d.acc("/conversations/%d/messages?after=%d" % (cid, after), agent),
+                  agent=agent)
+        assert r.status == 200, r
+        page = r.json["payload"]
+        out += page
+        if len(page) < 100:
+            return out
+        after = max(m["id"] for m in page)
+
+
+class TwowayRunner:
+    """Runs the real twoway --batch against twowayd d (or another url, e.g.
+    a fault proxy in front of it) with a private HOME and XDG dirs."""
+
+    def __init__(self, d, url=None):
+        self.d = d
+        self.url = url
+        self.home = tempfile.mkdtemp(prefix="twoway-batch-")
+        _register(self)
+
+    def cleanup(self):
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    def env(self, agent):
+        h = self.home
+        env = dict(os.environ)
+        for k in ("TWOWAY_URL", "TWOWAY_ACCOUNT", "TWOWAY_TOKEN"):
+            env.pop(k, None)
+        env.update(TWOWAY_URL=self.url or self.d.base_url, TWOWAY_ACCOUNT=str(agent["account_id"]),
+                   TWOWAY_TOKEN=agent["token"], HOME=h, XDG_CONFIG_HOME=h + "/config",
+                   XDG_STATE_HOME=h + "/state", XDG_CACHE_HOME=h + "/cache", TZ="UTC")
+        # The servers are local: no proxy from the environment may see them.
+        env["no_proxy"] = env["NO_PROXY"] = "127.0.0.1"
+        return env
+
+    def run(self, script=None, args=(), agent=None, json_out=False, timeout=90):
+        agent = agent or self.d.agent(1)  # Ben Ortiz, an agent
+        cmd = [binary("twoway"), "--batch"] + (["--json"] if json_out else []) + list(args)
+        p = subprocess.run(cmd, input=script if script is not None else "",
+                           env=self.env(agent), capture_output=True, text=True, timeout=timeout)
+        report = sanitizer_report(p.stderr)
+        if report:
+            raise AssertionError("twoway: sanitizer report:\n" + report)
+        return p.returncode, p.stdout, p.stderr
+
+    def write(self, name, text, mode=0o600):
+        path = os.path.join(self.home, name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, mode)
+        return path
+
+    def state_dirs(self):
+        root = os.path.join(self.home, "state", "twoway")
+        try:
+            return [os.path.join(root, n) for n in sorted(os.listdir(root))]
+        except OSError:
+            return []
+
+    def outbox(self):
+        """Every reply in the outboxes twoway keeps under this HOME."""
+        out = []
+        for d in self.state_dirs():
+            try:
+                with open(os.path.join(d, "outbox.jsonl")) as f:
+                    out += [json.loads(line) for line in f if line.strip()]
+            except OSError:
+                pass
+        return out
+
+    def draft(self, conv, private=False):
+        for d in self.state_dirs():
+            path = os.path.join(d, "draft-%d%s.txt" % (conv, "-note" if private else ""))
+            if os.path.exists(path):
+                with open(path) as f:
+                    return path, f.read()
+        return None, None
+
+
 def sanitizer_report(text):
     """The AddressSanitizer / LeakSanitizer / UBSan part of a program's
     standard error, or "" if there is none."""
