@@ -34,7 +34,9 @@ void session_merge_conv(struct session *s, struct conversation *c)
 
 size_t session_merge_messages(struct session *s, int64_t conv, struct message *msgs, size_t n)
 {
-    return store_thread_merge(s->st, conv, msgs, n);
+    size_t added = store_thread_merge(s->st, conv, msgs, n);
+    session_outbox_seen(s, conv);
+    return added;
 }
 
 void session_merge_dir(struct session *s, enum dir_kind k, struct directory *d)

@@ -191,5 +191,9 @@ int64_t session_backoff_ms(int fails, long retry_after);
 void session_send_next(struct session *s);
 /* Show the outbox's replies as local messages (at start). */
 void session_outbox_show_locals(struct session *s);
+/* Messages of conv were merged: a reply of the outbox whose fate was open
+ * (sent before, no answer in flight) and that the thread now holds by its
+ * echo_id reached the server; it leaves the outbox, as delivered. */
+void session_outbox_seen(struct session *s, int64_t conv);
 
 #endif

@@ -140,6 +140,33 @@ static void delivered(struct session *s, const char *echo_id, int64_t conv, int6
     free(echo);
 }
 
+/* Is a send of this reply, or a look for it, waiting for its answer? */
+static bool in_flight(const struct session *s, const char *echo_id)
+{
+    for (const struct req_ctx *r = s->reqs; r; r = r->next)
+        if ((r->kind == REQ_SEND || r->kind == REQ_VERIFY) && strcmp(r->echo_id, echo_id) == 0)
+            return true;
+    return false;
+}
+
+void session_outbox_seen(struct session *s, int64_t conv)
+{
+    for (size_t i = 0; i < outbox_len(s->outbox);) {
+        const struct outbox_entry *e = outbox_at(s->outbox, i);
+        const struct message *m = e->conv == conv && e->attempts > 0 && !e->held
+                                      ? store_thread_find_echo(s->st, conv, e->echo_id)
+                                      : NULL;
+        if (!m || m->id <= 0 || in_flight(s, e->echo_id)) {
+            i++;
+            continue;
+        }
+        /* The thread has it by its echo_id: the server stored it. */
+        log_info("reply %s is in the thread as message %lld: it reached the server", e->echo_id,
+                 (long long)m->id);
+        delivered(s, e->echo_id, conv, m->id); /* entry i is gone */
+    }
+}
+
 static struct outbox_entry *next_pending(struct session *s)
 {
     for (size_t i = 0; i < outbox_len(s->outbox); i++) {
@@ -314,7 +341,7 @@ static void on_verify(void *ud, struct prov_result *res)
         if (o == SESSION_OFFLINE || o == SESSION_AUTH) {
             retry_later(s, e, res);
         } else {
-            char *why = xasprintf("the check found no answer it could read: %s", session_why(res));
+            char *why = xasprintf("the look in the thread failed: %s", session_why(res));
             unsure(s, e, why);
             free(why);
         }
@@ -324,7 +351,7 @@ static void on_verify(void *ud, struct prov_result *res)
         return;
     }
     if (res->partial) {
-        unsure(s, e, "the check could not read every message of the thread");
+        unsure(s, e, "the look in the thread could not read every message");
         session_req_done(r);
         session_send_next(s);
         return;
@@ -357,7 +384,7 @@ static void on_verify(void *ud, struct prov_result *res)
         if (last <= from) {
             unsure(s, e, "the server's pages of messages did not move on");
         } else if (page >= VERIFY_MAX_PAGES) {
-            char *why = xasprintf("more than %d messages came after it; the check stops there",
+            char *why = xasprintf("more than %d messages came after it; the look stops there",
                                   VERIFY_MAX_PAGES * AFTER_PAGE);
             unsure(s, e, why);
             free(why);
@@ -473,9 +500,8 @@ char *session_discard(struct session *s, int64_t conv, const char *echo_id)
         return NULL;
     /* On its way (sent, or being looked for): the server may store it, and
      * the text handed back for editing would become a second copy. */
-    for (const struct req_ctx *r = s->reqs; r; r = r->next)
-        if ((r->kind == REQ_SEND || r->kind == REQ_VERIFY) && strcmp(r->echo_id, echo_id) == 0)
-            return NULL;
+    if (in_flight(s, echo_id))
+        return NULL;
     char *text = xstrdup(e->content);
     char *err = NULL;
     watch_fire(s, conv, echo_id, false, "discarded");

@@ -1025,7 +1025,7 @@ static void test_fmt__thread_failed_message_says_why(void **state)
 
 static void test_fmt__thread_reply_that_may_have_been_sent_says_so_and_what_to_do(void **state)
 {
-    static const char why[] = "may have been sent (the check found no answer it could read: "
+    static const char why[] = "may have been sent (the look in the thread failed: "
                               "garbage) \xe2\x80\x94 check the thread, then `retry` or `discard`";
     for (int note = 0; note < 2; note++) {
         struct fmt_ctx ctx = ctx_make(false);
@@ -1041,8 +1041,8 @@ static void test_fmt__thread_reply_that_may_have_been_sent_says_so_and_what_to_d
         size_t i = find_line(l, n, 0, "? may have been sent");
         assert_int_equal(role_of(&l[i], "? may have been sent"), ROLE_FAILED);
         i = find_line(l, n, i, "see you at 3");
-        i = find_line(l, n, i, "  may have been sent (the check found");
-        assert_false(any_line(l, n, "failed:"));
+        i = find_line(l, n, i, "  may have been sent (the look in the thread");
+        assert_false(any_line(l, n, "  failed: "));
         assert_true(any_line(l, n, "check the thread, then"));
         assert_true(any_line(l, n, "`discard`"));
         fmt_lines_free(l, n);

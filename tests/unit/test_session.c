@@ -1734,6 +1734,38 @@ static void test_session__an_unsure_reply_keeps_its_point_while_others_go(void *
     free(b);
 }
 
+static void test_session__unsure_reply_seen_in_the_thread_by_echo_id_is_settled(void **state)
+{
+    struct fx *fx = *state;
+    char *echo = lost_once(fx, "Seen later");
+    answer_err(fx, FAKE_LIST_MESSAGES, PROV_ERR_PROTOCOL, "garbage");
+    assert_int_equal(session_outbox_unsure(fx->s), 1);
+    int ok_before = fx->nsent_ok;
+    /* The thread's own poll brings it, echo_id and all: it is there. */
+    session_open(fx->s, CONV);
+    answer(fx, FAKE_LIST_MESSAGES, messages_result(300, CONV, ME, "Seen later", false, echo));
+    assert_int_equal(session_outbox_count(fx->s), 0);
+    assert_int_equal(outbox_on_disk(fx), 0);
+    assert_null(local_msg(fx, CONV, echo));
+    assert_int_equal(fx->nsent_ok, ok_before + 1);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    /* A text match alone (a server without echo_id) settles nothing. */
+    free(echo);
+    echo = send_ok(fx, CONV, "Seen by text only", false);
+    answer(fx, FAKE_SEND_MESSAGE, fake_network(true));
+    advance(fx, 60000);
+    while (pending(fx, FAKE_LIST_MESSAGES) > 1)
+        answer(fx, FAKE_LIST_MESSAGES, fake_result(PROV_OK, NULL));
+    answer_err(fx, FAKE_LIST_MESSAGES, PROV_ERR_PROTOCOL, "garbage");
+    assert_int_equal(session_outbox_unsure(fx->s), 1);
+    session_refresh(fx->s);
+    assert_int_equal(pending(fx, FAKE_LIST_MESSAGES), 1);
+    answer(fx, FAKE_LIST_MESSAGES,
+           messages_result(301, CONV, ME, "Seen by text only", false, NULL));
+    assert_int_equal(session_outbox_unsure(fx->s), 1);
+    free(echo);
+}
+
 static void test_session__look_without_a_known_point_reads_from_the_oldest(void **state)
 {
     struct fx *fx = *state;
@@ -1843,6 +1875,7 @@ int main(void)
         T(test_session__discard_of_unsure_gives_the_text_back),
         T(test_session__unsure_stays_unsure_after_a_restart),
         T(test_session__an_unsure_reply_keeps_its_point_while_others_go),
+        T(test_session__unsure_reply_seen_in_the_thread_by_echo_id_is_settled),
         T(test_session__look_without_a_known_point_reads_from_the_oldest),
         T(test_session__free_with_requests_in_flight),
     };
