@@ -35,6 +35,8 @@ static const struct opt_def opt_defs[] = {
     {"send_max_attempts", OPT_INT, "6", "attempts before an unsendable reply is marked failed"},
     {"send_retry_delay", OPT_DOUBLE, "1",
      "seconds before the first retry of a send; doubles with each retry, up to 300"},
+    {"send_workers", OPT_INT, "4",
+     "replies sent to Twilio at once (1 to 32); replies to one number keep their order"},
     {"max_body", OPT_INT, "1048576", "largest request body accepted, in bytes"},
     {"request_timeout", OPT_INT, "10",
      "seconds a connection has to send a whole request (headers and body), counted from when "

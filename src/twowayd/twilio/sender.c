@@ -1,15 +1,21 @@
-/* sender — the outbound SMS worker.
+/* sender — the outbound SMS workers.
  *
  * An outbox row moves pending → sending → sent | failed. The move to
  * sending is committed before Twilio hears of the message, so whatever
  * happens next (a crash, a timeout) the row is never sent twice: only a
  * request that provably never left (no connection, nothing written) or
  * that Twilio answered with 429/5xx goes back to pending. The write lock
- * is held only around database work, never across the network call. */
+ * is held only around database work, never across the network call.
+ *
+ * send_workers threads send at once, each on its own connection; a row
+ * goes only when no earlier row to its number is still to send, so one
+ * customer's replies keep their order and a call that hangs holds up that
+ * customer alone. */
 #include "twilio/sender.h"
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdint.h>
 #include <json-c/json.h>
 #include <openssl/rand.h>
 #include <pthread.h>
@@ -31,13 +37,26 @@
 #define IDLE_WAIT 1.0         /* seconds between looks at an idle outbox */
 #define REPLY_MAX (64 * 1024) /* bytes of Twilio's answer kept */
 
+/* Most workers the send_workers option may ask for. */
+#define WORKERS_MAX 32
+
+struct sender;
+
+/* One sending thread with its own connection to Twilio. */
+struct worker {
+    struct sender *s;
+    pthread_t thread;
+    CURL *curl;
+};
+
 struct sender {
     struct twd *twd;
-    pthread_t thread;
+    struct worker workers[WORKERS_MAX];
+    int nworkers;
     pthread_mutex_t mu;
     pthread_cond_t cv; /* on CLOCK_MONOTONIC */
-    bool stop, woken;
-    CURL *curl;
+    bool stop;
+    uint64_t wakes; /* bumped by sender_wake: a worker waiting sees it move */
 };
 
 /* One claimed outbox row and what to send. */
@@ -142,10 +161,19 @@ static char *load_job(struct sender *s, struct db *db, struct job *job, bool *ma
     return NULL;
 }
 
+/* A row may go when no earlier row to the same number is still to send:
+ * replies to one customer arrive in the order they were written, however
+ * many go out at once to others. */
+#define FIRST_IN_LINE                                                                              \
+    "NOT EXISTS (SELECT 1 FROM outbox p WHERE p.destination = o.destination "                      \
+    "AND p.state IN ('pending', 'sending') AND p.id < o.id)"
+
+/* When the next row that may go is due, 0 if none may (a worker that
+ * finishes a send wakes the others). */
 static double next_pending(struct db *db)
 {
-    sqlite3_stmt *st = db_prepare(db, "SELECT MIN(next_attempt_at) FROM outbox "
-                                      "WHERE state = 'pending'");
+    sqlite3_stmt *st = db_prepare(db, "SELECT MIN(o.next_attempt_at) FROM outbox o "
+                                      "WHERE o.state = 'pending' AND " FIRST_IN_LINE);
     double due = 0;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         due = sqlite3_column_double(st, 0);
@@ -155,9 +183,10 @@ static double next_pending(struct db *db)
 
 enum claim_result { CLAIM_NONE, CLAIM_JOB, CLAIM_SETTLED };
 
-/* Take the oldest due row and commit it as 'sending' before anything goes
- * out. CLAIM_NONE sets *next_due (0: nothing pending); CLAIM_SETTLED means
- * a row was failed without sending. */
+/* Take the oldest due row that is first in line for its number and commit
+ * it as 'sending' before anything goes out (the write lock makes the claim
+ * one worker's). CLAIM_NONE sets *next_due (0: nothing may go now);
+ * CLAIM_SETTLED means a row was failed without sending. */
 static enum claim_result claim(struct sender *s, struct job *job, double *next_due)
 {
     struct dbpool *pool = s->twd->pool;
@@ -165,9 +194,9 @@ static enum claim_result claim(struct sender *s, struct job *job, double *next_d
     struct db *db = dbpool_write(pool);
     if (!db)
         return CLAIM_NONE;
-    sqlite3_stmt *st = db_prepare(db, "SELECT id, message_id, attempts FROM outbox "
-                                      "WHERE state = 'pending' AND next_attempt_at <= ? "
-                                      "ORDER BY id LIMIT 1");
+    sqlite3_stmt *st = db_prepare(db, "SELECT o.id, o.message_id, o.attempts FROM outbox o "
+                                      "WHERE o.state = 'pending' AND o.next_attempt_at <= ? "
+                                      "AND " FIRST_IN_LINE " ORDER BY o.id LIMIT 1");
     db_bindv(st, "d", db_now());
     bool found = sqlite3_step(st) == SQLITE_ROW;
     if (found) {
@@ -300,11 +329,11 @@ static void set_common_options(CURL *curl, const struct dconfig *cfg)
     curl_easy_setopt(curl, CURLOPT_PASSWORD, dconfig_get(cfg, "twilio_auth_token"));
 }
 
-/* POST the message to Twilio's Messages API. No lock held. */
-static void post(struct sender *s, const struct job *job, struct outcome *out)
+/* POST the message to Twilio's Messages API on the worker's connection.
+ * No lock held. */
+static void post(struct sender *s, CURL *curl, const struct job *job, struct outcome *out)
 {
     const struct dconfig *cfg = s->twd->cfg;
-    CURL *curl = s->curl;
     curl_easy_reset(curl);
     set_common_options(curl, cfg);
 
@@ -452,7 +481,7 @@ static bool stopping(struct sender *s)
 }
 
 /* Sleep until woken, stopped, the next row is due, or IDLE_WAIT. */
-static void wait_for_work(struct sender *s, double next_due)
+static void wait_for_work(struct sender *s, double next_due, uint64_t seen)
 {
     double secs = IDLE_WAIT;
     if (next_due > 0 && next_due - db_now() < secs)
@@ -465,38 +494,61 @@ static void wait_for_work(struct sender *s, double next_due)
     until.tv_sec += (time_t)secs + ns / 1000000000L;
     until.tv_nsec = ns % 1000000000L;
     pthread_mutex_lock(&s->mu);
-    while (!s->stop && !s->woken)
+    while (!s->stop && s->wakes == seen)
         if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
             break;
-    s->woken = false;
     pthread_mutex_unlock(&s->mu);
+}
+
+static uint64_t wakes_now(struct sender *s)
+{
+    pthread_mutex_lock(&s->mu);
+    uint64_t w = s->wakes;
+    pthread_mutex_unlock(&s->mu);
+    return w;
 }
 
 static void *run(void *arg)
 {
-    struct sender *s = arg;
-    recover(s);
+    struct worker *w = arg;
+    struct sender *s = w->s;
     while (!stopping(s)) {
         struct job job = {0};
         double next_due = 0;
+        /* Read before claiming: a wake-up that comes meanwhile is not lost. */
+        uint64_t seen = wakes_now(s);
         switch (claim(s, &job, &next_due)) {
         case CLAIM_JOB: {
             struct outcome out = {0};
-            post(s, &job, &out);
+            post(s, w->curl, &job, &out);
             record(s, &job, &out);
             free(out.sid);
             free(out.reason);
+            /* The next reply to this number may go now, or after its
+             * backoff: the others look again. */
+            sender_wake(s);
             break;
         }
         case CLAIM_SETTLED:
+            sender_wake(s);
             break;
         case CLAIM_NONE:
-            wait_for_work(s, next_due);
+            wait_for_work(s, next_due, seen);
             break;
         }
         job_free(&job);
     }
     return NULL;
+}
+
+static void free_sender(struct sender *s)
+{
+    for (int i = 0; i < s->nworkers; i++)
+        curl_easy_cleanup(s->workers[i].curl);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+    curl_global_cleanup();
 }
 
 struct sender *sender_start(struct twd *twd)
@@ -507,23 +559,34 @@ struct sender *sender_start(struct twd *twd)
     }
     struct sender *s = xcalloc(1, sizeof *s);
     s->twd = twd;
-    s->curl = curl_easy_init();
     pthread_mutex_init(&s->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&s->cv, &ca);
     pthread_condattr_destroy(&ca);
-    if (!s->curl || pthread_create(&s->thread, NULL, run, s) != 0) {
+    int64_t n = dconfig_get_int(twd->cfg, "send_workers");
+    n = n < 1 ? 1 : n > WORKERS_MAX ? WORKERS_MAX : n;
+    /* Rows a crash left 'sending' are settled before any worker claims. */
+    recover(s);
+    for (int i = 0; i < n; i++) {
+        struct worker *w = &s->workers[i];
+        w->s = s;
+        w->curl = curl_easy_init();
+        if (!w->curl || pthread_create(&w->thread, NULL, run, w) != 0) {
+            if (w->curl)
+                curl_easy_cleanup(w->curl);
+            break;
+        }
+        s->nworkers++;
+    }
+    if (s->nworkers == 0) {
         log_error("could not start the sender: replies will not be sent");
-        if (s->curl)
-            curl_easy_cleanup(s->curl);
-        pthread_cond_destroy(&s->cv);
-        pthread_mutex_destroy(&s->mu);
-        free(s);
-        curl_global_cleanup();
+        free_sender(s);
         return NULL;
     }
+    if (s->nworkers < n)
+        log_warn("the sender runs %d of %lld workers", s->nworkers, (long long)n);
     return s;
 }
 
@@ -532,8 +595,8 @@ void sender_wake(struct sender *s)
     if (!s)
         return;
     pthread_mutex_lock(&s->mu);
-    s->woken = true;
-    pthread_cond_signal(&s->cv);
+    s->wakes++;
+    pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -544,14 +607,11 @@ void sender_stop(struct sender **ps)
         return;
     pthread_mutex_lock(&s->mu);
     s->stop = true;
-    pthread_cond_signal(&s->cv);
+    pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
-    log_info("stopping: a send in flight is finished, the rest stays queued");
-    pthread_join(s->thread, NULL);
-    curl_easy_cleanup(s->curl);
-    pthread_cond_destroy(&s->cv);
-    pthread_mutex_destroy(&s->mu);
-    free(s);
-    curl_global_cleanup();
+    log_info("stopping: sends in flight are finished, the rest stays queued");
+    for (int i = 0; i < s->nworkers; i++)
+        pthread_join(s->workers[i].thread, NULL);
+    free_sender(s);
     *ps = NULL;
 }

@@ -1,6 +1,7 @@
-/* sender — the outbound SMS worker: takes replies from the outbox table and
- * sends them with Twilio's Messages API, retrying with backoff on network
- * errors and 5xx, never sending one twice. Runs in its own thread. */
+/* sender — the outbound SMS workers: take replies from the outbox table and
+ * send them with Twilio's Messages API, several at once, in order per
+ * destination number, retrying with backoff on network errors and 5xx,
+ * never sending one twice. They run in threads of their own. */
 #ifndef TWOWAYD_SENDER_H
 #define TWOWAYD_SENDER_H
 
