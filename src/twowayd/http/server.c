@@ -51,6 +51,7 @@ struct server {
 
 /* Per-request state between MHD's calls. */
 struct conn_state {
+    bool counted; /* in srv->active until answered (or upgraded) */
     struct buf body;
     bool too_large;
     char *raw_uri; /* path and query exactly as received (Twilio signs it) */
@@ -199,7 +200,20 @@ static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, co
     cable_adopt(srv->twd->cable, sock, extra_in, extra_in_size, close_upgraded, urh);
 }
 
-static MHD_RESULT cable_request(struct server *srv, struct MHD_Connection *conn, const char *method)
+/* A request that became a WebSocket is answered: server_drain does not
+ * wait for it (the hub closes its sockets itself), though MHD reports it
+ * complete only once the socket is gone. */
+static void upgraded(struct server *srv, struct conn_state *cs)
+{
+    pthread_mutex_lock(&srv->mu);
+    if (cs->counted && --srv->active == 0)
+        pthread_cond_broadcast(&srv->idle);
+    cs->counted = false;
+    pthread_mutex_unlock(&srv->mu);
+}
+
+static MHD_RESULT cable_request(struct server *srv, struct MHD_Connection *conn, const char *method,
+                                struct conn_state *cs)
 {
     if (strcmp(method, "GET") != 0)
         return send_reply(srv, conn, 405, "application/json", "{\"error\":\"Method not allowed\"}");
@@ -229,6 +243,8 @@ static MHD_RESULT cable_request(struct server *srv, struct MHD_Connection *conn,
     struct sock_state *ss = sock_of(conn);
     if (ss)
         deadlines_exempt(srv->deadlines, ss->deadline);
+    if (ret == MHD_YES)
+        upgraded(srv, cs);
     log_debug("GET /cable -> 101");
     return ret;
 }
@@ -247,6 +263,7 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
         *con_cls = cs;
         pthread_mutex_lock(&srv->mu);
         srv->active++;
+        cs->counted = true;
         pthread_mutex_unlock(&srv->mu);
         struct sock_state *ss = sock_of(conn);
         if (ss && ss->raw_uri) {
@@ -295,7 +312,7 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
     /* Headers and body are in: what is left is ours to do. */
     arrived(srv, conn);
     if (srv->twd->cable && strcmp(url, "/cable") == 0)
-        return cable_request(srv, conn, method);
+        return cable_request(srv, conn, method, cs);
 
     struct req r = {0};
     r.twd = srv->twd;
@@ -338,7 +355,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         deadlines_restart(srv->deadlines, ss->deadline);
     if (cs) {
         pthread_mutex_lock(&srv->mu);
-        if (--srv->active == 0)
+        if (cs->counted && --srv->active == 0)
             pthread_cond_broadcast(&srv->idle);
         pthread_mutex_unlock(&srv->mu);
         buf_free(&cs->body);
