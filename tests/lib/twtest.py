@@ -545,15 +545,25 @@ def _register(obj):
 
 
 def _cleanup_all():
-    for obj in _started:
+    for obj in reversed(_started):
         try:
             obj.cleanup()
         except Exception:
             pass
 
 
+def _on_sigterm(signum, frame):
+    # meson test sends SIGTERM at its timeout: leave through the normal
+    # exit so that _cleanup_all stops what the test started (tmux servers
+    # are not in our process group and would outlive us).
+    raise KeyboardInterrupt("SIGTERM")
+
+
 import atexit  # noqa: E402
 atexit.register(_cleanup_all)
+if (threading.current_thread() is threading.main_thread() and
+        signal.getsignal(signal.SIGTERM) == signal.SIG_DFL):
+    signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 class FakeHTTP:

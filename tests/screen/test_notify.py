@@ -107,6 +107,7 @@ class Bus:
         self.proc = subprocess.Popen(
             ["dbus-daemon", "--config-file=" + conf, "--print-address", "--nofork",
              "--nopidfile"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        twtest._register(self)  # stopped at exit if the test dies first
         self.address = self.proc.stdout.readline().strip()
         if not self.address:
             self.stop()
@@ -114,6 +115,8 @@ class Bus:
 
     def stop(self):
         stop_process(self.proc)
+
+    cleanup = stop
 
 
 class Notifyd:
@@ -126,6 +129,7 @@ class Notifyd:
             args.append("--hang")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True)
+        twtest._register(self)  # stopped at exit if the test dies first
         line = self.proc.stdout.readline().strip()
         if line != "ready":
             err = self.proc.stderr.read() if self.proc.poll() is not None else ""
@@ -142,6 +146,8 @@ class Notifyd:
 
     def stop(self):
         stop_process(self.proc)
+
+    cleanup = stop
 
 
 def notify_config(backends, coalesce=1, preview=True, extra=""):

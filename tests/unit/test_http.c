@@ -165,7 +165,7 @@ static void server_loop(int lfd)
         pid_t pid = fork();
         if (pid == 0) {
             close(lfd);
-            alarm(20); /* a hanging connection never outlives the test run */
+            alarm(2 * DEADLINE_MS / 1000); /* a hanging connection never outlives the test */
             serve(fd);
             close(fd);
             _exit(0);
