@@ -66,6 +66,9 @@ class ReplyLimit(unittest.TestCase):
                  "4 SMS segments; max_segments allows 3"),
                 ("set max_segments = 20\nreply --conversation %d -- %s\n" % (CONV, "y" * 1601),
                  "1601 characters as SMS (GSM-7); the SMS provider takes at most 1600")):
+            # Replies sent by other tests are out: nothing else changes the
+            # thread while this one looks.
+            self.d.wait_outbox_idle()
             before = self.messages()
             mark = len(self.proxy.log)
             rc, out, err = self.batch(script)
