@@ -20,6 +20,7 @@
 struct codec_val;
 struct keymap;
 struct options;
+struct palette;
 struct session;
 struct store;
 struct view;
@@ -127,9 +128,8 @@ struct cmd_env {
     bool quit;
     /* Mark-prefix state: the next command runs on all marked conversations. */
     bool prefix_marked;
-    /* Hook for `color` lines: role, fg, bg, attrs — applied by the ui. */
-    int (*color)(void *ud, int role, const char *fg, const char *bg, const char *attrs, char **err);
-    void *color_ud;
+    /* What `color` lines set (the screen follows it). */
+    struct palette *palette;
 
     /* Added: the dispatcher's own bookkeeping (cmd.c); zero it with the
      * rest of the struct and leave it alone. */

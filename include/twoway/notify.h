@@ -2,8 +2,10 @@
  * through the terminal itself (OSC 777 and OSC 9, wrapped for tmux and GNU
  * screen, so it survives SSH), with the bell, or by running a command.
  *
- * Mechanism only: what deserves a notification is decided by the caller
- * (notify_on, focus, start-up backlog). Nothing here ever blocks the loop:
+ * What deserves a notification is the notify_on setting's (notify_policy.c:
+ * mine, unassigned, mentions); whether the agent is looking at the
+ * conversation, and the start-up backlog, are the caller's to know. Nothing
+ * here ever blocks the loop:
  * desktop notifications are shown by a short-lived child process with a
  * time limit, commands run as children, and children are reaped by
  * notify_reap(). Bursts within the coalescing window become one
@@ -49,6 +51,7 @@ struct notify_opts {
     const char *command;  /* notify_command (a command line, no shell) */
     bool preview;         /* notify_preview */
     int coalesce_ms;      /* burst window (0 = none) */
+    const char *on;       /* notify_on: "mine,unassigned,mentions"… */
 };
 
 struct notify;
@@ -64,8 +67,28 @@ unsigned notify_auto_backends(void);
 /* Parse a notify value into backends; -1 with *err on a bad value. */
 int notify_parse_backends(const char *value, unsigned *out, char **err);
 
-/* A new reply worth telling (after the caller's policy). */
+/* A new reply worth telling (after the policy). */
 void notify_post(struct notify *n, const struct notify_event *e);
+
+/* ---- the policy (notify_policy.c) ---- */
+
+enum notify_on {
+    NOTIFY_ON_MINE = 1 << 0,
+    NOTIFY_ON_UNASSIGNED = 1 << 1,
+    NOTIFY_ON_MENTIONS = 1 << 2,
+    NOTIFY_ON_ALL = 1 << 3,
+};
+/* A notify_on value ("mine,unassigned,mentions") as bits; the options
+ * table checked the words. */
+unsigned notify_on_parse(const char *value);
+/* Does message m of conversation c concern agent me (0: unknown yet)? */
+bool notify_concerns(unsigned on, int64_t me, const struct conversation *c,
+                     const struct message *m);
+/* The same with the notify_on this notify was configured with. */
+bool notify_concerns_me(const struct notify *n, int64_t me, const struct conversation *c,
+                        const struct message *m);
+/* Tell of message m of conversation c (after the policy above). */
+void notify_message(struct notify *n, const struct conversation *c, const struct message *m);
 /* Reap finished children (call on SIGCHLD). */
 void notify_reap(struct notify *n);
 

@@ -18,7 +18,7 @@ enum opt_type {
 
 enum opt_flags {
     OPT_SECRET = 1 << 0,  /* never shown; only from a private config file */
-    OPT_RESTART = 1 << 1, /* takes effect at the next connection/start */
+    OPT_RESTART = 1 << 1, /* read when twoway connects: takes effect at the next start */
 };
 
 struct opt_def {
@@ -55,6 +55,11 @@ long options_int(const struct options *o, const char *name);
 bool options_has(const struct options *o, const char *name, const char *choice);
 /* Changed since the last options_changed_clear (for redraws). */
 uint64_t options_gen(const struct options *o);
+/* Who follows the settings: fn runs after every real change (a value set
+ * again is none), from the config file, `set` and -e alike. One listener;
+ * NULL removes it. */
+void options_set_listener(struct options *o, void (*fn)(void *ud, const struct opt_def *d),
+                          void *ud);
 
 /* Notes (added with the implementation):
  * - Values are canonical text: bools "yes"/"no", ints in decimal, enum

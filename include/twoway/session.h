@@ -24,7 +24,7 @@ enum conn_state {
 };
 
 struct session_opts {
-    int poll_ms;           /* poll interval (default 5000) */
+    int poll_ms;           /* poll interval (the poll_interval setting; > 0) */
     const char *state_dir; /* where the outbox lives (mode 0700 dir) */
     bool keep_unread;      /* opening a thread does not mark it read */
 };
@@ -54,12 +54,35 @@ struct session *session_new(struct provider *p, struct store *st, const struct s
 void session_free(struct session **s);
 void session_set_listener(struct session *s, const struct session_listener *l);
 
+/* The loop's one-shot timers (monotonic ms), the one scheduler of every
+ * deadline: the session keeps one armed at session_next_ms() and runs
+ * session_tick() from it. Without it (tests), the owner calls
+ * session_tick() itself. */
+struct session_sched {
+    uint64_t (*at)(void *ud, int64_t when_ms, void (*cb)(void *cbud), void *cbud);
+    void (*cancel)(void *ud, uint64_t id);
+    void *ud;
+};
+void session_set_sched(struct session *s, const struct session_sched *sc);
+
 /* First sync: profile, directory, list and counts; then the outbox is
  * loaded and anything unsent is verified and sent. */
 void session_start(struct session *s);
 /* Monotonic ms at which session_tick() must run next (-1: nothing due). */
 int64_t session_next_ms(const struct session *s);
 void session_tick(struct session *s, int64_t now_ms);
+
+/* Follow the view: its filter becomes the polled query (refetched when it
+ * changes), its open conversation the polled thread (session_open). Cheap
+ * when nothing changed; call after anything may have changed the view. */
+struct view;
+void session_follow_view(struct session *s, const struct view *v);
+
+/* Settings, changed while running: the poll interval (ms, > 0; a shorter
+ * one brings the next poll forward) and whether opening a thread marks it
+ * read. */
+void session_set_poll_ms(struct session *s, int poll_ms);
+void session_set_keep_unread(struct session *s, bool keep_unread);
 
 enum conn_state session_state(const struct session *s);
 /* Why the last request failed ("" if it did not). Borrowed. */

@@ -25,6 +25,7 @@ struct view {
     int64_t inbox_id; /* 0 = any */
     int64_t team_id;  /* 0 = any */
     char *search;     /* NULL = none (server search q=) */
+    char *sort_by;    /* the server's order (doc/api.md §3.1), NULL = its default */
 
     /* The local limit (neomutt-like pattern) over the loaded list. */
     char *limit_text; /* NULL = none */
@@ -48,6 +49,9 @@ void view_query(const struct view *v, int page, struct conv_query *q);
 
 void view_set_label(struct view *v, const char *label); /* NULL clears */
 void view_set_search(struct view *v, const char *text); /* NULL clears */
+/* The list's order by the `sort` setting's name: last_activity (the
+ * server's default), created, priority or waiting (longest first). */
+void view_set_sort(struct view *v, const char *sort);
 /* Compile and set the local limit; NULL or "" clears. 0 or -1 with *err. */
 int view_set_limit(struct view *v, const char *text, char **err);
 

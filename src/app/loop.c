@@ -38,8 +38,6 @@ struct loop {
     uint64_t next_id;
     loop_signal_cb sig_cb;
     void *sig_ud;
-    int64_t (*deadline_fn)(void *ud);
-    void *deadline_ud;
 };
 
 /* The self-pipe: handlers only write the signal number. */
@@ -147,23 +145,12 @@ int loop_signals(struct loop *l, loop_signal_cb cb, void *ud)
     return 0;
 }
 
-void loop_set_deadline_fn(struct loop *l, int64_t (*fn)(void *ud), void *ud)
-{
-    l->deadline_fn = fn;
-    l->deadline_ud = ud;
-}
-
 static int64_t earliest(struct loop *l)
 {
     int64_t t = -1;
     for (size_t i = 0; i < l->ntimers; i++)
         if (t < 0 || l->timers[i].when < t)
             t = l->timers[i].when;
-    if (l->deadline_fn) {
-        int64_t d = l->deadline_fn(l->deadline_ud);
-        if (d >= 0 && (t < 0 || d < t))
-            t = d;
-    }
     return t;
 }
 

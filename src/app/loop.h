@@ -33,10 +33,6 @@ int loop_signals(struct loop *l, loop_signal_cb cb, void *ud);
  * stops. 0 or -1. */
 int loop_signal_add(struct loop *l, int signo);
 
-/* Something else decides when it must run next (the session): asked before
- * every poll(); returns monotonic ms or -1. */
-void loop_set_deadline_fn(struct loop *l, int64_t (*fn)(void *ud), void *ud);
-
 /* One turn: wait (at most max_ms, -1 = until something happens), then run
  * what is ready: fd callbacks, HTTP completions, due timers, signals. */
 void loop_once(struct loop *l, int max_ms);

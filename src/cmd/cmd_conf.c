@@ -9,6 +9,7 @@
 #include "twoway/buf.h"
 #include "twoway/keymap.h"
 #include "twoway/options.h"
+#include "twoway/palette.h"
 #include "twoway/roles.h"
 #include "twoway/xmalloc.h"
 
@@ -56,6 +57,14 @@ static void unknown_option(struct cmd_call *call, const char *name)
     free(near);
 }
 
+/* Every setting takes effect when it is set, but those read when twoway
+ * connects: after that, say so. */
+static void said_when(struct cmd_call *call, const struct opt_def *d)
+{
+    if ((d->flags & OPT_RESTART) && call->env->ss)
+        cmd_info(call, "%s takes effect when twoway starts again", d->name);
+}
+
 enum cmd_status cmd_conf_set(struct cmd_call *call)
 {
     struct cmd_env *env = call->env;
@@ -94,6 +103,8 @@ enum cmd_status cmd_conf_set(struct cmd_call *call)
         if (options_set(env->opts, d->name, value, priv, &err) < 0) {
             cmd_error(call, "%s", err);
             rc = CMD_FAIL;
+        } else {
+            said_when(call, d);
         }
         free(err);
     }
@@ -114,6 +125,7 @@ enum cmd_status cmd_conf_unset(struct cmd_call *call)
         free(err);
         return CMD_FAIL;
     }
+    said_when(call, options_find(call->argv[1]));
     return CMD_OK;
 }
 
@@ -228,35 +240,6 @@ enum cmd_status cmd_conf_unbind(struct cmd_call *call)
 
 /* ---- color ---- */
 
-static const char *const colour_names[] = {"default", "black",   "red",  "green", "yellow",
-                                           "blue",    "magenta", "cyan", "white"};
-
-static bool is_colour(const char *s)
-{
-    for (size_t i = 0; i < sizeof colour_names / sizeof *colour_names; i++) {
-        if (strcasecmp(s, colour_names[i]) == 0)
-            return true;
-        if (i && strncasecmp(s, "bright", 6) == 0 && strcasecmp(s + 6, colour_names[i]) == 0)
-            return true;
-    }
-    if (strncasecmp(s, "color", 5) == 0 && s[5]) {
-        char *end;
-        long n = strtol(s + 5, &end, 10);
-        return !*end && n >= 0 && n <= 255;
-    }
-    return false;
-}
-
-static bool is_attr(const char *s)
-{
-    static const char *const attrs[] = {"bold",   "dim",   "underline", "reverse",
-                                        "italic", "blink", "none"};
-    for (size_t i = 0; i < sizeof attrs / sizeof *attrs; i++)
-        if (strcasecmp(s, attrs[i]) == 0)
-            return true;
-    return false;
-}
-
 enum cmd_status cmd_conf_color(struct cmd_call *call)
 {
     struct cmd_env *env = call->env;
@@ -271,41 +254,33 @@ enum cmd_status cmd_conf_color(struct cmd_call *call)
         free(near);
         return CMD_FAIL;
     }
-    const char *fg = call->argv[2], *bg = NULL;
-    if (!is_colour(fg)) {
+    short fg, bg = -1;
+    unsigned attrs = 0;
+    if (palette_color(call->argv[2], &fg) < 0) {
         cmd_error(call,
                   "unknown colour \"%s\" (default, black, red, green, yellow, blue, "
                   "magenta, cyan, white, brightred..., color0...color255)",
-                  fg);
+                  call->argv[2]);
         return CMD_FAIL;
     }
     int i = 3;
-    if (i < call->argc && is_colour(call->argv[i]))
-        bg = call->argv[i++];
-    struct buf attrs;
-    buf_init(&attrs);
+    if (i < call->argc && palette_color(call->argv[i], &bg) == 0)
+        i++;
     for (; i < call->argc; i++) {
-        if (!is_attr(call->argv[i])) {
+        unsigned a;
+        if (palette_attr(call->argv[i], &a) < 0) {
             cmd_error(call,
                       "unknown colour or attribute \"%s\" (bold, dim, underline, reverse, "
                       "italic, blink, none)",
                       call->argv[i]);
-            buf_free(&attrs);
             return CMD_FAIL;
         }
-        buf_addf(&attrs, "%s%s", attrs.len ? " " : "", call->argv[i]);
+        attrs |= a;
     }
-    enum cmd_status rc = CMD_OK;
-    if (env->color) {
-        char *err = NULL;
-        if (env->color(env->color_ud, role, fg, bg, attrs.data, &err) < 0) {
-            cmd_error(call, "%s", err ? err : "cannot set that colour");
-            rc = CMD_FAIL;
-        }
-        free(err);
-    }
-    buf_free(&attrs);
-    return rc;
+    /* Kept whether or not a screen is up: the screen follows the palette. */
+    if (env->palette)
+        palette_set(env->palette, (enum fmt_role)role, fg, bg, attrs);
+    return CMD_OK;
 }
 
 /* ---- source ---- */

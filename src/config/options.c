@@ -63,7 +63,7 @@ static const struct opt_def table[] = {
      "draw only ASCII (auto: when the locale is not UTF-8)"},
     {"color", OPT_ENUM, "auto", 0, 0, "auto|yes|no", 0,
      "use colours (auto: when the terminal has them and NO_COLOR is not set)"},
-    {"history_size", OPT_INT, "1000", 0, 100000, NULL, OPT_RESTART,
+    {"history_size", OPT_INT, "1000", 0, 100000, NULL, 0,
      "command-line history entries kept (0 = none)"},
 };
 
@@ -72,6 +72,8 @@ static const struct opt_def table[] = {
 struct options {
     char *values[NOPTS];
     uint64_t gen;
+    void (*listener)(void *ud, const struct opt_def *d);
+    void *listener_ud;
 };
 
 const struct opt_def *options_table(size_t *n)
@@ -325,6 +327,8 @@ static void replace_value(struct options *o, int i, char *canon)
     free(o->values[i]);
     o->values[i] = canon;
     o->gen++;
+    if (o->listener)
+        o->listener(o->listener_ud, &table[i]);
 }
 
 static char *unknown_option(const char *name)
@@ -411,4 +415,11 @@ bool options_has(const struct options *o, const char *name, const char *choice)
 uint64_t options_gen(const struct options *o)
 {
     return o->gen;
+}
+
+void options_set_listener(struct options *o, void (*fn)(void *ud, const struct opt_def *d),
+                          void *ud)
+{
+    o->listener = fn;
+    o->listener_ud = ud;
 }

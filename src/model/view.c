@@ -23,6 +23,7 @@ void view_free(struct view *v)
         return;
     free(v->label);
     free(v->search);
+    free(v->sort_by);
     free(v->limit_text);
     pattern_free(&v->limit);
     free(v->marks);
@@ -40,7 +41,7 @@ void view_query(const struct view *v, int page, struct conv_query *q)
     q->label = v->label;
     q->q = v->search;
     q->page = page < 1 ? 1 : page;
-    q->sort_by = NULL;
+    q->sort_by = v->sort_by;
 }
 
 void view_touch(struct view *v)
@@ -77,6 +78,22 @@ void view_set_label(struct view *v, const char *label)
 void view_set_search(struct view *v, const char *text)
 {
     set_text(v, &v->search, text);
+}
+
+void view_set_sort(struct view *v, const char *sort)
+{
+    static const struct {
+        const char *name, *sort_by;
+    } orders[] = {
+        {"created", "created_at_desc"},
+        {"priority", "priority_desc"},
+        {"waiting", "waiting_since_asc"},
+    };
+    const char *by = NULL; /* last_activity: the server's own */
+    for (size_t i = 0; sort && i < sizeof orders / sizeof orders[0]; i++)
+        if (strcmp(sort, orders[i].name) == 0)
+            by = orders[i].sort_by;
+    set_text(v, &v->sort_by, by);
 }
 
 static bool blank(const char *s)

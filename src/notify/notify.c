@@ -81,6 +81,7 @@ struct notify {
     bool command_said;
     bool preview;
     int coalesce_ms;
+    unsigned on; /* notify_on */
     struct burst b;
     struct child kids[MAX_CHILDREN];
     int64_t desktop_off_until; /* monotonic ms; 0 = on */
@@ -602,10 +603,16 @@ void notify_configure(struct notify *n, const struct notify_opts *o)
         n->coalesce_ms = o->coalesce_ms;
         burst_rearm(n);
     }
+    n->on = notify_on_parse(o->on);
     if (backends_changed)
         configure_backends(n, backends);
     if (backends_changed && (n->backends & NOTIFY_COMMAND) && !n->argv && !n->command_bad)
         say(n, "notify includes command, but notify_command is empty");
+}
+
+unsigned notify_on_of(const struct notify *n)
+{
+    return n->on;
 }
 
 struct notify *notify_new(const struct notify_opts *o, const struct notify_hooks *h)

@@ -69,6 +69,12 @@ enum notify_desktop_result notify_desktop_result(int wstatus, int errfd, char **
 /* "no session bus"…, for the status line. */
 const char *notify_desktop_reason(enum notify_desktop_result r);
 
+/* ---- the core (notify.c) ---- */
+
+struct notify;
+/* The notify_on bits notify_configure() read. */
+unsigned notify_on_of(const struct notify *n);
+
 /* ---- command (notify_cmd.c) ---- */
 
 /* Split a command line into words the way config lines are split (see

@@ -19,6 +19,52 @@ int64_t session_mono(const struct session *s)
     return s->clock();
 }
 
+/* ---- the one timer ---- */
+
+static void on_timer(void *ud)
+{
+    struct session *s = ud;
+    s->timer = 0;
+    session_tick(s, session_mono(s));
+}
+
+void session_resched(struct session *s)
+{
+    if (!s->sched.at)
+        return;
+    int64_t t = session_next_ms(s);
+    if (t == s->timer_at && (s->timer || t < 0))
+        return;
+    if (s->timer)
+        s->sched.cancel(s->sched.ud, s->timer);
+    s->timer = 0;
+    s->timer_at = t;
+    if (t >= 0)
+        s->timer = s->sched.at(s->sched.ud, t, on_timer, s);
+}
+
+static void set_next_poll(struct session *s, int64_t when)
+{
+    s->next_poll = when;
+    session_resched(s);
+}
+
+void session_set_send_next(struct session *s, int64_t when)
+{
+    s->send_next_ms = when;
+    session_resched(s);
+}
+
+void session_set_sched(struct session *s, const struct session_sched *sc)
+{
+    if (s->timer && s->sched.cancel)
+        s->sched.cancel(s->sched.ud, s->timer);
+    s->timer = 0;
+    s->timer_at = -1;
+    s->sched = sc ? *sc : (struct session_sched){0};
+    session_resched(s);
+}
+
 /* ---- request bookkeeping ---- */
 
 struct req_ctx *session_req_new(struct session *s, enum req_kind kind)
@@ -63,6 +109,7 @@ static void set_state(struct session *s, enum conn_state st, const char *reason)
     s->state = st;
     free(s->reason);
     s->reason = xstrdup(reason ? reason : "");
+    session_resched(s);
     if (changed && s->l.state)
         s->l.state(s->l.ud);
 }
@@ -134,7 +181,7 @@ bool session_note_result(struct session *s, const struct prov_result *res)
         }
         int64_t wait = s->retry_at - now;
         if (s->next_poll < s->retry_at)
-            s->next_poll = s->retry_at;
+            set_next_poll(s, s->retry_at);
         log_info("request failed (%s); retrying in %lld ms", res->message ? res->message : "?",
                  (long long)wait);
         set_state(s, CONN_RETRYING, session_why(res));
@@ -159,7 +206,7 @@ static void poll_done_maybe(struct session *s)
     int64_t next = session_mono(s) + s->poll_ms;
     if (s->state == CONN_RETRYING && s->retry_at > session_mono(s))
         next = s->retry_at;
-    s->next_poll = next;
+    set_next_poll(s, next);
 }
 
 static void finish_list(struct session *s)
@@ -372,7 +419,7 @@ static void poll_now(struct session *s)
     if (s->state == CONN_AUTH_FAILED)
         return;
     s->polls++;
-    s->next_poll = INT64_MAX; /* until this cycle's answers are in */
+    set_next_poll(s, INT64_MAX); /* until this cycle's answers are in */
     /* The tests wait for "started" then "done" to know that everything the
      * server held before the start has been seen. */
     log_debug("poll %d started%s", s->polls,
@@ -430,7 +477,7 @@ struct session *session_new(struct provider *p, struct store *st, const struct s
     struct session *s = xcalloc(1, sizeof *s);
     s->p = p;
     s->st = st;
-    s->poll_ms = o->poll_ms > 0 ? o->poll_ms : 5000;
+    s->poll_ms = o->poll_ms; /* the setting's default is options.c's alone */
     s->state_dir = xstrdup(o->state_dir);
     s->keep_unread = o->keep_unread;
     s->reason = xstrdup("");
@@ -440,6 +487,7 @@ struct session *session_new(struct provider *p, struct store *st, const struct s
     s->q.page = 1;
     s->pages_wanted = 1;
     s->next_poll = INT64_MAX;
+    s->timer_at = -1;
     s->clock = timeutil_mono_ms;
 
     char *err = NULL;
@@ -473,6 +521,8 @@ void session_free(struct session **ps)
     struct session *s = *ps;
     if (!s)
         return;
+    if (s->timer && s->sched.cancel)
+        s->sched.cancel(s->sched.ud, s->timer);
     /* The provider cancels what is in flight without calling back. */
     provider_free(&s->p);
     while (s->reqs) {
@@ -536,9 +586,27 @@ void session_tick(struct session *s, int64_t now)
         poll_now(s);
     }
     if (s->send_next_ms && now >= s->send_next_ms) {
-        s->send_next_ms = 0;
+        session_set_send_next(s, 0);
         session_send_next(s);
     }
+    session_resched(s); /* also when it ran early and nothing was due */
+}
+
+void session_set_poll_ms(struct session *s, int poll_ms)
+{
+    if (poll_ms <= 0 || poll_ms == s->poll_ms)
+        return;
+    s->poll_ms = poll_ms;
+    /* Waiting for the old interval's poll: the new one may come sooner.
+     * (A poll in flight, or a retry's wait, keeps its time.) */
+    int64_t soon = session_mono(s) + poll_ms;
+    if (s->next_poll != INT64_MAX && s->state != CONN_RETRYING && soon < s->next_poll)
+        set_next_poll(s, soon);
+}
+
+void session_set_keep_unread(struct session *s, bool keep_unread)
+{
+    s->keep_unread = keep_unread;
 }
 
 enum conn_state session_state(const struct session *s)

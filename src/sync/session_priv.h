@@ -116,6 +116,15 @@ struct session {
     struct claimed_id *claimed;
     size_t nclaimed;
 
+    /* What session_follow_view() saw last (the query itself is q). */
+    bool followed;
+    uint64_t view_gen;
+
+    /* The loop's timer that runs session_tick() at session_next_ms(). */
+    struct session_sched sched;
+    uint64_t timer;
+    int64_t timer_at;
+
     struct req_ctx *reqs;
     struct send_watch *watches; /* session_send_notify() callers waiting */
     int64_t (*clock)(void);     /* monotonic ms (a seam for tests) */
@@ -174,6 +183,9 @@ void session_cmd_now(session_cb cb, void *ud, enum session_outcome o, const char
 
 /* session.c */
 int64_t session_mono(const struct session *s);
+/* The next deadline changed (a poll, a retry, a send): the timer follows. */
+void session_resched(struct session *s);
+void session_set_send_next(struct session *s, int64_t when);
 /* The one classification of a provider error: what it means for a caller. */
 enum session_outcome session_outcome_of(enum prov_err e);
 /* Why a result failed, fit to show (its message, or the error's name). */

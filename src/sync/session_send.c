@@ -197,7 +197,7 @@ static void retry_later(struct session *s, struct outbox_entry *e, const struct 
 {
     s->send_fails++;
     int64_t wait = session_backoff_ms(s->send_fails, res->retry_after);
-    s->send_next_ms = session_mono(s) + wait;
+    session_set_send_next(s, session_mono(s) + wait);
     const char *why = session_why(res);
     long long secs = (long long)(wait + 999) / 1000;
     /* Refused connections, DNS, TLS, 429, a rejected token: it did not
@@ -485,8 +485,8 @@ int session_retry(struct session *s, int64_t conv, const char *echo_id, char **e
         e->verify = true;
     free(e->error);
     e->error = xstrdup("");
-    s->send_next_ms = 0;
     s->send_fails = 0;
+    session_set_send_next(s, 0);
     save_outbox(s);
     show_local(s, e);
     session_send_next(s);

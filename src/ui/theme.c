@@ -6,8 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "twoway/xmalloc.h"
-
 struct style {
     short fg, bg; /* -1 = terminal default */
     int attrs;    /* A_BOLD… */
@@ -109,80 +107,26 @@ bool theme_blank_plain(enum fmt_role role)
     return !color_on || styles[role].bg == styles[ROLE_NORMAL].bg;
 }
 
-static int parse_color(const char *s, short *out)
+/* The palette's looks over the default theme (a role no `color` line
+ * named keeps its own). */
+void theme_follow(const struct palette *p)
 {
-    static const char *names[] = {"black", "red",     "green", "yellow",
-                                  "blue",  "magenta", "cyan",  "white"};
-    if (!strcasecmp(s, "default")) {
-        *out = -1;
-        return 0;
+    static const struct {
+        unsigned pal;
+        int curses;
+    } attr_map[] = {
+        {PAL_BOLD, A_BOLD},       {PAL_DIM, A_DIM},       {PAL_UNDERLINE, A_UNDERLINE},
+        {PAL_REVERSE, A_REVERSE}, {PAL_ITALIC, A_ITALIC}, {PAL_BLINK, A_BLINK},
+    };
+    for (int r = 0; r < ROLE__COUNT; r++) {
+        const struct palette_style *ps = palette_style(p, (enum fmt_role)r);
+        if (!ps->set)
+            continue;
+        int a = 0;
+        for (size_t i = 0; i < sizeof attr_map / sizeof *attr_map; i++)
+            if (ps->attrs & attr_map[i].pal)
+                a |= attr_map[i].curses;
+        styles[r] = (struct style){ps->fg, ps->bg, a, true};
+        apply(r);
     }
-    for (int i = 0; i < 8; i++) {
-        if (!strcasecmp(s, names[i])) {
-            *out = (short)i;
-            return 0;
-        }
-        if (!strncasecmp(s, "bright", 6) && !strcasecmp(s + 6, names[i])) {
-            *out = (short)(i + 8);
-            return 0;
-        }
-    }
-    if (!strncasecmp(s, "color", 5) && s[5]) {
-        char *end;
-        long n = strtol(s + 5, &end, 10);
-        if (!*end && n >= 0 && n <= 255) {
-            *out = (short)n;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-static int parse_attrs(const char *s, int *out, char **err)
-{
-    int a = 0;
-    char *copy = xstrdup(s), *save = NULL;
-    for (char *w = strtok_r(copy, " ,", &save); w; w = strtok_r(NULL, " ,", &save)) {
-        if (!strcasecmp(w, "bold"))
-            a |= A_BOLD;
-        else if (!strcasecmp(w, "dim"))
-            a |= A_DIM;
-        else if (!strcasecmp(w, "underline"))
-            a |= A_UNDERLINE;
-        else if (!strcasecmp(w, "reverse"))
-            a |= A_REVERSE;
-        else if (!strcasecmp(w, "italic"))
-            a |= A_ITALIC;
-        else if (!strcasecmp(w, "blink"))
-            a |= A_BLINK;
-        else if (strcasecmp(w, "none") != 0) {
-            *err =
-                xasprintf("unknown attribute %s (bold dim underline reverse italic blink none)", w);
-            free(copy);
-            return -1;
-        }
-    }
-    free(copy);
-    *out = a;
-    return 0;
-}
-
-int theme_set(int role, const char *fg, const char *bg, const char *attrs, char **err)
-{
-    if (role < 0 || role >= ROLE__COUNT) {
-        *err = xstrdup("unknown role");
-        return -1;
-    }
-    short f, b = -1;
-    int a = 0;
-    if (parse_color(fg, &f) < 0 || (bg && *bg && parse_color(bg, &b) < 0)) {
-        *err = xasprintf("unknown colour %s (default, black…white, brightred…, color0…color255)",
-                         parse_color(fg, &f) < 0 ? fg : bg);
-        return -1;
-    }
-    if (attrs && *attrs && parse_attrs(attrs, &a, err) < 0)
-        return -1;
-    styles[role] = (struct style){f, b, a, true};
-    apply(role);
-    return 0;
 }

@@ -1,12 +1,13 @@
 /* theme — screen roles (roles.h) to curses attributes: a colour theme, a
  * monochrome fallback (bold/dim/reverse/underline only) for terminals
- * without colour or when NO_COLOR is set, and `color` lines from the
- * config. */
+ * without colour or when NO_COLOR is set, and the looks `color` lines
+ * set (palette.h). */
 #ifndef TWOWAY_THEME_H
 #define TWOWAY_THEME_H
 
 #include <stdbool.h>
 
+#include "twoway/palette.h"
 #include "twoway/roles.h"
 
 /* After start_color(): choose colour or monochrome and build the pairs.
@@ -20,10 +21,8 @@ int theme_attr(enum fmt_role role);
  * take a neighbour's attributes, and the terminal is not told to switch
  * attributes off and on again around them. */
 bool theme_blank_plain(enum fmt_role role);
-/* A `color ROLE FG BG ATTRS` line (names: default, black…white,
- * brightblack…brightwhite, colorN; attrs: bold dim underline reverse italic
- * blink none, comma or space separated). Stored even before theme_init and
- * applied then. 0 or -1 with *err. */
-int theme_set(int role, const char *fg, const char *bg, const char *attrs, char **err);
+/* Take the looks the palette's `color` lines set (before theme_init too:
+ * applied then). Call again when palette_gen() moves. */
+void theme_follow(const struct palette *p);
 
 #endif

@@ -13,6 +13,7 @@
 #include "theme.h"
 #include "twoway/log.h"
 #include "twoway/options.h"
+#include "twoway/palette.h"
 #include "twoway/session.h"
 #include "twoway/store.h"
 #include "twoway/text.h"
@@ -126,16 +127,6 @@ struct ui *ui_new(const struct ui_deps *deps)
     return ui;
 }
 
-static int color_hook(void *ud, int role, const char *fg, const char *bg, const char *attrs,
-                      char **err)
-{
-    struct ui *ui = ud;
-    int rc = theme_set(role, fg, bg, attrs, err);
-    if (rc == 0)
-        ui_damage(ui, DMG_ALL);
-    return rc;
-}
-
 static bool want_color(struct ui *ui)
 {
     const char *c = options_get(ui->env->opts, "color");
@@ -147,17 +138,25 @@ static bool want_color(struct ui *ui)
     return !(nc && *nc);
 }
 
+void ui_follow_settings(struct ui *ui)
+{
+    const char *cs = nl_langinfo(CODESET);
+    ui->utf8 = cs && strcmp(cs, "UTF-8") == 0 && !options_has(ui->env->opts, "ascii", "yes");
+    theme_init(want_color(ui));
+    if (ui->env->palette) {
+        theme_follow(ui->env->palette);
+        ui->seen_palette_gen = palette_gen(ui->env->palette);
+    }
+    ui_title_follow(ui);
+    ui_damage(ui, DMG_ALL);
+}
+
 int ui_start(struct ui *ui, char **err)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         *err = xstrdup("standard input and output must be a terminal (use --batch for scripts)");
         return -1;
     }
-    const char *cs = nl_langinfo(CODESET);
-    const char *ascii = options_get(ui->env->opts, "ascii");
-    ui->utf8 = cs && strcmp(cs, "UTF-8") == 0;
-    if (ascii && strcmp(ascii, "yes") == 0)
-        ui->utf8 = false;
     ui->tty_out = stdout;
     if (!initscr()) {
         *err = xstrdup("cannot start the screen (is TERM set?)");
@@ -170,9 +169,8 @@ int ui_start(struct ui *ui, char **err)
     intrflush(stdscr, FALSE);
     keypad(stdscr, FALSE); /* keys are decoded by ui_input.c */
     curs_set(0);
-    theme_init(want_color(ui));
-    ui->env->color = color_hook;
-    ui->env->color_ud = ui;
+    ui_follow_settings(ui);
+    ui->seen_opts_gen = options_gen(ui->env->opts);
     /* Until a program's first endwin(), ncurses (6.4, and still today)
      * flushes its output after every cursor move of an update: a keypress
      * left in 15 write()s, each a packet over SSH. After one endwin() the

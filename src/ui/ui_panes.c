@@ -9,6 +9,7 @@
 
 #include "theme.h"
 #include "twoway/options.h"
+#include "twoway/palette.h"
 #include "twoway/pattern.h"
 #include "twoway/session.h"
 #include "twoway/smsseg.h"
@@ -508,6 +509,14 @@ static void find_damage(struct ui *ui)
     const struct view *v = ui->env->view;
     uint64_t lg = store_list_gen(st), vg = v->gen, dg = store_dir_gen(st);
     uint64_t og = options_gen(ui->env->opts);
+    uint64_t pg = ui->env->palette ? palette_gen(ui->env->palette) : 0;
+    /* A setting changed (the config file, `set`, -e, `color`): the looks,
+     * then the layout (widths) and every pane (time format) anew. */
+    bool settings = og != ui->seen_opts_gen || pg != ui->seen_palette_gen;
+    if (settings) {
+        ui_follow_settings(ui);
+        ui_relayout(ui);
+    }
     int64_t conv = v->open_conv;
     uint64_t tg = conv ? store_thread_gen(st, conv) : 0;
     uint64_t cg = conv ? store_conv_gen(st, conv) : 0;
@@ -517,7 +526,7 @@ static void find_damage(struct ui *ui)
      * selection or a mark only redraws. With a limit over a big inbox the
      * rebuild is the costly part, so it is not done per keypress. */
     const char *limit = v->limit_text ? v->limit_text : "";
-    bool rebuild = lg != ui->seen_list_gen || og != ui->seen_opts_gen ||
+    bool rebuild = lg != ui->seen_list_gen || settings ||
                    strcmp(limit, ui->seen_limit ? ui->seen_limit : "") != 0 ||
                    (v->limit && (conv != ui->seen_thread_conv || minute != ui->seen_minute));
     if (rebuild) {

@@ -55,6 +55,7 @@ struct ui {
 
     /* Generations last drawn, to notice what changed. */
     uint64_t seen_list_gen, seen_view_gen, seen_thread_gen, seen_dir_gen, seen_opts_gen;
+    uint64_t seen_palette_gen;
     uint64_t seen_conv_gen;
     int64_t seen_thread_conv;
     int64_t seen_minute;
@@ -142,6 +143,10 @@ struct fmt_ctx ui_fmt_ctx(const struct ui *ui);
 void ui_run_line(struct ui *ui, const char *line);
 void ui_relayout(struct ui *ui);
 char *ui_text(const struct ui *ui, const char *s);
+/* The settings that change how the screen looks (ascii, color, `color`
+ * lines, title), read at start and again whenever options_gen() or
+ * palette_gen() moves, whatever changed them. */
+void ui_follow_settings(struct ui *ui);
 
 /* ui_panes.c */
 void ui_panes_draw(struct ui *ui);
@@ -203,6 +208,9 @@ void ui_output_open(struct ui *ui, size_t first);
  * every return to the screen, undone by one when it is lent out */
 void ui_term_enter(struct ui *ui);
 void ui_term_leave(struct ui *ui);
+/* The title setting changed: on, the next draw sets ours; off, the
+ * terminal's own comes back. */
+void ui_title_follow(struct ui *ui);
 
 /* ui_editor.c */
 void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *text);

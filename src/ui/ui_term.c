@@ -179,6 +179,21 @@ void ui_write_raw(struct ui *ui, const char *bytes, size_t n)
     fflush(ui->tty_out);
 }
 
+void ui_title_follow(struct ui *ui)
+{
+    if (options_bool(ui->env->opts, "title")) {
+        ui->seen_unread = -1; /* the next draw sets it */
+        return;
+    }
+    if (!ui->title)
+        return;
+    /* Turned off: the terminal's own title back (pop), kept for the end
+     * (push), and ours forgotten. */
+    xfree_null(&ui->title);
+    if (ui->started && !ui->lent)
+        tty_write(ui, TITLE_POP "\033]2;\007" TITLE_PUSH);
+}
+
 void ui_set_title(struct ui *ui, const char *title)
 {
     if (!ui->started || !options_bool(ui->env->opts, "title"))
