@@ -41,6 +41,7 @@ struct filter {
     char *owned[REQ_MAX_ARGS + 1]; /* case-folded label titles, then q as a phrase */
     int nowned;
     bool by_row;          /* labels or q: counts need the rows, not conversation_counts */
+    bool nothing;         /* a search without q: no query at all */
     const char *assignee; /* " AND …" for assignee_type; counts leave it out */
     bool assignee_me;     /* assignee binds the agent id */
     const char *order;
@@ -198,16 +199,6 @@ static bool parse_labels(struct req *r, struct filter *f)
     return true;
 }
 
-/* Characters of UTF-8 text. */
-static size_t chars_of(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 static bool parse_query(struct req *r, struct filter *f, const char *q)
 {
     if (!text_valid_utf8(q, strlen(q))) {
@@ -215,19 +206,9 @@ static bool parse_query(struct req *r, struct filter *f, const char *q)
         return false;
     }
     f->by_row = true;
-    if (chars_of(q) >= 3) {
-        /* The trigram index finds every message holding q (any case) as a
-         * phrase: the text quoted, quotes doubled. */
-        struct buf phrase;
-        buf_init(&phrase);
-        buf_addc(&phrase, '"');
-        for (const char *p = q; *p; p++) {
-            if (*p == '"')
-                buf_addc(&phrase, '"');
-            buf_addc(&phrase, *p);
-        }
-        buf_addc(&phrase, '"');
-        f->owned[f->nowned++] = buf_detach(&phrase);
+    if (ops_text_indexable(q)) {
+        /* The trigram index finds every message holding q, in any case. */
+        f->owned[f->nowned++] = ops_text_phrase(q);
         where_text(f,
                    " AND c.id IN (SELECT m.conversation_id FROM messages m WHERE m.id IN "
                    "(SELECT rowid FROM messages_text WHERE messages_text MATCH ?))",
@@ -280,8 +261,7 @@ static bool filter_parse(struct req *r, struct filter *f, bool search)
     buf_adds(&f->where, " AND ");
     where_int(f, ops_visible_sql(&r->agent), r->agent.id);
     const char *q = api_conv_arg(r, "q");
-    if (search && !q)
-        buf_adds(&f->where, " AND 0");
+    f->nothing = search && !q;
     if (!parse_assignee(r, f) || (!search && !q && !parse_status(r, f)) || !parse_scope(r, f) ||
         !parse_labels(r, f) || (q && !parse_query(r, f, q)) || !parse_order(r, f))
         return false;
@@ -300,6 +280,8 @@ struct counts {
 static struct counts filter_counts(struct req *r, const struct filter *f)
 {
     struct counts c = {0, 0, 0};
+    if (f->nothing)
+        return c;
     char *sql = f->by_row
                     ? xasprintf("SELECT COALESCE(SUM(c.assignee_id = ?), 0), "
                                 "COALESCE(SUM(c.assignee_id IS NULL), 0), COUNT(*) "
@@ -327,6 +309,8 @@ static struct counts filter_counts(struct req *r, const struct filter *f)
 static json_object *filter_page(struct req *r, const struct filter *f, bool search)
 {
     struct db *db = r->db;
+    if (f->nothing)
+        return json_object_new_array();
     char *sql = xasprintf("SELECT c.id FROM conversations c WHERE 1%s%s ORDER BY %s "
                           "LIMIT %d OFFSET ?",
                           f->where.data, f->assignee, f->order, PER_PAGE);

@@ -504,22 +504,3 @@ double db_now(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
-
-char *db_get_setting(struct db *db, const char *key)
-{
-    sqlite3_stmt *st = db_prepare(db, "SELECT value FROM settings WHERE key = ?");
-    db_bindv(st, "t", key);
-    char *v = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        v = xstrdup((const char *)sqlite3_column_text(st, 0));
-    db_done(db, st);
-    return v;
-}
-
-void db_set_setting(struct db *db, const char *key, const char *value)
-{
-    db_exec(db,
-            "INSERT INTO settings(key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            "tt", key, value);
-}

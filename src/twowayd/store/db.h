@@ -77,8 +77,4 @@ void db_sha256_hex(const char *text, char out[65]);
 /* Current time as float epoch seconds (timestamps are stored as REAL). */
 double db_now(void);
 
-/* Key/value settings stored in the database (simulator state etc.). */
-char *db_get_setting(struct db *db, const char *key); /* owned or NULL */
-void db_set_setting(struct db *db, const char *key, const char *value);
-
 #endif

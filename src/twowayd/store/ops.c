@@ -22,11 +22,6 @@ int64_t ops_conv_by_display(struct db *db, int64_t account_id, int64_t display_i
                   "ii", account_id, display_id);
 }
 
-int64_t ops_conv_display(struct db *db, int64_t conv_id)
-{
-    return db_int(db, 0, "SELECT display_id FROM conversations WHERE id = ?", "i", conv_id);
-}
-
 bool ops_agent_sees_inbox(struct db *db, const struct req_agent *a, int64_t inbox_id)
 {
     if (a->admin)
@@ -87,9 +82,10 @@ int64_t ops_conv_create(struct db *db, int64_t inbox_id, int64_t contact_id, con
 {
     int64_t account = db_int(db, 0, "SELECT account_id FROM inboxes WHERE id = ?", "i", inbox_id);
     int64_t display = db_int(db, 0,
-                             "SELECT COALESCE(MAX(display_id), 0) + 1 FROM conversations "
-                             "WHERE account_id = ?",
-                             "i", account);
+                             "SELECT display_id FROM conversations WHERE account_id = ? "
+                             "ORDER BY display_id DESC LIMIT 1",
+                             "i", account) +
+                      1;
     char *source = NULL;
     sqlite3_stmt *st = db_prepare(db, "SELECT phone_number FROM contacts WHERE id = ?");
     db_bindv(st, "i", contact_id);
@@ -456,6 +452,29 @@ int64_t ops_conv_for_agent(struct db *db, const struct req_agent *a, int64_t dis
 {
     int64_t id = ops_conv_by_display(db, a->account_id, display_id);
     return id && ops_agent_sees_conv(db, a, id) ? id : 0;
+}
+
+bool ops_text_indexable(const char *q)
+{
+    size_t chars = 0;
+    for (; *q && chars < 3; q++)
+        if (((unsigned char)*q & 0xC0) != 0x80)
+            chars++;
+    return chars >= 3;
+}
+
+char *ops_text_phrase(const char *q)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_addc(&b, '"');
+    for (; *q; q++) {
+        if (*q == '"')
+            buf_addc(&b, '"');
+        buf_addc(&b, *q);
+    }
+    buf_addc(&b, '"');
+    return buf_detach(&b);
 }
 
 char *ops_label_title(const char *s, size_t len)

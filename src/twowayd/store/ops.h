@@ -25,8 +25,6 @@ enum ops_msg_type {
 
 /* conversations.id for (account, display id), or 0. */
 int64_t ops_conv_by_display(struct db *db, int64_t account_id, int64_t display_id);
-/* The display id of a conversation (0 if none). */
-int64_t ops_conv_display(struct db *db, int64_t conv_id);
 /* Agents see conversations of inboxes they are members of; administrators
  * see every conversation of their account. */
 bool ops_agent_sees_conv(struct db *db, const struct req_agent *a, int64_t conv_id);
@@ -101,6 +99,14 @@ void ops_contact_set_opt_out(struct db *db, int64_t contact_id, bool opted_out);
 /* conversations.id of a display id in the agent's account that the agent
  * may see, or 0 (unknown, or an inbox the agent is not a member of). */
 int64_t ops_conv_for_agent(struct db *db, const struct req_agent *a, int64_t display_id);
+
+/* Substring search through a trigram index (messages_text, contacts_text)
+ * finds text of three characters or more; shorter text is searched by
+ * reading the rows. */
+bool ops_text_indexable(const char *q);
+/* q as an FTS5 phrase that matches it as a substring: quoted, its quotes
+ * doubled. Owned. */
+char *ops_text_phrase(const char *q);
 
 /* Longest label title, in characters. */
 #define OPS_LABEL_MAX 255

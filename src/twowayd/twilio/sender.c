@@ -183,7 +183,8 @@ static double next_pending(struct db *db)
 
 enum claim_result { CLAIM_NONE, CLAIM_JOB, CLAIM_SETTLED };
 
-/* Take the oldest due row that is first in line for its number and commit
+/* Take the oldest due row that is first in line for its number (the pending
+ * rows in id order: outbox_pending) and commit
  * it as 'sending' before anything goes out (the write lock makes the claim
  * one worker's). CLAIM_NONE sets *next_due (0: nothing may go now);
  * CLAIM_SETTLED means a row was failed without sending. */
@@ -195,6 +196,7 @@ static enum claim_result claim(struct sender *s, struct job *job, double *next_d
     if (!db)
         return CLAIM_NONE;
     sqlite3_stmt *st = db_prepare(db, "SELECT o.id, o.message_id, o.attempts FROM outbox o "
+                                      "INDEXED BY outbox_pending "
                                       "WHERE o.state = 'pending' AND o.next_attempt_at <= ? "
                                       "AND " FIRST_IN_LINE " ORDER BY o.id LIMIT 1");
     db_bindv(st, "d", db_now());

@@ -473,10 +473,11 @@ void twilio_in_status(struct req *r)
         req_reply_error(r, 400, "MessageStatus is required");
         return;
     }
-    sqlite3_stmt *st = db_prepare(
-        db, "SELECT m.id, m.status, m.conversation_id, c.contact_id FROM messages m "
-            "JOIN conversations c ON c.id = m.conversation_id "
-            "WHERE m.source_id = ? AND m.message_type IN (1, 3) ORDER BY m.id DESC LIMIT 1");
+    sqlite3_stmt *st =
+        db_prepare(db, "SELECT m.id, m.status, m.conversation_id, c.contact_id FROM messages m "
+                       "JOIN conversations c ON c.id = m.conversation_id "
+                       "WHERE m.id = (SELECT MAX(x.id) FROM messages x WHERE x.source_id = ? "
+                       "AND x.message_type IN (1, 3))");
     db_bindv(st, "t", sid);
     int64_t msg = 0, conv = 0, contact = 0;
     char *old = NULL;
