@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""The layers of the client, held by the build: every #include in src/ is
+read and an include of a layer the file's layer may not use fails, as does
+json-c anywhere but the provider and the codec (or in a public header).
+
+Who may include whom is the table in src/meson.build's opening comment (one
+place: this reads it). A header include/twoway/NAME.h belongs to the layer
+whose folder holds NAME.c; a quoted include without "twoway/" is the
+folder's own. twowayd may use util alone.
+
+Before looking at the real tree the check runs on a small tree of its own
+with an upward include planted in it, and must fail there: a check that
+cannot fail proves nothing.
+
+usage: check_layers.py SOURCE_ROOT"""
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
+TABLE_LINE = re.compile(r"^#\s+(\w+):\s*(.*?)\s*$")
+# json-c is the provider's (the server's JSON) and the codec's (ours).
+JSON_LAYERS = {"provider", "codec", "twowayd"}
+
+
+def read_table(root):
+    """{layer: set of layers it may include} from src/meson.build."""
+    table = {}
+    with open(os.path.join(root, "src", "meson.build")) as f:
+        for line in f:
+            if not line.startswith("#"):
+                break
+            m = TABLE_LINE.match(line)
+            if m:
+                table[m.group(1)] = set(m.group(2).split())
+    if not table:
+        raise SystemExit("src/meson.build has no layer table in its opening comment")
+    return table
+
+
+def header_layers(root, layers):
+    """{header name: layer} for include/twoway/*.h."""
+    out = {}
+    inc = os.path.join(root, "include", "twoway")
+    for h in sorted(os.listdir(inc)):
+        if not h.endswith(".h"):
+            continue
+        name = h[:-2]
+        homes = [l for l in layers
+                 if os.path.exists(os.path.join(root, "src", l, name + ".c"))]
+        if len(homes) != 1:
+            raise SystemExit("include/twoway/%s: no single layer holds %s.c (%s)" %
+                             (h, name, ", ".join(homes) or "none"))
+        out[name] = homes[0]
+    return out
+
+
+def sources(root, layer):
+    base = os.path.join(root, "src", layer)
+    for d, _, files in os.walk(base):
+        for f in sorted(files):
+            if f.endswith((".c", ".h")):
+                yield os.path.join(d, f)
+
+
+def check(root):
+    """The problems found, as lines (empty: the tree holds its layers)."""
+    table = read_table(root)
+    layers = [l for l in table if l != "twowayd"]
+    headers = header_layers(root, layers)
+    problems = []
+    for layer in list(table):
+        allowed = table[layer] | {layer}
+        for path in sources(root, layer):
+            rel = os.path.relpath(path, root)
+            with open(path, errors="replace") as f:
+                text = f.read()
+            for kind, name in INCLUDE.findall(text):
+                if kind == "<":
+                    if name.startswith("json-c/") and layer not in JSON_LAYERS:
+                        problems.append("%s: includes <%s>: json-c stays in the provider "
+                                        "and the codec" % (rel, name))
+                    continue
+                if not name.startswith("twoway/"):
+                    continue  # the folder's own header
+                h = name[len("twoway/"):-2]
+                owner = headers.get(h)
+                if owner is None:
+                    problems.append("%s: includes %s, which no layer holds" % (rel, name))
+                elif owner not in allowed:
+                    problems.append("%s: the %s layer includes %s of the %s layer (may "
+                                    "include: %s)" % (rel, layer, name, owner,
+                                                      " ".join(sorted(table[layer])) or
+                                                      "nothing"))
+    inc = os.path.join(root, "include", "twoway")
+    for h in sorted(os.listdir(inc)):
+        with open(os.path.join(inc, h), errors="replace") as f:
+            if re.search(r"#\s*include\s*<json-c/", f.read()):
+                problems.append("include/twoway/%s: a public header includes json-c" % h)
+    return problems
+
+
+def self_test():
+    """A tree with model including cmd.h (an upward include) must fail,
+    and the same tree without it must pass."""
+    tmp = tempfile.mkdtemp(prefix="twoway-layers-")
+    try:
+        os.makedirs(os.path.join(tmp, "include", "twoway"))
+        for layer in ("util", "model", "cmd"):
+            os.makedirs(os.path.join(tmp, "src", layer))
+        with open(os.path.join(tmp, "src", "meson.build"), "w") as f:
+            f.write("# layers\n#   util:\n#   model: util\n#   cmd: model util\n"
+                    "#   twowayd: util\n")
+        os.makedirs(os.path.join(tmp, "src", "twowayd"))
+        for layer, name in (("util", "buf"), ("model", "store"), ("cmd", "cmd")):
+            with open(os.path.join(tmp, "include", "twoway", name + ".h"), "w") as f:
+                f.write("/* %s */\n" % name)
+            with open(os.path.join(tmp, "src", layer, name + ".c"), "w") as f:
+                f.write('#include "twoway/%s.h"\n#include "twoway/buf.h"\n' % name)
+        if check(tmp):
+            return "the clean tree failed: %s" % check(tmp)
+        with open(os.path.join(tmp, "src", "model", "store.c"), "a") as f:
+            f.write('#include "twoway/cmd.h" /* planted: upward */\n')
+        found = check(tmp)
+        if not any("model layer includes twoway/cmd.h" in p for p in found):
+            return "the planted upward include was not found (%s)" % found
+        with open(os.path.join(tmp, "src", "cmd", "cmd.c"), "a") as f:
+            f.write("#include <json-c/json.h>\n")
+        if not any("json-c" in p for p in check(tmp)):
+            return "a planted json-c include was not found"
+        return None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    why = self_test()
+    if why:
+        print("check_layers: the check itself is broken: " + why, file=sys.stderr)
+        return 1
+    problems = check(sys.argv[1])
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print("check_layers: %d include(s) against the layers (src/meson.build)" %
+              len(problems), file=sys.stderr)
+        return 1
+    print("check_layers: every include keeps to its layer (and the check fails on a "
+          "planted upward one)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
