@@ -106,7 +106,7 @@ struct ui *ui_new(const struct ui_deps *deps)
     ui->tty_fd = STDIN_FILENO;
     ui->focused = true;
     ui->seen_unread = -1;
-    ui->seen_focus = -1;
+    ui->panes = ui_panes_new();
     ui->editor_pid = -1;
     buf_init(&ui->inq);
     ui->hooks = (struct cmd_ui){
@@ -143,10 +143,8 @@ void ui_follow_settings(struct ui *ui)
     const char *cs = nl_langinfo(CODESET);
     ui->utf8 = cs && strcmp(cs, "UTF-8") == 0 && !options_has(ui->env->opts, "ascii", "yes");
     theme_init(want_color(ui));
-    if (ui->env->palette) {
+    if (ui->env->palette)
         theme_follow(ui->env->palette);
-        ui->seen_palette_gen = palette_gen(ui->env->palette);
-    }
     ui_title_follow(ui);
     ui_damage(ui, DMG_ALL);
 }
@@ -170,7 +168,7 @@ int ui_start(struct ui *ui, char **err)
     keypad(stdscr, FALSE); /* keys are decoded by ui_input.c */
     curs_set(0);
     ui_follow_settings(ui);
-    ui->seen_opts_gen = options_gen(ui->env->opts);
+    ui_panes_settings_seen(ui);
     /* Until a program's first endwin(), ncurses (6.4, and still today)
      * flushes its output after every cursor move of an update: a keypress
      * left in 15 write()s, each a packet over SSH. After one endwin() the
@@ -216,15 +214,11 @@ void ui_free(struct ui **pui)
     if (!ui)
         return;
     ui_stop(ui);
-    if (ui->syncing_timer && ui->deps.cancel)
-        ui->deps.cancel(ui->deps.loop_ud, ui->syncing_timer);
+    ui_panes_free(ui);
     if (ui->settle_timer && ui->deps.cancel)
         ui->deps.cancel(ui->deps.loop_ud, ui->settle_timer);
     free_windows(ui);
-    fmt_lines_free(ui->tlines, ui->ntlines);
     fmt_lines_free(ui->olines, ui->nolines);
-    free(ui->shown);
-    free(ui->seen_limit);
     free(ui->prompt);
     free(ui->message);
     free(ui->question);
@@ -278,7 +272,7 @@ void ui_relayout(struct ui *ui)
     ui->w_input = mkwin(&ui->lay.input);
     if (ui->w_input)
         leaveok(ui->w_input, FALSE);
-    ui->tlines_width = -1; /* thread lines depend on the width */
+    ui_panes_forget_lines(ui); /* thread lines depend on the width */
     clearok(curscr, TRUE);
     ui_damage(ui, DMG_ALL);
 }
@@ -510,7 +504,7 @@ static bool open_settling(struct ui *ui)
     int64_t conv = ui->env->view->open_conv;
     size_t n = 0;
     const struct conversation *c = conv ? store_conv(ui->env->st, conv) : NULL;
-    if (!c || !c->has_last || conv == ui->seen_thread_conv ||
+    if (!c || !c->has_last || conv == ui_panes_drawn_conv(ui) ||
         (store_thread(ui->env->st, conv, &n), n > 0)) {
         ui->settle_conv = 0;
         if (ui->settle_timer && ui->deps.cancel)

@@ -20,6 +20,77 @@
 #include "twoway/xmalloc.h"
 #include "ui_priv.h"
 
+struct ui_panes {
+    /* Generations last drawn, to notice what changed. */
+    uint64_t seen_list_gen, seen_view_gen, seen_thread_gen, seen_dir_gen, seen_opts_gen;
+    uint64_t seen_palette_gen;
+    uint64_t seen_conv_gen;
+    int64_t seen_thread_conv;
+    int64_t seen_minute;
+    int seen_conn_state;
+    size_t seen_outbox;
+    size_t seen_unsure;     /* replies that may have been sent */
+    char *seen_limit;       /* the limit the rows shown were built with */
+    int seen_focus;         /* -1 until the first draw */
+    bool syncing;           /* "syncing…" is in the status line */
+    int64_t busy_since;     /* monotonic ms a sync began, 0 while none runs */
+    uint64_t syncing_timer; /* shows "syncing…" if the sync is still running */
+
+    /* The list: rows shown after the limit, and the scroll position. */
+    int64_t *shown;
+    size_t nshown, cshown;
+    size_t list_top;  /* first shown row at the top of the pane */
+    size_t sel_index; /* index of the selection in shown[] */
+    int unread;       /* unread messages over the whole list */
+
+    /* The thread: formatted lines for the open conversation, cached. */
+    struct fmt_line *tlines;
+    size_t ntlines;
+    int tlines_width;
+    uint64_t tlines_gen;
+    int64_t tlines_conv;
+    size_t thread_from_bottom; /* lines scrolled up from the newest */
+};
+
+struct ui_panes *ui_panes_new(void)
+{
+    struct ui_panes *p = xcalloc(1, sizeof *p);
+    p->seen_focus = -1;
+    p->tlines_width = -1;
+    return p;
+}
+
+void ui_panes_free(struct ui *ui)
+{
+    struct ui_panes *p = ui->panes;
+    if (!p)
+        return;
+    if (p->syncing_timer && ui->deps.cancel)
+        ui->deps.cancel(ui->deps.loop_ud, p->syncing_timer);
+    fmt_lines_free(p->tlines, p->ntlines);
+    free(p->shown);
+    free(p->seen_limit);
+    free(p);
+    ui->panes = NULL;
+}
+
+void ui_panes_forget_lines(struct ui *ui)
+{
+    ui->panes->tlines_width = -1;
+}
+
+void ui_panes_settings_seen(struct ui *ui)
+{
+    ui->panes->seen_opts_gen = options_gen(ui->env->opts);
+    if (ui->env->palette)
+        ui->panes->seen_palette_gen = palette_gen(ui->env->palette);
+}
+
+int64_t ui_panes_drawn_conv(const struct ui *ui)
+{
+    return ui->panes->seen_thread_conv;
+}
+
 /* ---- the list ---- */
 
 int ui_list_rows(const struct ui *ui)
@@ -30,7 +101,7 @@ int ui_list_rows(const struct ui *ui)
 
 int64_t ui_selected(const struct ui *ui)
 {
-    return ui->nshown ? ui->shown[ui->sel_index] : 0;
+    return ui->panes->nshown ? ui->panes->shown[ui->panes->sel_index] : 0;
 }
 
 /* Rebuild the rows shown (the list under the local limit) and keep the
@@ -40,24 +111,25 @@ void ui_list_refresh(struct ui *ui)
     const struct store *st = ui->env->st;
     struct view *v = ui->env->view;
     size_t n = store_list_len(st);
-    if (ui->cshown < n + 1) {
-        ui->cshown = n + 1;
-        ui->shown = xreallocarray(ui->shown, ui->cshown, sizeof *ui->shown);
+    if (ui->panes->cshown < n + 1) {
+        ui->panes->cshown = n + 1;
+        ui->panes->shown =
+            xreallocarray(ui->panes->shown, ui->panes->cshown, sizeof *ui->panes->shown);
     }
     struct pattern_ctx pc = {.me = ui->env->ss ? session_me(ui->env->ss) : 0,
                              .now = timeutil_now()};
-    ui->nshown = 0;
-    ui->unread = 0;
+    ui->panes->nshown = 0;
+    ui->panes->unread = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t id = store_list_at(st, i);
         const struct conversation *c = store_conv(st, id);
         if (c)
-            ui->unread += c->unread;
+            ui->panes->unread += c->unread;
         /* The open conversation stays in view even when reading it made it
          * stop matching (~u): rows do not vanish under the agent. */
         if (!c || (v->limit && id != v->open_conv && !pattern_match(v->limit, c, &pc)))
             continue;
-        ui->shown[ui->nshown++] = id;
+        ui->panes->shown[ui->panes->nshown++] = id;
     }
     ui_list_select(ui);
 }
@@ -67,19 +139,20 @@ void ui_list_refresh(struct ui *ui)
 void ui_list_select(struct ui *ui)
 {
     struct view *v = ui->env->view;
-    size_t old = ui->sel_index;
+    size_t old = ui->panes->sel_index;
     bool found = false;
-    for (size_t i = 0; i < ui->nshown && v->selected; i++) {
-        if (ui->shown[i] == v->selected) {
-            ui->sel_index = i;
+    for (size_t i = 0; i < ui->panes->nshown && v->selected; i++) {
+        if (ui->panes->shown[i] == v->selected) {
+            ui->panes->sel_index = i;
             found = true;
             break;
         }
     }
     if (!found) {
         /* The selected conversation left the list: stay at the same place. */
-        ui->sel_index = ui->nshown ? (old < ui->nshown ? old : ui->nshown - 1) : 0;
-        v->selected = ui->nshown ? ui->shown[ui->sel_index] : 0;
+        ui->panes->sel_index =
+            ui->panes->nshown ? (old < ui->panes->nshown ? old : ui->panes->nshown - 1) : 0;
+        v->selected = ui->panes->nshown ? ui->panes->shown[ui->panes->sel_index] : 0;
     }
 }
 
@@ -91,8 +164,8 @@ void ui_list_select(struct ui *ui)
  * longer moves (page-down, G), the list turns whole pages. */
 static void list_follow_selection(struct ui *ui)
 {
-    size_t rows = (size_t)ui_list_rows(ui), n = ui->nshown;
-    size_t sel = ui->sel_index, top = ui->list_top;
+    size_t rows = (size_t)ui_list_rows(ui), n = ui->panes->nshown;
+    size_t sel = ui->panes->sel_index, top = ui->panes->list_top;
     bool beside = ui->lay.split && ui->env->view->open_conv && ui->w_thread;
     if (sel < top) {
         if (!beside && sel + 1 == top)
@@ -110,7 +183,7 @@ static void list_follow_selection(struct ui *ui)
                 top = n > rows ? n - rows : 0;
         }
     }
-    ui->list_top = top;
+    ui->panes->list_top = top;
 }
 
 static void draw_list(struct ui *ui)
@@ -121,7 +194,7 @@ static void draw_list(struct ui *ui)
     werase(w);
     list_follow_selection(ui);
     int rows = ui_list_rows(ui);
-    if (ui->nshown == 0) {
+    if (ui->panes->nshown == 0) {
         const char *msg = ui->env->ss && !session_ready(ui->env->ss) ? "Loading…"
                           : ui->env->view->limit ? "No conversation matches the limit"
                                                  : "No conversations here";
@@ -138,16 +211,16 @@ static void draw_list(struct ui *ui)
      * shows where j/k go. */
     bool active = !ui->lay.split || ui->env->view->focus != VIEW_FOCUS_THREAD;
     for (int r = 0; r < rows; r++) {
-        size_t i = ui->list_top + (size_t)r;
-        if (i >= ui->nshown)
+        size_t i = ui->panes->list_top + (size_t)r;
+        if (i >= ui->panes->nshown)
             break;
-        const struct conversation *c = store_conv(ui->env->st, ui->shown[i]);
+        const struct conversation *c = store_conv(ui->env->st, ui->panes->shown[i]);
         if (!c)
             continue;
         struct fmt_line lines[FMT_LIST_ROW_LINES];
-        enum fmt_sel sel = i != ui->sel_index ? FMT_SEL_NONE
-                           : active           ? FMT_SEL_ACTIVE
-                                              : FMT_SEL_INACTIVE;
+        enum fmt_sel sel = i != ui->panes->sel_index ? FMT_SEL_NONE
+                           : active                  ? FMT_SEL_ACTIVE
+                                                     : FMT_SEL_INACTIVE;
         fmt_list_row(c, &ctx, ui->lay.list.w, sel, view_marked(ui->env->view, c->id), lines);
         for (int k = 0; k < FMT_LIST_ROW_LINES; k++) {
             ui_draw_line(w, r * FMT_LIST_ROW_LINES + k, &lines[k]);
@@ -156,7 +229,8 @@ static void draw_list(struct ui *ui)
     }
     wnoutrefresh(w);
     /* At the end of what is loaded: fetch the next page. */
-    if (ui->env->ss && ui->sel_index + 1 >= ui->nshown && !session_list_complete(ui->env->ss))
+    if (ui->env->ss && ui->panes->sel_index + 1 >= ui->panes->nshown &&
+        !session_list_complete(ui->env->ss))
         session_load_more(ui->env->ss);
 }
 
@@ -176,9 +250,9 @@ static void draw_divider(struct ui *ui)
 
 static void rebuild_thread(struct ui *ui, int64_t conv)
 {
-    fmt_lines_free(ui->tlines, ui->ntlines);
-    ui->tlines = NULL;
-    ui->ntlines = 0;
+    fmt_lines_free(ui->panes->tlines, ui->panes->ntlines);
+    ui->panes->tlines = NULL;
+    ui->panes->ntlines = 0;
     size_t n = 0;
     const struct message *msgs = store_thread(ui->env->st, conv, &n);
     struct fmt_ctx ctx = ui_fmt_ctx(ui);
@@ -187,10 +261,10 @@ static void rebuild_thread(struct ui *ui, int64_t conv)
     const struct conversation *c = store_conv(ui->env->st, conv);
     ctx.contact = c ? model_contact_label(&c->contact) : NULL;
     if (n)
-        ui->ntlines = fmt_thread(msgs, n, &ctx, ui->lay.thread.w, &ui->tlines);
-    ui->tlines_conv = conv;
-    ui->tlines_gen = store_thread_gen(ui->env->st, conv);
-    ui->tlines_width = ui->lay.thread.w;
+        ui->panes->ntlines = fmt_thread(msgs, n, &ctx, ui->lay.thread.w, &ui->panes->tlines);
+    ui->panes->tlines_conv = conv;
+    ui->panes->tlines_gen = store_thread_gen(ui->env->st, conv);
+    ui->panes->tlines_width = ui->lay.thread.w;
 }
 
 /* Lines above the first message: the "older messages" line while there is
@@ -207,8 +281,8 @@ void ui_thread_scroll(struct ui *ui, int lines, int pages)
     long delta = lines + (long)pages * (h > 2 ? h - 2 : 1);
     int64_t conv = ui->env->view->open_conv;
     /* Positive scrolls down (towards the newest). */
-    long from_bottom = (long)ui->thread_from_bottom - delta;
-    long max = (long)(ui->ntlines + thread_extra(ui, conv)) - h;
+    long from_bottom = (long)ui->panes->thread_from_bottom - delta;
+    long max = (long)(ui->panes->ntlines + thread_extra(ui, conv)) - h;
     if (max < 0)
         max = 0;
     if (from_bottom >= max) {
@@ -219,7 +293,7 @@ void ui_thread_scroll(struct ui *ui, int lines, int pages)
     }
     if (from_bottom < 0)
         from_bottom = 0;
-    ui->thread_from_bottom = (size_t)from_bottom;
+    ui->panes->thread_from_bottom = (size_t)from_bottom;
     ui_damage(ui, DMG_THREAD);
 }
 
@@ -240,21 +314,21 @@ static void draw_thread(struct ui *ui)
         wnoutrefresh(w);
         return;
     }
-    if (ui->tlines_conv != conv || ui->tlines_width != ui->lay.thread.w ||
-        ui->tlines_gen != store_thread_gen(ui->env->st, conv))
+    if (ui->panes->tlines_conv != conv || ui->panes->tlines_width != ui->lay.thread.w ||
+        ui->panes->tlines_gen != store_thread_gen(ui->env->st, conv))
         rebuild_thread(ui, conv);
     size_t extra = thread_extra(ui, conv);
-    size_t total = ui->ntlines + extra;
+    size_t total = ui->panes->ntlines + extra;
     size_t max_from_bottom = total > (size_t)h ? total - (size_t)h : 0;
-    if (ui->thread_from_bottom > max_from_bottom)
-        ui->thread_from_bottom = max_from_bottom;
-    size_t end = total - ui->thread_from_bottom;
+    if (ui->panes->thread_from_bottom > max_from_bottom)
+        ui->panes->thread_from_bottom = max_from_bottom;
+    size_t end = total - ui->panes->thread_from_bottom;
     size_t start = end > (size_t)h ? end - (size_t)h : 0;
     int y = 0;
     bool loading = ui->env->ss && session_loading_older(ui->env->ss, conv);
     for (size_t i = start; i < end && y < h; i++, y++) {
         if (i >= extra) {
-            ui_draw_line(w, y, &ui->tlines[i - extra]);
+            ui_draw_line(w, y, &ui->panes->tlines[i - extra]);
             continue;
         }
         wattrset(w, theme_attr(ROLE_DIM));
@@ -266,7 +340,7 @@ static void draw_thread(struct ui *ui)
         if (!loading && ui->env->ss && total < (size_t)h)
             session_load_older(ui->env->ss, conv);
     }
-    if (ui->ntlines == 0 && !loading && y < h) {
+    if (ui->panes->ntlines == 0 && !loading && y < h) {
         wattrset(w, theme_attr(ROLE_DIM));
         char *t = ui_text(ui, "Loading…");
         mvwaddstr(w, y, 1, t);
@@ -315,8 +389,8 @@ static void draw_tabs(struct ui *ui)
         .limit = v->limit_text,
         .search = v->search,
         .inbox = NULL,
-        .pos = ui->nshown ? ui->sel_index + 1 : 0,
-        .total = ui->nshown,
+        .pos = ui->panes->nshown ? ui->panes->sel_index + 1 : 0,
+        .total = ui->panes->nshown,
     };
     const struct inbox *in = v->inbox_id ? store_inbox(ui->env->st, v->inbox_id) : NULL;
     if (in)
@@ -335,7 +409,7 @@ static void draw_tabs(struct ui *ui)
 /* Counted once per rebuild of the rows (ui_list_refresh), not per draw. */
 static int unread_total(const struct ui *ui)
 {
-    return ui->unread;
+    return ui->panes->unread;
 }
 
 /* The reason for being offline, short enough that "retrying in Ns" and the
@@ -372,7 +446,7 @@ static char *connection_text(const struct ui *ui, bool *alert)
     case CONN_CONNECTING:
         return xstrdup("connecting…");
     case CONN_ONLINE:
-        return xstrdup(ui->syncing ? "syncing…" : "online");
+        return xstrdup(ui->panes->syncing ? "syncing…" : "online");
     case CONN_RETRYING: {
         *alert = true;
         int64_t left = (session_retry_at(ss) - timeutil_mono_ms() + 999) / 1000;
@@ -476,7 +550,7 @@ static void draw_status(struct ui *ui)
 static void syncing_due(void *ud)
 {
     struct ui *ui = ud;
-    ui->syncing_timer = 0;
+    ui->panes->syncing_timer = 0;
     ui_damage(ui, DMG_STATUS); /* find_damage() decides */
 }
 
@@ -486,21 +560,21 @@ static void follow_sync(struct ui *ui)
 {
     bool busy = session_busy(ui->env->ss) > 0;
     int64_t now = timeutil_mono_ms();
-    if (busy && !ui->busy_since) {
-        ui->busy_since = now;
-        if (ui->deps.timer && !ui->syncing_timer)
-            ui->syncing_timer =
+    if (busy && !ui->panes->busy_since) {
+        ui->panes->busy_since = now;
+        if (ui->deps.timer && !ui->panes->syncing_timer)
+            ui->panes->syncing_timer =
                 ui->deps.timer(ui->deps.loop_ud, now + SYNCING_SHOW_MS, syncing_due, ui);
-    } else if (!busy && ui->busy_since) {
-        ui->busy_since = 0;
-        if (ui->syncing_timer && ui->deps.cancel)
-            ui->deps.cancel(ui->deps.loop_ud, ui->syncing_timer);
-        ui->syncing_timer = 0;
+    } else if (!busy && ui->panes->busy_since) {
+        ui->panes->busy_since = 0;
+        if (ui->panes->syncing_timer && ui->deps.cancel)
+            ui->deps.cancel(ui->deps.loop_ud, ui->panes->syncing_timer);
+        ui->panes->syncing_timer = 0;
     }
-    bool syncing = busy && now - ui->busy_since >= SYNCING_SHOW_MS;
-    if (syncing != ui->syncing)
+    bool syncing = busy && now - ui->panes->busy_since >= SYNCING_SHOW_MS;
+    if (syncing != ui->panes->syncing)
         ui_damage(ui, DMG_STATUS);
-    ui->syncing = syncing;
+    ui->panes->syncing = syncing;
 }
 
 static void find_damage(struct ui *ui)
@@ -512,7 +586,7 @@ static void find_damage(struct ui *ui)
     uint64_t pg = ui->env->palette ? palette_gen(ui->env->palette) : 0;
     /* A setting changed (the config file, `set`, -e, `color`): the looks,
      * then the layout (widths) and every pane (time format) anew. */
-    bool settings = og != ui->seen_opts_gen || pg != ui->seen_palette_gen;
+    bool settings = og != ui->panes->seen_opts_gen || pg != ui->panes->seen_palette_gen;
     if (settings) {
         ui_follow_settings(ui);
         ui_relayout(ui);
@@ -526,55 +600,57 @@ static void find_damage(struct ui *ui)
      * selection or a mark only redraws. With a limit over a big inbox the
      * rebuild is the costly part, so it is not done per keypress. */
     const char *limit = v->limit_text ? v->limit_text : "";
-    bool rebuild = lg != ui->seen_list_gen || settings ||
-                   strcmp(limit, ui->seen_limit ? ui->seen_limit : "") != 0 ||
-                   (v->limit && (conv != ui->seen_thread_conv || minute != ui->seen_minute));
+    bool rebuild =
+        lg != ui->panes->seen_list_gen || settings ||
+        strcmp(limit, ui->panes->seen_limit ? ui->panes->seen_limit : "") != 0 ||
+        (v->limit && (conv != ui->panes->seen_thread_conv || minute != ui->panes->seen_minute));
     if (rebuild) {
         ui_list_refresh(ui);
-        free(ui->seen_limit);
-        ui->seen_limit = xstrdup(limit);
-    } else if (vg != ui->seen_view_gen) {
+        free(ui->panes->seen_limit);
+        ui->panes->seen_limit = xstrdup(limit);
+    } else if (vg != ui->panes->seen_view_gen) {
         ui_list_select(ui);
     }
-    if (rebuild || vg != ui->seen_view_gen)
+    if (rebuild || vg != ui->panes->seen_view_gen)
         ui_damage(ui, DMG_LIST | DMG_TABS | DMG_STATUS);
     /* One pane at a time: the focus decides which; only its change needs
      * new windows. */
-    if ((int)v->focus != ui->seen_focus) {
-        if (ui->seen_focus >= 0 && !ui->lay.split)
+    if ((int)v->focus != ui->panes->seen_focus) {
+        if (ui->panes->seen_focus >= 0 && !ui->lay.split)
             ui_relayout(ui);
-        ui->seen_focus = (int)v->focus;
+        ui->panes->seen_focus = (int)v->focus;
     }
-    if (conv != ui->seen_thread_conv) {
-        ui->thread_from_bottom = 0;
+    if (conv != ui->panes->seen_thread_conv) {
+        ui->panes->thread_from_bottom = 0;
         ui_damage(ui, DMG_THREAD | DMG_HEADER);
     }
-    if (tg != ui->seen_thread_gen)
+    if (tg != ui->panes->seen_thread_gen)
         ui_damage(ui, DMG_THREAD | DMG_STATUS);
-    if (cg != ui->seen_conv_gen || dg != ui->seen_dir_gen)
+    if (cg != ui->panes->seen_conv_gen || dg != ui->panes->seen_dir_gen)
         ui_damage(ui, DMG_HEADER | DMG_TABS);
-    if (minute != ui->seen_minute)
+    if (minute != ui->panes->seen_minute)
         ui_damage(ui, DMG_LIST | DMG_THREAD);
     if (ui->env->ss) {
         int cs = (int)session_state(ui->env->ss);
         size_t ob = (size_t)session_outbox_count(ui->env->ss);
         size_t unsure = (size_t)session_outbox_unsure(ui->env->ss);
-        if (cs != ui->seen_conn_state || ob != ui->seen_outbox || unsure != ui->seen_unsure ||
-            cs == CONN_RETRYING)
+        if (cs != ui->panes->seen_conn_state || ob != ui->panes->seen_outbox ||
+            unsure != ui->panes->seen_unsure || cs == CONN_RETRYING)
             ui_damage(ui, DMG_STATUS);
-        ui->seen_conn_state = cs;
-        ui->seen_outbox = ob;
-        ui->seen_unsure = unsure;
+        ui->panes->seen_conn_state = cs;
+        ui->panes->seen_outbox = ob;
+        ui->panes->seen_unsure = unsure;
         follow_sync(ui);
     }
-    ui->seen_list_gen = lg;
-    ui->seen_view_gen = vg;
-    ui->seen_opts_gen = og;
-    ui->seen_dir_gen = dg;
-    ui->seen_thread_conv = conv;
-    ui->seen_thread_gen = tg;
-    ui->seen_conv_gen = cg;
-    ui->seen_minute = minute;
+    ui->panes->seen_list_gen = lg;
+    ui->panes->seen_view_gen = vg;
+    ui->panes->seen_opts_gen = og;
+    ui->panes->seen_palette_gen = pg;
+    ui->panes->seen_dir_gen = dg;
+    ui->panes->seen_thread_conv = conv;
+    ui->panes->seen_thread_gen = tg;
+    ui->panes->seen_conv_gen = cg;
+    ui->panes->seen_minute = minute;
 }
 
 static void update_title(struct ui *ui)

@@ -53,39 +53,12 @@ struct ui {
     WINDOW *w_tabs, *w_list, *w_div, *w_header, *w_thread, *w_status, *w_input;
     unsigned damage;
 
-    /* Generations last drawn, to notice what changed. */
-    uint64_t seen_list_gen, seen_view_gen, seen_thread_gen, seen_dir_gen, seen_opts_gen;
-    uint64_t seen_palette_gen;
-    uint64_t seen_conv_gen;
-    int64_t seen_thread_conv;
-    int64_t seen_minute;
-    int seen_conn_state;
-    bool syncing;           /* "syncing…" is in the status line */
-    int64_t busy_since;     /* monotonic ms a sync began, 0 while none runs */
-    uint64_t syncing_timer; /* shows "syncing…" if the sync is still running */
-    int64_t settle_conv;    /* opened, its messages on their way: not drawn yet */
-    int64_t settle_until;   /* ... until then (monotonic ms) */
+    /* What the panes drew last and hold (ui_panes.c's own). */
+    struct ui_panes *panes;
+    int64_t settle_conv;  /* opened, its messages on their way: not drawn yet */
+    int64_t settle_until; /* ... until then (monotonic ms) */
     uint64_t settle_timer;
-    size_t seen_outbox;
-    size_t seen_unsure; /* replies that may have been sent */
-    int seen_unread;    /* in the terminal title */
-    char *seen_limit;   /* the limit the rows shown were built with */
-    int seen_focus;     /* -1 until the first draw */
-
-    /* The list: rows shown after the limit, and the scroll position. */
-    int64_t *shown;
-    size_t nshown, cshown;
-    size_t list_top;  /* first shown row at the top of the pane */
-    size_t sel_index; /* index of the selection in shown[] */
-    int unread;       /* unread messages over the whole list */
-
-    /* The thread: formatted lines for the open conversation, cached. */
-    struct fmt_line *tlines;
-    size_t ntlines;
-    int tlines_width;
-    uint64_t tlines_gen;
-    int64_t tlines_conv;
-    size_t thread_from_bottom; /* lines scrolled up from the newest */
+    int seen_unread; /* in the terminal title */
 
     /* Input. */
     enum ui_mode mode;
@@ -148,7 +121,16 @@ char *ui_text(const struct ui *ui, const char *s);
  * palette_gen() moves, whatever changed them. */
 void ui_follow_settings(struct ui *ui);
 
-/* ui_panes.c */
+/* ui_panes.c — the panes' own state (what they drew last, the list's rows,
+ * the thread's formatted lines), opaque to the other files. */
+struct ui_panes *ui_panes_new(void);
+void ui_panes_free(struct ui *ui);
+/* The thread's lines are made anew (the width changed). */
+void ui_panes_forget_lines(struct ui *ui);
+/* The settings as they are now are the ones drawn (at start). */
+void ui_panes_settings_seen(struct ui *ui);
+/* The conversation the thread pane drew last (0: none). */
+int64_t ui_panes_drawn_conv(const struct ui *ui);
 void ui_panes_draw(struct ui *ui);
 void ui_list_refresh(struct ui *ui);
 void ui_list_select(struct ui *ui);
