@@ -213,42 +213,17 @@ class SlowClients(unittest.TestCase):
         cfg = "request_timeout = 600\nmax_connections_per_address = 60\n"
         with twtest.Twowayd(config=cfg) as d:
             token = d.agent()["token"]
-            slow = []
-            try:
-                for i in range(300):
-                    s = connect_from("127.0.0.%d" % (2 + i % 6), d.port)
-                    s.sendall(b"GET /api/v1/profile HTTP/1.1\r\nHost: t\r\n")
-                    slow.append(s)
-                stop = threading.Event()
-
-                def trickle():
-                    while not stop.is_set():
-                        for s in slow:
-                            try:
-                                s.sendall(b"X")
-                            except OSError:
-                                pass
-                        stop.wait(0.5)
-
-                t = threading.Thread(target=trickle, daemon=True)
-                t.start()
-                try:
-                    for i in range(20):
-                        r = twtest.http("GET", d.base_url + d.acc("/conversations"),
-                                        headers={"api_access_token": token})
-                        self.assertEqual(r.status, 200, (i, r))
-                    r = d.api("POST", d.acc("/conversations/1/messages"),
-                              {"content": "served", "private": True})
-                    self.assertEqual(r.status, 200, r)
-                finally:
-                    stop.set()
-                    t.join(10)
-                still = [s for s in slow if not closed_by_server(s)]
+            with twtest.TricklingClients(d.port, 300, every=0.5) as slow:
+                for i in range(20):
+                    r = twtest.http("GET", d.base_url + d.acc("/conversations"),
+                                    headers={"api_access_token": token})
+                    self.assertEqual(r.status, 200, (i, r))
+                r = d.api("POST", d.acc("/conversations/1/messages"),
+                          {"content": "served", "private": True})
+                self.assertEqual(r.status, 200, r)
+                still = [s for s in slow.sockets if not closed_by_server(s)]
                 self.assertEqual(len(still), 300, "slow clients were let go of: the test did "
                                  "not hold 300 sockets")
-            finally:
-                for s in slow:
-                    s.close()
 
     def test_connections_per_address_are_limited(self):
         with twtest.Twowayd(config="max_connections_per_address = 5\n") as d:

@@ -188,6 +188,48 @@ class CountsAndSearchFollowChanges(unittest.TestCase):
             self.assertIn(conv, [c["id"] for c in found["payload"]])
 
 
+class RenderedPagesFollowTheDatabase(unittest.TestCase):
+    """List pages are served from conversations rendered earlier while the
+    database stays the same; any commit, by twowayd or another process,
+    makes them render again."""
+
+    def test_a_change_from_another_process_shows_at_once(self):
+        with twtest.Twowayd() as d:
+            path = d.acc("/conversations?status=all")
+            first = d.api("GET", path).json["data"]["payload"][0]
+            for _ in range(3):  # every reader connection has seen it
+                self.assertEqual(d.api("GET", path).json["data"]["payload"][0], first)
+            conn = sqlite3.connect(d.db)
+            conn.execute("UPDATE conversations SET priority = 'urgent', "
+                         "custom_attributes = '{\"from\": \"elsewhere\"}' "
+                         "WHERE display_id = ? AND account_id = 1", (first["id"],))
+            conn.commit()
+            conn.close()
+            for _ in range(3):
+                got = [c for c in d.api("GET", path).json["data"]["payload"]
+                       if c["id"] == first["id"]][0]
+                self.assertEqual((got["priority"], got["custom_attributes"]),
+                                 ("urgent", {"from": "elsewhere"}))
+
+    def test_each_agent_sees_their_own_team_membership(self):
+        with twtest.Twowayd() as d:
+            ann, ben = d.agent(0), d.agent(1)
+            path = "/conversations?status=all&team_id=%d"
+            seen = {}
+            for who in (ann, ben, ann, ben):
+                for team in (1, 2):
+                    page = d.api("GET", d.acc(path % team, who), agent=who).json["data"]
+                    teams = {c["meta"]["team"]["is_member"] for c in page["payload"]}
+                    seen.setdefault((who["id"], team), set()).update(teams)
+            member = {}
+            for (agent, team), flags in seen.items():
+                self.assertEqual(len(flags), 1, (agent, team, flags))
+                member[(agent, team)] = flags.pop()
+            # Ann is in Front desk only, Ben in both (the demo's teams).
+            self.assertEqual(member, {(ann["id"], 1): True, (ann["id"], 2): False,
+                                      (ben["id"], 1): True, (ben["id"], 2): True})
+
+
 class Import(unittest.TestCase):
     def setUp(self):
         self.d = twtest.Twowayd()

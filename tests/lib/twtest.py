@@ -735,6 +735,51 @@ def downgrade_to_schema_1(d):
     os.remove(newer)
 
 
+class TricklingClients:
+    """count sockets to 127.0.0.1:port from the loopback addresses
+    127.0.0.2 and up (`addresses` of them, in turn), each with a request
+    begun and never finished: one more header byte every `every` seconds.
+    A context manager; .sockets are the clients."""
+
+    def __init__(self, port, count, addresses=6, every=1.0):
+        self.sockets = []
+        self.stop = threading.Event()
+        try:
+            for i in range(count):
+                s = socket.socket()
+                s.bind(("127.0.0.%d" % (2 + i % addresses), 0))
+                s.settimeout(10)
+                s.connect(("127.0.0.1", port))
+                s.sendall(b"GET /api/v1/profile HTTP/1.1\r\nHost: t\r\n")
+                self.sockets.append(s)
+        except BaseException:
+            self.close()
+            raise
+        self.thread = threading.Thread(target=self._trickle, args=(every,), daemon=True)
+        self.thread.start()
+
+    def _trickle(self, every):
+        while not self.stop.wait(every):
+            for s in self.sockets:
+                try:
+                    s.sendall(b"X")
+                except OSError:
+                    pass
+
+    def close(self):
+        self.stop.set()
+        if getattr(self, "thread", None):
+            self.thread.join(10)
+        for s in self.sockets:
+            s.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def fake_twilio():
     """A FakeHTTP that accepts every send like Twilio's Messages API (201 and
     a fresh SID), and the environment that points a Twowayd at it, so tests

@@ -17,6 +17,10 @@ struct db;
 /* The full conversation object (list items, show, create). viewer is the
  * agent asking (the team's is_member). */
 json_object *render_conversation(struct db *db, int64_t conv_id, int64_t viewer_id);
+/* The same, as JSON text that can only be serialized (not read or added
+ * to), kept per reader connection until the database changes
+ * (render_cache.c): the list's items. */
+json_object *render_conversation_cached(struct db *db, int64_t conv_id, int64_t viewer_id);
 /* The slim search item (§3.4). */
 json_object *render_conversation_search(struct db *db, int64_t conv_id);
 /* A message (§4.2), echo_id included when the message has one. */

@@ -28,6 +28,14 @@
 #include "twoway/log.h"
 #include "twoway/xmalloc.h"
 
+/* A connection thread's stack: json-c, SQLite and our handlers need far
+ * less; sanitizers need more. */
+#if defined(__SANITIZE_ADDRESS__)
+#define THREAD_STACK (8 * 1024 * 1024)
+#else
+#define THREAD_STACK (1024 * 1024)
+#endif
+
 #if MHD_VERSION < 0x00097002
 typedef int MHD_RESULT;
 #else
@@ -511,13 +519,18 @@ struct server *server_start(struct twd *twd, const char *addr, size_t max_body, 
     max_conns = room_for_connections(max_conns);
     s->deadlines = deadlines_start((double)timeout);
     /* ITC lets server_drain stop listening while the pool still runs. */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
-                     MHD_USE_ITC | MHD_ALLOW_UPGRADE;
+    /* A thread for each connection: the kernel shares the CPU between them,
+     * so a short write is not queued behind the list pages other clients
+     * asked for, and a connection that only waits (a slow client, a
+     * WebSocket) costs a sleeping thread and a small stack. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_ALLOW_UPGRADE;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->mhd = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, 4u,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_STACK_SIZE,
+        (size_t)THREAD_STACK,
         /* MHD's own timeout is for idleness: a connection waiting for its
          * next request, or an answer nobody reads. */
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)timeout, MHD_OPTION_CONNECTION_LIMIT, max_conns,

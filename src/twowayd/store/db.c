@@ -49,6 +49,10 @@ struct db {
     int hand;                       /* the next slot to evict */
     int16_t by_address[BY_ADDRESS]; /* slot + 1, 0 for none */
     struct db_hooks *hooks;
+    uint64_t generation;
+    int64_t data_version; /* as last read (readers) */
+    void *memo;
+    void (*memo_free)(void *memo);
 };
 
 /* ---- recording statement texts (TWOWAYD_SQL_RECORD) ---- */
@@ -238,6 +242,7 @@ void db_free(struct db **pdb)
         free(db->cache[i].sql);
     }
     db_hooks_run(&db->hooks, false);
+    db_set_memo(db, NULL, NULL);
     sqlite3_close_v2(db->h);
     free(db);
     *pdb = NULL;
@@ -257,6 +262,17 @@ int db_begin(struct db *db)
         log_error("BEGIN failed: %s", e);
         free(e);
         return -1;
+    }
+    if (!db->reader) {
+        db->generation++;
+        return 0;
+    }
+    /* This also starts the read snapshot: what is kept from here on
+     * matches the version read. */
+    int64_t v = db_int(db, -1, "PRAGMA data_version", "");
+    if (v != db->data_version) {
+        db->data_version = v;
+        db->generation++;
     }
     return 0;
 }
@@ -312,6 +328,29 @@ void db_hooks_run(struct db_hooks **phooks, bool committed)
     }
     free(hooks);
     *phooks = NULL;
+}
+
+uint64_t db_generation(const struct db *db)
+{
+    return db->generation;
+}
+
+bool db_is_reader(const struct db *db)
+{
+    return db->reader;
+}
+
+void *db_memo(struct db *db)
+{
+    return db->memo;
+}
+
+void db_set_memo(struct db *db, void *memo, void (*free_fn)(void *memo))
+{
+    if (db->memo && db->memo_free)
+        db->memo_free(db->memo);
+    db->memo = memo;
+    db->memo_free = free_fn;
 }
 
 int db_schema_version(struct db *db)

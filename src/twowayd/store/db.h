@@ -44,6 +44,18 @@ struct db_hooks;
 struct db_hooks *db_take_hooks(struct db *db);
 void db_hooks_run(struct db_hooks **hooks, bool committed);
 
+/* What a reader may keep between its read transactions (render.c keeps
+ * rendered conversations): valid while db_generation stays the same.
+ * A reader's generation moves when the database changed since its previous
+ * read transaction, whoever changed it (another process too: PRAGMA
+ * data_version); the writer's moves with every transaction it begins. */
+uint64_t db_generation(const struct db *db);
+bool db_is_reader(const struct db *db);
+/* The connection's memo (NULL at first); set_memo frees the old one with
+ * the free function it came with. */
+void *db_memo(struct db *db);
+void db_set_memo(struct db *db, void *memo, void (*free_fn)(void *memo));
+
 /* Schema version after migrations (PRAGMA user_version). */
 int db_schema_version(struct db *db);
 

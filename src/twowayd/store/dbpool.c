@@ -1,4 +1,4 @@
-/* dbpool — one writer behind a lock, a reader per thread. */
+/* dbpool — one writer behind a lock, readers lent out one per read. */
 #include "store/dbpool.h"
 
 #include <pthread.h>
@@ -8,14 +8,21 @@
 #include "twoway/log.h"
 #include "twoway/xmalloc.h"
 
+/* Readers open at most: more reads at once than cores only queue in the
+ * CPU anyway, and each connection keeps a cache of its own. */
+#define READERS_MAX 16
+
 struct dbpool {
     char *path;
     struct db *writer;
     pthread_mutex_t write_mu;
-    pthread_key_t reader_key; /* this thread's reader */
     pthread_mutex_t readers_mu;
-    struct db **readers; /* every reader opened, closed with the pool */
+    pthread_cond_t reader_free;
+    struct db *readers[READERS_MAX]; /* every reader opened, closed with the pool */
     size_t nreaders;
+    size_t nopening;              /* being opened, outside the lock */
+    struct db *idle[READERS_MAX]; /* those not lent out */
+    size_t nidle;
 };
 
 struct dbpool *dbpool_open(const char *path, char **err)
@@ -28,7 +35,7 @@ struct dbpool *dbpool_open(const char *path, char **err)
     pool->writer = writer;
     pthread_mutex_init(&pool->write_mu, NULL);
     pthread_mutex_init(&pool->readers_mu, NULL);
-    pthread_key_create(&pool->reader_key, NULL);
+    pthread_cond_init(&pool->reader_free, NULL);
     return pool;
 }
 
@@ -39,9 +46,8 @@ void dbpool_free(struct dbpool **ppool)
         return;
     for (size_t i = 0; i < pool->nreaders; i++)
         db_free(&pool->readers[i]);
-    free(pool->readers);
     db_free(&pool->writer);
-    pthread_key_delete(pool->reader_key);
+    pthread_cond_destroy(&pool->reader_free);
     pthread_mutex_destroy(&pool->readers_mu);
     pthread_mutex_destroy(&pool->write_mu);
     free(pool->path);
@@ -49,32 +55,60 @@ void dbpool_free(struct dbpool **ppool)
     *ppool = NULL;
 }
 
+/* An idle reader, a new one while there are fewer than READERS_MAX, else
+ * wait for one to come back. */
+static struct db *borrow(struct dbpool *pool)
+{
+    pthread_mutex_lock(&pool->readers_mu);
+    while (pool->nidle == 0 && pool->nreaders + pool->nopening >= READERS_MAX)
+        pthread_cond_wait(&pool->reader_free, &pool->readers_mu);
+    if (pool->nidle > 0) {
+        struct db *db = pool->idle[--pool->nidle];
+        pthread_mutex_unlock(&pool->readers_mu);
+        return db;
+    }
+    pool->nopening++;
+    pthread_mutex_unlock(&pool->readers_mu);
+    char *err = NULL;
+    struct db *db = db_open_reader(pool->path, &err);
+    pthread_mutex_lock(&pool->readers_mu);
+    pool->nopening--;
+    if (db)
+        pool->readers[pool->nreaders++] = db;
+    else
+        pthread_cond_signal(&pool->reader_free);
+    pthread_mutex_unlock(&pool->readers_mu);
+    if (!db) {
+        log_error("%s", err);
+        free(err);
+    }
+    return db;
+}
+
+static void give_back(struct dbpool *pool, struct db *db)
+{
+    pthread_mutex_lock(&pool->readers_mu);
+    pool->idle[pool->nidle++] = db;
+    pthread_cond_signal(&pool->reader_free);
+    pthread_mutex_unlock(&pool->readers_mu);
+}
+
 struct db *dbpool_read(struct dbpool *pool)
 {
-    struct db *db = pthread_getspecific(pool->reader_key);
-    if (!db) {
-        char *err = NULL;
-        if (!(db = db_open_reader(pool->path, &err))) {
-            log_error("%s", err);
-            free(err);
-            return NULL;
-        }
-        pthread_setspecific(pool->reader_key, db);
-        pthread_mutex_lock(&pool->readers_mu);
-        pool->readers = xreallocarray(pool->readers, pool->nreaders + 1, sizeof *pool->readers);
-        pool->readers[pool->nreaders++] = db;
-        pthread_mutex_unlock(&pool->readers_mu);
-    }
-    if (db_begin(db) < 0)
+    struct db *db = borrow(pool);
+    if (db && db_begin(db) < 0) {
+        give_back(pool, db);
         return NULL;
+    }
     return db;
 }
 
 void dbpool_read_end(struct dbpool *pool, struct db *db)
 {
-    (void)pool;
-    if (db)
-        db_end(db, true);
+    if (!db)
+        return;
+    db_end(db, true);
+    give_back(pool, db);
 }
 
 struct db *dbpool_write(struct dbpool *pool)

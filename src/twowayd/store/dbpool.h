@@ -1,9 +1,10 @@
 /* dbpool — how the server's threads share the database.
  *
- * Reads run in parallel: each thread that reads gets a read-only
- * connection of its own (WAL lets readers see the last commit while the
- * writer works) and every read is one read transaction, so a GET never
- * waits for a write and never takes the write lock.
+ * Reads run in parallel: each read borrows a read-only connection of its
+ * own for one read transaction (WAL lets readers see the last commit while
+ * the writer works), so a GET never waits for a write and never takes the
+ * write lock. Up to 16 readers are opened, as reads come; a read beyond
+ * that waits for one to be given back.
  *
  * Writes go through the one writer connection, one short transaction at a
  * time under a lock: BEGIN IMMEDIATE ... COMMIT with synchronous=FULL, and
@@ -23,8 +24,8 @@ struct dbpool *dbpool_open(const char *path, char **err);
 /* Every thread that used the pool must have stopped. */
 void dbpool_free(struct dbpool **pool);
 
-/* This thread's reader, inside a read transaction (borrowed until
- * dbpool_read_end). NULL (logged) if no connection could be opened. */
+/* A reader, inside a read transaction (borrowed until dbpool_read_end, by
+ * this thread alone). NULL (logged) if no connection could be opened. */
 struct db *dbpool_read(struct dbpool *pool);
 void dbpool_read_end(struct dbpool *pool, struct db *db);
 
