@@ -274,8 +274,14 @@ void model_template_free(struct template *t);
 void model_profile_free(struct profile *p);
 void model_kv_free(struct kv *kv, size_t n);
 
-/* Does the conversation wait for us: its newest message is from the
- * customer? (Chatwoot's waiting_since, or the last message's direction.) */
+/* Does the conversation wait for a human answer: the customer wrote last
+ * (Chatwoot's waiting_since, or the last message's direction), is not
+ * opted out, and that last message was not a STOP or HELP keyword (the
+ * SMS system answers those). The list's mark, `~w`, `next-waiting` and
+ * `done` all ask this. */
 bool model_conversation_waiting(const struct conversation *c);
+/* When it started waiting: Chatwoot's waiting_since, else the time of the
+ * customer's last message; 0 when it does not wait (or nobody knows). */
+int64_t model_conversation_waiting_since(const struct conversation *c);
 
 #endif

@@ -22,10 +22,11 @@ int timeutil_parse_duration(const char *s, int64_t *secs);
  * zone means UTC. 0 or -1. */
 int timeutil_parse_iso8601(const char *s, int64_t *epoch);
 
-/* A future moment typed by a person, relative to now: a duration ("2h"), a
- * local date ("2026-12-01"; 09:00 is assumed), a local date and time
- * ("2026-12-01 09:00"), "tomorrow" (09:00), or a time today/tomorrow
- * ("17:30"). 0 or -1. */
+/* A moment typed by a person, relative to now: a duration ("2h"), a local
+ * date ("2026-12-01"; 09:00 is assumed), a local date and time
+ * ("2026-12-01 09:00"), "tomorrow" (09:00, or "tomorrow 17:30"), or a time
+ * today ("17:30", today even when it has passed: the caller decides what a
+ * past moment means). 0 or -1. */
 int timeutil_parse_when(const char *s, int64_t now, int64_t *epoch);
 
 /* Compact age: "now", "45s", "12m", "3h", "2d", "5w", "1y". out >= 8. */

@@ -34,6 +34,11 @@ struct view {
     int64_t open_conv; /* conversation in the thread pane, 0 = none */
     int64_t selected;  /* selected list row, 0 = none */
     enum view_focus focus;
+    /* The selected conversation left the list (resolved, reassigned) and
+     * the selection went by itself to the row that took its place: the
+     * agent has not passed that row yet, so `next-waiting` and
+     * `next-unread` look at it first. Any move or open clears it. */
+    bool selected_moved;
 
     int64_t *marks; /* marked conversation ids (sorted) */
     size_t nmarks;

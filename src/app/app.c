@@ -19,6 +19,7 @@
 #include "twoway/paths.h"
 #include "twoway/session.h"
 #include "twoway/store.h"
+#include "twoway/text.h"
 #include "twoway/ui.h"
 #include "twoway/xmalloc.h"
 
@@ -31,13 +32,24 @@ static void out_info_stdout(void *ud, const char *text)
     fflush(stdout);
 }
 
+/* What a script typed comes back in errors (a command's name, a label):
+ * control bytes as their pictures (U+2400…), never to the terminal raw. */
+void app_error(const char *where, const char *msg)
+{
+    char *w = text_sanitize_str(where, TEXT_SINGLE_LINE);
+    char *m = text_sanitize_str(msg, TEXT_SINGLE_LINE);
+    if (*w)
+        fprintf(stderr, "twoway: %s: %s\n", w, m);
+    else
+        fprintf(stderr, "twoway: %s\n", m);
+    free(w);
+    free(m);
+}
+
 static void out_error_stderr(void *ud, const char *cmd, const char *msg)
 {
     (void)ud;
-    if (cmd && *cmd)
-        fprintf(stderr, "twoway: %s: %s\n", cmd, msg);
-    else
-        fprintf(stderr, "twoway: %s\n", msg);
+    app_error(cmd, msg);
 }
 
 static void out_json_stdout(void *ud, struct codec_val *obj)

@@ -17,6 +17,14 @@ struct app_args {
     bool verbose;
 };
 
+/* The exit statuses (twoway(1), EXIT STATUS); a signal N ends with 128+N. */
+enum app_exit {
+    APP_EXIT_OK = 0,
+    APP_EXIT_FAIL = 1,    /* a command failed; a usage or configuration error */
+    APP_EXIT_AUTH = 2,    /* the server refused the token or the account */
+    APP_EXIT_NETWORK = 3, /* the server could not be reached (or kept asking us to wait) */
+};
+
 /* Run twoway; returns the process exit status. */
 int app_run(const struct app_args *args);
 

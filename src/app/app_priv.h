@@ -43,6 +43,9 @@ void app_turn(struct app *a, int max_ms);
 void app_cmd_done(void *ud, bool ok);
 /* Run one line and wait for it to finish. */
 bool app_run_and_wait(struct app *a, const char *line, const struct cmd_source *src);
+/* "twoway: WHERE: MSG" (or "twoway: MSG" when where is NULL or "") on
+ * standard error, control characters as their pictures. */
+void app_error(const char *where, const char *msg);
 
 /* connect.c */
 /* The server, the account and the token from the settings (or the demo),

@@ -29,6 +29,9 @@ static void usage(FILE *out)
                  "  -h, --help          show this help\n"
                  "  -V, --version       show the version\n"
                  "\n"
+                 "Exit status: 0 all went well, 1 a command failed (or a usage error),\n"
+                 "2 the server refused the token or the account, 3 it could not be reached.\n"
+                 "\n"
                  "The server comes from the config (set url, set account) or TWOWAY_URL and\n"
                  "TWOWAY_ACCOUNT; the token from TWOWAY_TOKEN or `set token_command`, never\n"
                  "from the command line. See twoway(1) and twoway.conf(5).\n");
@@ -81,7 +84,7 @@ int main(int argc, char **argv)
         default:
             usage(stderr);
             free(a.exec);
-            return 2;
+            return APP_EXIT_FAIL;
         }
     }
     if (optind < argc) {
@@ -89,14 +92,14 @@ int main(int argc, char **argv)
             fprintf(stderr, "twoway: unexpected argument: %s\n", argv[optind]);
             usage(stderr);
             free(a.exec);
-            return 2;
+            return APP_EXIT_FAIL;
         }
         a.batch_file = argv[optind];
     }
     if (a.json && !a.batch) {
         fprintf(stderr, "twoway: --json only applies to --batch\n");
         free(a.exec);
-        return 2;
+        return APP_EXIT_FAIL;
     }
     int rc = app_run(&a);
     free(a.exec);

@@ -214,5 +214,8 @@ int screen_run(struct app *a)
     ui_stop(a->ui);
     ui_free(&a->ui);
     a->env.ui = NULL;
+    /* The server refused us: the screen said so; the status says it too. */
+    if (!a->exit_code && session_state(a->ss) == CONN_AUTH_FAILED)
+        return APP_EXIT_AUTH;
     return a->exit_code;
 }

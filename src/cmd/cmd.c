@@ -73,7 +73,8 @@ static void report_error(struct cmd_env *env, const struct cmd_source *src, bool
 {
     if (!env->out.error)
         return;
-    if (config && src && src->file) {
+    /* A line of a config file or of a script says where it is. */
+    if ((config || env->batch) && src && src->file) {
         char *where = *cmd ? xasprintf("%s:%d: %s", src->file, src->line, cmd)
                            : xasprintf("%s:%d", src->file, src->line);
         env->out.error(env->out.ud, where, msg);

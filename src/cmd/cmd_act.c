@@ -309,7 +309,14 @@ enum cmd_status cmd_act_snooze(struct cmd_call *call)
             return CMD_FAIL;
         }
         if (until <= now) {
-            cmd_error(call, "\"%s\" is in the past", when);
+            /* A clock time is today's: one that has passed is more likely
+             * a typo than a wish to wait a day (twoway(1), snooze). */
+            bool clock = strchr(when, ':') && !strchr(when, '-') && strncmp(when, "tomorrow", 8);
+            if (clock)
+                cmd_error(call, "%s today has passed (for tomorrow: snooze tomorrow %s)", when,
+                          when);
+            else
+                cmd_error(call, "\"%s\" is in the past", when);
             free(when);
             return CMD_FAIL;
         }

@@ -39,7 +39,7 @@ int64_t *cmd_nav_shown(const struct cmd_env *env, size_t *n)
 
 /* The conversation becomes the one commands act on (and, on a screen, the
  * one in the thread pane). */
-static void open_conv(struct cmd_call *call, int64_t id)
+void cmd_nav_open_conv(struct cmd_call *call, int64_t id)
 {
     struct cmd_env *env = call->env;
     struct view *v = env->view;
@@ -49,6 +49,7 @@ static void open_conv(struct cmd_call *call, int64_t id)
     if (!env->batch) {
         v->open_conv = id;
         v->selected = id;
+        v->selected_moved = false;
         v->focus = VIEW_FOCUS_THREAD;
         view_touch(v);
     }
@@ -64,7 +65,7 @@ static void opened(struct cmd_call *call, const struct session_answer *a)
     int64_t id = (int64_t)(intptr_t)call->priv;
     call->priv = NULL;
     call->conv = id;
-    open_conv(call, id);
+    cmd_nav_open_conv(call, id);
     const struct conversation *c = store_conv(call->env->st, id);
     cmd_report_action(call, NULL, "#%lld %s", (long long)id,
                       c ? model_contact_label(&c->contact) : "");
@@ -247,6 +248,7 @@ static long index_in(const int64_t *ids, size_t n, int64_t id)
 
 static void select_id(struct cmd_env *env, int64_t id)
 {
+    env->view->selected_moved = false;
     if (env->view->selected != id) {
         env->view->selected = id;
         view_touch(env->view);
@@ -293,22 +295,33 @@ enum cmd_status cmd_nav_move(struct cmd_call *call)
 }
 
 /* The next shown conversation after the selection (wrapping) for which
- * want() holds. */
+ * want() holds; from the selection itself when the agent has not passed
+ * it (it moved there by itself). A script without a selection goes on
+ * from the conversation it opened; a script opens the one found. */
 static enum cmd_status next_where(struct cmd_call *call, bool (*want)(const struct conversation *c),
                                   const char *none)
 {
     struct cmd_env *env = call->env;
     size_t n;
     int64_t *ids = cmd_nav_shown(env, &n);
-    long at = index_in(ids, n, env->view->selected);
-    for (size_t k = 1; k <= n; k++) {
-        size_t i = (size_t)((at + (long)k) % (long)n);
-        if (at < 0)
-            i = k - 1;
+    int64_t from = env->view->selected || !env->batch ? env->view->selected : env->batch_conv;
+    long at = index_in(ids, n, from);
+    long first = env->view->selected_moved && !env->batch ? 0 : 1;
+    for (long k = first; k <= (long)n; k++) {
+        size_t i = at < 0 ? (size_t)(k - first) : (size_t)((at + k) % (long)n);
+        if (i >= n)
+            break;
         const struct conversation *c = store_conv(env->st, ids[i]);
         if (c && want(c)) {
-            select_id(env, ids[i]);
+            int64_t id = ids[i];
             free(ids);
+            select_id(env, id);
+            if (env->batch) { /* what follows in the script acts on it */
+                cmd_nav_open_conv(call, id);
+                call->conv = id;
+                cmd_report_action(call, NULL, "#%lld %s", (long long)id,
+                                  model_contact_label(&c->contact));
+            }
             return CMD_OK;
         }
     }

@@ -125,6 +125,15 @@ enum cmd_status cmd_nav_load_more(struct cmd_call *call);
 enum cmd_status cmd_nav_command_line(struct cmd_call *call);
 /* The conversations shown under the limit, in list order (owned). */
 int64_t *cmd_nav_shown(const struct cmd_env *env, size_t *n);
+/* Make id the conversation commands act on: in a script the one `open`
+ * chose; on a screen the one in the thread, selected, with the focus. */
+void cmd_nav_open_conv(struct cmd_call *call, int64_t id);
+
+/* cmd_flow.c */
+enum cmd_status cmd_flow_done(struct cmd_call *call);
+/* The shown conversation (other than except) waiting longest for an
+ * answer, or 0. */
+int64_t cmd_flow_longest_waiting(const struct cmd_env *env, int64_t except);
 
 /* cmd_read.c */
 enum cmd_status cmd_read_list(struct cmd_call *call);

@@ -65,6 +65,8 @@ static const struct opt_def table[] = {
      "use colours (auto: when the terminal has them and NO_COLOR is not set)"},
     {"history_size", OPT_INT, "1000", 0, 100000, NULL, 0,
      "command-line history entries kept (0 = none)"},
+    {"batch_wait", OPT_INT, "30", 1, 3600, NULL, 0,
+     "seconds a script waits for the server to answer at start (then exit status 3)"},
 };
 
 #define NOPTS (sizeof table / sizeof table[0])

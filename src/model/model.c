@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "twoway/smskw.h"
 #include "twoway/text.h"
 #include "twoway/xmalloc.h"
 
@@ -527,7 +528,26 @@ void model_conversation_copy(struct conversation *dst, const struct conversation
 
 bool model_conversation_waiting(const struct conversation *c)
 {
-    if (!c)
+    if (!c || c->contact.opted_out)
+        return false; /* nothing can be sent to them */
+    if (!c->waiting_since && !(c->has_last && c->last.type == MSG_INCOMING))
         return false;
-    return c->waiting_since != 0 || (c->has_last && c->last.type == MSG_INCOMING);
+    /* The customer's last word was STOP or HELP: the SMS system answers
+     * those (twowayd's compliance replies, Twilio's own before Chatwoot
+     * sees them), and Chatwoot still counts the customer as waiting. */
+    if (c->has_last && c->last.type == MSG_INCOMING && !c->last.is_private) {
+        enum smskw_kind k = smskw_match(c->last.content, NULL);
+        if (k == SMSKW_STOP || k == SMSKW_HELP)
+            return false;
+    }
+    return true;
+}
+
+int64_t model_conversation_waiting_since(const struct conversation *c)
+{
+    if (!model_conversation_waiting(c))
+        return 0;
+    if (c->waiting_since)
+        return c->waiting_since;
+    return c->has_last && c->last.type == MSG_INCOMING ? c->last.created_at : 0;
 }

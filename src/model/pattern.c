@@ -660,14 +660,13 @@ static bool has_label(const struct conversation *c, const char *label)
     return false;
 }
 
+/* ~w 0 is every conversation that waits, however briefly. */
 static bool waited_longer(const struct conversation *c, int64_t now, int64_t secs)
 {
     if (!model_conversation_waiting(c))
         return false;
-    int64_t since = c->waiting_since;
-    if (since == 0)
-        since = c->has_last ? c->last.created_at : 0;
-    return since != 0 && now - since > secs;
+    int64_t since = model_conversation_waiting_since(c);
+    return secs == 0 || (since != 0 && now - since > secs);
 }
 
 static bool mentions(const struct conversation *c, const char *text)

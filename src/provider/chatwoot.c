@@ -51,6 +51,7 @@ struct cw_call {
     enum dir_kind kind;    /* list_dir: the kind asked for */
     enum prov_err pre_err; /* failed before sending (PROV_OK = sent) */
     char *pre_msg;
+    bool account_wide; /* a collection of the account: a 404 means no account */
     struct cw_call *prev, *next;
 };
 
@@ -163,35 +164,57 @@ static void param_int(struct buf *b, const char *key, long long value)
 
 /* ---- answers ---- */
 
-/* 401 has two meanings: a bad token, or a token that may not do this. */
-static bool says_bad_token(const char *s)
+/* 401 has three meanings: a bad token; a token whose user is no member of
+ * the account (Chatwoot's ensure_current_account, and a suspended account),
+ * so that nothing of the account will work; or a token that may not do
+ * this one thing. The first two are PROV_ERR_AUTH: asking again is no use. */
+enum auth_fail { AUTH_FAIL_NONE, AUTH_FAIL_TOKEN, AUTH_FAIL_ACCOUNT };
+
+static enum auth_fail says_auth_failure(const char *s)
 {
-    return s && (strcasecmp(s, "Invalid Access Token") == 0 ||
-                 strncasecmp(s, "You need to sign in", 19) == 0);
+    if (!s)
+        return AUTH_FAIL_NONE;
+    if (strcasecmp(s, "Invalid Access Token") == 0 ||
+        strncasecmp(s, "You need to sign in", 19) == 0)
+        return AUTH_FAIL_TOKEN;
+    if (strcasecmp(s, "You are not authorized to access this account") == 0 ||
+        strcasecmp(s, "Account is suspended") == 0)
+        return AUTH_FAIL_ACCOUNT;
+    return AUTH_FAIL_NONE;
 }
 
-static bool is_auth_failure(const char *body, size_t len)
+static enum auth_fail auth_failure(const char *body, size_t len)
 {
     json_object *root = json_map_parse(body, len, NULL);
-    bool bad = false;
+    enum auth_fail f = AUTH_FAIL_NONE;
     json_object *v;
     if (json_object_object_get_ex(root, "error", &v) && json_object_is_type(v, json_type_string))
-        bad = says_bad_token(json_object_get_string(v));
-    if (!bad && json_object_object_get_ex(root, "errors", &v) &&
+        f = says_auth_failure(json_object_get_string(v));
+    if (!f && json_object_object_get_ex(root, "errors", &v) &&
         json_object_is_type(v, json_type_array)) {
         size_t n = json_object_array_length(v);
-        for (size_t i = 0; i < n && i < 20 && !bad; i++)
-            bad = says_bad_token(json_object_get_string(json_object_array_get_idx(v, i)));
+        for (size_t i = 0; i < n && i < 20 && !f; i++)
+            f = says_auth_failure(json_object_get_string(json_object_array_get_idx(v, i)));
     }
     json_object_put(root);
-    return bad;
+    return f;
 }
 
-static enum prov_err err_of_status(const struct http_response *resp)
+static enum prov_err err_of_status(const struct cw_call *c, const struct http_response *resp,
+                                   enum auth_fail *why)
 {
     int st = resp->status;
-    if (st == 401)
-        return is_auth_failure(resp->body, resp->body_len) ? PROV_ERR_AUTH : PROV_ERR_DENIED;
+    *why = AUTH_FAIL_NONE;
+    /* The account's own lists always exist: not found, it is the account
+     * that is not there (Chatwoot's Account.find). */
+    if (st == 404 && c->account_wide) {
+        *why = AUTH_FAIL_ACCOUNT;
+        return PROV_ERR_AUTH;
+    }
+    if (st == 401) {
+        *why = auth_failure(resp->body, resp->body_len);
+        return *why ? PROV_ERR_AUTH : PROV_ERR_DENIED;
+    }
     if (st == 403)
         return PROV_ERR_DENIED;
     if (st == 404)
@@ -203,6 +226,18 @@ static enum prov_err err_of_status(const struct http_response *resp)
     if (st >= 400)
         return PROV_ERR_INVALID;
     return PROV_ERR_PROTOCOL; /* 1xx/3xx: we follow no redirects */
+}
+
+/* The server's reason for an auth failure, in words that say what to
+ * change. Takes msg. */
+static char *auth_text(const struct cw_call *c, enum auth_fail why, int status, char *msg)
+{
+    char *m = why == AUTH_FAIL_ACCOUNT
+                  ? xasprintf("account %lld: %s (check the account: set account, TWOWAY_ACCOUNT)",
+                              (long long)c->cw->account, status == 404 ? "no such account" : msg)
+                  : xasprintf("the server rejected the token (%s)", msg);
+    free(msg);
+    return m;
 }
 
 /* "", whitespace or "null": an answer that says nothing. */
@@ -265,8 +300,11 @@ static void classify(const struct cw_call *c, const struct http_response *resp,
         map_success(c, resp, res);
         return;
     }
-    res->err = err_of_status(resp);
+    enum auth_fail why;
+    res->err = err_of_status(c, resp, &why);
     res->message = json_map_error_text(resp->body, resp->body_len, resp->status);
+    if (why)
+        res->message = auth_text(c, why, resp->status, res->message);
 }
 
 static void on_http(void *ud, struct http_response *resp)
@@ -506,7 +544,9 @@ static void list_get(struct provider *p, const char *path, const struct conv_que
         param_int(&url, "page", q->page > 0 ? q->page : 1);
     if (paged && q->sort_by && *q->sort_by)
         param(&url, "sort_by", q->sort_by);
-    call_send(call_new(cw, map, BODY_JSON, cb, ud), "GET", buf_detach(&url), NULL);
+    struct cw_call *c = call_new(cw, map, BODY_JSON, cb, ud);
+    c->account_wide = true;
+    call_send(c, "GET", buf_detach(&url), NULL);
 }
 
 static void op_list_conversations(struct provider *p, const struct conv_query *q, prov_cb cb,
@@ -717,6 +757,7 @@ static void op_list_dir(struct provider *p, enum dir_kind k, prov_cb cb, void *u
         return;
     }
     c->kind = k;
+    c->account_wide = true;
     struct buf url;
     acc_url(cw, &url, "%s", dir_paths[k]);
     call_send(c, "GET", buf_detach(&url), NULL);

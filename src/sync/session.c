@@ -573,6 +573,9 @@ int64_t session_next_ms(const struct session *s)
     int64_t t = s->next_poll;
     if (s->outbox && !s->send_pending && s->send_next_ms && s->send_next_ms < t)
         t = s->send_next_ms;
+    int64_t again = session_cmd_next_ms(s);
+    if (again >= 0 && again < t)
+        t = again;
     return t == INT64_MAX ? -1 : t;
 }
 
@@ -589,6 +592,7 @@ void session_tick(struct session *s, int64_t now)
         session_set_send_next(s, 0);
         session_send_next(s);
     }
+    session_cmd_tick(s, now);
     session_resched(s); /* also when it ran early and nothing was due */
 }
 

@@ -95,6 +95,36 @@ static void on_acted(void *ud, struct prov_result *res)
     session_cmd_answer(r, &(struct session_answer){.change = &ch, .conv = r->conv});
 }
 
+static void ask_act(struct req_ctx *r)
+{
+    const struct session_act *a = &((struct act_job *)r->job)->a;
+    struct provider *p = r->s->p;
+    const struct provider_ops *o = p->ops;
+    switch (a->kind) {
+    case ACT_STATUS:
+        o->set_status(p, a->conv, a->status, a->snoozed_until, session_cmd_relay, r);
+        break;
+    case ACT_PRIORITY:
+        o->set_priority(p, a->conv, a->priority, session_cmd_relay, r);
+        break;
+    case ACT_ASSIGN:
+        o->assign_agent(p, a->conv, a->id, session_cmd_relay, r);
+        break;
+    case ACT_TEAM:
+        o->assign_team(p, a->conv, a->id, session_cmd_relay, r);
+        break;
+    case ACT_LABELS:
+        o->set_labels(p, a->conv, a->labels, a->nlabels, session_cmd_relay, r);
+        break;
+    case ACT_READ:
+        o->mark_read(p, a->conv, session_cmd_relay, r);
+        break;
+    case ACT_UNREAD:
+        o->mark_unread(p, a->conv, session_cmd_relay, r);
+        break;
+    }
+}
+
 void session_act(struct session *s, const struct session_act *a, session_cb cb, void *ud)
 {
     struct act_job *j = xcalloc(1, sizeof *j);
@@ -117,29 +147,8 @@ void session_act(struct session *s, const struct session_act *a, session_cb cb, 
     }
     struct req_ctx *r = session_cmd_req(s, cb, ud, j, act_job_free);
     r->conv = a->conv;
-    switch (a->kind) {
-    case ACT_STATUS:
-        o->set_status(p, a->conv, a->status, a->snoozed_until, on_acted, r);
-        break;
-    case ACT_PRIORITY:
-        o->set_priority(p, a->conv, a->priority, on_acted, r);
-        break;
-    case ACT_ASSIGN:
-        o->assign_agent(p, a->conv, a->id, on_acted, r);
-        break;
-    case ACT_TEAM:
-        o->assign_team(p, a->conv, a->id, on_acted, r);
-        break;
-    case ACT_LABELS:
-        o->set_labels(p, a->conv, j->a.labels, a->nlabels, on_acted, r);
-        break;
-    case ACT_READ:
-        o->mark_read(p, a->conv, on_acted, r);
-        break;
-    case ACT_UNREAD:
-        o->mark_unread(p, a->conv, on_acted, r);
-        break;
-    }
+    /* Each sets a state: asked twice (after a "slow down"), set once. */
+    session_cmd_ask(r, ask_act, on_acted);
 }
 
 /* ---- a new conversation ---- */

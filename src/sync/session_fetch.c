@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "session_priv.h"
+#include "twoway/log.h"
 #include "twoway/store.h"
 #include "twoway/xmalloc.h"
 
@@ -55,6 +56,61 @@ void session_cmd_now(session_cb cb, void *ud, enum session_outcome o, const char
     cb(ud, &a);
 }
 
+/* ---- "slow down": wait and ask again ---- */
+
+void session_cmd_ask(struct req_ctx *r, void (*ask)(struct req_ctx *r), prov_cb answer)
+{
+    r->ask = ask;
+    r->answer = answer;
+    ask(r);
+}
+
+void session_cmd_relay(void *ud, struct prov_result *res)
+{
+    struct req_ctx *r = ud;
+    struct session *s = r->s;
+    if (res->err != PROV_ERR_RATE || r->slowed >= SESSION_SLOWED_MAX) {
+        r->answer(r, res);
+        return;
+    }
+    /* The connection state shows the wait ("retrying in 20s"); the
+     * command goes on by itself when it is over. */
+    session_note_result(s, res);
+    r->slowed++;
+    int64_t now = session_mono(s);
+    int64_t wait = session_backoff_ms(r->slowed, res->retry_after);
+    r->again_at = s->retry_at > now + wait ? s->retry_at : now + wait;
+    session_resched(s);
+    log_info("the server asked us to slow down (%s); asking again in %lld ms",
+             res->message ? res->message : "429", (long long)(r->again_at - now));
+}
+
+int64_t session_cmd_next_ms(const struct session *s)
+{
+    int64_t t = -1;
+    for (const struct req_ctx *r = s->reqs; r; r = r->next)
+        if (r->again_at && (t < 0 || r->again_at < t))
+            t = r->again_at;
+    return t;
+}
+
+void session_cmd_tick(struct session *s, int64_t now)
+{
+    /* Asking may answer (and free) requests: one per pass, from the top. */
+    bool again = true;
+    while (again) {
+        again = false;
+        for (struct req_ctx *r = s->reqs; r; r = r->next) {
+            if (r->again_at && now >= r->again_at) {
+                r->again_at = 0;
+                r->ask(r);
+                again = true;
+                break;
+            }
+        }
+    }
+}
+
 bool session_cmd_missing(const void *op, session_cb cb, void *ud)
 {
     if (op)
@@ -85,6 +141,11 @@ static void on_conv(void *ud, struct prov_result *res)
     }
 }
 
+static void ask_conv(struct req_ctx *r)
+{
+    r->s->p->ops->get_conversation(r->s->p, r->conv, session_cmd_relay, r);
+}
+
 void session_get_conv(struct session *s, int64_t conv, bool fresh, session_cb cb, void *ud)
 {
     bool known = store_conv(s->st, conv) != NULL;
@@ -98,7 +159,7 @@ void session_get_conv(struct session *s, int64_t conv, bool fresh, session_cb cb
     }
     struct req_ctx *r = session_cmd_req(s, cb, ud, NULL, NULL);
     r->conv = conv;
-    s->p->ops->get_conversation(s->p, conv, on_conv, r);
+    session_cmd_ask(r, ask_conv, on_conv);
 }
 
 /* ---- the directory ---- */
@@ -117,6 +178,11 @@ static void on_dir(void *ud, struct prov_result *res)
     }
 }
 
+static void ask_dir(struct req_ctx *r)
+{
+    r->s->p->ops->list_dir(r->s->p, r->dir_kind, session_cmd_relay, r);
+}
+
 void session_get_dir(struct session *s, enum dir_kind k, bool force, session_cb cb, void *ud)
 {
     size_t known;
@@ -127,7 +193,7 @@ void session_get_dir(struct session *s, enum dir_kind k, bool force, session_cb 
     }
     struct req_ctx *r = session_cmd_req(s, cb, ud, NULL, NULL);
     r->dir_kind = k;
-    s->p->ops->list_dir(s->p, k, on_dir, r);
+    session_cmd_ask(r, ask_dir, on_dir);
 }
 
 /* ---- a page of a thread, a conversation's labels ---- */
@@ -148,13 +214,20 @@ static void on_messages(void *ud, struct prov_result *res)
     free(copy);
 }
 
+static void ask_messages(struct req_ctx *r)
+{
+    r->s->p->ops->list_messages(r->s->p, r->conv, 0, *(int64_t *)r->job, session_cmd_relay, r);
+}
+
 void session_read_messages(struct session *s, int64_t conv, int64_t after, session_cb cb, void *ud)
 {
     if (session_cmd_missing(s->p->ops->list_messages, cb, ud))
         return;
-    struct req_ctx *r = session_cmd_req(s, cb, ud, NULL, NULL);
+    int64_t *at = xcalloc(1, sizeof *at);
+    *at = after;
+    struct req_ctx *r = session_cmd_req(s, cb, ud, at, free);
     r->conv = conv;
-    s->p->ops->list_messages(s->p, conv, 0, after, on_messages, r);
+    session_cmd_ask(r, ask_messages, on_messages);
 }
 
 static void on_labels(void *ud, struct prov_result *res)
@@ -165,13 +238,18 @@ static void on_labels(void *ud, struct prov_result *res)
     session_cmd_answer(r, &(struct session_answer){.titles = res->titles, .ntitles = res->ntitles});
 }
 
+static void ask_labels(struct req_ctx *r)
+{
+    r->s->p->ops->get_labels(r->s->p, r->conv, session_cmd_relay, r);
+}
+
 void session_read_labels(struct session *s, int64_t conv, session_cb cb, void *ud)
 {
     if (session_cmd_missing(s->p->ops->get_labels, cb, ud))
         return;
     struct req_ctx *r = session_cmd_req(s, cb, ud, NULL, NULL);
     r->conv = conv;
-    s->p->ops->get_labels(s->p, conv, on_labels, r);
+    session_cmd_ask(r, ask_labels, on_labels);
 }
 
 /* ---- contacts ---- */
@@ -185,18 +263,30 @@ static void on_contacts(void *ud, struct prov_result *res)
         r, &(struct session_answer){.contacts = res->contacts, .ncontacts = res->ncontacts});
 }
 
+static void ask_search(struct req_ctx *r)
+{
+    r->s->p->ops->search_contacts(r->s->p, r->job, session_cmd_relay, r);
+}
+
 void session_find_contacts(struct session *s, const char *text, session_cb cb, void *ud)
 {
     if (session_cmd_missing(s->p->ops->search_contacts, cb, ud))
         return;
-    s->p->ops->search_contacts(s->p, text, on_contacts, session_cmd_req(s, cb, ud, NULL, NULL));
+    session_cmd_ask(session_cmd_req(s, cb, ud, xstrdup(text), free), ask_search, on_contacts);
+}
+
+static void ask_contact(struct req_ctx *r)
+{
+    r->s->p->ops->get_contact(r->s->p, r->conv, session_cmd_relay, r);
 }
 
 void session_get_contact(struct session *s, int64_t contact, session_cb cb, void *ud)
 {
     if (session_cmd_missing(s->p->ops->get_contact, cb, ud))
         return;
-    s->p->ops->get_contact(s->p, contact, on_contacts, session_cmd_req(s, cb, ud, NULL, NULL));
+    struct req_ctx *r = session_cmd_req(s, cb, ud, NULL, NULL);
+    r->conv = contact; /* the contact's id, in the one id field */
+    session_cmd_ask(r, ask_contact, on_contacts);
 }
 
 /* The contact's conversations: the provider's own list, or (a provider
@@ -235,11 +325,17 @@ static void on_all_convs(void *ud, const struct session_answer *a)
     free(ids);
 }
 
+static void ask_contact_convs(struct req_ctx *r)
+{
+    r->s->p->ops->contact_conversations(r->s->p, r->conv, session_cmd_relay, r);
+}
+
 void session_contact_convs(struct session *s, int64_t contact, session_cb cb, void *ud)
 {
     if (s->p->ops->contact_conversations) {
         struct req_ctx *r = session_cmd_req(s, cb, ud, NULL, NULL);
-        s->p->ops->contact_conversations(s->p, contact, on_contact_convs, r);
+        r->conv = contact; /* the contact's id, in the one id field */
+        session_cmd_ask(r, ask_contact_convs, on_contact_convs);
         return;
     }
     int64_t *id = xcalloc(1, sizeof *id);

@@ -76,7 +76,7 @@ static void on_list_page(void *ud, struct prov_result *res)
 static void list_page(struct req_ctx *r)
 {
     struct list_job *j = r->job;
-    r->s->p->ops->list_conversations(r->s->p, &j->q, on_list_page, r);
+    r->s->p->ops->list_conversations(r->s->p, &j->q, session_cmd_relay, r);
 }
 
 void session_list_all(struct session *s, const struct conv_query *q, session_cb cb, void *ud)
@@ -90,7 +90,7 @@ void session_list_all(struct session *s, const struct conv_query *q, session_cb 
     j->q.q = j->text;
     j->q.sort_by = j->sort;
     j->q.page = 1;
-    list_page(session_cmd_req(s, cb, ud, j, list_job_free));
+    session_cmd_ask(session_cmd_req(s, cb, ud, j, list_job_free), list_page, on_list_page);
 }
 
 /* ---- a whole thread ---- */
@@ -102,6 +102,7 @@ struct page {
 
 struct thread_job {
     int64_t conv;
+    int64_t before;     /* the page being asked for: older than this message (0: the newest) */
     struct page *pages; /* newest first */
     size_t npages, total;
     struct message *all;
@@ -139,6 +140,8 @@ static void thread_end(struct req_ctx *r)
     session_cmd_answer(r, &a);
 }
 
+static void thread_page(struct req_ctx *r);
+
 static void on_thread_page(void *ud, struct prov_result *res)
 {
     struct req_ctx *r = ud;
@@ -161,14 +164,19 @@ static void on_thread_page(void *ud, struct prov_result *res)
         thread_end(r);
         return;
     }
-    int64_t before = j->pages[j->npages - 1].msgs[0].id;
-    r->s->p->ops->list_messages(r->s->p, j->conv, before, 0, on_thread_page, r);
+    j->before = j->pages[j->npages - 1].msgs[0].id;
+    thread_page(r);
+}
+
+static void thread_page(struct req_ctx *r)
+{
+    struct thread_job *j = r->job;
+    r->s->p->ops->list_messages(r->s->p, j->conv, j->before, 0, session_cmd_relay, r);
 }
 
 void session_thread_all(struct session *s, int64_t conv, session_cb cb, void *ud)
 {
     struct thread_job *j = xcalloc(1, sizeof *j);
     j->conv = conv;
-    struct req_ctx *r = session_cmd_req(s, cb, ud, j, thread_job_free);
-    s->p->ops->list_messages(s->p, conv, 0, 0, on_thread_page, r);
+    session_cmd_ask(session_cmd_req(s, cb, ud, j, thread_job_free), thread_page, on_thread_page);
 }

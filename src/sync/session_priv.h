@@ -45,6 +45,12 @@ struct req_ctx {
     void *cb_ud;
     void *job;
     void (*free_job)(void *job);
+    /* REQ_COMMAND asked through session_cmd_ask(): how to ask (again), who
+     * reads the answer, and the wait after a "slow down" (429). */
+    void (*ask)(struct req_ctx *r);
+    prov_cb answer;
+    int slowed;       /* 429s so far */
+    int64_t again_at; /* monotonic ms of the next ask; 0: not waiting */
     struct req_ctx *next, *prev;
 };
 
@@ -180,6 +186,21 @@ bool session_cmd_usable(struct req_ctx *r, const struct prov_result *res, const 
 bool session_cmd_missing(const void *op, session_cb cb, void *ud);
 /* Answer at once, without asking anything (OK, or the outcome and why). */
 void session_cmd_now(session_cb cb, void *ud, enum session_outcome o, const char *why);
+/* Ask: ask(r) calls the provider with session_cmd_relay as the callback,
+ * which hands the answer to answer(r, res) -- unless the server said "slow
+ * down" (429, Retry-After or not, JSON or plain text such as Chatwoot's
+ * "Retry later"): then the request waits as long as the server asked
+ * (else the backoff) and asks again, up to SESSION_SLOWED_MAX times. The
+ * server did not act on a 429, so this is for reads and for actions that
+ * set a state (asking twice sets it once); a message or a new
+ * conversation never comes this way (the outbox verifies before it sends
+ * again). */
+#define SESSION_SLOWED_MAX 6
+void session_cmd_ask(struct req_ctx *r, void (*ask)(struct req_ctx *r), prov_cb answer);
+void session_cmd_relay(void *ud, struct prov_result *res);
+/* The earliest ask due again (-1: none); ask those due by now. */
+int64_t session_cmd_next_ms(const struct session *s);
+void session_cmd_tick(struct session *s, int64_t now);
 
 /* session.c */
 int64_t session_mono(const struct session *s);

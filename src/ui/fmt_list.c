@@ -54,22 +54,11 @@ static char *ago(int64_t now, int64_t then)
     return xstrdup(b);
 }
 
-/* When the customer started waiting: Chatwoot's waiting_since, else their
- * last message; 0 if unknown. */
-static int64_t waiting_since(const struct conversation *c)
-{
-    if (c->waiting_since)
-        return c->waiting_since;
-    if (c->has_last && c->last.type == MSG_INCOMING)
-        return c->last.created_at;
-    return 0;
-}
-
 static void line1_parts(const struct conversation *c, const struct fmt_ctx *ctx,
                         struct fmt_parts *ps)
 {
     if (model_conversation_waiting(c)) {
-        int64_t since = waiting_since(c);
+        int64_t since = model_conversation_waiting_since(c);
         char *dur = since ? ago(ctx->now, since) : xstrdup("");
         fmt_parts_add(ps, xasprintf("%s%s", FMT_GLYPH(ctx, "\xe2\x8f\xb3", "W"), dur), 4,
                       ROLE_WAITING);

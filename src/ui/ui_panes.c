@@ -149,10 +149,15 @@ void ui_list_select(struct ui *ui)
         }
     }
     if (!found) {
-        /* The selected conversation left the list: stay at the same place. */
-        ui->panes->sel_index =
-            ui->panes->nshown ? (old < ui->panes->nshown ? old : ui->panes->nshown - 1) : 0;
-        v->selected = ui->panes->nshown ? ui->panes->shown[ui->panes->sel_index] : 0;
+        /* The selected conversation left the list: stay at the same place,
+         * on the row that moved up into it (which the agent has not seen
+         * selected: `w` looks at it first). */
+        struct ui_panes *p = ui->panes;
+        p->sel_index = p->nshown ? (old < p->nshown ? old : p->nshown - 1) : 0;
+        int64_t now = p->nshown ? p->shown[p->sel_index] : 0;
+        if (v->selected && now != v->selected)
+            v->selected_moved = true;
+        v->selected = now;
     }
 }
 
@@ -195,12 +200,19 @@ static void draw_list(struct ui *ui)
     list_follow_selection(ui);
     int rows = ui_list_rows(ui);
     if (ui->panes->nshown == 0) {
-        const char *msg = ui->env->ss && !session_ready(ui->env->ss) ? "Loading…"
-                          : ui->env->view->limit ? "No conversation matches the limit"
-                                                 : "No conversations here";
+        struct session *ss = ui->env->ss;
+        /* The server refused us: say why, not "Loading…" forever. */
+        bool refused = ss && session_state(ss) == CONN_AUTH_FAILED;
+        const char *msg = refused                    ? session_state_reason(ss)
+                          : ss && !session_ready(ss) ? "Loading…"
+                          : ui->env->view->limit     ? "No conversation matches the limit"
+                                                     : "No conversations here";
         char *t = ui_text(ui, msg);
-        wattrset(w, theme_attr(ROLE_DIM));
-        mvwaddstr(w, 0, 1, t);
+        wattrset(w, theme_attr(refused ? ROLE_FAILED : ROLE_DIM));
+        if (refused) /* a reason wider than the pane goes on over the next lines */
+            mvwaddstr(w, 0, 0, t);
+        else
+            mvwaddstr(w, 0, 1, t);
         free(t);
         wattrset(w, theme_attr(ROLE_NORMAL));
         wnoutrefresh(w);
@@ -459,7 +471,7 @@ static char *connection_text(const struct ui *ui, bool *alert)
     }
     case CONN_AUTH_FAILED:
         *alert = true;
-        return xasprintf("token rejected: %s", session_state_reason(ss));
+        return xasprintf("not signed in: %s", session_state_reason(ss));
     }
     return xstrdup("");
 }

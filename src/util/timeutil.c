@@ -236,10 +236,9 @@ int timeutil_parse_when(const char *s, int64_t now, int64_t *epoch)
         return 0;
     }
     if (parse_hm(s, &h, &mi) == 0 && strchr(s, ':')) {
-        int64_t e = local_epoch(lt.tm_year + 1900, lt.tm_mon + 1, lt.tm_mday, h, mi);
-        if (e <= now)
-            e = local_epoch(lt.tm_year + 1900, lt.tm_mon + 1, lt.tm_mday + 1, h, mi);
-        *epoch = e;
+        /* Today, even when that has passed: the caller says so, rather
+         * than a typo (03:00 for 13:00) snoozing until tomorrow night. */
+        *epoch = local_epoch(lt.tm_year + 1900, lt.tm_mon + 1, lt.tm_mday, h, mi);
         return 0;
     }
     return -1;

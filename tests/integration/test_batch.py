@@ -82,7 +82,7 @@ class Actions(Base):
     def test_unknown_label_suggests_and_changes_nothing(self):
         before = self.labels(5)
         out, err = self.failing("open 5\ntag +vip billng\n")
-        self.assertIn('twoway: tag: unknown label "billng" (did you mean billing?)', err)
+        self.assertIn('twoway: (stdin):2: tag: unknown label "billng" (did you mean billing?)', err)
         self.assertEqual(self.labels(5), before)
 
     def test_assign_by_prefix_email_id_me_and_none(self):
@@ -97,7 +97,7 @@ class Actions(Base):
 
     def test_assign_with_no_matching_agent_fails(self):
         out, err = self.failing("open 26\nassign zed\n")
-        self.assertIn('twoway: assign: no agent matching "zed"', err)
+        self.assertIn('twoway: (stdin):2: assign: no agent matching "zed"', err)
         self.assertNotIn("assignee", self.conv(26)["meta"])
 
     def test_team_by_prefix_and_none(self):
@@ -162,7 +162,7 @@ class Actions(Base):
 
     def test_new_to_an_unknown_phone_fails(self):
         out, err = self.failing("new +15559999999 hello\n")
-        self.assertIn("twoway: new: no contact with phone +15559999999", err)
+        self.assertIn("twoway: (stdin):1: new: no contact with phone +15559999999", err)
 
     def test_status_resolve_reopen_pending(self):
         self.ok("open 25\nresolve\n")
@@ -207,20 +207,20 @@ class Actions(Base):
 
     def test_bad_arguments_are_errors(self):
         out, err = self.failing("open 44\npriority foo\nsnooze yesterday\nsnooze 2020-01-01\n")
-        self.assertIn('twoway: priority: unknown priority "foo"', err)
-        self.assertIn('twoway: snooze: cannot read "yesterday"', err)
-        self.assertIn('twoway: snooze: "2020-01-01" is in the past', err)
+        self.assertIn('twoway: (stdin):2: priority: unknown priority "foo"', err)
+        self.assertIn('twoway: (stdin):3: snooze: cannot read "yesterday"', err)
+        self.assertIn('twoway: (stdin):4: snooze: "2020-01-01" is in the past', err)
         self.assertEqual(self.conv(44)["status"], "pending")
 
     def test_failures_exit_1_and_later_commands_still_run(self):
         out, err = self.failing("frobnicate\nopen 42\npriority high\n")
-        self.assertIn("twoway: frobnicate: unknown command\n", err)
+        self.assertIn("twoway: (stdin):1: frobnicate: unknown command\n", err)
         self.assertEqual(self.conv(42)["priority"], "high")
 
     def test_unfilled_variable_sends_nothing(self):
         before = len(self.messages(3))
         out, err = self.failing("open 3\nreply --force Is {{contact.email}} still right?\n")
-        self.assertIn("twoway: reply: ", err)
+        self.assertIn("twoway: (stdin):2: reply: ", err)
         self.assertIn("{{contact.email}}", err)
         self.assertEqual(len(self.messages(3)), before)
 
@@ -235,7 +235,7 @@ class Actions(Base):
     def test_foreign_owner_reply_needs_force(self):
         before = len(self.messages(4))
         out, err = self.failing("open 4\nreply Hi Robert, I'm on it\n")
-        self.assertIn("twoway: reply: #4 is assigned to Chloe Park; use reply --force "
+        self.assertIn("twoway: (stdin):2: reply: #4 is assigned to Chloe Park; use reply --force "
                       "(or set confirm_foreign_reply = no)", err)
         self.assertEqual(len(self.messages(4)), before)
         self.ok("open 4\nreply --force Hi Robert, I'm on it\n")
@@ -320,7 +320,7 @@ class Reading(Base):
 
     def test_bad_limit_pattern_names_the_problem(self):
         out, err = self.failing("limit ~x\n")
-        self.assertIn("twoway: limit: ", err)
+        self.assertIn("twoway: (stdin):1: limit: ", err)
         self.assertIn("~x", err)
 
     def test_open_by_phone(self):
@@ -334,11 +334,11 @@ class Reading(Base):
         out = self.ok("open +1 555 010 1009\n", json_out=True)
         self.assertEqual(self.records(out)[0]["conversation"], 9)
         out, err = self.failing("open +15550109999\n")
-        self.assertIn("twoway: open: no contact with phone", err)
+        self.assertIn("twoway: (stdin):1: open: no contact with phone", err)
 
     def test_unknown_conversation(self):
         out, err = self.failing("open 4711\n")
-        self.assertIn("twoway: open: no conversation #4711", err)
+        self.assertIn("twoway: (stdin):1: open: no conversation #4711", err)
 
     def test_text_output_of_show_indents_continuation_lines(self):
         out = self.ok("show 1\n")

@@ -394,7 +394,7 @@ class Failures(Base):
         self.assertEqual(p.rc, 0, p)
         self.assertEqual(p.err, "auth", p)
         self.assertEqual(p.result["status"], "401")
-        self.assertEqual(p.result["message"], "Invalid Access Token")
+        self.assertEqual(p.result["message"], "the server rejected the token (Invalid Access Token)")
         p = probe(self.d.base_url, 1, "not-a-token", "list")
         self.assertEqual(p.err, "auth", p)
 
@@ -405,13 +405,17 @@ class Failures(Base):
             self.assertEqual(p.err, "auth", (token, p))
             self.assertEqual(p.result["status"], "0")
 
-    def test_foreign_account_is_denied(self):
+    def test_foreign_account_is_auth_and_names_the_account(self):
+        # Chatwoot's "not authorized to access this account": nothing of
+        # that account will work, so asking again is no use.
         other = self.d.agent(0, account_id=2)["account_id"]
         p = probe(self.d.base_url, other, self.ann["token"], "list")
         self.assertEqual(p.rc, 0, p)
-        self.assertEqual(p.err, "denied", p)
+        self.assertEqual(p.err, "auth", p)
         self.assertEqual(p.result["status"], "401")
-        self.assertIn("not authorized", p.result["message"])
+        self.assertEqual(p.result["message"],
+                         "account %d: You are not authorized to access this account (check the "
+                         "account: set account, TWOWAY_ACCOUNT)" % other)
 
     def test_unknown_conversation_is_not_found(self):
         p = self.run_op("get", 999999, ok=False)
@@ -595,6 +599,25 @@ class Scripted(unittest.TestCase):
                 self.assertEqual(p.result["message"], message, (answer, p))
             self.assertTrue(p.result["message"])
             self.assertEqual(p.all("conv"), [])
+
+    def test_account_errors_are_auth_and_say_which_account(self):
+        # A conversation that is not there is not found; the account's own
+        # list not being there means the account is not (Account.find).
+        cases = [
+            (("get", 1), (404, "application/json", b'{"error":"Resource could not be found"}'),
+             "not_found", "Resource could not be found"),
+            (("list",), (404, "application/json", b'{"error":"Resource could not be found"}'),
+             "auth", "account 7: no such account (check the account: set account, "
+                     "TWOWAY_ACCOUNT)"),
+            (("get", 1), (401, "application/json", b'{"error":"Account is suspended"}'), "auth",
+             "account 7: Account is suspended (check the account: set account, TWOWAY_ACCOUNT)"),
+            (("list",), (401, "application/json", b'{"error":"Invalid Access Token"}'), "auth",
+             "the server rejected the token (Invalid Access Token)"),
+        ]
+        for op, answer, err, message in cases:
+            self.answer = answer
+            p = self.op(*op)
+            self.assertEqual((p.err, p.result["message"]), (err, message), (op, answer, p))
 
     def test_hostile_answer_is_sanitized(self):
         self.answer = (200, "application/json",

@@ -431,9 +431,11 @@ class Proxy:
     """An HTTP proxy on 127.0.0.1 in front of twowayd d, for servers that
     misbehave: fail = a status (500, 429, ...) answered to every request
     instead of forwarding; answer = a function (method, path) returning
-    (status, body) to answer that request instead of forwarding, or None to
-    forward it; rewrite = {bytes: bytes} applied to every answer body (raw
-    bytes a real twowayd would never send). Point twoway at .url."""
+    (status, body) or (status, body, content type) to answer that request
+    instead of forwarding, or None to forward it (Chatwoot's own plain-text
+    429 "Retry later", say); rewrite = {bytes: bytes} applied to every
+    answer body (raw bytes a real twowayd would never send). Point twoway
+    at .url."""
 
     def __init__(self, d):
         self.d = d
@@ -452,7 +454,7 @@ class Proxy:
             return fail, "application/json", b'{"error":"the proxy says %d"}' % fail
         own = self.answer(method, path) if self.answer else None
         if own:
-            return own[0], "application/json", own[1]
+            return own[0], own[2] if len(own) > 2 else "application/json", own[1]
         keep = {k: v for k, v in headers.items()
                 if k.lower() in ("api_access_token", "content-type", "accept")}
         req = urllib.request.Request(self.d.base_url + path, data=body or None, method=method,

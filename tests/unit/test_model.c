@@ -370,6 +370,37 @@ static void test_model__last_incoming_message_means_waiting(void **state)
     assert_false(model_conversation_waiting(NULL));
 }
 
+static void test_model__opted_out_contact_is_not_waiting(void **state)
+{
+    struct conversation c = {0};
+    c.waiting_since = 1700000000;
+    c.contact.opted_out = true;
+    assert_false(model_conversation_waiting(&c));
+}
+
+static void test_model__stop_or_help_last_is_not_waiting(void **state)
+{
+    struct conversation c = {0};
+    c.waiting_since = 1700000000;
+    c.has_last = true;
+    c.last.type = MSG_INCOMING;
+    const char *answered[] = {"STOP", " help ", "Info", "unsubscribe", "Cancel"};
+    for (size_t i = 0; i < sizeof answered / sizeof answered[0]; i++) {
+        c.last.content = (char *)answered[i];
+        assert_false(model_conversation_waiting(&c));
+    }
+    /* START and YES may be an answer to a question: a human looks. */
+    const char *open[] = {"yes", "START", "help me please", "stop by at 3?", ""};
+    for (size_t i = 0; i < sizeof open / sizeof open[0]; i++) {
+        c.last.content = (char *)open[i];
+        assert_true(model_conversation_waiting(&c));
+    }
+    /* A colleague's note that says "help" is no keyword from the customer. */
+    c.last.content = "help";
+    c.last.is_private = true;
+    assert_true(model_conversation_waiting(&c));
+}
+
 int main(void)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
@@ -396,6 +427,8 @@ int main(void)
         cmocka_unit_test(test_model__directory_frees_release_everything),
         cmocka_unit_test(test_model__waiting_since_means_waiting),
         cmocka_unit_test(test_model__last_incoming_message_means_waiting),
+        cmocka_unit_test(test_model__opted_out_contact_is_not_waiting),
+        cmocka_unit_test(test_model__stop_or_help_last_is_not_waiting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,6 +85,7 @@ static void test_options__table_lists_every_option_in_help_order(void **state)
         "ascii",
         "color",
         "history_size",
+        "batch_wait",
     };
     size_t n = 0;
     const struct opt_def *t = options_table(&n);

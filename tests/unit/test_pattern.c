@@ -299,6 +299,8 @@ static void test_pattern__waiting_longer_than_the_duration(void **state)
     assert_true(matches("~w >15m", &c));
     assert_true(matches("~w15m", &c));
     assert_false(matches("~w 1h30m", &c));
+    c.last.created_at = NOW; /* this very second */
+    assert_true(matches("~w 0", &c));
 }
 
 static void test_pattern__waiting_uses_waiting_since_when_the_server_sends_it(void **state)

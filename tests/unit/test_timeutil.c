@@ -249,13 +249,13 @@ static void test_timeutil__when_date_and_date_time(void **state)
     assert_int_equal(when("2026-11-30 09:00"), 1796115600 - DAY);
 }
 
-static void test_timeutil__when_time_is_today_or_tomorrow(void **state)
+static void test_timeutil__when_time_is_today_even_when_passed(void **state)
 {
     (void)state;
     set_tz("UTC");
-    assert_int_equal(when("17:30"), 1795800600);                             /* later today */
-    assert_int_equal(when("09:15"), MIDNIGHT_27 + DAY + 9 * 3600 + 15 * 60); /* gone: tomorrow */
-    assert_int_equal(when("13:00"), MIDNIGHT_27 + DAY + 13 * 3600);          /* now: tomorrow */
+    assert_int_equal(when("17:30"), 1795800600);                       /* later today */
+    assert_int_equal(when("09:15"), MIDNIGHT_27 + 9 * 3600 + 15 * 60); /* gone: still today */
+    assert_int_equal(when("13:00"), NOW);                              /* now */
     assert_int_equal(when("13:01"), NOW + 60);
 }
 
@@ -264,9 +264,9 @@ static void test_timeutil__when_uses_the_local_zone(void **state)
     (void)state;
     set_tz("XYZ-2"); /* POSIX: two hours east of UTC, no DST */
     assert_int_equal(when("2026-12-01 09:00"), 1796115600 - 2 * 3600);
-    /* It is 15:00 there: 17:30 is still today, 14:00 is tomorrow. */
+    /* It is 15:00 there: 17:30 is later today, 14:00 an hour ago. */
     assert_int_equal(when("17:30"), NOW + 2 * 3600 + 30 * 60);
-    assert_int_equal(when("14:00"), NOW + 23 * 3600);
+    assert_int_equal(when("14:00"), NOW - 3600);
     assert_int_equal(when("tomorrow"), MIDNIGHT_27 + DAY + 7 * 3600);
     set_tz("UTC");
 }
@@ -373,7 +373,7 @@ int main(void)
         cmocka_unit_test(test_timeutil__when_durations_are_from_now),
         cmocka_unit_test(test_timeutil__when_tomorrow_is_nine_or_the_given_time),
         cmocka_unit_test(test_timeutil__when_date_and_date_time),
-        cmocka_unit_test(test_timeutil__when_time_is_today_or_tomorrow),
+        cmocka_unit_test(test_timeutil__when_time_is_today_even_when_passed),
         cmocka_unit_test(test_timeutil__when_uses_the_local_zone),
         cmocka_unit_test(test_timeutil__when_garbage_is_refused),
         cmocka_unit_test(test_timeutil__format_ago_buckets),

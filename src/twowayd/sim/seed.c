@@ -150,6 +150,9 @@ static void seed_message(const struct seed_ctx *x, const struct seed_conv *sc, i
     }
     int64_t mid = ops_message_add(x->db, &om);
     free(attrs);
+    /* The system's answer to STOP or HELP ends the wait, as twilio_in does. */
+    if (m->who == 'T' && strcmp(m->text, SEED_START_REPLY) != 0)
+        db_exec(x->db, "UPDATE conversations SET waiting_since = NULL WHERE id = ?", "i", conv);
     /* History is history: settled at the carrier and out of the outbound
      * queue. */
     db_exec(x->db, "DELETE FROM outbox WHERE message_id = ?", "i", mid);

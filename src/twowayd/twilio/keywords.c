@@ -1,50 +1,18 @@
 /* keywords — SMS compliance keywords and Twilio error codes. */
 #include "twilio/keywords.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
 #include "store/db.h"
 #include "store/ops.h"
 #include "twoway/smserr.h"
+#include "twoway/smskw.h"
 #include "twoway/xmalloc.h"
-
-static const struct {
-    const char *word;
-    enum keywords_kind kind;
-} keyword_table[] = {
-    {"STOP", KEYWORDS_STOP},   {"STOPALL", KEYWORDS_STOP}, {"UNSUBSCRIBE", KEYWORDS_STOP},
-    {"CANCEL", KEYWORDS_STOP}, {"END", KEYWORDS_STOP},     {"QUIT", KEYWORDS_STOP},
-    {"REVOKE", KEYWORDS_STOP}, {"OPTOUT", KEYWORDS_STOP},  {"START", KEYWORDS_START},
-    {"YES", KEYWORDS_START},   {"UNSTOP", KEYWORDS_START}, {"HELP", KEYWORDS_HELP},
-    {"INFO", KEYWORDS_HELP},
-};
-
-/* The longest keyword is UNSUBSCRIBE; anything longer is no keyword. */
-#define LONGEST_KEYWORD 11
 
 enum keywords_kind keywords_match(const char *body, const char **word)
 {
-    if (word)
-        *word = "";
-    if (!body)
-        return KEYWORDS_NONE;
-    while (isspace((unsigned char)*body))
-        body++;
-    size_t n = strlen(body);
-    while (n > 0 && isspace((unsigned char)body[n - 1]))
-        n--;
-    if (n == 0 || n > LONGEST_KEYWORD)
-        return KEYWORDS_NONE;
-    for (size_t i = 0; i < sizeof keyword_table / sizeof keyword_table[0]; i++)
-        if (strlen(keyword_table[i].word) == n &&
-            strncasecmp(keyword_table[i].word, body, n) == 0) {
-            if (word)
-                *word = keyword_table[i].word;
-            return keyword_table[i].kind;
-        }
-    return KEYWORDS_NONE;
+    return (enum keywords_kind)smskw_match(body, word);
 }
 
 enum keywords_kind keywords_opt_out_type(const char *value)

@@ -8,13 +8,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "twoway/smskw.h"
+
 struct db;
 
+/* The kinds of util's one keyword table (twoway/smskw.h), which the
+ * client reads too. */
 enum keywords_kind {
-    KEYWORDS_NONE,
-    KEYWORDS_STOP,  /* STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT */
-    KEYWORDS_START, /* START, YES, UNSTOP */
-    KEYWORDS_HELP,  /* HELP, INFO */
+    KEYWORDS_NONE = SMSKW_NONE,
+    KEYWORDS_STOP = SMSKW_STOP, /* STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT */
+    KEYWORDS_START = SMSKW_START, /* START, YES, UNSTOP */
+    KEYWORDS_HELP = SMSKW_HELP,   /* HELP, INFO */
 };
 
 /* The keyword a whole message body is (surrounding white space and case

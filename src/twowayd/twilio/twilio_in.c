@@ -342,6 +342,10 @@ static bool handle_keyword(struct req *r, const struct inbound *in, int64_t cont
         free(attr);
         *queued = true;
     }
+    /* A STOP, or a HELP the system answered, needs no human answer: the
+     * conversation does not wait for one (twoway(1), "waiting"). */
+    if (kind == KEYWORDS_STOP || (kind == KEYWORDS_HELP && (twilio_replied || *text)))
+        db_exec(db, "UPDATE conversations SET waiting_since = NULL WHERE id = ?", "i", conv);
     log_info("%s from contact %lld (%s)", word, (long long)contact,
              twilio_replied ? "Twilio answered it"
              : *text        ? "answered"

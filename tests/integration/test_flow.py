@@ -1,0 +1,195 @@
+"""The agent's first hour, in scripts: twoway --batch against a real
+twowayd. Which conversations wait for a human answer (not the opted out,
+not a STOP or HELP the system answered); done and the next one waiting;
+snooze to a time that has passed; errors that say what
+happened, with exit statuses of their own (2 auth or account, 3 network,
+1 the rest), input shown safely with its line number; a rate limit waited
+out. Outgoing SMS go to a fake Twilio on 127.0.0.1."""
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import screen  # noqa: E402  (its Proxy stands between twoway and twowayd)
+import twtest  # noqa: E402
+import test_batch  # noqa: E402
+from test_batch import Runner  # noqa: E402
+
+
+class Base(test_batch.Base):
+    """test_batch's: a demo twowayd with a fake Twilio, and a Runner."""
+
+    def texted(self, phone, body):
+        """An SMS from phone; the id of the conversation it landed in."""
+        r = self.d.sms_in(phone, body)
+        self.assertEqual(r.status, 200, r)
+        rows = self.d.sql("SELECT c.display_id FROM conversations c JOIN contacts ct "
+                          "ON ct.id = c.contact_id WHERE ct.phone_number = ? "
+                          "ORDER BY c.id DESC LIMIT 1", phone)
+        return rows[0][0]
+
+
+class Waiting(Base):
+    """A customer waits when they wrote last and a human answer is due."""
+
+    def waiting_ids(self):
+        out = self.ok("filter all\nstatus-filter open\nlimit ~w 0\nlist\n", json_out=True)
+        return {r["id"] for r in self.records(out) if "id" in r}
+
+    def test_stop_and_help_answered_by_the_system_do_not_wait(self):
+        asks = self.texted("+15550107001", "Is the office open on Saturday?")
+        helps = self.texted("+15550107002", "HELP")
+        stops = self.texted("+15550107003", "stop")
+        waiting = self.waiting_ids()
+        self.assertIn(asks, waiting)
+        self.assertNotIn(helps, waiting)
+        self.assertNotIn(stops, waiting)
+        # twowayd agrees: the system's answer ended the wait.
+        self.assertFalse(self.conv(helps).get("waiting_since"))  # 0, as Chatwoot says none
+        self.assertFalse(self.conv(stops).get("waiting_since"))
+        self.assertTrue(self.conv(asks).get("waiting_since"))
+
+    def test_an_opted_out_contact_does_not_wait_whatever_they_write(self):
+        cid = self.texted("+15550107004", "STOP")
+        self.texted("+15550107004", "why do I still get these??")
+        self.assertTrue(self.conv(cid)["meta"]["sender"]["custom_attributes"]["sms_opt_out"])
+        self.assertNotIn(cid, self.waiting_ids())
+
+    def test_next_waiting_skips_them(self):
+        helps = self.texted("+15550107005", "Info")
+        out = self.ok("filter all\nstatus-filter open\nopen %d\nnext-waiting\nshow\n" % helps,
+                      json_out=True)
+        shown = [r for r in self.records(out) if r.get("command") == "next-waiting"]
+        self.assertTrue(shown and shown[0]["conversation"] != helps, out)
+
+
+class Snooze(Base):
+    """A clock time is today's; one that has passed is an error, as the
+    man page says, not tomorrow."""
+
+    def test_a_time_passed_today_is_an_error_and_tomorrow_works(self):
+        # TZ=UTC in the runner: 00:00 today has always passed.
+        rc, out, err = self.r.run("open 27\nsnooze 00:00\n")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("twoway: (stdin):2: snooze: 00:00 today has passed (for tomorrow: snooze tomorrow "
+                      "00:00)", err)
+        self.assertNotEqual(self.conv(27)["status"], "snoozed")
+        self.ok("open 27\nsnooze tomorrow 00:00\n")
+        self.assertEqual(self.conv(27)["status"], "snoozed")
+
+
+class Elsewhere:
+    """Another server address for a Runner, with d's agents."""
+
+    def __init__(self, d, url):
+        self.d, self.base_url = d, url
+
+    def agent(self, i=0, account_id=1):
+        return self.d.agent(i, account_id)
+
+
+class Errors(Base):
+    """Errors say what happened, with an exit status of their own."""
+
+    def test_a_wrong_account_is_status_2_at_once(self):
+        ben = self.d.agent(1)
+        rc, out, err = self.r.run("list\n", agent={"account_id": 2, "token": ben["token"]})
+        self.assertEqual(rc, 2, out + err)
+        self.assertEqual(err, "twoway: account 2: You are not authorized to access this account "
+                              "(check the account: set account, TWOWAY_ACCOUNT)\n")
+        self.assertNotIn("cannot reach", err)
+
+    def test_a_rejected_token_is_status_2(self):
+        rc, out, err = self.r.run("list\n", agent={"account_id": 1, "token": "not-a-token"})
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("twoway: the server rejected the token (Invalid Access Token)", err)
+
+    def test_no_server_is_status_3(self):
+        port = twtest.ClosedPort()
+        self.addCleanup(port.close)
+        r = Runner(Elsewhere(self.d, port.url))
+        self.addCleanup(r.cleanup)
+        cfg = r.write("config", "set batch_wait = 1\n")
+        rc, out, err = r.run("list\n", args=["-F", cfg])
+        self.assertEqual(rc, 3, out + err)
+        self.assertIn("twoway: cannot reach the server", err)
+
+    def test_usage_is_status_1(self):
+        rc, out, err = self.r.run("", args=["--bogus"])
+        self.assertEqual(rc, 1, out + err)
+        rc, out, err = self.r.run("frobnicate\n")
+        self.assertEqual(rc, 1, out + err)
+
+    def test_errors_name_the_line_and_show_control_bytes_as_pictures(self):
+        rc, out, err = self.r.run("open 9\nfr\x1b[31mob\ntag +bi\x07ll\n")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("twoway: (stdin):2: fr\u241b[31mob: unknown command\n", err)
+        self.assertIn('twoway: (stdin):3: tag: unknown label "bi\u2407ll"', err)
+        self.assertFalse(any(ord(c) < 0x20 and c != "\n" for c in err), repr(err))
+
+    def test_a_line_with_a_nul_is_reported_and_the_rest_runs(self):
+        rc, out, err = self.r.run("open 9\nla\x00bels\nwhoami\n")
+        self.assertEqual(rc, 1, out + err)
+        self.assertEqual(err, "twoway: (stdin):2: the line holds a NUL byte; it was not run\n")
+        self.assertIn("Ben Ortiz", out)  # line 3 ran
+
+    def test_an_early_quit_is_reported(self):
+        rc, out, err = self.r.run("open 9\nq\nwhoami\n\n# done\nlist\n")
+        self.assertEqual(rc, 1, out + err)
+        self.assertEqual(err, "twoway: (stdin):2: quit: the script stops here; 2 more commands "
+                              "were not run\n")
+        self.assertNotIn("Ben Ortiz", out)
+        rc, out, err = self.r.run("", args=["-e", "quit", "-e", "whoami"])
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("twoway: -e 1: quit: the script stops here; 1 more command was not run",
+                      err)
+        # A quit at the end is no mistake.
+        rc, out, err = self.r.run("whoami\nquit\n")
+        self.assertEqual((rc, err), (0, ""), out)
+
+    def test_a_plain_text_429_is_waited_out(self):
+        # Chatwoot's rack-attack answers "Retry later" in plain text, with
+        # no Retry-After: the read waits and asks again.
+        p = screen.Proxy(self.d)
+        self.addCleanup(p.cleanup)
+        slowed = []
+
+        def answer(method, path):
+            if method == "GET" and "/conversations/9/messages" in path and len(slowed) < 2:
+                slowed.append(path)
+                return 429, b"Retry later\n", "text/plain"
+            return None
+        p.answer = answer
+        r = Runner(Elsewhere(self.d, p.url))
+        self.addCleanup(r.cleanup)
+        rc, out, err = r.run("show 9\n")
+        self.assertEqual((rc, err), (0, ""), out)
+        self.assertIn("see you in 6 months", out)
+        asked = [q for q in p.log if "/conversations/9/messages" in q[2]]
+        self.assertGreaterEqual(len(asked), 3, p.log)
+
+
+class Done(Base):
+    """done resolves and opens the next one waiting, longest wait first."""
+
+    def test_done_goes_to_the_longest_wait_then_says_nobody_waits(self):
+        first = self.texted("+15550107101", "flowdone one")
+        older = self.texted("+15550107102", "flowdone two")
+        t0 = int(time.time())
+        twtest.wait_for(lambda: int(time.time()) > t0, what="the clock's next second")
+        newer = self.texted("+15550107103", "flowdone three")
+        out = self.ok("filter unassigned\nlimit ~b flowdone\nopen %d\ndone\ndone\nreply "
+                      "--force Thanks, all set\ndone\n" % first, json_out=True)
+        done = [r for r in self.records(out) if r.get("command") == "done"]
+        self.assertEqual([(r["conversation"], r["next"]) for r in done],
+                         [(first, older), (older, newer), (newer, None)], out)
+        for cid in (first, older, newer):
+            self.assertEqual(self.conv(cid)["status"], "resolved")
+        # The reply after the second done went to the one it opened.
+        msgs = self.d.api("GET", self.d.acc("/conversations/%d/messages" % newer)).json
+        self.assertIn("Thanks, all set", [m["content"] for m in msgs["payload"]])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,119 @@
+"""The agent's first hour on screen: the real twoway in tmux against a demo
+twowayd, as Ann Lee (demo agent 0).
+
+done resolves and opens the next one waiting (the longest wait first),
+also across a refresh that takes the resolved row away; the selection
+follows conversations, not row numbers; Enter in the thread opens the
+composer; STOP and HELP answered by the system, and opted-out contacts,
+do not wait. Each test that changes the inbox has a twowayd of its own.
+"""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import screen  # noqa: E402
+
+
+def name_of(c):
+    return c["meta"]["sender"]["name"]
+
+
+def waits(c):
+    """Does the customer wait for a human answer (twowayd says so with
+    waiting_since, which the system's answer to STOP or HELP clears)?"""
+    opted = (c["meta"]["sender"].get("custom_attributes") or {}).get("sms_opt_out")
+    return bool(c.get("waiting_since")) and not opted
+
+
+def rows(d, who):
+    """The list as twoway shows it: open, newest activity first."""
+    return screen.conversations(d, status="open", assignee_type=who)
+
+
+def longest_waiting(d, who, but=()):
+    cands = [c for c in rows(d, who) if waits(c) and c["id"] not in but]
+    return min(cands, key=lambda c: c["waiting_since"]) if cands else None
+
+
+class FlowScreen(screen.ScreenCase):
+
+    def list_pane(self):
+        return "\n".join(screen.panes(line)[0] for line in self.s.lines()[1:-2])
+
+    def wait_open(self, c):
+        """The thread pane shows c: its header starts with the name."""
+        self.s.wait(lambda: screen.panes(self.s.row(1))[1].startswith(name_of(c)),
+                    "%s in the thread's header" % name_of(c))
+
+    def test_done_opens_the_longest_wait_and_survives_a_refresh(self):
+        d = screen.start_twowayd(self)
+        tw = self.twoway(d)
+        first = rows(d, "me")[0]
+        self.s.keys("Enter")
+        self.wait_open(first)
+        nxt = longest_waiting(d, "me", but=(first["id"],))
+        self.s.keys("d")
+        self.wait_status("#%d resolved; next: #%d %s" % (first["id"], nxt["id"], name_of(nxt)))
+        self.wait_open(nxt)
+        # A refresh takes the resolved row away; the thread, the selection
+        # and the keyboard stay with the conversation that was opened.
+        tw.synced()
+        self.s.wait(lambda: name_of(first) not in self.list_pane(), "the resolved row gone")
+        self.assertEqual(d.api("GET", d.acc("/conversations/%d" % first["id"])).json["status"],
+                         "resolved")
+        third = longest_waiting(d, "me", but=(first["id"], nxt["id"]))
+        self.s.keys("d")
+        self.wait_status("#%d resolved; next: #%d %s" % (nxt["id"], third["id"], name_of(third)))
+        self.wait_open(third)
+        # Enter in the thread: the composer, for the conversation in it.
+        self.s.keys("Enter")
+        self.wait_status("Reply to #%d" % third["id"])
+        self.escape()
+
+    def test_w_looks_first_at_the_row_that_took_the_resolved_ones_place(self):
+        d = screen.start_twowayd(self)
+        tw = self.twoway(d)
+        mine = rows(d, "me")
+        # A row whose next row waits: resolve it; the next row moves up
+        # into its place and is the one w finds, not one further down.
+        i = next(k for k in range(len(mine) - 1) if waits(mine[k + 1]))
+        for _ in range(i):
+            self.s.keys("j")
+        self.s.wait_for(name_of(mine[i]))
+        mark = tw.log_mark()
+        self.s.keys("x")
+        self.wait_status("#%d resolved" % mine[i]["id"])
+        tw.synced(mark)
+        self.s.wait(lambda: name_of(mine[i]) not in self.list_pane(), "the resolved row gone")
+        self.s.keys("w")
+        self.s.keys("Enter")
+        self.wait_open(mine[i + 1])
+
+    def test_help_and_stop_answered_and_opted_out_do_not_wait(self):
+        d = screen.start_twowayd(self)
+        for phone, text in (("+15550107201", "HELP"), ("+15550107202", "STOP"),
+                            ("+15550107203", "Can I come at 4 instead?")):
+            r = d.sms_in(phone, text)
+            self.assertEqual(r.status, 200, r.body)
+        self.twoway(d)
+        self.s.keys("2")  # unassigned: where new numbers land
+        self.s.wait_for("+15550107203")
+        text = self.list_pane()
+        for phone, waiting in (("+15550107201", False), ("+15550107202", False),
+                               ("+15550107203", True)):
+            row = next(line for line in text.split("\n") if phone in line)
+            self.assertEqual("⏳" in row, waiting, row)
+        # w from the newest (the question) goes past HELP and STOP, and
+        # past the demo's own answered HELP and opted-out rows.
+        order = rows(d, "unassigned")
+        self.assertEqual(order[0]["meta"]["sender"]["phone_number"], "+15550107203")
+        want = next(c for c in order[1:] if waits(c))
+        self.s.keys("g")
+        self.s.keys("w")
+        self.s.keys("Enter")
+        self.wait_open(want)
+
+
+if __name__ == "__main__":
+    unittest.main()
