@@ -135,6 +135,9 @@ struct cmd_env {
      * rest of the struct and leave it alone. */
     int pending;      /* commands waiting for the server (cmd_pending) */
     int source_depth; /* config files being read, for the nesting limit */
+    /* Commands that failed because the server refused the token or the
+     * account, or could not be reached (a script's exit status says so). */
+    int failed_auth, failed_offline;
 };
 
 /* Where a line came from, for error messages ("config:12: …"). */

@@ -99,19 +99,14 @@ static bool run_lines(struct app *a, FILE *in, const char *name)
     return ok;
 }
 
-/* Why a script failed, as the exit status: the server's refusal or its
- * absence if that is where things stand, else a command's failure. */
+/* Why a script failed, as the exit status: a command failed because the
+ * server refused us, or could not be reached; else a command's failure. */
 static int batch_failure(const struct app *a)
 {
-    switch (session_state(a->ss)) {
-    case CONN_AUTH_FAILED:
+    if (a->env.failed_auth || session_state(a->ss) == CONN_AUTH_FAILED)
         return APP_EXIT_AUTH;
-    case CONN_RETRYING:
+    if (a->env.failed_offline)
         return APP_EXIT_NETWORK;
-    case CONN_CONNECTING:
-    case CONN_ONLINE:
-        break;
-    }
     return APP_EXIT_FAIL;
 }
 

@@ -39,6 +39,7 @@ struct call_box {
     bool ok;
     bool counted; /* in env->pending */
     bool nested;  /* run by `marked`, which is counted itself */
+    int outcome;  /* enum session_outcome of the server's last answer */
 };
 
 struct bulk {
@@ -305,10 +306,19 @@ static void box_free(struct call_box *b)
     free(b);
 }
 
+void cmd_note_outcome(struct cmd_call *call, int outcome)
+{
+    box_of(call)->outcome = outcome;
+}
+
 static void box_complete(struct call_box *b, bool ok)
 {
     if (b->counted)
         b->call.env->pending--;
+    if (!ok && b->outcome == SESSION_AUTH)
+        b->call.env->failed_auth++;
+    else if (!ok && b->outcome == SESSION_OFFLINE)
+        b->call.env->failed_offline++;
     void (*done)(void *, bool) = b->done;
     void *ud = b->ud;
     box_free(b);

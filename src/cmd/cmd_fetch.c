@@ -20,6 +20,7 @@ static void answered(void *ud, const struct session_answer *a)
     struct cmd_call *call = k->call;
     cmd_next next = k->next;
     free(k);
+    cmd_note_outcome(call, a->outcome);
     next(call, a);
 }
 

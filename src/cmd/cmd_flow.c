@@ -11,13 +11,12 @@
 #include "twoway/view.h"
 #include "twoway/xmalloc.h"
 
-/* The shown conversation (other than except) that has waited longest for
- * an answer, or 0. One whose wait has no known start counts as the
+/* Among ids, the conversation (other than except) that has waited longest
+ * for an answer, or 0. One whose wait has no known start counts as the
  * newest; a tie goes to the higher row. */
-int64_t cmd_flow_longest_waiting(const struct cmd_env *env, int64_t except)
+int64_t cmd_flow_longest_waiting(const struct cmd_env *env, const int64_t *ids, size_t n,
+                                 int64_t except)
 {
-    size_t n;
-    int64_t *ids = cmd_nav_shown(env, &n);
     int64_t best = 0, best_since = INT64_MAX;
     for (size_t i = 0; i < n; i++) {
         const struct conversation *c = store_conv(env->st, ids[i]);
@@ -31,7 +30,6 @@ int64_t cmd_flow_longest_waiting(const struct cmd_env *env, int64_t except)
             best_since = since;
         }
     }
-    free(ids);
     return best;
 }
 
@@ -62,15 +60,12 @@ static void next_opened(struct cmd_call *call, const struct session_answer *a)
     cmd_finish(call, true, NULL);
 }
 
-static void resolved(struct cmd_call *call, const struct session_answer *a)
+static void pick_next(struct cmd_call *call, const int64_t *ids, size_t n, void *ud)
 {
-    if (a->why) {
-        cmd_finish(call, false, a->why);
-        return;
-    }
+    (void)ud;
     struct cmd_env *env = call->env;
     int64_t was = call->conv;
-    int64_t next = cmd_flow_longest_waiting(env, was);
+    int64_t next = cmd_flow_longest_waiting(env, ids, n, was);
     if (next) {
         struct done_job *j = xcalloc(1, sizeof *j);
         *j = (struct done_job){was, next};
@@ -93,6 +88,15 @@ static void resolved(struct cmd_call *call, const struct session_answer *a)
     codec_set(extra, "next", NULL);
     cmd_report_action(call, extra, "#%lld resolved; nobody else is waiting", (long long)was);
     cmd_finish(call, true, NULL);
+}
+
+static void resolved(struct cmd_call *call, const struct session_answer *a)
+{
+    if (a->why) {
+        cmd_finish(call, false, a->why);
+        return;
+    }
+    cmd_nav_with_shown(call, pick_next, NULL);
 }
 
 enum cmd_status cmd_flow_done(struct cmd_call *call)

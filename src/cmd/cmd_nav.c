@@ -294,16 +294,68 @@ enum cmd_status cmd_nav_move(struct cmd_call *call)
     return CMD_OK;
 }
 
+/* ---- the conversations shown, as a screen or a script sees them ---- */
+
+struct shown_job {
+    cmd_shown_fn fn;
+    void *ud;
+};
+
+static void shown_listed(struct cmd_call *call, const struct session_answer *a)
+{
+    struct shown_job j = *(struct shown_job *)call->priv;
+    free(call->priv);
+    call->priv = NULL;
+    if (a->why) {
+        cmd_finish(call, false, a->why);
+        return;
+    }
+    const struct view *v = call->env->view;
+    struct pattern_ctx pc = {.me = cmd_me(call->env), .now = timeutil_now()};
+    int64_t *ids = xcalloc(a->nids ? a->nids : 1, sizeof *ids);
+    size_t n = 0;
+    for (size_t i = 0; i < a->nids; i++) {
+        const struct conversation *c = store_conv(call->env->st, a->ids[i]);
+        if (c && (!v->limit || pattern_match(v->limit, c, &pc)))
+            ids[n++] = c->id;
+    }
+    j.fn(call, ids, n, j.ud);
+    free(ids);
+}
+
+void cmd_nav_with_shown(struct cmd_call *call, cmd_shown_fn fn, void *ud)
+{
+    struct cmd_env *env = call->env;
+    if (env->batch && env->ss) {
+        struct shown_job *j = xcalloc(1, sizeof *j);
+        *j = (struct shown_job){fn, ud};
+        call->priv = j;
+        struct conv_query q;
+        view_query(env->view, 1, &q);
+        cmd_fetch_list(call, &q, shown_listed);
+        return;
+    }
+    size_t n;
+    int64_t *ids = cmd_nav_shown(env, &n);
+    fn(call, ids, n, ud);
+    free(ids);
+}
+
+/* ---- next-unread, next-waiting ---- */
+
+struct next_want {
+    bool (*want)(const struct conversation *c);
+    const char *none;
+};
+
 /* The next shown conversation after the selection (wrapping) for which
  * want() holds; from the selection itself when the agent has not passed
  * it (it moved there by itself). A script without a selection goes on
  * from the conversation it opened; a script opens the one found. */
-static enum cmd_status next_where(struct cmd_call *call, bool (*want)(const struct conversation *c),
-                                  const char *none)
+static void next_in(struct cmd_call *call, const int64_t *ids, size_t n, void *ud)
 {
+    const struct next_want *w = ud;
     struct cmd_env *env = call->env;
-    size_t n;
-    int64_t *ids = cmd_nav_shown(env, &n);
     int64_t from = env->view->selected || !env->batch ? env->view->selected : env->batch_conv;
     long at = index_in(ids, n, from);
     long first = env->view->selected_moved && !env->batch ? 0 : 1;
@@ -312,22 +364,19 @@ static enum cmd_status next_where(struct cmd_call *call, bool (*want)(const stru
         if (i >= n)
             break;
         const struct conversation *c = store_conv(env->st, ids[i]);
-        if (c && want(c)) {
-            int64_t id = ids[i];
-            free(ids);
-            select_id(env, id);
+        if (c && w->want(c)) {
+            select_id(env, c->id);
             if (env->batch) { /* what follows in the script acts on it */
-                cmd_nav_open_conv(call, id);
-                call->conv = id;
-                cmd_report_action(call, NULL, "#%lld %s", (long long)id,
+                cmd_nav_open_conv(call, c->id);
+                call->conv = c->id;
+                cmd_report_action(call, NULL, "#%lld %s", (long long)c->id,
                                   model_contact_label(&c->contact));
             }
-            return CMD_OK;
+            cmd_finish(call, true, NULL);
+            return;
         }
     }
-    free(ids);
-    cmd_error(call, "%s", none);
-    return CMD_FAIL;
+    cmd_finish(call, false, w->none);
 }
 
 static bool is_unread(const struct conversation *c)
@@ -337,12 +386,16 @@ static bool is_unread(const struct conversation *c)
 
 enum cmd_status cmd_nav_next_unread(struct cmd_call *call)
 {
-    return next_where(call, is_unread, "no conversation with unread messages");
+    static const struct next_want w = {is_unread, "no conversation with unread messages"};
+    cmd_nav_with_shown(call, next_in, (void *)&w);
+    return CMD_PENDING;
 }
 
 enum cmd_status cmd_nav_next_waiting(struct cmd_call *call)
 {
-    return next_where(call, model_conversation_waiting, "no customer is waiting");
+    static const struct next_want w = {model_conversation_waiting, "no customer is waiting"};
+    cmd_nav_with_shown(call, next_in, (void *)&w);
+    return CMD_PENDING;
 }
 
 enum cmd_status cmd_nav_focus(struct cmd_call *call)

@@ -55,6 +55,11 @@ struct cmd_opt {
 };
 int cmd_parse_opts(struct cmd_call *call, struct cmd_opt *opts, size_t nopts, int *first);
 
+/* The last answer the server gave the command (cmd_fetch.c notes each):
+ * a command that fails after the server refused us or could not be
+ * reached counts in env->failed_auth or env->failed_offline. */
+void cmd_note_outcome(struct cmd_call *call, int outcome);
+
 /* ---- cmd_fetch.c: asking the server through the session ----
  * next runs exactly once, possibly before the call returns (when the store
  * already has what is needed); a->why is NULL on success. The requests are
@@ -128,12 +133,19 @@ int64_t *cmd_nav_shown(const struct cmd_env *env, size_t *n);
 /* Make id the conversation commands act on: in a script the one `open`
  * chose; on a screen the one in the thread, selected, with the focus. */
 void cmd_nav_open_conv(struct cmd_call *call, int64_t id);
+/* fn(call, ids, n, ud) with the conversations shown under the limit, in
+ * list order: on a screen the rows loaded (at once); a script, which has
+ * no screen that loaded them as it went, reads every page of the list
+ * from the server first (as `list` does; a failure finishes the call). */
+typedef void (*cmd_shown_fn)(struct cmd_call *call, const int64_t *ids, size_t n, void *ud);
+void cmd_nav_with_shown(struct cmd_call *call, cmd_shown_fn fn, void *ud);
 
 /* cmd_flow.c */
 enum cmd_status cmd_flow_done(struct cmd_call *call);
-/* The shown conversation (other than except) waiting longest for an
+/* Among ids, the conversation (other than except) waiting longest for an
  * answer, or 0. */
-int64_t cmd_flow_longest_waiting(const struct cmd_env *env, int64_t except);
+int64_t cmd_flow_longest_waiting(const struct cmd_env *env, const int64_t *ids, size_t n,
+                                 int64_t except);
 
 /* cmd_read.c */
 enum cmd_status cmd_read_list(struct cmd_call *call);

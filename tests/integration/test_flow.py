@@ -14,7 +14,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import screen  # noqa: E402  (its Proxy stands between twoway and twowayd)
 import twtest  # noqa: E402
 import test_batch  # noqa: E402
-from test_batch import Runner  # noqa: E402
 
 
 class Base(test_batch.Base):
@@ -79,16 +78,6 @@ class Snooze(Base):
         self.assertEqual(self.conv(27)["status"], "snoozed")
 
 
-class Elsewhere:
-    """Another server address for a Runner, with d's agents."""
-
-    def __init__(self, d, url):
-        self.d, self.base_url = d, url
-
-    def agent(self, i=0, account_id=1):
-        return self.d.agent(i, account_id)
-
-
 class Errors(Base):
     """Errors say what happened, with an exit status of their own."""
 
@@ -108,7 +97,7 @@ class Errors(Base):
     def test_no_server_is_status_3(self):
         port = twtest.ClosedPort()
         self.addCleanup(port.close)
-        r = Runner(Elsewhere(self.d, port.url))
+        r = twtest.TwowayRunner(self.d, url=port.url)
         self.addCleanup(r.cleanup)
         cfg = r.write("config", "set batch_wait = 1\n")
         rc, out, err = r.run("list\n", args=["-F", cfg])
@@ -161,7 +150,7 @@ class Errors(Base):
                 return 429, b"Retry later\n", "text/plain"
             return None
         p.answer = answer
-        r = Runner(Elsewhere(self.d, p.url))
+        r = twtest.TwowayRunner(self.d, url=p.url)
         self.addCleanup(r.cleanup)
         rc, out, err = r.run("show 9\n")
         self.assertEqual((rc, err), (0, ""), out)
