@@ -30,8 +30,9 @@ struct http_response {
     int curl_code;    /* CURLcode, 0 = OK */
     char *error;      /* human-readable transport error, or NULL */
     /* True when the request may have reached the server although no
-     * answer came back (a timeout or drop after the body was sent): a
-     * non-idempotent request must not be blindly retried. */
+     * usable answer came back (a timeout or drop after the body was sent,
+     * or an answer that began and then broke, could not be decoded or was
+     * too big): a non-idempotent request must not be blindly retried. */
     bool maybe_delivered;
 };
 

@@ -431,6 +431,12 @@ long http_timeout_ms(struct http *h)
  * enough: it is set once connected, before anything is written.) */
 static bool maybe_delivered(struct http_req *r, CURLcode code)
 {
+    /* An answer began (a status line came back, then the body broke, could
+     * not be decoded or was too big): the server had the whole request. */
+    long status = 0;
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (status > 0)
+        return true;
     switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
     case CURLE_RECV_ERROR:
