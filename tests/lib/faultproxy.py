@@ -164,7 +164,8 @@ class FaultProxy:
         self.extras = {}    # route -> random.Random: the fault's details
         self.scripted = {}  # id(rule) -> how many of its script were used
         self.counts = {f: 0 for f in FAULTS}
-        self.log = []       # (n, method, path, fault, upstream status or None)
+        # [n, method, path, fault, upstream status or None, body (not GET)]
+        self.log = []
         self.by_route = {}  # route -> {fault: n}
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -310,6 +311,8 @@ class FaultProxy:
     def _one(self, c, method, path, headers, body):
         """Handle one request; False when the client connection must end."""
         fault, entry, extra = self.choose(method, path)
+        if method != "GET":
+            entry.append(body)
         json_type = [("Content-Type", "application/json")]
         if fault == "drop_before":
             return False
