@@ -80,7 +80,7 @@ int codec_read_dir_record(const struct codec_val *v, enum dir_kind k, void *out)
 struct codec_val *codec_profile(const struct profile *p);
 int codec_read_profile(const struct codec_val *v, struct profile *out);
 struct codec_val *codec_counts(const struct conv_counts *c);
-void codec_read_counts(const struct codec_val *v, struct conv_counts *out);
+int codec_read_counts(const struct codec_val *v, struct conv_counts *out);
 /* {"id":…,"name":…}, or null when id is 0. */
 struct codec_val *codec_ref(int64_t id, const char *name);
 /* How --json names a message's kind: incoming, outgoing, note, activity,

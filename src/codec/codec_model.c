@@ -158,8 +158,9 @@ static const struct field conversation_fields[] = {
          message_rec),
     FIELD2(struct conversation, "attributes", F_KV, attrs, nattrs),
 };
+static void conversation_fixup(const struct codec_val *v, void *rec);
 static const struct record conversation_rec = {sizeof(struct conversation), conversation_fields,
-                                               N(conversation_fields), "id", NULL};
+                                               N(conversation_fields), "id", conversation_fixup};
 
 static const struct field agent_fields[] = {
     FIELD(struct agent, "id", F_INT, id),
@@ -541,6 +542,15 @@ static void message_fixup(const struct codec_val *v, void *rec)
     m->echo_id = xstrdup("");
 }
 
+/* The last message belongs to its conversation. */
+static void conversation_fixup(const struct codec_val *v, void *rec)
+{
+    (void)v;
+    struct conversation *c = rec;
+    if (c->has_last)
+        c->last.conv_id = c->id;
+}
+
 /* Only the server's templates are written by the cache; --json says where
  * each comes from. */
 static void template_fixup(const struct codec_val *v, void *rec)
@@ -550,40 +560,23 @@ static void template_fixup(const struct codec_val *v, void *rec)
     t->local = source && strcmp(source, "local") == 0;
 }
 
-/* ---- the public pairs ---- */
+/* ---- the public pairs: one line a record ---- */
 
-struct codec_val *codec_conversation(const struct conversation *c)
-{
-    return write_record(&conversation_rec, c);
-}
+#define CODEC_PAIR(name, type, rec)                                                                \
+    struct codec_val *codec_##name(const type *r)                                                  \
+    {                                                                                              \
+        return write_record(&rec, r);                                                              \
+    }                                                                                              \
+    int codec_read_##name(const struct codec_val *v, type *out)                                    \
+    {                                                                                              \
+        return read_record(&rec, v, out);                                                          \
+    }
 
-int codec_read_conversation(const struct codec_val *v, struct conversation *out)
-{
-    int rc = read_record(&conversation_rec, v, out);
-    if (out->has_last)
-        out->last.conv_id = out->id;
-    return rc;
-}
-
-struct codec_val *codec_message(const struct message *m)
-{
-    return write_record(&message_rec, m);
-}
-
-int codec_read_message(const struct codec_val *v, struct message *out)
-{
-    return read_record(&message_rec, v, out);
-}
-
-struct codec_val *codec_contact(const struct contact *c)
-{
-    return write_record(&contact_rec, c);
-}
-
-int codec_read_contact(const struct codec_val *v, struct contact *out)
-{
-    return read_record(&contact_rec, v, out);
-}
+CODEC_PAIR(conversation, struct conversation, conversation_rec)
+CODEC_PAIR(message, struct message, message_rec)
+CODEC_PAIR(contact, struct contact, contact_rec)
+CODEC_PAIR(profile, struct profile, profile_rec)
+CODEC_PAIR(counts, struct conv_counts, counts_rec)
 
 struct codec_val *codec_dir_record(enum dir_kind k, const void *rec)
 {
@@ -596,24 +589,4 @@ struct codec_val *codec_dir_record(enum dir_kind k, const void *rec)
 int codec_read_dir_record(const struct codec_val *v, enum dir_kind k, void *out)
 {
     return read_record(&dir_recs[k], v, out);
-}
-
-struct codec_val *codec_profile(const struct profile *p)
-{
-    return write_record(&profile_rec, p);
-}
-
-int codec_read_profile(const struct codec_val *v, struct profile *out)
-{
-    return read_record(&profile_rec, v, out);
-}
-
-struct codec_val *codec_counts(const struct conv_counts *c)
-{
-    return write_record(&counts_rec, c);
-}
-
-void codec_read_counts(const struct codec_val *v, struct conv_counts *out)
-{
-    read_record(&counts_rec, v, out);
 }

@@ -26,7 +26,7 @@ void session_follow_view(struct session *s, const struct view *v)
         return;
     struct conv_query q;
     view_query(v, 1, &q);
-    if (!s->followed || !same_query(&q, &s->q))
+    if (!same_query(&q, &s->q)) /* the same as it polls already: nothing to do */
         session_set_query(s, &q);
     s->followed = true;
     s->view_gen = v->gen;

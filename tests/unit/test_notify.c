@@ -905,10 +905,52 @@ static void test_notify__hung_server_is_killed_at_the_limit_and_said(void **stat
     free(addr);
 }
 
+/* ---- the policy: what deserves a notification ---- */
+
+static void test_notify__policy_follows_notify_on(void **state)
+{
+    (void)state;
+    const int64_t me = 2;
+    struct conversation mine = {.id = 1, .assignee_id = me};
+    struct conversation nobodys = {.id = 2, .assignee_id = 0};
+    struct conversation theirs = {.id = 3, .assignee_id = 9};
+    struct message customer = {
+        .type = MSG_INCOMING, .sender_kind = SENDER_CONTACT, .content = "hi"};
+    struct message my_own = {
+        .type = MSG_OUTGOING, .sender_kind = SENDER_AGENT, .sender_id = me, .content = "ok"};
+    struct message mention = {.type = MSG_OUTGOING,
+                              .is_private = true,
+                              .sender_kind = SENDER_AGENT,
+                              .sender_id = 9,
+                              .content = "[@Ben](mention://user/2/Ben) look"};
+    struct message note = {.type = MSG_OUTGOING,
+                           .is_private = true,
+                           .sender_kind = SENDER_AGENT,
+                           .sender_id = 9,
+                           .content = "internal"};
+    unsigned dflt = notify_on_parse("mine,unassigned,mentions");
+    assert_int_equal(dflt, NOTIFY_ON_MINE | NOTIFY_ON_UNASSIGNED | NOTIFY_ON_MENTIONS);
+    assert_true(notify_concerns(dflt, me, &mine, &customer));
+    assert_true(notify_concerns(dflt, me, &nobodys, &customer));
+    assert_false(notify_concerns(dflt, me, &theirs, &customer));
+    assert_false(notify_concerns(dflt, me, &mine, &my_own));
+    assert_true(notify_concerns(dflt, me, &theirs, &mention));
+    assert_false(notify_concerns(dflt, me, &theirs, &note));
+    unsigned all = notify_on_parse("all");
+    assert_true(notify_concerns(all, me, &theirs, &customer));
+    assert_false(notify_concerns(all, me, &theirs, &my_own));
+    unsigned only_mine = notify_on_parse("mine");
+    assert_false(notify_concerns(only_mine, me, &nobodys, &customer));
+    assert_false(notify_concerns(only_mine, me, &theirs, &mention));
+    /* Before the profile is known nothing is "mine". */
+    assert_false(notify_concerns(only_mine, 0, &mine, &customer));
+}
+
 int main(void)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_notify__policy_follows_notify_on),
         cmocka_unit_test_setup(test_notify__osc_plain_is_777_then_9, clean_env),
         cmocka_unit_test_setup(test_notify__osc_in_tmux_is_wrapped_with_escs_doubled, clean_env),
         cmocka_unit_test_setup(test_notify__osc_in_screen_is_dcs_with_bel_inside, clean_env),

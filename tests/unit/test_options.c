@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "twoway/options.h"
+#include "twoway/palette.h"
 #include "twoway/xmalloc.h"
 
 static struct options *opts;
@@ -423,11 +424,82 @@ static void test_options__instances_are_independent(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* A listener hears every real change, and only those. */
+static int heard;
+static char heard_name[64];
+
+static void on_change(void *ud, const struct opt_def *d)
+{
+    (void)ud;
+    heard++;
+    snprintf(heard_name, sizeof heard_name, "%s", d->name);
+}
+
+static void test_options__listener_hears_every_real_change(void **state)
+{
+    (void)state;
+    struct options *o = options_new();
+    char *err = NULL;
+    heard = 0;
+    options_set_listener(o, on_change, NULL);
+    assert_int_equal(options_set(o, "poll_interval", "5", false, &err), 0);
+    assert_int_equal(heard, 0); /* the default again: no change */
+    assert_int_equal(options_set(o, "poll_interval", "1", false, &err), 0);
+    assert_int_equal(heard, 1);
+    assert_string_equal(heard_name, "poll_interval");
+    assert_int_equal(options_set(o, "poll_interval", "x", false, &err), -1);
+    free(err);
+    assert_int_equal(heard, 1);
+    assert_int_equal(options_reset(o, "poll_interval", &err), 0);
+    assert_int_equal(heard, 2);
+    options_set_listener(o, NULL, NULL);
+    assert_int_equal(options_set(o, "mark_read", "no", false, &err), 0);
+    assert_int_equal(heard, 2);
+    options_free(&o);
+}
+
+/* `color` words: one parser for the command and the screen. */
+static void test_options__palette_reads_colours_and_attributes(void **state)
+{
+    (void)state;
+    short c;
+    unsigned a;
+    assert_int_equal(palette_color("default", &c), 0);
+    assert_int_equal(c, -1);
+    assert_int_equal(palette_color("Blue", &c), 0);
+    assert_int_equal(c, 4);
+    assert_int_equal(palette_color("brightred", &c), 0);
+    assert_int_equal(c, 9);
+    assert_int_equal(palette_color("color255", &c), 0);
+    assert_int_equal(c, 255);
+    assert_int_equal(palette_color("color256", &c), -1);
+    assert_int_equal(palette_color("teal", &c), -1);
+    assert_int_equal(palette_attr("underline", &a), 0);
+    assert_int_equal(a, PAL_UNDERLINE);
+    assert_int_equal(palette_attr("none", &a), 0);
+    assert_int_equal(a, 0);
+    assert_int_equal(palette_attr("sparkly", &a), -1);
+    struct palette *p = palette_new();
+    uint64_t g = palette_gen(p);
+    assert_false(palette_style(p, ROLE_STATUS)->set);
+    palette_set(p, ROLE_STATUS, 7, 4, PAL_BOLD);
+    assert_true(palette_gen(p) > g);
+    const struct palette_style *ps = palette_style(p, ROLE_STATUS);
+    assert_true(ps->set);
+    assert_int_equal(ps->fg, 7);
+    assert_int_equal(ps->bg, 4);
+    assert_int_equal(ps->attrs, PAL_BOLD);
+    palette_free(&p);
+    assert_null(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_options__table_lists_every_option_in_help_order),
         T(test_options__defaults),
+        T(test_options__listener_hears_every_real_change),
+        T(test_options__palette_reads_colours_and_attributes),
         T(test_options__every_default_is_valid_and_canonical),
         T(test_options__types_and_ranges_are_as_specified),
         T(test_options__bool_accepts_the_usual_spellings),

@@ -26,6 +26,7 @@
 #include "twoway/session.h"
 #include "twoway/store.h"
 #include "twoway/timeutil.h"
+#include "twoway/view.h"
 #include "twoway/xmalloc.h"
 
 #define ME 7
@@ -1807,6 +1808,175 @@ static void test_session__free_with_requests_in_flight(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* ---- the one scheduler, settings while running ---- */
+
+/* A scheduler of one timer, as the loop's: the test fires it. */
+struct one_timer {
+    int64_t when;
+    void (*cb)(void *);
+    void *cbud;
+    uint64_t id;
+    int armed, cancelled;
+};
+
+static uint64_t t_at(void *ud, int64_t when, void (*cb)(void *), void *cbud)
+{
+    struct one_timer *t = ud;
+    t->when = when;
+    t->cb = cb;
+    t->cbud = cbud;
+    t->armed++;
+    return ++t->id;
+}
+
+static void t_cancel(void *ud, uint64_t id)
+{
+    struct one_timer *t = ud;
+    if (id == t->id)
+        t->cb = NULL;
+    t->cancelled++;
+}
+
+static void t_fire(struct one_timer *t)
+{
+    void (*cb)(void *) = t->cb;
+    assert_non_null(cb);
+    t->cb = NULL;
+    clock_ms = t->when;
+    cb(t->cbud);
+}
+
+static void test_session__keeps_a_loop_timer_at_its_next_deadline(void **state)
+{
+    struct fx *fx = *state;
+    struct one_timer t = {0};
+    struct session_sched sc = {.at = t_at, .cancel = t_cancel, .ud = &t};
+    session_set_sched(fx->s, &sc);
+    first_sync(fx);
+    /* Armed at the next poll, without anyone calling session_tick(). */
+    assert_non_null(t.cb);
+    assert_int_equal(t.when, clock_ms + POLL_MS);
+    t_fire(&t);
+    assert_int_equal(count(fx, FAKE_LIST_CONVERSATIONS), 2);
+    /* A poll in flight has no deadline; its answer sets the next one. */
+    assert_null(t.cb);
+    static const int64_t ids[] = {1, 2, 3};
+    answer_list(fx, ids, 3);
+    assert_non_null(t.cb);
+    assert_int_equal(t.when, clock_ms + POLL_MS);
+    session_free(&fx->s); /* the timer goes with it */
+    assert_null(t.cb);
+    store_free(&fx->st);
+}
+
+static void test_session__a_shorter_poll_interval_brings_the_next_poll_forward(void **state)
+{
+    struct fx *fx = *state;
+    struct one_timer t = {0};
+    struct session_sched sc = {.at = t_at, .cancel = t_cancel, .ud = &t};
+    session_set_sched(fx->s, &sc);
+    first_sync(fx);
+    session_set_poll_ms(fx->s, 60 * POLL_MS);
+    assert_int_equal(session_next_ms(fx->s), clock_ms + POLL_MS); /* longer: not later */
+    session_set_poll_ms(fx->s, 1000);
+    assert_int_equal(session_next_ms(fx->s), clock_ms + 1000);
+    assert_int_equal(t.when, clock_ms + 1000);
+    t_fire(&t);
+    assert_int_equal(count(fx, FAKE_LIST_CONVERSATIONS), 2);
+    static const int64_t ids[] = {1, 2, 3};
+    answer_list(fx, ids, 3);
+    assert_int_equal(t.when, clock_ms + 1000); /* and the new interval from then on */
+}
+
+static void test_session__keep_unread_follows_its_setting(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    session_set_keep_unread(fx->s, true);
+    session_open(fx->s, 1);
+    assert_int_equal(count(fx, FAKE_MARK_READ), 0);
+    session_set_keep_unread(fx->s, false);
+    session_open(fx->s, 2);
+    assert_int_equal(count(fx, FAKE_MARK_READ), 1);
+}
+
+static void test_session__follows_the_view_only_when_it_changes(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    struct view v;
+    view_init(&v);
+    v.assignee = ASSIGNEE_ALL;
+    v.status = CONV_OPEN;
+    size_t lists = count(fx, FAKE_LIST_CONVERSATIONS);
+    session_follow_view(fx->s, &v); /* the same query as the session's own */
+    session_follow_view(fx->s, &v);
+    assert_int_equal(count(fx, FAKE_LIST_CONVERSATIONS), lists);
+    view_set_sort(&v, "priority");
+    session_follow_view(fx->s, &v);
+    assert_int_equal(count(fx, FAKE_LIST_CONVERSATIONS), lists + 1);
+    assert_string_equal(fake_provider_last(fx->fp, FAKE_LIST_CONVERSATIONS)->q.sort_by,
+                        "priority_desc");
+    v.open_conv = 2;
+    view_touch(&v);
+    session_follow_view(fx->s, &v);
+    assert_int_equal(count(fx, FAKE_LIST_CONVERSATIONS), lists + 1);
+    assert_int_equal(fake_provider_last(fx->fp, FAKE_LIST_MESSAGES)->conv, 2);
+    view_free(&v);
+}
+
+/* An action's answer lands in the store the way a pushed change would,
+ * and the command hears what it became. */
+static struct session_answer last_answer;
+static struct conv_change last_change;
+static char last_why[128];
+static int answers;
+
+/* What the answer borrows is gone after the callback: keep copies. */
+static void on_answer(void *ud, const struct session_answer *a)
+{
+    (void)ud;
+    answers++;
+    last_answer = *a;
+    snprintf(last_why, sizeof last_why, "%s", a->why ? a->why : "");
+    last_answer.why = last_why;
+    if (a->change)
+        last_change = *a->change;
+}
+
+static void test_session__an_action_merges_what_the_server_did(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    answers = 0;
+    struct session_act act = {.kind = ACT_STATUS, .conv = 2, .status = CONV_SNOOZED};
+    session_act(fx->s, &act, on_answer, NULL);
+    assert_int_equal(answers, 0);
+    struct prov_result r = fake_result(PROV_OK, NULL);
+    r.status = CONV_SNOOZED;
+    r.snoozed_until = 1800000000;
+    fake_provider_answer_next(fx->fp, FAKE_SET_STATUS, &r);
+    assert_int_equal(answers, 1);
+    assert_int_equal(last_answer.outcome, SESSION_OK);
+    assert_int_equal(last_change.status, CONV_SNOOZED);
+    assert_int_equal(last_change.snoozed_until, 1800000000);
+    assert_int_equal(store_conv(fx->st, 2)->status, CONV_SNOOZED);
+    assert_int_equal(store_conv(fx->st, 2)->snoozed_until, 1800000000);
+    /* ...and the conversation is read again. */
+    assert_int_equal(fake_provider_last(fx->fp, FAKE_GET_CONVERSATION)->conv, 2);
+
+    /* Refused: said once, in the one classification, the store untouched. */
+    act.status = CONV_RESOLVED;
+    session_act(fx->s, &act, on_answer, NULL);
+    r = fake_result(PROV_ERR_DENIED, "You are not authorized to do this action");
+    fake_provider_answer_next(fx->fp, FAKE_SET_STATUS, &r);
+    assert_int_equal(answers, 2);
+    assert_int_equal(last_answer.outcome, SESSION_REFUSED);
+    assert_string_equal(last_answer.why, "You are not authorized to do this action");
+    assert_int_equal(store_conv(fx->st, 2)->status, CONV_SNOOZED);
+    assert_int_equal(session_state(fx->s), CONN_ONLINE);
+}
+
 int main(void)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
@@ -1818,6 +1988,11 @@ int main(void)
         T(test_session__list_is_stored_in_page_order_with_counts),
         T(test_session__directory_is_stored),
         T(test_session__polls_again_after_poll_ms),
+        T(test_session__keeps_a_loop_timer_at_its_next_deadline),
+        T(test_session__a_shorter_poll_interval_brings_the_next_poll_forward),
+        T(test_session__keep_unread_follows_its_setting),
+        T(test_session__follows_the_view_only_when_it_changes),
+        T(test_session__an_action_merges_what_the_server_did),
         T(test_session__refresh_polls_now),
         T(test_session__set_query_discards_answers_of_the_old_query),
         T(test_session__load_more_asks_page_two),

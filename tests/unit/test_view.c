@@ -372,10 +372,39 @@ static void test_view__free_twice_is_harmless(void **state)
     view_free(NULL);
 }
 
+static void test_view__sort_setting_names_the_servers_order(void **state)
+{
+    (void)state;
+    struct view v;
+    view_init(&v);
+    struct conv_query q;
+    view_query(&v, 1, &q);
+    assert_null(q.sort_by); /* last_activity: the server's default */
+    uint64_t gen = v.gen;
+    view_set_sort(&v, "priority");
+    assert_true(v.gen > gen);
+    view_query(&v, 1, &q);
+    assert_string_equal(q.sort_by, "priority_desc");
+    view_set_sort(&v, "waiting");
+    view_query(&v, 1, &q);
+    assert_string_equal(q.sort_by, "waiting_since_asc");
+    view_set_sort(&v, "created");
+    view_query(&v, 1, &q);
+    assert_string_equal(q.sort_by, "created_at_desc");
+    gen = v.gen;
+    view_set_sort(&v, "created"); /* the same again: no change */
+    assert_int_equal(v.gen, gen);
+    view_set_sort(&v, "last_activity");
+    view_query(&v, 1, &q);
+    assert_null(q.sort_by);
+    view_free(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_view__opens_on_my_open_conversations),
+        cmocka_unit_test(test_view__sort_setting_names_the_servers_order),
         cmocka_unit_test(test_view__query_carries_the_filter_and_borrows_strings),
         cmocka_unit_test(test_view__query_without_filters_has_nulls_and_page_one_at_least),
         cmocka_unit_test(test_view__set_label_copies_and_bumps_gen),
