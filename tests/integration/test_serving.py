@@ -17,7 +17,7 @@ import twtest  # noqa: E402
 PROBE = os.path.join(twtest.BUILD, "tests", "integration", "chatwoot_probe")
 
 
-def raw_get(port, path, headers, timeout=10):
+def raw_get(port, path, headers, timeout=twtest.DEADLINE):
     """(status, headers, body bytes) of one GET, read from the socket as sent."""
     head = "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" % path
     head += "".join("%s: %s\r\n" % kv for kv in headers.items()) + "\r\n"
@@ -187,13 +187,13 @@ class SlowClients(unittest.TestCase):
                     cut = True
                     break
                 cut = closed_by_server(s)
-                time.sleep(0.05)
+                time.sleep(0.05)  # pacing only: one byte at a time
             s.close()
             self.assertTrue(cut, "a trickling client kept its socket for %d bytes" % sent)
             self.assertIn("did not arrive within 2 s", d.log_text())
             # A request sent whole is answered, and the same connection
             # takes the next one (its clock starts again after each answer).
-            with socket.create_connection(("127.0.0.1", d.port), timeout=10) as k:
+            with socket.create_connection(("127.0.0.1", d.port), timeout=twtest.DEADLINE) as k:
                 f = k.makefile("rb")
                 for _ in range(3):
                     k.sendall(("GET /api/v1/profile HTTP/1.1\r\nHost: t\r\n"

@@ -326,7 +326,7 @@ class FaultProxy:
             return True
         if fault == "delay":
             lo, hi = self.delay_s
-            time.sleep(lo + (hi - lo) * extra)
+            time.sleep(lo + (hi - lo) * extra)  # the fault itself: a slow answer
         if self.before_forward:
             self.before_forward(method, path, fault)
         try:
@@ -404,7 +404,7 @@ def main():
     print(json.dumps({"port": p.port}), flush=True)
     try:
         while True:
-            time.sleep(3600)
+            time.sleep(3600)  # idle until interrupted
     except KeyboardInterrupt:
         p.stop()
 
