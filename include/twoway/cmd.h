@@ -198,10 +198,19 @@ char **cmd_complete(struct cmd_env *env, const char *line, size_t point);
 /* A template by short code (local ones first, then the server's), or
  * NULL. Borrowed. */
 const struct template *cmd_resolve_template(const struct cmd_env *env, const char *name);
-/* The same, else the one template whose short code starts with prefix;
- * *hits tells how many matched (NULL unless exactly one). */
+/* The same, else the one template whose short code starts with prefix,
+ * else (no short code does) the one whose short code or text holds it
+ * ("th" finds thanks; "insurance card" finds the template that asks for
+ * one); *hits tells how many matched (NULL unless exactly one). */
 const struct template *cmd_resolve_template_prefix(const struct cmd_env *env, const char *prefix,
                                                    size_t *hits);
+/* The templates matching what was typed, best first (the picker's order):
+ * those whose short code starts with it, then those whose short code or
+ * text holds it, ASCII case ignored, a leading '/' ignored, "" matching
+ * all; local ones before the server's within each group. An owned array
+ * of *n borrowed templates. */
+const struct template **cmd_templates_matching(const struct cmd_env *env, const char *typed,
+                                               size_t *n);
 
 /* Default key bindings and settings, as config lines (run at start). */
 extern const char *const cmd_default_rc[];

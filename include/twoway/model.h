@@ -254,6 +254,9 @@ const char *model_msg_status_name(enum msg_status s); /* "sending"… */
 char *model_first_name(const char *name);
 /* Last name ("Gonzalez"; "" for a one-word name). Owned. */
 char *model_last_name(const char *name);
+/* Is this name only a phone number ("+1 (555) 010-1041")? Chatwoot and
+ * twowayd name a contact by its number until someone knows better. */
+bool model_name_is_phone(const char *name);
 /* The contact as people say it: its name, else its phone, else "#id". Borrowed. */
 const char *model_contact_label(const struct contact *c);
 

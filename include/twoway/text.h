@@ -115,6 +115,13 @@ bool text_icontains(const char *haystack, const char *needle);
  * UTF-8. */
 char *text_casefold(const char *s);
 
+/* Each word of s with its first letter in capitals, the rest as it is
+ * ("o'brien mary-jane" → "O'Brien Mary-Jane"), as Chatwoot's dashboard
+ * fills a name into a template: a word is a run of letters, digits and
+ * '_', and these are Unicode's ("élise" → "Élise"). Owned; invalid UTF-8
+ * comes back unchanged. */
+char *text_capitalize_words(const char *s);
+
 /* Does s[0..len) hold a control character: C0 (below U+0020), DEL or C1
  * (U+0080..U+009F)? Characters in `allowed` (ASCII, e.g. "\n\t") are
  * not counted. s is valid UTF-8. */

@@ -906,9 +906,14 @@ enum cmd_status cmd_reply_template(struct cmd_call *call)
             ui->pick_template(ui->ud);
         return CMD_OK;
     }
-    const struct template *t = cmd_resolve_template(env, call->argv[1]);
+    /* As the picker finds it: a short code, its start, else its text. */
+    size_t hits = 0;
+    const struct template *t = cmd_resolve_template_prefix(env, call->argv[1], &hits);
     if (!t) {
-        cmd_error(call, "unknown template \"%s\" (see `templates`)", call->argv[1]);
+        cmd_error(call,
+                  hits ? "more than one template matches \"%s\" (see `templates`)"
+                       : "unknown template \"%s\" (see `templates`)",
+                  call->argv[1]);
         return CMD_FAIL;
     }
     char *text = expanded(call, t);

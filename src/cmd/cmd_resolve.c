@@ -9,6 +9,7 @@
 #include "cmd_priv.h"
 #include "twoway/buf.h"
 #include "twoway/store.h"
+#include "twoway/text.h"
 #include "twoway/xmalloc.h"
 
 /* Typed names longer than this are not names (keeps the edit distance cheap). */
@@ -259,6 +260,42 @@ const struct template *cmd_resolve_template(const struct cmd_env *env, const cha
     return NULL;
 }
 
+/* Does the short code start with typed (ASCII case ignored)? */
+static bool code_starts(const char *code, const char *typed)
+{
+    return strncasecmp(code, typed, strlen(typed)) == 0;
+}
+
+const struct template **cmd_templates_matching(const struct cmd_env *env, const char *typed,
+                                               size_t *n)
+{
+    size_t ns = 0;
+    const struct template *server = store_templates(env->st, &ns);
+    size_t total = ns + env->nlocal_templates;
+    const struct template **out = xcalloc(total ? total : 1, sizeof *out);
+    bool *taken = xcalloc(total ? total : 1, sizeof *taken);
+    const char *f = typed && *typed == '/' ? typed + 1 : typed ? typed : "";
+    size_t k = 0;
+    /* Pass 0: short codes that start with it; pass 1: anything holding it. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < total; i++) {
+            const struct template *t = i < env->nlocal_templates
+                                           ? &env->local_templates[i]
+                                           : &server[i - env->nlocal_templates];
+            bool hit = pass == 0
+                           ? code_starts(t->short_code, f)
+                           : text_icontains(t->short_code, f) || text_icontains(t->content, f);
+            if (hit && !taken[i]) {
+                taken[i] = true;
+                out[k++] = t;
+            }
+        }
+    }
+    free(taken);
+    *n = k;
+    return out;
+}
+
 const struct template *cmd_resolve_template_prefix(const struct cmd_env *env, const char *prefix,
                                                    size_t *hits)
 {
@@ -266,15 +303,16 @@ const struct template *cmd_resolve_template_prefix(const struct cmd_env *env, co
     *hits = t ? 1 : 0;
     if (t)
         return t;
-    size_t len = strlen(prefix), n;
-    for (size_t i = 0; i < env->nlocal_templates; i++)
-        if (strncmp(env->local_templates[i].short_code, prefix, len) == 0 && ++*hits)
-            t = &env->local_templates[i];
-    const struct template *server = store_templates(env->st, &n);
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(server[i].short_code, prefix, len) == 0 && ++*hits)
-            t = &server[i];
-    return *hits == 1 ? t : NULL;
+    size_t n;
+    const struct template **all = cmd_templates_matching(env, prefix, &n);
+    /* The short codes that start so, if any; else those holding it. */
+    size_t by_code = 0;
+    while (by_code < n && code_starts(all[by_code]->short_code, prefix))
+        by_code++;
+    *hits = by_code ? by_code : n;
+    t = *hits == 1 ? all[0] : NULL;
+    free(all);
+    return t;
 }
 
 char *cmd_resolve_digits(const char *phone)

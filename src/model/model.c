@@ -551,3 +551,17 @@ int64_t model_conversation_waiting_since(const struct conversation *c)
         return c->waiting_since;
     return c->has_last && c->last.type == MSG_INCOMING ? c->last.created_at : 0;
 }
+
+bool model_name_is_phone(const char *name)
+{
+    if (!name)
+        return false;
+    int digits = 0;
+    for (const char *p = name; *p; p++) {
+        if (*p >= '0' && *p <= '9')
+            digits++;
+        else if (!strchr("+ -().", *p))
+            return false;
+    }
+    return digits >= 3;
+}

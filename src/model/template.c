@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "twoway/buf.h"
+#include "twoway/text.h"
 #include "twoway/xmalloc.h"
 
 /* Longest {{…}} shown whole in an error message. */
@@ -99,15 +100,29 @@ static bool field_is(const char *field, const char *want)
     return strcmp(field, want) == 0;
 }
 
-/* A contact.* field; false if the name is not one. */
+/* A person's name, or a part of it, as the dashboard fills it in:
+ * capitalised word by word. part: 0 whole, 1 first, 2 last. Owned. */
+static char *name_part(const char *name, int part)
+{
+    char *cap = text_capitalize_words(name ? name : "");
+    char *out = part == 1 ? model_first_name(cap) : part == 2 ? model_last_name(cap) : NULL;
+    if (!out)
+        return cap;
+    free(cap);
+    return out;
+}
+
+/* A contact.* field; false if the name is not one. A contact named by its
+ * phone number has no name. */
 static bool contact_field(const char *f, const struct contact *ct, char **val)
 {
+    const char *name = ct && !model_name_is_phone(ct->name) ? ct->name : "";
     if (field_is(f, "name"))
-        *val = ct ? dup(ct->name) : NULL;
+        *val = ct ? name_part(name, 0) : NULL;
     else if (field_is(f, "first_name"))
-        *val = ct ? model_first_name(ct->name ? ct->name : "") : NULL;
+        *val = ct ? name_part(name, 1) : NULL;
     else if (field_is(f, "last_name"))
-        *val = ct ? model_last_name(ct->name ? ct->name : "") : NULL;
+        *val = ct ? name_part(name, 2) : NULL;
     else if (field_is(f, "email"))
         *val = ct ? dup(ct->email) : NULL;
     else if (field_is(f, "phone"))
@@ -122,11 +137,11 @@ static bool contact_field(const char *f, const struct contact *ct, char **val)
 static bool agent_field(const char *f, const struct agent *a, char **val)
 {
     if (field_is(f, "name"))
-        *val = a ? dup(a->name) : NULL;
+        *val = a ? name_part(a->name, 0) : NULL;
     else if (field_is(f, "first_name"))
-        *val = a ? model_first_name(a->name ? a->name : "") : NULL;
+        *val = a ? name_part(a->name, 1) : NULL;
     else if (field_is(f, "last_name"))
-        *val = a ? model_last_name(a->name ? a->name : "") : NULL;
+        *val = a ? name_part(a->name, 2) : NULL;
     else if (field_is(f, "email"))
         *val = a ? dup(a->email) : NULL;
     else
@@ -291,12 +306,31 @@ bool template_has_vars(const char *text)
     return open && find_pair(open + 2, '}') != NULL;
 }
 
+bool template_uses_agent(const char *text)
+{
+    for (const char *p = text ? find_pair(text, '{') : NULL; p; p = find_pair(p + 2, '{')) {
+        const char *s = p + 2;
+        while (is_space(*s))
+            s++;
+        if (strncmp(s, "agent.", 6) == 0)
+            return true;
+    }
+    return false;
+}
+
 char *template_expand_for(const char *text, const struct store *st, int64_t conv, char **err)
 {
     const struct conversation *c = conv ? store_conv(st, conv) : NULL;
-    struct template_vars vars = {
-        .conv = c,
-        .agent = c && c->assignee_id ? store_agent(st, c->assignee_id) : NULL,
-    };
+    const struct profile *me = store_profile(st);
+    /* Nobody has it: the one replying signs (the directory's record, or
+     * what the profile says). */
+    int64_t who = c && c->assignee_id ? c->assignee_id : me ? me->id : 0;
+    const struct agent *a = who ? store_agent(st, who) : NULL;
+    struct agent mine = {0};
+    if (!a && me && who == me->id) {
+        mine = (struct agent){.id = me->id, .name = me->name, .email = me->email};
+        a = &mine;
+    }
+    struct template_vars vars = {.conv = c, .agent = c ? a : NULL};
     return template_expand(text, &vars, err);
 }

@@ -44,7 +44,7 @@ static void hook_insert(void *ud, const char *text)
     if (ui->mode == MODE_COMPOSE)
         ui_rl_insert(ui, text);
     else if (ui->env->view->open_conv)
-        ui_compose_open(ui, ui->env->view->open_conv, false, text);
+        ui_compose_add(ui, ui->env->view->open_conv, text);
 }
 
 static void hook_pick(void *ud)

@@ -156,22 +156,11 @@ struct picked {
     const struct template *t;
 };
 
+/* The templates matching the typed filter, best first (cmd.h). */
 static size_t collect_templates(struct ui *ui, const struct template ***out)
 {
-    size_t ns = 0;
-    const struct template *server = store_templates(ui->env->st, &ns);
-    size_t total = ns + ui->env->nlocal_templates;
-    const struct template **all = xcalloc(total ? total : 1, sizeof *all);
-    size_t n = 0;
-    const char *f = ui->ofilter ? ui->ofilter : "";
-    for (size_t i = 0; i < ui->env->nlocal_templates; i++)
-        if (!*f || text_icontains(ui->env->local_templates[i].short_code, f) ||
-            text_icontains(ui->env->local_templates[i].content, f))
-            all[n++] = &ui->env->local_templates[i];
-    for (size_t i = 0; i < ns; i++)
-        if (!*f || text_icontains(server[i].short_code, f) || text_icontains(server[i].content, f))
-            all[n++] = &server[i];
-    *out = all;
+    size_t n;
+    *out = cmd_templates_matching(ui->env, ui->ofilter ? ui->ofilter : "", &n);
     return n;
 }
 
@@ -183,6 +172,16 @@ static int64_t picker_conv(const struct ui *ui)
 static char *expand(struct ui *ui, const struct template *t, char **err)
 {
     return template_expand_for(t->content, ui->env->st, picker_conv(ui), err);
+}
+
+/* Whose the agent variables are, when it is not the assignee's: on a
+ * conversation nobody has, the agent replying signs. "" if nothing to say. */
+static const char *agent_note(struct ui *ui, const struct template *t)
+{
+    const struct conversation *c = store_conv(ui->env->st, picker_conv(ui));
+    if (!c || c->assignee_id || !template_uses_agent(t->content))
+        return "";
+    return "  · agent: you (nobody has it)";
 }
 
 static void picker_build(struct ui *ui)
@@ -199,9 +198,9 @@ static void picker_build(struct ui *ui)
         char *text = expand(ui, all[i], &err);
         struct smsseg_info si;
         smsseg_measure(text ? text : all[i]->content, &si);
-        add_line(ui, ROLE_LABEL, "/%s%s  (%zu SMS, %s)", all[i]->short_code,
+        add_line(ui, ROLE_LABEL, "/%s%s  (%zu SMS, %s)%s", all[i]->short_code,
                  all[i]->local ? " [local]" : "", si.segments,
-                 si.encoding == SMSSEG_GSM7 ? "GSM-7" : "UCS-2");
+                 si.encoding == SMSSEG_GSM7 ? "GSM-7" : "UCS-2", agent_note(ui, all[i]));
         add_line(ui, text ? ROLE_NORMAL : ROLE_FAILED, "   %s", text ? text : err);
         free(text);
         free(err);
@@ -249,7 +248,7 @@ static void picker_choose(struct ui *ui)
     if (ui->mode == MODE_COMPOSE)
         ui_rl_insert(ui, text);
     else
-        ui_compose_open(ui, conv, false, text);
+        ui_compose_add(ui, conv, text);
     free(text);
 }
 

@@ -155,6 +155,10 @@ void ui_rl_insert(struct ui *ui, const char *text);
 bool ui_rl_vi_mode(void);
 void ui_rl_draw(struct ui *ui);
 void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *text);
+/* The reply composer on conv with text added at the end of what was kept
+ * as its draft (a template picked before the composer was open goes after
+ * what was typed, never over it). */
+void ui_compose_add(struct ui *ui, int64_t conv, const char *text);
 void ui_drafts_save_now(struct ui *ui);
 
 /* ui_rlkeys.c — ~/.inputrc, with the bindings that would switch the

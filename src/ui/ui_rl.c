@@ -208,24 +208,46 @@ static char *expand_for_compose(struct ui *ui, const char *content)
     return out;
 }
 
-/* "/shortcode" + Tab at the start of the composer expands the template, as
- * Chatwoot's composer does. */
+/* "/word" + Tab in the composer puts a template in place of the word, as
+ * Chatwoot's composer does with "/shortcode": the word is a short code or
+ * its start, else words of the template's text ("/th" finds thanks). It
+ * may stand anywhere, so one reply can hold several templates. */
 static void complete_shortcode(struct ui *ui)
 {
-    if (rl_line_buffer[0] != '/' || strchr(rl_line_buffer, ' ')) {
+    int start = rl_point;
+    while (start > 0 && !strchr(" \t\n", rl_line_buffer[start - 1]))
+        start--;
+    if (rl_line_buffer[start] != '/' || start == rl_point) {
         ui_message(ui, "type /shortcode and Tab to insert a template", false);
         return;
     }
+    char *word = xstrndup(rl_line_buffer + start + 1, (size_t)(rl_point - start - 1));
     size_t hits = 0;
-    const struct template *t = cmd_resolve_template_prefix(ui->env, rl_line_buffer + 1, &hits);
+    const struct template *t = cmd_resolve_template_prefix(ui->env, word, &hits);
     if (!t) {
-        ui_message(ui, hits ? "more than one template starts like that" : "no such template", true);
+        /* Say which, so the next letters can tell them apart. */
+        size_t n;
+        const struct template **all = cmd_templates_matching(ui->env, word, &n);
+        struct buf b;
+        buf_init(&b);
+        buf_adds(&b, hits ? "more than one template:" : "no template matches");
+        for (size_t i = 0; i < hits && i < n && b.len < 200; i++)
+            buf_addf(&b, " /%s", all[i]->short_code);
+        ui_message(ui, b.data, true);
+        buf_free(&b);
+        free(all);
+        free(word);
         return;
     }
+    free(word);
     char *text = expand_for_compose(ui, t->content);
-    rl_replace_line(text, 0);
-    rl_point = rl_end;
+    rl_delete_text(start, rl_point);
+    rl_point = start;
+    rl_insert_text(text);
     free(text);
+    const struct conversation *c = store_conv(ui->env->st, ui->compose_conv);
+    if (c && !c->assignee_id && template_uses_agent(t->content) && !ui->message)
+        ui_message(ui, "agent variables are yours: nobody has this conversation", false);
 }
 
 /* C-x C-e (emacs) or v (vi command mode) in the composer: go on in
@@ -532,6 +554,16 @@ void ui_rl_insert(struct ui *ui, const char *text)
         return;
     rl_insert_text(text);
     redisplay_hook();
+}
+
+void ui_compose_add(struct ui *ui, int64_t conv, const char *text)
+{
+    ui_compose_open(ui, conv, false, NULL);
+    if (!ui->rl_active)
+        return;
+    if (rl_end > 0 && !strchr(" \n", rl_line_buffer[rl_end - 1]))
+        rl_insert_text(" ");
+    ui_rl_insert(ui, text);
 }
 
 void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *text)

@@ -843,3 +843,50 @@ bool text_has_control(const char *s, size_t len, const char *allowed)
     }
     return false;
 }
+
+static bool word_char(utf8proc_int32_t c)
+{
+    if (c == '_')
+        return true;
+    switch (utf8proc_category(c)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN: /* an accent belongs to its letter's word */
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return true;
+    default:
+        return false;
+    }
+}
+
+char *text_capitalize_words(const char *s)
+{
+    if (!s)
+        return xstrdup("");
+    struct buf b;
+    buf_init(&b);
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    bool in_word = false;
+    while (*p) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+        if (n <= 0) { /* not UTF-8: leave it all alone */
+            buf_free(&b);
+            return xstrdup(s);
+        }
+        bool w = word_char(c);
+        if (w && !in_word)
+            c = utf8proc_toupper(c);
+        in_word = w;
+        utf8proc_uint8_t enc[4];
+        buf_add(&b, (const char *)enc, (size_t)utf8proc_encode_char(c, enc));
+        p += n;
+    }
+    return buf_detach(&b);
+}

@@ -180,5 +180,40 @@ class Done(Base):
         self.assertIn("Thanks, all set", [m["content"] for m in msgs["payload"]])
 
 
+class Templates(Base):
+    """Templates filled in as Chatwoot fills them, found as the picker
+    finds them."""
+
+    def test_names_are_capitalised_and_a_phone_is_no_name(self):
+        # A contact someone typed in lower case (the API cannot rename one).
+        twtest.edit_db(self.d, lambda c: c.execute(
+            "UPDATE contacts SET name = 'kevin o''brien' WHERE phone_number = '+15550101017'"))
+        self.r.d = self.d
+        greet = "template greet \"Hi {{contact.first_name || 'there'}} ({{contact.name || '?'}})\""
+        out = self.ok("%s\nopen 17\ntemplate greet\nopen 41\ntemplate greet\n" % greet)
+        self.assertEqual(out.splitlines(),
+                         ["#17 kevin o'brien", "Hi Kevin (Kevin O'Brien)",
+                          "#41 +15550101041", "Hi there (?)"])
+
+    def test_an_unassigned_conversation_is_signed_by_the_agent_replying(self):
+        # #41 has no assignee: Ben, who replies, signs; Chatwoot's dashboard
+        # would leave the name empty.
+        self.assertNotIn("assignee", self.conv(41)["meta"])
+        text = "template sign This is {{agent.first_name}} ({{agent.name}}), {{agent.email}}"
+        out = self.ok("%s\nopen 41\ntemplate sign\nreply --template sign --force\n" % text)
+        self.assertIn("This is Ben (Ben Ortiz), ben@bayside.example", out)
+        last = self.messages(41)[-1]
+        self.assertEqual(last["content"], "This is Ben (Ben Ortiz), ben@bayside.example")
+
+    def test_template_by_short_code_start_then_by_text(self):
+        out = self.ok("open 1\ntemplate th\ntemplate card\n")
+        self.assertEqual(out.splitlines()[1:], [
+            "Thanks Maria! Anything else I can help with?",
+            "Could you text us a photo of the front and back of your insurance card?"])
+        rc, out, err = self.r.run("open 1\ntemplate zzz\n")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn('template: unknown template "zzz"', err)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -7,6 +7,7 @@ follows conversations, not row numbers; Enter in the thread opens the
 composer; STOP and HELP answered by the system, and opted-out contacts,
 do not wait. Each test that changes the inbox has a twowayd of its own.
 """
+import glob
 import os
 import sys
 import unittest
@@ -113,6 +114,69 @@ class FlowScreen(screen.ScreenCase):
         self.s.keys("w")
         self.s.keys("Enter")
         self.wait_open(want)
+
+    # ---- templates ----
+
+    def draft(self, tw, conv):
+        """The draft twoway keeps for conv, or None."""
+        paths = glob.glob(os.path.join(tw.state_home, "twoway", "*", "draft-%d.txt" % conv))
+        if not paths:
+            return None
+        with open(paths[0]) as f:
+            return f.read()
+
+    def overlay_rows(self):
+        return [screen.panes(line)[1].strip() for line in self.s.lines()[1:-2]]
+
+    def test_picker_finds_by_short_code_start_and_says_whose_agent_variables(self):
+        self.twoway()
+        # #41 has no assignee and a contact known only by the number.
+        self.open_conv(41)
+        self.s.wait(lambda: screen.panes(self.s.row(1))[1].startswith("+15550101041"),
+                    "#41 open")
+        self.s.keys("T")
+        self.s.wait_for("Templates")
+        self.s.type("/th")
+        self.s.wait(lambda: self.overlay_rows()[1].startswith("/thanks"),
+                    "/thanks first for /th")
+        self.s.keys("Escape")
+        self.s.wait_gone("Templates")
+        self.s.keys("T")
+        self.s.type("hello")
+        hello = self.s.wait(lambda: next((r for r in self.overlay_rows()
+                                          if r.startswith("/hello")), None), "/hello listed")
+        self.assertIn("agent: you (nobody has it)", hello)
+        self.s.keys("Escape")
+        self.s.wait_gone("Templates")
+
+    def test_one_reply_holds_several_templates_at_the_cursor(self):
+        d = screen.start_twowayd(self)
+        tw = self.twoway(d)
+        grace = screen.conv_by_phone(d, "+15550101016")
+        self.open_conv(grace["id"])
+        self.s.keys("r")
+        self.wait_status("Reply to #%d" % grace["id"])
+        self.s.type("Sure. /th")
+        self.s.keys("Tab")
+        self.s.type(" /hou")
+        self.s.keys("Tab")
+        self.s.wait_for("13:00.", row=-1)
+        self.escape()
+        want = ("Sure. Thanks Grace! Anything else I can help with? We're open Mon-Fri "
+                "8:00-18:00 and Sat 9:00-13:00.")
+        self.s.wait(lambda: self.draft(tw, grace["id"]) == want, "the draft with both")
+        # The picker with the composer closed: after the draft, not over it.
+        self.s.keys("T")
+        self.s.wait_for("Templates")
+        self.s.type("confirm")
+        self.s.wait(lambda: self.overlay_rows()[1].startswith("/confirm"), "/confirm")
+        self.s.keys("Enter")
+        self.wait_status("draft restored")
+        self.wait_input("Reply C to cancel.")
+        self.escape()
+        self.s.wait(lambda: self.draft(tw, grace["id"]) ==
+                    want + " You're all set, Grace. See you then! Reply C to cancel.",
+                    "the draft with the third")
 
 
 if __name__ == "__main__":

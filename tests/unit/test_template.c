@@ -83,17 +83,86 @@ static void assert_fails(const char *text, const char *want)
 
 static void test_template__contact_variables(void **state)
 {
-    assert_expands("Hi {{contact.name}}", "Hi maria de la cruz");
-    assert_expands("{{contact.first_name}}", "maria");
-    assert_expands("{{contact.last_name}}", "cruz");
+    assert_expands("Hi {{contact.name}}", "Hi Maria De La Cruz");
+    assert_expands("{{contact.first_name}}", "Maria");
+    assert_expands("{{contact.last_name}}", "Cruz");
     assert_expands("{{contact.phone}}", "+15551234567");
     assert_expands("#{{contact.id}}", "#98");
 }
 
-static void test_template__names_are_kept_as_stored(void **state)
+/* As Chatwoot's capitalizeName: the first letter of each word, the rest as
+ * it is; a word is a run of letters, digits and _, so O'Brien and
+ * Mary-Jane come out right; letters beyond ASCII are letters. */
+static void test_template__names_are_capitalised_word_by_word(void **state)
 {
-    /* The dashboard capitalises word by word; we send what the contact has. */
-    assert_expands("{{contact.name}}", "maria de la cruz");
+    (void)state;
+    struct {
+        const char *name, *first, *last, *whole;
+    } cases[] = {
+        {"kevin o'brien", "Kevin", "O'Brien", "Kevin O'Brien"},
+        {"mary-jane watson", "Mary-Jane", "Watson", "Mary-Jane Watson"},
+        {"ANN lee", "ANN", "Lee", "ANN Lee"},
+        {"élise d'arc", "Élise", "D'Arc", "Élise D'Arc"},
+        {"3rd floor desk", "3rd", "Desk", "3rd Floor Desk"},
+        {"王芳", "王芳", "", "王芳"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct conversation c = fixture();
+        c.contact.name = (char *)cases[i].name;
+        struct template_vars vars = {.conv = &c, .agent = &sam};
+        char *out = expand_ok("{{contact.first_name}}|{{contact.last_name || ''}}|"
+                              "{{contact.name}}",
+                              &vars);
+        char *want = xasprintf("%s|%s|%s", cases[i].first, cases[i].last, cases[i].whole);
+        assert_string_equal(out, want);
+        free(want);
+        free(out);
+    }
+    struct agent lower = {.id = 5, .name = "sam jones", .email = "sam@example.com"};
+    struct conversation c = fixture();
+    struct template_vars vars = {.conv = &c, .agent = &lower};
+    char *out = expand_ok("{{agent.name}}|{{agent.first_name}}|{{agent.last_name}}", &vars);
+    assert_string_equal(out, "Sam Jones|Sam|Jones");
+    free(out);
+}
+
+/* Chatwoot and twowayd name a contact by its number until someone knows
+ * better: "Hi +15550101041" is no greeting, so the fallback applies. */
+static void test_template__a_name_that_is_a_phone_number_is_no_name(void **state)
+{
+    (void)state;
+    const char *phones[] = {"+15550101041", "+1 (555) 010-1041", "555.010.1041"};
+    for (size_t i = 0; i < sizeof phones / sizeof phones[0]; i++) {
+        struct conversation c = fixture();
+        c.contact.name = (char *)phones[i];
+        struct template_vars vars = {.conv = &c, .agent = &sam};
+        char *out =
+            expand_ok("Hi {{contact.first_name || 'there'}}, {{contact.name || 'friend'}}", &vars);
+        assert_string_equal(out, "Hi there, friend");
+        free(out);
+        assert_fails_with("Hi {{contact.first_name}}", &vars,
+                          "{{contact.first_name}} is empty for this contact");
+        out = expand_ok("{{contact.phone}}", &vars);
+        assert_string_equal(out, "+15551234567"); /* the phone itself stays */
+        free(out);
+    }
+    /* A name with a number in it is still a name. */
+    struct conversation c = fixture();
+    c.contact.name = "Room 101";
+    struct template_vars vars = {.conv = &c, .agent = &sam};
+    char *out = expand_ok("{{contact.name}}", &vars);
+    assert_string_equal(out, "Room 101");
+    free(out);
+}
+
+static void test_template__uses_agent(void **state)
+{
+    (void)state;
+    assert_true(template_uses_agent("Hi, {{ agent.first_name }} here"));
+    assert_true(template_uses_agent("{{contact.name}} {{agent.email || 'us'}}"));
+    assert_false(template_uses_agent("Hi {{contact.name}}, the agent will call"));
+    assert_false(template_uses_agent("agent.name"));
+    assert_false(template_uses_agent(NULL));
 }
 
 static void test_template__contact_email(void **state)
@@ -126,8 +195,8 @@ static void test_template__custom_attributes(void **state)
 
 static void test_template__whitespace_inside_braces_is_allowed(void **state)
 {
-    assert_expands("{{ contact.first_name }}", "maria");
-    assert_expands("{{\tcontact.first_name\t}}", "maria");
+    assert_expands("{{ contact.first_name }}", "Maria");
+    assert_expands("{{\tcontact.first_name\t}}", "Maria");
 }
 
 static void test_template__text_without_variables_comes_back_unchanged(void **state)
@@ -139,7 +208,7 @@ static void test_template__text_without_variables_comes_back_unchanged(void **st
 
 static void test_template__variables_can_touch_each_other(void **state)
 {
-    assert_expands("{{contact.first_name}}{{contact.last_name}}", "mariacruz");
+    assert_expands("{{contact.first_name}}{{contact.last_name}}", "MariaCruz");
 }
 
 /* ---- fallbacks ---- */
@@ -154,7 +223,7 @@ static void test_template__fallback_is_used_when_the_value_is_empty(void **state
 
 static void test_template__fallback_is_ignored_when_there_is_a_value(void **state)
 {
-    assert_expands("Hi {{contact.first_name || 'there'}}", "Hi maria");
+    assert_expands("Hi {{contact.first_name || 'there'}}", "Hi Maria");
 }
 
 static void test_template__fallback_may_be_empty_or_hold_quotes_of_the_other_kind(void **state)
@@ -291,15 +360,15 @@ static void test_template__lone_open_braces_are_text(void **state)
     assert_expands("a {{ b", "a {{ b");
     assert_expands("{{", "{{");
     assert_expands("{{contact.name", "{{contact.name");
-    assert_expands("}} {{contact.first_name}} }}", "}} maria }}");
-    assert_expands("{{contact.first_name}} {{", "maria {{");
+    assert_expands("}} {{contact.first_name}} }}", "}} Maria }}");
+    assert_expands("{{contact.first_name}} {{", "Maria {{");
 }
 
 static void test_template__nested_braces_close_the_innermost(void **state)
 {
-    assert_expands("{{{contact.first_name}}}", "{maria}");
-    assert_expands("{{ {{contact.first_name}} }}", "{{ maria }}");
-    assert_expands("{{ a {{contact.first_name}}", "{{ a maria");
+    assert_expands("{{{contact.first_name}}}", "{Maria}");
+    assert_expands("{{ {{contact.first_name}} }}", "{{ Maria }}");
+    assert_expands("{{ a {{contact.first_name}}", "{{ a Maria");
     assert_expands("{{{{{{contact.id}}", "{{{{98");
 }
 
@@ -412,6 +481,23 @@ static void test_template__expand_for_a_stored_conversation_uses_its_assignee(vo
     assert_null(template_expand_for("Hi {{contact.name}}", st, 0, &err));
     assert_non_null(err);
     free(err);
+    /* Nobody has it: the agent replying (the profile) signs, where
+     * Chatwoot's dashboard would leave agent variables empty. */
+    struct conversation *e = store_conv_edit(st, 12);
+    e->assignee_id = 0;
+    store_conv_touched(st, 12);
+    out = template_expand_for("{{agent.first_name || 'the team'}}", st, 12, &err);
+    assert_string_equal(out, "the team"); /* no profile yet: nobody */
+    free(out);
+    struct profile p = {.id = 9,
+                        .name = xstrdup("chloe park"),
+                        .email = xstrdup("c@example.com"),
+                        .role = xstrdup("agent"),
+                        .account_name = xstrdup("Bayside")};
+    store_set_profile(st, &p);
+    out = template_expand_for("{{agent.name}} <{{agent.email}}>", st, 12, &err);
+    assert_string_equal(out, "Chloe Park <c@example.com>");
+    free(out);
     store_free(&st);
 }
 
@@ -419,7 +505,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_template__contact_variables),
-        cmocka_unit_test(test_template__names_are_kept_as_stored),
+        cmocka_unit_test(test_template__names_are_capitalised_word_by_word),
+        cmocka_unit_test(test_template__a_name_that_is_a_phone_number_is_no_name),
+        cmocka_unit_test(test_template__uses_agent),
         cmocka_unit_test(test_template__contact_email),
         cmocka_unit_test(test_template__conversation_id_is_the_display_id),
         cmocka_unit_test(test_template__agent_is_the_assignee_passed_in),
