@@ -42,6 +42,9 @@ struct fmt_ctx {
      * fmt_thread names incoming messages by; NULL or "": each message's
      * sender_name. Borrowed. */
     const char *contact;
+    /* Added (push): a colleague typing in this row's conversation (their
+     * name), shown instead of the preview; NULL: nobody. Borrowed. */
+    const char *typing;
 };
 
 /* How a list row shows the selection. */
@@ -97,6 +100,8 @@ struct fmt_tabs {
     size_t pos, total;  /* the selection's place in the list, "5/44" at the
                          * right end (total 0: none); it changes at every
                          * move, so it sits where it costs a few bytes */
+    const char *more;   /* after it when the server has more than is loaded
+                         * ("+more", "loading more…"), or NULL */
 };
 void fmt_tabs_line(const struct fmt_tabs *t, const struct fmt_ctx *ctx, int cols,
                    struct fmt_line *out);

@@ -72,4 +72,25 @@ char *http_escape(const char *s);
  * http_free() drop it like any request. Returns its id. */
 uint64_t http_defer(struct http *h, http_cb cb, void *ud);
 
+/* Added (push): another poll source driven through the same three loop
+ * calls, so the loop needs to know of nothing else. http_pollfds() appends
+ * its fds after curl's (each source sees the whole array in perform and
+ * picks its own fds), http_timeout_ms() takes the earliest, and
+ * http_perform() runs each source after curl's transfers. A source may be
+ * removed from inside its own perform. */
+struct http_source {
+    int (*pollfds)(void *ud, struct pollfd *fds, int max);
+    long (*timeout_ms)(void *ud); /* -1: nothing pending */
+    void (*perform)(void *ud, const struct pollfd *fds, int n);
+};
+/* The CA file given at http_new (NULL: the system's). Borrowed. */
+const char *http_ca_file(const struct http *h);
+void http_add_source(struct http *h, const struct http_source *src, void *ud);
+/* Added (push): poll()'s answer for the sockets of a libcurl multi handle
+ * (a CURLM *; ours(ud, fd) picks its fds), and its timer when due: what
+ * http_perform does for its own multi, for another one (ws.c's). */
+void http_multi_pump(void *multi, const struct pollfd *fds, int n, bool (*ours)(void *ud, int fd),
+                     void *ud, int64_t *timer_at);
+void http_remove_source(struct http *h, void *ud);
+
 #endif

@@ -232,6 +232,9 @@ struct conv_query {
     const char *q;       /* NULL = no text filter */
     int page;            /* 1-based */
     const char *sort_by; /* NULL = server default */
+    /* Only what changed in the last this many seconds, every match at once
+     * (Chatwoot's updated_within; 0 = not asked). */
+    int updated_within;
 };
 
 /* The signed-in agent (GET /profile). */
@@ -242,6 +245,7 @@ struct profile {
     char *email;
     char *role;
     char *account_name;
+    char *pubsub_token; /* for the live channel; "" if the server has none */
 };
 
 const char *model_status_name(enum conv_status s);            /* "open"… */

@@ -66,12 +66,27 @@ typedef void (*prov_cb)(void *ud, struct prov_result *res);
 /* list_messages: every message from the oldest on. */
 #define PROV_FROM_OLDEST ((int64_t)-1)
 
+/* Who to subscribe as on a live channel (from the profile). */
+struct prov_live_id {
+    const char *pubsub_token;
+    int64_t account_id;
+    int64_t user_id;
+};
+
 /* Pushed changes (for a provider with a live channel; polling providers
- * never call these). */
+ * never call these). Every callback runs from the loop. */
 struct prov_events {
-    void (*message)(void *ud, struct message *m);           /* takes *m */
+    /* The channel is up (subscribed: changes will come) or down (why). */
+    void (*live)(void *ud, bool up, const char *why);
+    /* A message was created (created) or changed: delivery, deletion. */
+    void (*message)(void *ud, struct message *m, bool created); /* takes *m */
+    /* A conversation as it is now (any change, or a new one). */
     void (*conversation)(void *ud, struct conversation *c); /* takes *c */
-    void (*typing)(void *ud, int64_t conv, const char *who, bool on);
+    /* An agent started or stopped typing in a conversation (display id). */
+    void (*typing)(void *ud, int64_t conv, int64_t agent_id, const char *who, bool on,
+                   bool is_private);
+    /* The agents online now (ids). */
+    void (*presence)(void *ud, const int64_t *online, size_t n);
     void *ud;
 };
 
@@ -80,7 +95,10 @@ struct provider;
 struct provider_ops {
     const char *name;
     void (*free)(struct provider *p);
-    void (*subscribe)(struct provider *p, const struct prov_events *ev); /* may be NULL */
+    /* Start the live channel as this agent (NULL ev: stop it). May be NULL
+     * in a provider without one. */
+    void (*subscribe)(struct provider *p, const struct prov_live_id *id,
+                      const struct prov_events *ev);
 
     void (*profile)(struct provider *p, prov_cb cb, void *ud);
     void (*list_conversations)(struct provider *p, const struct conv_query *q, prov_cb cb,

@@ -27,6 +27,7 @@ struct session_opts {
     int poll_ms;           /* poll interval (the poll_interval setting; > 0) */
     const char *state_dir; /* where the outbox lives (mode 0700 dir) */
     bool keep_unread;      /* opening a thread does not mark it read */
+    bool no_live;          /* never subscribe to the live channel: poll */
 };
 
 /* What the session tells its owner. Every callback may be NULL. */
@@ -99,6 +100,11 @@ void session_set_query(struct session *s, const struct conv_query *q);
 /* Load one more page of the list (when the agent scrolls to the end). */
 void session_load_more(struct session *s);
 bool session_list_complete(const struct session *s);
+/* Added (push): load every page that is left, one after another (`bottom`
+ * and a limit over a list the server has more of); the list grows as they
+ * come. session_list_loading_all says it is under way. */
+void session_load_all(struct session *s);
+bool session_list_loading_all(const struct session *s);
 /* Poll everything now. */
 void session_refresh(struct session *s);
 
@@ -286,6 +292,20 @@ void session_act(struct session *s, const struct session_act *a, session_cb cb, 
  * into the store and answer.conv names it. */
 void session_create_conv(struct session *s, int64_t inbox, int64_t contact, const char *text,
                          session_cb cb, void *ud);
+/* Added (push): the live channel. When the provider has one, the session
+ * subscribes once it knows who we are; while it is up nothing is polled
+ * (changes are pushed), and each time it comes up the list and the open
+ * thread catch up with one request each. session_live_reason says why it
+ * is down ("no live channel" for a provider without one). */
+bool session_live(const struct session *s);
+/* The live channel was tried (the provider has one and live is on): when
+ * it is not up, twoway polls instead of it. */
+bool session_live_tried(const struct session *s);
+const char *session_live_reason(const struct session *s);
+/* The agent types in the composer of conv (on: there is text), or stopped
+ * (sent, emptied, left). Colleagues are told at most every few seconds,
+ * and "stopped" follows by itself after a pause in typing. */
+void session_typing(struct session *s, int64_t conv, bool on, bool is_private);
 
 /* Added (for tests): the monotonic clock, in ms, that the session reads for
  * its timers, backoff and retry_at (default, and with NULL:

@@ -156,4 +156,21 @@ uint64_t store_counts_gen(const struct store *s);
  * Borrowed, like store_conv(). */
 const struct conversation *store_list_conv(const struct store *s, size_t i);
 
+/* Added (push): colleagues typing, and who is online (live channel).
+ * store_set_typing: agent_id types in conv until `until` (monotonic ms;
+ * 0 = stopped). Starting and stopping move the conversation's generation
+ * and its thread's (the row and the thread show it); a renewal does not.
+ * store_typing: the name of someone typing in conv (borrowed), or NULL.
+ * store_typing_expire: drops what lapsed by now; returns the next lapse
+ * (-1 none). */
+void store_set_typing(struct store *s, int64_t conv, int64_t agent_id, const char *name,
+                      int64_t until);
+const char *store_typing(const struct store *s, int64_t conv, int64_t *agent_id);
+int64_t store_typing_expire(struct store *s, int64_t now);
+/* The agents online now (copied); moves the directory generation when the
+ * set changes. store_agent_online: 1 online, 0 not, -1 not known (no live
+ * channel). */
+void store_set_online(struct store *s, const int64_t *ids, size_t n);
+int store_agent_online(const struct store *s, int64_t id);
+
 #endif

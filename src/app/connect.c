@@ -117,6 +117,7 @@ int connect_open(struct app *a, char **err)
         .poll_ms = (int)options_int(a->opts, "poll_interval") * 1000,
         .state_dir = a->state_dir,
         .keep_unread = !options_bool(a->opts, "mark_read"),
+        .no_live = !options_bool(a->opts, "live"),
     };
     a->ss = session_new(p, a->st, &so);
     a->env.ss = a->ss;
@@ -136,8 +137,10 @@ int connect_open(struct app *a, char **err)
             log_info("%s", cerr);
         free(cerr);
     }
-    session_start(a->ss);
+    /* The view's query first: the start then asks for its list once,
+     * after who we are. */
     session_follow_view(a->ss, &a->view);
+    session_start(a->ss);
     return 0;
 }
 

@@ -273,9 +273,13 @@ enum cmd_status cmd_nav_move(struct cmd_call *call)
     long to;
     if (strcmp(name, "top") == 0)
         to = 0;
-    else if (strcmp(name, "bottom") == 0)
+    else if (strcmp(name, "bottom") == 0) {
         to = (long)n - 1;
-    else if (at < 0)
+        /* The end of what is loaded is not the end of the list: ask the
+         * server for the rest (the status line says while it comes). */
+        if (env->ss && !session_list_complete(env->ss))
+            session_load_all(env->ss);
+    } else if (at < 0)
         to = 0; /* nothing selected yet: start at the top */
     else if (strcmp(name, "next") == 0)
         to = at + 1;
@@ -601,6 +605,9 @@ enum cmd_status cmd_nav_limit(struct cmd_call *call)
         free(err);
         return CMD_FAIL;
     }
+    /* A limit is over the whole list, not the pages loaded so far. */
+    if (call->env->view->limit && call->env->ss && !session_list_complete(call->env->ss))
+        session_load_all(call->env->ss);
     return CMD_OK;
 }
 

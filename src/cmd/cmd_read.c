@@ -195,13 +195,18 @@ enum cmd_status cmd_read_show(struct cmd_call *call)
 
 /* A record of the directory as `agents`, `teams` and `labels` print it.
  * Owned. */
-static char *dir_line(enum dir_kind k, const void *rec)
+static char *dir_line(const struct store *st, enum dir_kind k, const void *rec)
 {
     switch (k) {
     case DIR_AGENTS: {
         const struct agent *a = rec;
-        return xasprintf("%lld  %s  <%s>  %s  %s", (long long)a->id, a->name, a->email, a->role,
-                         a->availability);
+        /* Presence, when the live channel tells it: online now or not. */
+        int on = store_agent_online(st, a->id);
+        return xasprintf("%lld  %s  <%s>  %s  %s%s", (long long)a->id, a->name, a->email, a->role,
+                         a->availability,
+                         on < 0 ? ""
+                         : on   ? "  online now"
+                                : "  not connected");
     }
     case DIR_TEAMS: {
         const struct team *t = rec;
@@ -232,7 +237,7 @@ static void dir_got(struct cmd_call *call, const struct session_answer *a)
         if (cmd_json_mode(call)) {
             cmd_emit(call, codec_dir_record(k, rec));
         } else {
-            char *line = dir_line(k, rec);
+            char *line = dir_line(call->env->st, k, rec);
             cmd_info(call, "%s", line);
             free(line);
         }

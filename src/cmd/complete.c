@@ -78,10 +78,15 @@ static void agents(struct cands *c, const struct store *st)
 {
     size_t n;
     const struct agent *a = store_agents(st, &n);
-    for (size_t i = 0; i < n; i++) {
-        char *first = model_first_name(a[i].name);
-        add(c, first);
-        free(first);
+    /* Who is online (the live channel knows) comes first. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            if ((store_agent_online(st, a[i].id) == 1) != (pass == 0))
+                continue;
+            char *first = model_first_name(a[i].name);
+            add(c, first);
+            free(first);
+        }
     }
     add(c, "me");
     add(c, "none");

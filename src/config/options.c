@@ -32,6 +32,8 @@ static const struct opt_def table[] = {
      "extra CA bundle (PEM) to trust for TLS, besides the system's"},
     {"poll_interval", OPT_INT, "5", 1, 3600, NULL, 0,
      "seconds between checks for new conversations and messages"},
+    {"live", OPT_BOOL, "yes", 0, 0, NULL, OPT_RESTART,
+     "use the server's live channel (changes pushed as they happen); no: always poll"},
     {"notify", OPT_LIST, "auto", 0, 0, "auto|desktop|terminal|bell|command|none", 0,
      "how to notify, comma-separated: desktop, terminal, bell, command; auto picks; none"},
     {"notify_on", OPT_LIST, "mine,unassigned,mentions", 0, 0, "mine|unassigned|mentions|all", 0,

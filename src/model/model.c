@@ -449,6 +449,7 @@ void model_profile_free(struct profile *p)
     free(p->email);
     free(p->role);
     free(p->account_name);
+    free(p->pubsub_token);
     memset(p, 0, sizeof *p);
 }
 

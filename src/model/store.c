@@ -142,7 +142,20 @@ struct store {
     struct profile profile;
     bool has_profile;
 
+    /* Colleagues typing now (a few at most), and who is online. */
+    struct store_typing *typing;
+    size_t ntyping;
+    int64_t *online;
+    size_t nonline;
+    bool presence_known;
+
     uint64_t clock;
+};
+
+struct store_typing {
+    int64_t conv, agent;
+    char *name;
+    int64_t until;
 };
 
 static uint64_t tick(struct store *s)
@@ -784,7 +797,100 @@ void store_free(struct store **sp)
     free(s->list);
     for (int k = 0; k < DIR__COUNT; k++)
         dir_clear(&s->dir[k], (enum dir_kind)k);
+    for (size_t i = 0; i < s->ntyping; i++)
+        free(s->typing[i].name);
+    free(s->typing);
+    free(s->online);
     model_profile_free(&s->profile);
     free(s);
     *sp = NULL;
+}
+
+/* ---- typing and presence ---- */
+
+/* The conversation's row and its thread show typing: both redraw. */
+static void typing_moved(struct store *s, int64_t conv)
+{
+    struct slot *sl = slot_find(s, conv);
+    if (!sl)
+        return;
+    if (sl->has_conv)
+        conv_moved(s, sl);
+    if (sl->thread)
+        sl->thread->gen = tick(s);
+}
+
+void store_set_typing(struct store *s, int64_t conv, int64_t agent_id, const char *name,
+                      int64_t until)
+{
+    size_t i = 0;
+    while (i < s->ntyping && !(s->typing[i].conv == conv && s->typing[i].agent == agent_id))
+        i++;
+    if (until <= 0) {
+        if (i == s->ntyping)
+            return;
+        free(s->typing[i].name);
+        s->typing[i] = s->typing[--s->ntyping];
+    } else if (i == s->ntyping) {
+        s->typing = xreallocarray(s->typing, s->ntyping + 1, sizeof *s->typing);
+        s->typing[s->ntyping++] =
+            (struct store_typing){conv, agent_id, xstrdup(name ? name : ""), until};
+    } else {
+        s->typing[i].until = until; /* still typing: nothing shown changes */
+        return;
+    }
+    typing_moved(s, conv);
+}
+
+const char *store_typing(const struct store *s, int64_t conv, int64_t *agent_id)
+{
+    for (size_t i = 0; i < s->ntyping; i++) {
+        if (s->typing[i].conv == conv) {
+            if (agent_id)
+                *agent_id = s->typing[i].agent;
+            return s->typing[i].name;
+        }
+    }
+    return NULL;
+}
+
+int64_t store_typing_expire(struct store *s, int64_t now)
+{
+    int64_t next = -1;
+    for (size_t i = s->ntyping; i-- > 0;) {
+        if (s->typing[i].until <= now) {
+            int64_t conv = s->typing[i].conv;
+            free(s->typing[i].name);
+            s->typing[i] = s->typing[--s->ntyping];
+            typing_moved(s, conv);
+        } else if (next < 0 || s->typing[i].until < next) {
+            next = s->typing[i].until;
+        }
+    }
+    return next;
+}
+
+void store_set_online(struct store *s, const int64_t *ids, size_t n)
+{
+    bool same = s->presence_known && n == s->nonline;
+    for (size_t i = 0; same && i < n; i++)
+        same = ids[i] == s->online[i];
+    if (same)
+        return;
+    free(s->online);
+    s->online = xcalloc(n ? n : 1, sizeof *s->online);
+    memcpy(s->online, ids, n * sizeof *ids);
+    s->nonline = n;
+    s->presence_known = true;
+    s->dir_gen = tick(s);
+}
+
+int store_agent_online(const struct store *s, int64_t id)
+{
+    if (!s->presence_known)
+        return -1;
+    for (size_t i = 0; i < s->nonline; i++)
+        if (s->online[i] == id)
+            return 1;
+    return 0;
 }

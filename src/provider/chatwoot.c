@@ -22,6 +22,8 @@
 #include "twoway/provider.h"
 #include "twoway/xmalloc.h"
 
+#include "live.h"
+
 /* More labels than this on one conversation is a caller's bug. */
 #define MAX_SET_LABELS 1000
 
@@ -62,6 +64,7 @@ struct cw {
     int64_t account;
     char *auth_header; /* "api_access_token: TOKEN", or NULL if unusable */
     struct cw_call *calls;
+    struct cw_live *live; /* the ActionCable channel, once subscribed */
 };
 
 /* ---- calls ---- */
@@ -544,6 +547,8 @@ static void list_get(struct provider *p, const char *path, const struct conv_que
         param_int(&url, "page", q->page > 0 ? q->page : 1);
     if (paged && q->sort_by && *q->sort_by)
         param(&url, "sort_by", q->sort_by);
+    if (paged && q->updated_within > 0)
+        param_int(&url, "updated_within", q->updated_within);
     struct cw_call *c = call_new(cw, map, BODY_JSON, cb, ud);
     c->account_wide = true;
     call_send(c, "GET", buf_detach(&url), NULL);
@@ -790,9 +795,20 @@ static void op_contact_conversations(struct provider *p, int64_t contact_id, pro
 
 /* ---- life cycle ---- */
 
+static void op_subscribe(struct provider *p, const struct prov_live_id *id,
+                         const struct prov_events *ev)
+{
+    struct cw *cw = cw_of(p);
+    if (!cw->live && ev)
+        cw->live = cw_live_new(cw->http, cw->base_url);
+    if (cw->live)
+        cw_live_subscribe(cw->live, id, ev);
+}
+
 static void op_free(struct provider *p)
 {
     struct cw *cw = cw_of(p);
+    cw_live_free(&cw->live);
     while (cw->calls) {
         struct cw_call *c = cw->calls;
         http_cancel(cw->http, c->req);
@@ -810,7 +826,7 @@ static void op_free(struct provider *p)
 static const struct provider_ops chatwoot_ops = {
     .name = "chatwoot",
     .free = op_free,
-    .subscribe = NULL, /* polling only until the ActionCable channel exists */
+    .subscribe = op_subscribe,
     .profile = op_profile,
     .list_conversations = op_list_conversations,
     .conversation_counts = op_conversation_counts,

@@ -75,6 +75,11 @@ struct http {
     size_t nsocks, capsocks;
     int64_t timer_at; /* monotonic ms when curl wants a timeout call; -1 none */
     bool in_perform;
+    struct {
+        const struct http_source *src;
+        void *ud;
+    } * sources;
+    size_t nsources;
 };
 
 /* ---- lists ---- */
@@ -257,6 +262,7 @@ void http_free(struct http **hp)
     free(h->socks);
     free(h->ca_file);
     free(h->user_agent);
+    free(h->sources);
     free(h);
     curl_global_cleanup();
     *hp = NULL;
@@ -394,7 +400,41 @@ size_t http_in_flight(const struct http *h)
 
 /* ---- loop integration ---- */
 
+const char *http_ca_file(const struct http *h)
+{
+    return h->ca_file;
+}
+
+void http_add_source(struct http *h, const struct http_source *src, void *ud)
+{
+    h->sources = xreallocarray(h->sources, h->nsources + 1, sizeof *h->sources);
+    h->sources[h->nsources].src = src;
+    h->sources[h->nsources].ud = ud;
+    h->nsources++;
+}
+
+void http_remove_source(struct http *h, void *ud)
+{
+    for (size_t i = 0; i < h->nsources; i++) {
+        if (h->sources[i].ud == ud) {
+            memmove(&h->sources[i], &h->sources[i + 1], (h->nsources - i - 1) * sizeof *h->sources);
+            h->nsources--;
+            return;
+        }
+    }
+}
+
+static int curl_pollfds(struct http *h, struct pollfd *fds, int max);
+
 int http_pollfds(struct http *h, struct pollfd *fds, int max)
+{
+    int n = curl_pollfds(h, fds, max);
+    for (size_t i = 0; i < h->nsources && n < max; i++)
+        n += h->sources[i].src->pollfds(h->sources[i].ud, fds + n, max - n);
+    return n;
+}
+
+static int curl_pollfds(struct http *h, struct pollfd *fds, int max)
 {
     int n = 0;
     for (size_t i = 0; i < h->nsocks && n < max; i++) {
@@ -417,10 +457,17 @@ long http_timeout_ms(struct http *h)
 {
     if (h->done.n)
         return 0; /* completions wait to be reported */
-    if (h->timer_at < 0)
-        return -1;
-    int64_t left = h->timer_at - timeutil_mono_ms();
-    return left < 0 ? 0 : (long)left;
+    long t = -1;
+    if (h->timer_at >= 0) {
+        int64_t left = h->timer_at - timeutil_mono_ms();
+        t = left < 0 ? 0 : (long)left;
+    }
+    for (size_t i = 0; i < h->nsources; i++) {
+        long s = h->sources[i].src->timeout_ms(h->sources[i].ud);
+        if (s >= 0 && (t < 0 || s < t))
+            t = s;
+    }
+    return t;
 }
 
 /* Could the server have acted on a request that got no answer? Only if
@@ -517,14 +564,12 @@ static void report_done(struct http *h)
     }
 }
 
-void http_perform(struct http *h, const struct pollfd *fds, int n)
+void http_multi_pump(void *multi, const struct pollfd *fds, int n, bool (*ours)(void *ud, int fd),
+                     void *ud, int64_t *timer_at)
 {
     int running = 0;
-    if (h->in_perform)
-        return;
-    h->in_perform = true;
     for (int i = 0; fds && i < n; i++) {
-        if (!fds[i].revents || !sock_find(h, fds[i].fd))
+        if (!fds[i].revents || !ours(ud, fds[i].fd))
             continue;
         int mask = 0;
         if (fds[i].revents & (POLLIN | POLLHUP))
@@ -533,14 +578,34 @@ void http_perform(struct http *h, const struct pollfd *fds, int n)
             mask |= CURL_CSELECT_OUT;
         if (fds[i].revents & (POLLERR | POLLNVAL))
             mask |= CURL_CSELECT_ERR;
-        curl_multi_socket_action(h->multi, fds[i].fd, mask, &running);
+        curl_multi_socket_action(multi, fds[i].fd, mask, &running);
     }
-    if (h->timer_at >= 0 && h->timer_at <= timeutil_mono_ms()) {
-        h->timer_at = -1;
-        curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    if (*timer_at >= 0 && *timer_at <= timeutil_mono_ms()) {
+        *timer_at = -1;
+        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }
+}
+
+static bool is_curls(void *ud, int fd)
+{
+    return sock_find(ud, fd) != NULL;
+}
+
+void http_perform(struct http *h, const struct pollfd *fds, int n)
+{
+    if (h->in_perform)
+        return;
+    h->in_perform = true;
+    http_multi_pump(h->multi, fds, n, is_curls, h, &h->timer_at);
     collect_done(h);
     report_done(h);
+    /* A source may go away in its perform: walk by what it was. */
+    for (size_t i = 0; i < h->nsources; i++) {
+        void *ud = h->sources[i].ud;
+        h->sources[i].src->perform(ud, fds, n);
+        if (i < h->nsources && h->sources[i].ud != ud)
+            i--;
+    }
     h->in_perform = false;
 }
 

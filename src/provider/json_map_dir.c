@@ -242,6 +242,7 @@ int json_map_profile(json_object *o, struct profile *out, char **err)
     out->email = xstrdup("");
     out->role = xstrdup("");
     out->account_name = xstrdup("");
+    out->pubsub_token = xstrdup("");
     out->id = json_map_get_int(o, "id");
     if (!json_object_is_type(o, json_type_object) || out->id <= 0) {
         out->id = 0;
@@ -251,6 +252,7 @@ int json_map_profile(json_object *o, struct profile *out, char **err)
     json_map_replace(&out->name, json_map_get_name2(o, "available_name", "name"));
     json_map_replace(&out->email, json_map_get_text(o, "email", TEXT_SINGLE_LINE));
     json_map_replace(&out->role, json_map_get_text(o, "role", TEXT_SINGLE_LINE));
+    json_map_replace(&out->pubsub_token, json_map_get_text(o, "pubsub_token", TEXT_SINGLE_LINE));
     json_object *accounts = json_map_get_arr(o, "accounts");
     size_t len = json_map_arr_len(accounts);
     for (size_t i = 0; i < len; i++) {

@@ -43,7 +43,7 @@ void session_resched(struct session *s)
         s->timer = s->sched.at(s->sched.ud, t, on_timer, s);
 }
 
-static void set_next_poll(struct session *s, int64_t when)
+void session_set_next_poll(struct session *s, int64_t when)
 {
     s->next_poll = when;
     session_resched(s);
@@ -181,7 +181,7 @@ bool session_note_result(struct session *s, const struct prov_result *res)
         }
         int64_t wait = s->retry_at - now;
         if (s->next_poll < s->retry_at)
-            set_next_poll(s, s->retry_at);
+            session_set_next_poll(s, s->retry_at);
         log_info("request failed (%s); retrying in %lld ms", res->message ? res->message : "?",
                  (long long)wait);
         set_state(s, CONN_RETRYING, session_why(res));
@@ -197,142 +197,20 @@ bool session_note_result(struct session *s, const struct prov_result *res)
 
 /* ---- the poll cycle ---- */
 
-static void poll_done_maybe(struct session *s)
+void session_poll_done_maybe(struct session *s)
 {
-    if (s->pages_pending || s->feed_pending || s->thread_pending)
+    if (s->list_loading || s->changes_pending || s->feed_pending || s->thread_pending)
         return;
     if (s->next_poll == INT64_MAX)
         log_debug("poll %d done", s->polls);
     int64_t next = session_mono(s) + s->poll_ms;
     if (s->state == CONN_RETRYING && s->retry_at > session_mono(s))
         next = s->retry_at;
-    set_next_poll(s, next);
+    /* While the live channel is up, changes come to us. */
+    if (s->live)
+        next = INT64_MAX;
+    session_set_next_poll(s, next);
 }
-
-static void finish_list(struct session *s)
-{
-    size_t total = 0;
-    for (int i = 0; i < s->pages_wanted; i++)
-        total += s->pages[i].n;
-    int64_t *ids = xcalloc(total ? total : 1, sizeof *ids);
-    size_t n = 0;
-    for (int i = 0; i < s->pages_wanted; i++) {
-        for (size_t j = 0; j < s->pages[i].n; j++) {
-            int64_t id = s->pages[i].ids[j];
-            bool dup = false;
-            /* Pages can overlap while the list moves under us. */
-            for (size_t k = n; k-- > 0 && !dup;)
-                dup = ids[k] == id;
-            if (!dup)
-                ids[n++] = id;
-        }
-    }
-    store_list_set(s->st, ids, n);
-    free(ids);
-    if (s->counts_ok)
-        store_set_counts(s->st, &s->counts);
-}
-
-static void clear_pages(struct session *s)
-{
-    for (int i = 0; i < MAX_PAGES; i++) {
-        free(s->pages[i].ids);
-        s->pages[i].ids = NULL;
-        s->pages[i].n = 0;
-        s->pages[i].done = false;
-    }
-}
-
-static void check_ready(struct session *s);
-
-static void on_list(void *ud, struct prov_result *res)
-{
-    struct req_ctx *r = ud;
-    struct session *s = r->s;
-    if (r->epoch != s->list_epoch) { /* the query changed meanwhile */
-        session_req_done(r);
-        return;
-    }
-    s->pages_pending--;
-    if (session_note_result(s, res)) {
-        struct page_result *pg = &s->pages[r->page - 1];
-        free(pg->ids);
-        pg->ids = xcalloc(res->nconvs ? res->nconvs : 1, sizeof *pg->ids);
-        pg->n = 0;
-        for (size_t i = 0; i < res->nconvs; i++) {
-            pg->ids[pg->n++] = res->convs[i].id;
-            session_merge_conv(s, &res->convs[i]);
-        }
-        pg->done = true;
-        s->list_ok = true;
-        if (r->page == s->pages_wanted)
-            s->list_complete = session_page_list_last(res->nconvs, res->nconvs);
-        if (r->page == 1 && res->has_counts) {
-            s->counts = res->counts;
-            s->counts_ok = true;
-        }
-    }
-    if (s->pages_pending == 0) {
-        bool all = true;
-        for (int i = 0; i < s->pages_wanted; i++)
-            all = all && s->pages[i].done;
-        if (all)
-            finish_list(s);
-        check_ready(s);
-    }
-    session_req_done(r);
-    poll_done_maybe(s);
-}
-
-static void request_list(struct session *s)
-{
-    if (s->pages_pending)
-        return; /* a cycle is in flight; its answer comes soon */
-    for (int i = 0; i < s->pages_wanted; i++)
-        s->pages[i].done = false;
-    for (int page = 1; page <= s->pages_wanted; page++) {
-        struct req_ctx *r = session_req_new(s, REQ_LIST);
-        r->epoch = s->list_epoch;
-        r->page = page;
-        struct conv_query q = s->q;
-        q.page = page;
-        s->pages_pending++;
-        s->p->ops->list_conversations(s->p, &q, on_list, r);
-    }
-}
-
-/* The feed: the newest open conversations of every assignee, so that a
- * customer who writes in is noticed whatever the list shows. */
-static void on_feed(void *ud, struct prov_result *res)
-{
-    struct req_ctx *r = ud;
-    struct session *s = r->s;
-    s->feed_pending = false;
-    if (session_note_result(s, res))
-        for (size_t i = 0; i < res->nconvs; i++)
-            session_merge_conv(s, &res->convs[i]);
-    session_req_done(r);
-    poll_done_maybe(s);
-}
-
-static bool query_is_feed(const struct conv_query *q)
-{
-    return q->assignee == ASSIGNEE_ALL && q->status == CONV_OPEN && !q->inbox_id && !q->team_id &&
-           !q->label && !q->q;
-}
-
-static void request_feed(struct session *s)
-{
-    if (s->feed_pending || query_is_feed(&s->q))
-        return;
-    struct conv_query q = {.assignee = ASSIGNEE_ALL, .status = CONV_OPEN, .page = 1};
-    struct req_ctx *r = session_req_new(s, REQ_FEED);
-    s->feed_pending = true;
-    s->p->ops->list_conversations(s->p, &q, on_feed, r);
-}
-
-static void request_thread_new(struct session *s);
-static void mark_read(struct session *s, int64_t conv);
 
 /* How long a reply may stay "sent" before we stop asking about it. */
 #define SETTLE_SECS (6 * 3600)
@@ -367,7 +245,7 @@ static void on_thread_new(void *ud, struct prov_result *res)
         session_merge_messages(s, r->conv, res->msgs, res->nmsgs);
         /* The agent is looking at it: what arrives is read. */
         if (news && !first)
-            mark_read(s, r->conv);
+            session_mark_read(s, r->conv);
         if (first && session_page_thread_start(res->nmsgs, true))
             store_thread_set_complete(s->st, r->conv, true);
         /* A burst of more than a page: keep reading. */
@@ -375,11 +253,11 @@ static void on_thread_new(void *ud, struct prov_result *res)
     }
     session_req_done(r);
     if (more)
-        request_thread_new(s);
-    poll_done_maybe(s);
+        session_request_thread_new(s);
+    session_poll_done_maybe(s);
 }
 
-static void request_thread_new(struct session *s)
+void session_request_thread_new(struct session *s)
 {
     if (!s->open_conv || s->thread_pending)
         return;
@@ -419,26 +297,28 @@ static void poll_now(struct session *s)
     if (s->state == CONN_AUTH_FAILED)
         return;
     s->polls++;
-    set_next_poll(s, INT64_MAX); /* until this cycle's answers are in */
+    session_set_next_poll(s, INT64_MAX); /* until this cycle's answers are in */
     /* The tests wait for "started" then "done" to know that everything the
      * server held before the start has been seen. */
     log_debug("poll %d started%s", s->polls,
-              s->pages_pending || s->feed_pending || s->thread_pending
+              s->list_loading || s->changes_pending || s->feed_pending || s->thread_pending
                   ? " (an earlier request is still on its way)"
                   : "");
-    request_list(s);
-    request_feed(s);
-    request_thread_new(s);
-    if (s->polls % DIRECTORY_EVERY == 0)
+    /* What changed in the list (and, knowing that, whether the open thread
+     * needs reading); the directory now and then. */
+    session_request_list(s);
+    if (session_mono(s) >= s->next_directory) {
+        s->next_directory = session_mono(s) + DIRECTORY_EVERY_MS;
         request_directory(s);
-    poll_done_maybe(s);
+    }
+    session_poll_done_maybe(s);
 }
 
 /* ---- profile and readiness ---- */
 
-static void check_ready(struct session *s)
+void session_check_ready(struct session *s)
 {
-    if (s->ready || !s->me || s->pages_pending || !s->list_ok)
+    if (s->ready || !s->me || s->list_loading || !s->list_ok)
         return;
     s->ready = true;
     s->ready_wall = timeutil_now();
@@ -455,7 +335,8 @@ static void on_profile(void *ud, struct prov_result *res)
         s->me = res->profile.id;
         store_set_profile(s->st, &res->profile);
         res->has_profile = false;
-        check_ready(s);
+        session_live_start(s);
+        session_check_ready(s);
     } else if (s->state != CONN_AUTH_FAILED) {
         /* Without knowing who we are nothing else makes sense: ask again
          * at the next poll. */
@@ -480,14 +361,15 @@ struct session *session_new(struct provider *p, struct store *st, const struct s
     s->poll_ms = o->poll_ms; /* the setting's default is options.c's alone */
     s->state_dir = xstrdup(o->state_dir);
     s->keep_unread = o->keep_unread;
+    s->no_live = o->no_live;
     s->reason = xstrdup("");
     s->state = CONN_CONNECTING;
     s->q.assignee = ASSIGNEE_ALL;
     s->q.status = CONV_OPEN;
     s->q.page = 1;
-    s->pages_wanted = 1;
     s->next_poll = INT64_MAX;
     s->timer_at = -1;
+    s->updated_within_ok = -1; /* not known until a server answers */
     s->clock = timeutil_mono_ms;
 
     char *err = NULL;
@@ -512,7 +394,6 @@ struct session *session_new(struct provider *p, struct store *st, const struct s
     }
     free(path);
     session_outbox_show_locals(s);
-    session_merge_subscribe(s);
     return s;
 }
 
@@ -530,7 +411,8 @@ void session_free(struct session **ps)
         s->reqs = r->next;
         session_req_free(r);
     }
-    clear_pages(s);
+    free(s->list_ids);
+    free(s->refresh_ids);
     outbox_free(&s->outbox);
     free(s->claimed);
     while (s->watches) {
@@ -543,6 +425,7 @@ void session_free(struct session **ps)
     free(s->q_q);
     free(s->q_sort);
     free(s->reason);
+    free(s->live_why);
     free(s->state_dir);
     free(s);
     *ps = NULL;
@@ -560,9 +443,15 @@ void session_set_clock(struct session *s, int64_t (*now_ms)(void))
 
 void session_start(struct session *s)
 {
+    s->started = true;
     request_profile(s);
     request_directory(s);
-    poll_now(s);
+    s->next_directory = session_mono(s) + DIRECTORY_EVERY_MS;
+    /* The query set before the start (or the default): its first page,
+     * once, after who we are and the directory. */
+    if (!s->list_loading && !s->list_ok)
+        session_list_load(s);
+    session_set_next_poll(s, session_mono(s) + s->poll_ms);
 }
 
 int64_t session_next_ms(const struct session *s)
@@ -576,6 +465,10 @@ int64_t session_next_ms(const struct session *s)
     int64_t again = session_cmd_next_ms(s);
     if (again >= 0 && again < t)
         t = again;
+    if (s->typing_next && s->typing_next < t)
+        t = s->typing_next;
+    if (s->my_typing_conv && s->my_typing_idle_at < t)
+        t = s->my_typing_idle_at;
     return t == INT64_MAX ? -1 : t;
 }
 
@@ -593,6 +486,9 @@ void session_tick(struct session *s, int64_t now)
         session_send_next(s);
     }
     session_cmd_tick(s, now);
+    session_live_expire(s, now);
+    if (s->my_typing_conv && now >= s->my_typing_idle_at)
+        session_typing(s, s->my_typing_conv, false, s->my_typing_private);
     session_resched(s); /* also when it ran early and nothing was due */
 }
 
@@ -605,7 +501,7 @@ void session_set_poll_ms(struct session *s, int poll_ms)
      * (A poll in flight, or a retry's wait, keeps its time.) */
     int64_t soon = session_mono(s) + poll_ms;
     if (s->next_poll != INT64_MAX && s->state != CONN_RETRYING && soon < s->next_poll)
-        set_next_poll(s, soon);
+        session_set_next_poll(s, soon);
 }
 
 void session_set_keep_unread(struct session *s, bool keep_unread)
@@ -650,50 +546,6 @@ int64_t session_me(const struct session *s)
 
 /* ---- public: the list ---- */
 
-void session_set_query(struct session *s, const struct conv_query *q)
-{
-    free(s->q_label);
-    free(s->q_q);
-    free(s->q_sort);
-    s->q = *q;
-    s->q_label = q->label ? xstrdup(q->label) : NULL;
-    s->q_q = q->q ? xstrdup(q->q) : NULL;
-    s->q_sort = q->sort_by ? xstrdup(q->sort_by) : NULL;
-    s->q.label = s->q_label;
-    s->q.q = s->q_q;
-    s->q.sort_by = s->q_sort;
-    s->q.page = 1;
-    s->list_epoch++;
-    s->pages_pending = 0;
-    s->pages_wanted = 1;
-    s->list_complete = false;
-    s->counts_ok = false;
-    clear_pages(s);
-    request_list(s);
-}
-
-void session_load_more(struct session *s)
-{
-    if (s->list_complete || s->pages_pending || s->pages_wanted >= MAX_PAGES)
-        return;
-    s->pages_wanted++;
-    /* Fetch only the new page now; the next poll refreshes all of them. */
-    struct req_ctx *r = session_req_new(s, REQ_LIST);
-    r->epoch = s->list_epoch;
-    r->page = s->pages_wanted;
-    for (int i = 0; i < s->pages_wanted - 1; i++)
-        s->pages[i].done = true;
-    struct conv_query q = s->q;
-    q.page = r->page;
-    s->pages_pending++;
-    s->p->ops->list_conversations(s->p, &q, on_list, r);
-}
-
-bool session_list_complete(const struct session *s)
-{
-    return s->list_complete;
-}
-
 void session_refresh(struct session *s)
 {
     if (s->state == CONN_AUTH_FAILED)
@@ -701,7 +553,10 @@ void session_refresh(struct session *s)
     if (!s->me)
         request_profile(s);
     request_directory(s);
+    s->next_directory = session_mono(s) + DIRECTORY_EVERY_MS;
     poll_now(s);
+    /* Asked for: the open thread too, changed or not. */
+    session_request_thread_new(s);
 }
 
 /* ---- public: threads ---- */
@@ -723,11 +578,11 @@ void session_open(struct session *s, int64_t conv)
     s->older_pending = false;
     if (!conv)
         return;
-    request_thread_new(s);
-    mark_read(s, conv);
+    session_request_thread_new(s);
+    session_mark_read(s, conv);
 }
 
-static void mark_read(struct session *s, int64_t conv)
+void session_mark_read(struct session *s, int64_t conv)
 {
     if (s->keep_unread)
         return;

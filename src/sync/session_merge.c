@@ -10,16 +10,10 @@
 #include "twoway/store.h"
 #include "twoway/xmalloc.h"
 
-void session_merge_conv(struct session *s, struct conversation *c)
+void session_merge_news(struct session *s, const struct conversation *c, const struct message *m)
 {
-    int64_t id = c->id;
-    unsigned r = store_put_conv(s->st, c);
-    if (!(r & (STORE_PUT_NEW | STORE_PUT_NEW_MESSAGE)) || !s->ready || !s->l.inbound)
+    if (!s->ready || !s->l.inbound)
         return;
-    const struct conversation *now = store_conv(s->st, id);
-    if (!now || !now->has_last)
-        return;
-    const struct message *m = &now->last;
     /* Old conversations showing up through paging are not news. */
     if (m->created_at < s->ready_wall - 5)
         return;
@@ -29,7 +23,19 @@ void session_merge_conv(struct session *s, struct conversation *c)
                          !(m->sender_kind == SENDER_AGENT && m->sender_id == s->me);
     if (m->type != MSG_INCOMING && !note_by_other)
         return;
-    s->l.inbound(s->l.ud, now, m);
+    s->l.inbound(s->l.ud, c, m);
+}
+
+unsigned session_merge_conv(struct session *s, struct conversation *c)
+{
+    int64_t id = c->id;
+    unsigned r = store_put_conv(s->st, c);
+    if (!(r & (STORE_PUT_NEW | STORE_PUT_NEW_MESSAGE)))
+        return r;
+    const struct conversation *now = store_conv(s->st, id);
+    if (now && now->has_last)
+        session_merge_news(s, now, &now->last);
+    return r;
 }
 
 size_t session_merge_messages(struct session *s, int64_t conv, struct message *msgs, size_t n)
@@ -90,31 +96,4 @@ void session_merge_change(struct session *s, const struct conv_change *ch)
     }
     store_conv_touched(s->st, ch->conv);
     session_fetch_conv(s, ch->conv);
-}
-
-/* ---- pushed events ---- */
-
-static void on_push_message(void *ud, struct message *m)
-{
-    struct session *s = ud;
-    session_merge_messages(s, m->conv_id, m, 1);
-    model_message_free(m);
-}
-
-static void on_push_conversation(void *ud, struct conversation *c)
-{
-    session_merge_conv(ud, c);
-    model_conversation_free(c);
-}
-
-void session_merge_subscribe(struct session *s)
-{
-    if (!s->p->ops->subscribe)
-        return; /* a polling provider */
-    struct prov_events ev = {
-        .message = on_push_message,
-        .conversation = on_push_conversation,
-        .ud = s,
-    };
-    s->p->ops->subscribe(s->p, &ev);
 }

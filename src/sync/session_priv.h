@@ -10,8 +10,9 @@
 #include "twoway/provider.h"
 #include "twoway/session.h"
 
-#define MAX_PAGES 40       /* the list never polls more than this many pages */
-#define DIRECTORY_EVERY 12 /* re-read agents, labels… every this many polls */
+/* Agents, teams, labels change rarely and are not pushed: re-read them this
+ * often (and whenever asked). */
+#define DIRECTORY_EVERY_MS (30 * 60 * 1000)
 #define BACKOFF_MAX_MS 60000
 
 enum req_kind {
@@ -26,6 +27,7 @@ enum req_kind {
     REQ_SEND,
     REQ_MARK_READ,
     REQ_COMMAND, /* a command's read or action (session_fetch.c, session_act.c) */
+    REQ_TYPING,
 };
 
 /* The context of one request in flight. Kept on a list so that the
@@ -68,13 +70,6 @@ struct send_watch {
     struct send_watch *next;
 };
 
-/* One page of the list as it arrived, until the whole cycle is in. */
-struct page_result {
-    int64_t *ids;
-    size_t n;
-    bool done;
-};
-
 struct session {
     struct provider *p;
     struct store *st;
@@ -95,18 +90,35 @@ struct session {
     /* The list query and its own copies of the strings. */
     struct conv_query q;
     char *q_label, *q_q, *q_sort;
+    bool query_set; /* session_set_query was called */
+    bool started;   /* session_start was called */
     uint64_t list_epoch;
-    int pages_wanted;
+
+    /* The list as loaded (session_list.c): ids in the server's order, the
+     * pages loaded from the top, and what is in flight. */
+    int64_t *list_ids;
+    size_t nlist, caplist;
+    int list_pages;
     bool list_complete;
-    struct page_result pages[MAX_PAGES];
-    int pages_pending;
+    bool list_loading;     /* a page of the list (first or next) in flight */
+    bool list_load_all;    /* keep loading pages until the last */
+    bool list_ok;          /* a list answer has arrived at least once */
+    bool changes_pending;  /* a catch-up in flight */
+    bool changes_again;    /* another was asked for meanwhile */
+    int64_t changes_since; /* wall s: what changed since then is known */
+    int64_t changes_asked; /* wall s when the catch-up in flight left */
+    int changes_window;    /* its updated_within */
+    int updated_within_ok; /* -1 not known, 0 the server ignores it, 1 works */
+    int64_t *refresh_ids;  /* the page-1 refresh (without updated_within) */
+    size_t nrefresh;
     struct conv_counts counts;
     bool counts_ok;
-    bool list_ok; /* a list answer has arrived at least once */
+    bool counts_pending;
 
     bool feed_pending;
     int polls;
     int64_t next_poll;
+    int64_t next_directory;
 
     int64_t open_conv;
     uint64_t thread_epoch;
@@ -131,6 +143,17 @@ struct session {
     uint64_t timer;
     int64_t timer_at;
 
+    /* The live channel (session_live.c). */
+    bool no_live;           /* the agent said live = no */
+    bool live_started;      /* subscribed (the provider has a channel) */
+    bool live;              /* up: changes are pushed, polling stops */
+    char *live_why;         /* why it is down ("" if up or never tried) */
+    int64_t typing_next;    /* monotonic ms of the next typing lapse; 0 none */
+    int64_t my_typing_conv; /* where we told colleagues we type; 0 none */
+    bool my_typing_private;
+    int64_t my_typing_sent;    /* when "on" last went out */
+    int64_t my_typing_idle_at; /* "off" goes out then, unless we type on */
+
     struct req_ctx *reqs;
     struct send_watch *watches; /* session_send_notify() callers waiting */
     int64_t (*clock)(void);     /* monotonic ms (a seam for tests) */
@@ -154,8 +177,11 @@ bool session_page_thread_start(size_t got, bool progress);
  * polled, answered to a command, or pushed, goes into the store here ---- */
 
 /* A conversation (takes what *c owns); tells the listener of a new
- * message from someone else. */
-void session_merge_conv(struct session *s, struct conversation *c);
+ * message from someone else. Returns store_put_result bits. */
+unsigned session_merge_conv(struct session *s, struct conversation *c);
+/* Tell the listener of message m of conversation c if it is news (from
+ * someone else, since the first sync): polled and pushed alike. */
+void session_merge_news(struct session *s, const struct conversation *c, const struct message *m);
 /* Messages of a thread (takes what they own; the array stays the
  * caller's); returns how many were new. */
 size_t session_merge_messages(struct session *s, int64_t conv, struct message *msgs, size_t n);
@@ -164,8 +190,6 @@ void session_merge_dir(struct session *s, enum dir_kind k, struct directory *d);
 /* A change to one conversation (an action's result or a push): applied to
  * the stored record at once, then the record is read again. */
 void session_merge_change(struct session *s, const struct conv_change *ch);
-/* The provider's pushed events (a live channel), into the merges above. */
-void session_merge_subscribe(struct session *s);
 
 /* ---- commands' requests (session_fetch.c, session_act.c) ---- */
 
@@ -219,6 +243,28 @@ void session_req_free(struct req_ctx *r);
  * true if the result is usable. */
 bool session_note_result(struct session *s, const struct prov_result *res);
 int64_t session_backoff_ms(int fails, long retry_after);
+
+/* The list's recent changes (one request; the open thread too when it
+ * changed). */
+void session_request_list(struct session *s);
+/* session_list.c: the first page of the query (a new query, or none yet). */
+void session_list_load(struct session *s);
+/* A pushed change of conversation id: placed in the list at once (newest:
+ * its activity is the latest there is). */
+void session_list_pushed(struct session *s, int64_t id, bool newest);
+void session_poll_done_maybe(struct session *s);
+/* When the next poll is due (INT64_MAX: none); the timer follows. */
+void session_set_next_poll(struct session *s, int64_t when);
+void session_check_ready(struct session *s);
+void session_request_thread_new(struct session *s);
+void session_mark_read(struct session *s, int64_t conv);
+
+/* session_live.c */
+/* Subscribe to the live channel once the profile is known (no-op without
+ * one, or when already subscribed). */
+void session_live_start(struct session *s);
+/* Drop typing marks that lapsed; the next lapse (-1 none). */
+int64_t session_live_expire(struct session *s, int64_t now);
 
 /* session_send.c */
 void session_send_next(struct session *s);

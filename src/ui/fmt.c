@@ -376,8 +376,9 @@ void fmt_tabs_line(const struct fmt_tabs *t, const struct fmt_ctx *ctx, int cols
     }
     if (t->total) {
         char pos[48];
-        snprintf(pos, sizeof pos, "%zu/%zu ", t->pos, t->total);
-        int w = (int)strlen(pos);
+        snprintf(pos, sizeof pos, "%zu/%zu %s%s", t->pos, t->total, t->more ? t->more : "",
+                 t->more ? " " : "");
+        int w = text_width(pos);
         if (lb.width + 1 + w <= cols) {
             fmt_lb_spaces(&lb, cols - lb.width - w, ROLE_NORMAL);
             fmt_lb_add(&lb, pos, ROLE_NORMAL);

@@ -192,7 +192,15 @@ static void list_line2(const struct conversation *c, const struct fmt_ctx *ctx, 
 {
     struct fmt_lb lb;
     struct fmt_parts ps = {0};
-    char *text = preview(c, ctx, cols);
+    char *text;
+    if (ctx->typing) {
+        char *raw = xasprintf("%s %s is typing%s", ctx->ascii ? "..." : "✎",
+                              *ctx->typing ? ctx->typing : "someone", ctx->ascii ? "..." : "…");
+        text = fmt_text(ctx, raw);
+        free(raw);
+    } else {
+        text = preview(c, ctx, cols);
+    }
 
     fmt_lb_init(&lb);
     sel_bar(&lb, ctx, sel);

@@ -25,6 +25,7 @@ struct ui_panes {
     uint64_t seen_list_gen, seen_view_gen, seen_thread_gen, seen_dir_gen, seen_opts_gen;
     uint64_t seen_palette_gen;
     uint64_t seen_conv_gen;
+    uint64_t seen_compose_gen; /* the composer's conversation (typing, replies) */
     int64_t seen_thread_conv;
     int64_t seen_minute;
     int seen_conn_state;
@@ -233,6 +234,7 @@ static void draw_list(struct ui *ui)
         enum fmt_sel sel = i != ui->panes->sel_index ? FMT_SEL_NONE
                            : active                  ? FMT_SEL_ACTIVE
                                                      : FMT_SEL_INACTIVE;
+        ctx.typing = store_typing(ui->env->st, c->id, NULL);
         fmt_list_row(c, &ctx, ui->lay.list.w, sel, view_marked(ui->env->view, c->id), lines);
         for (int k = 0; k < FMT_LIST_ROW_LINES; k++) {
             ui_draw_line(w, r * FMT_LIST_ROW_LINES + k, &lines[k]);
@@ -329,6 +331,19 @@ static void draw_thread(struct ui *ui)
     if (ui->panes->tlines_conv != conv || ui->panes->tlines_width != ui->lay.thread.w ||
         ui->panes->tlines_gen != store_thread_gen(ui->env->st, conv))
         rebuild_thread(ui, conv);
+    /* A colleague typing here: the bottom line says so. */
+    const char *typist = store_typing(ui->env->st, conv, NULL);
+    if (typist && h > 1) {
+        char *raw =
+            xasprintf("%s is typing%s", *typist ? typist : "someone", ui->utf8 ? "…" : "...");
+        char *t = ui_text(ui, raw);
+        wattrset(w, theme_attr(ROLE_DIM));
+        mvwaddstr(w, h - 1, 1, t);
+        wattrset(w, theme_attr(ROLE_NORMAL));
+        free(t);
+        free(raw);
+        h--;
+    }
     size_t extra = thread_extra(ui, conv);
     size_t total = ui->panes->ntlines + extra;
     size_t max_from_bottom = total > (size_t)h ? total - (size_t)h : 0;
@@ -403,6 +418,10 @@ static void draw_tabs(struct ui *ui)
         .inbox = NULL,
         .pos = ui->panes->nshown ? ui->panes->sel_index + 1 : 0,
         .total = ui->panes->nshown,
+        /* A partial list says so: the server has more than is loaded. */
+        .more = !ui->env->ss || session_list_complete(ui->env->ss) ? NULL
+                : session_list_loading_all(ui->env->ss)            ? "loading more…"
+                                                                   : "+more",
     };
     const struct inbox *in = v->inbox_id ? store_inbox(ui->env->st, v->inbox_id) : NULL;
     if (in)
@@ -458,7 +477,13 @@ static char *connection_text(const struct ui *ui, bool *alert)
     case CONN_CONNECTING:
         return xstrdup("connecting…");
     case CONN_ONLINE:
-        return xstrdup(ui->panes->syncing ? "syncing…" : "online");
+        if (ui->panes->syncing)
+            return xstrdup("syncing…");
+        /* Online, and how: live (changes are pushed), polling (the live
+         * channel is not to be had just now: asked for every
+         * poll_interval), or plain online (polling by choice, live = no, or
+         * a server without a channel). */
+        return xstrdup(session_live(ss) ? "live" : session_live_tried(ss) ? "polling" : "online");
     case CONN_RETRYING: {
         *alert = true;
         int64_t left = (session_retry_at(ss) - timeutil_mono_ms() + 999) / 1000;
@@ -500,9 +525,14 @@ static void draw_status(struct ui *ui)
                              model_contact_label(&c->contact));
             alert = true;
         } else {
-            left =
-                xasprintf("%s #%lld %s", ui->compose_private ? "Note on" : "Reply to",
-                          (long long)ui->compose_conv, c ? model_contact_label(&c->contact) : "");
+            /* A colleague typing here or who just replied: said before
+             * Enter sends. */
+            char *clash = ui_compose_collision(ui);
+            left = xasprintf("%s #%lld %s%s%s", ui->compose_private ? "Note on" : "Reply to",
+                             (long long)ui->compose_conv, c ? model_contact_label(&c->contact) : "",
+                             clash ? " · " : "", clash ? clash : "");
+            alert = clash != NULL;
+            free(clash);
         }
         struct smsseg_info si;
         smsseg_measure(rl_line_buffer ? rl_line_buffer : "", &si);
@@ -640,14 +670,27 @@ static void find_damage(struct ui *ui)
         ui_damage(ui, DMG_THREAD | DMG_STATUS);
     if (cg != ui->panes->seen_conv_gen || dg != ui->panes->seen_dir_gen)
         ui_damage(ui, DMG_HEADER | DMG_TABS);
+    /* Rows say "you" for my own and the status line names me: once the
+     * profile (the directory's) is known, they are drawn again. */
+    if (dg != ui->panes->seen_dir_gen)
+        ui_damage(ui, DMG_LIST | DMG_STATUS);
+    /* The composer says when a colleague types or replies there. */
+    if (ui->mode == MODE_COMPOSE) {
+        uint64_t kg = store_conv_gen(st, ui->compose_conv) + store_thread_gen(st, ui->compose_conv);
+        if (kg != ui->panes->seen_compose_gen)
+            ui_damage(ui, DMG_STATUS);
+        ui->panes->seen_compose_gen = kg;
+    }
     if (minute != ui->panes->seen_minute)
         ui_damage(ui, DMG_LIST | DMG_THREAD);
     if (ui->env->ss) {
-        int cs = (int)session_state(ui->env->ss);
+        /* The connection state and whether it is live (the status says). */
+        int cs = (int)session_state(ui->env->ss) * 4 + session_live(ui->env->ss) * 2 +
+                 session_live_tried(ui->env->ss);
         size_t ob = (size_t)session_outbox_count(ui->env->ss);
         size_t unsure = (size_t)session_outbox_unsure(ui->env->ss);
         if (cs != ui->panes->seen_conn_state || ob != ui->panes->seen_outbox ||
-            unsure != ui->panes->seen_unsure || cs == CONN_RETRYING)
+            unsure != ui->panes->seen_unsure || cs / 4 == CONN_RETRYING)
             ui_damage(ui, DMG_STATUS);
         ui->panes->seen_conn_state = cs;
         ui->panes->seen_outbox = ob;

@@ -159,6 +159,10 @@ void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *t
  * as its draft (a template picked before the composer was open goes after
  * what was typed, never over it). */
 void ui_compose_add(struct ui *ui, int64_t conv, const char *text);
+/* Why sending from the composer now may clash with a colleague: they type
+ * in this conversation, or replied since the composer opened (or in the
+ * last two minutes). Owned, or NULL. */
+char *ui_compose_collision(const struct ui *ui);
 void ui_drafts_save_now(struct ui *ui);
 
 /* ui_rlkeys.c — ~/.inputrc, with the bindings that would switch the

@@ -65,6 +65,9 @@ static void redisplay_hook(void)
     if (rl_ui->mode == MODE_COMPOSE) {
         ui_damage(rl_ui, DMG_STATUS); /* the segment counter */
         schedule_draft_save(rl_ui);
+        /* Colleagues see that someone is answering (throttled there). */
+        if (rl_ui->env->ss)
+            session_typing(rl_ui->env->ss, rl_ui->compose_conv, rl_end > 0, rl_ui->compose_private);
     }
 }
 
@@ -165,6 +168,24 @@ static size_t common_prefix(char **c)
     return n;
 }
 
+/* " (online)" after a candidate that is the first name of an agent the
+ * live channel says is online, for the assign completion. */
+static const char *online_mark(const struct ui *ui, const char *cand)
+{
+    size_t n;
+    const struct agent *a = store_agents(ui->env->st, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (store_agent_online(ui->env->st, a[i].id) != 1)
+            continue;
+        char *first = model_first_name(a[i].name);
+        bool same = strcmp(first, cand) == 0;
+        free(first);
+        if (same)
+            return " (online)";
+    }
+    return "";
+}
+
 static void complete_command(struct ui *ui)
 {
     char **cands = cmd_complete(ui->env, rl_line_buffer, (size_t)rl_point);
@@ -184,7 +205,7 @@ static void complete_command(struct ui *ui)
         struct buf b;
         buf_init(&b);
         for (size_t i = 0; cands[i] && b.len < 2000; i++)
-            buf_addf(&b, "%s%s", i ? "  " : "", cands[i]);
+            buf_addf(&b, "%s%s%s", i ? "  " : "", cands[i], online_mark(ui, cands[i]));
         ui_message(ui, b.data, false);
         buf_free(&b);
     }
@@ -492,6 +513,8 @@ void ui_rl_end(struct ui *ui)
             ui_note_put(ui, ui->compose_conv, ui->compose_private, ui->compose_note);
         free(ui->compose_note);
         ui->compose_note = NULL;
+        if (ui->env->ss) /* sent or left: no longer typing */
+            session_typing(ui->env->ss, ui->compose_conv, false, ui->compose_private);
     }
     /* Left in the middle of a key (C-x, C-v, a vi operator, a search):
      * nothing of it may carry over into the next line. */
@@ -564,6 +587,37 @@ void ui_compose_add(struct ui *ui, int64_t conv, const char *text)
     if (rl_end > 0 && !strchr(" \n", rl_line_buffer[rl_end - 1]))
         rl_insert_text(" ");
     ui_rl_insert(ui, text);
+}
+
+/* A reply this recent counts as "just replied" even if it came before the
+ * composer opened. */
+#define JUST_REPLIED_SECS 120
+
+char *ui_compose_collision(const struct ui *ui)
+{
+    const struct store *st = ui->env->st;
+    int64_t conv = ui->compose_conv;
+    int64_t me = ui->env->ss ? session_me(ui->env->ss) : 0;
+    int64_t agent = 0;
+    const char *typist = store_typing(st, conv, &agent);
+    if (typist && agent != me)
+        return xasprintf("%s is typing here", *typist ? typist : "a colleague");
+    size_t n = 0;
+    const struct message *m = store_thread(st, conv, &n);
+    int64_t now = timeutil_now();
+    for (size_t i = n; i-- > 0;) {
+        const struct message *x = &m[i];
+        if (x->id <= 0 || x->type != MSG_OUTGOING || x->is_private ||
+            x->sender_kind != SENDER_AGENT || x->sender_id == me)
+            continue;
+        if (x->id <= ui->compose_since && x->created_at < now - JUST_REPLIED_SECS)
+            break;
+        int64_t ago = now - x->created_at;
+        return ago < 60
+                   ? xasprintf("%s replied just now", x->sender_name)
+                   : xasprintf("%s replied %lld min ago", x->sender_name, (long long)(ago / 60));
+    }
+    return NULL;
 }
 
 void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *text)

@@ -826,5 +826,27 @@ class ActionTest(Base):
                 self.assertIn("error", r.json)
 
 
+class UpdatedWithinTest(Base):
+    """updated_within=SECONDS (a client catching up): every match changed
+    in that window, unpaginated; nothing when nothing changed."""
+
+    def test_only_what_changed_lately_and_all_of_it(self):
+        d = self.d
+        phones = ["+1555016%04d" % i for i in range(30)]
+        for p in phones:
+            self.assertEqual(d.sms_in(p, "hello from %s" % p).status, 200)
+        r = d.api("GET", d.acc("/conversations?status=all&assignee_type=all&updated_within=60"))
+        self.assertEqual(r.status, 200, r)
+        got = {c["meta"]["sender"]["phone_number"] for c in r.json["data"]["payload"]}
+        self.assertTrue(set(phones) <= got, "all 30, not a page of 25")
+        time.sleep(2.2)
+        r = d.api("GET", d.acc("/conversations?status=all&assignee_type=all&updated_within=1"))
+        self.assertEqual(r.json["data"]["payload"], [])
+        self.assertLess(len(r.body), 300)
+        for bad in ("0", "-5", "x"):
+            r = d.api("GET", d.acc("/conversations?updated_within=" + bad))
+            self.assertEqual(r.status, 422, bad)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -36,7 +36,13 @@ import urllib.request
 import twtest
 
 # Fast polling, and no notifications (they are test_notify's business).
-CONFIG = "set poll_interval = 1\nset notify = none\n"
+# Polling, as the tests of the screen were written for (screen_live has
+# the live channel).
+CONFIG = "set poll_interval = 1\nset notify = none\nset live = no\n"
+
+# The status line once the server answers: live (pushed changes), polling
+# (the live channel is not to be had) or online (set live = no).
+ONLINE = re.compile(r"\b(live|polling|online) · ")
 
 # The one generous deadline of every wait (tests/lib/twtest.py).
 TIMEOUT = twtest.DEADLINE
@@ -446,6 +452,7 @@ class Proxy:
         self.fake.server.handle_error = lambda request, address: None
         self.url = self.fake.url
         self.log = []  # (time.monotonic(), method, path) of every request
+        self.answers = []  # (time.monotonic(), path, bytes) of every answer forwarded
 
     def _handle(self, method, path, headers, body):
         self.log.append((time.monotonic(), method, path))
@@ -468,6 +475,7 @@ class Proxy:
             return 502, "application/json", b'{"error":"twowayd is not answering"}'
         for old, new in self.rewrite.items():
             out = out.replace(old, new)
+        self.answers.append((time.monotonic(), path, len(out)))
         return status, ctype or "application/json", out
 
     def cleanup(self):

@@ -151,7 +151,7 @@ class Notifyd:
 
 
 def notify_config(backends, coalesce=1, preview=True, extra=""):
-    return ("set poll_interval = 1\n"
+    return ("set poll_interval = 1\nset live = no\n"
             "set notify = %s\n"
             "set notify_coalesce = %d\n"
             "set notify_preview = %s\n%s" % (backends, coalesce, "yes" if preview else "no",

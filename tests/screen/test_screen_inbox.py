@@ -126,7 +126,7 @@ class InboxScreen(screen.ScreenCase):
 
     def test_inbound_message_shows_without_a_key_within_two_polls(self):
         poll = 2
-        tw = self.twoway(config="set poll_interval = %d\nset notify = none\n" % poll)
+        tw = self.twoway(config="set poll_interval = %d\nset notify = none\nset live = no\n" % poll)
         mike = screen.conv_by_phone(self.d, MIKE)
         self.open_conv(mike["id"], wait="Mike Sullivan ·")
         self.s.wait_for(self.contents(mike["id"])[-1][:30])

@@ -99,7 +99,7 @@ class OfflineScreen(screen.ScreenCase):
         self.wait_status(OFFLINE)
         # twowayd comes back on the same port and database.
         self.d.start()
-        self.wait_status("online")
+        self.wait_status(screen.ONLINE)
         self.delivered_once(conv, text)
         self.wait_thread(re.compile(r"▶ you .*✓.*\n  " + re.escape(text)))
 
@@ -128,7 +128,7 @@ class OfflineScreen(screen.ScreenCase):
             self.assertEqual(self.d.proc.poll(), None)
         finally:
             self.d.proc.send_signal(signal.SIGCONT)
-        self.wait_status("online")
+        self.wait_status(screen.ONLINE)
         self.delivered_once(conv, text)
         self.wait_thread(re.compile(r"▶ you .*✓.*\n  " + re.escape(text)))
         # And live again: an inbound message shows.
@@ -166,7 +166,7 @@ class OfflineScreen(screen.ScreenCase):
             self.assertIn("connecting", self.status())  # the server has not answered
         finally:
             self.d.proc.send_signal(signal.SIGCONT)
-        self.wait_status("online")
+        self.wait_status(screen.ONLINE)
 
     def test_server_errors_500_then_429_back_off(self):
         proxy = screen.Proxy(self.d)
@@ -186,22 +186,22 @@ class OfflineScreen(screen.ScreenCase):
         proxy.fail = 429
         self.wait_status(re.compile(r"offline \(.*429.*\)"))
 
-        # Backoff, read from the polls of the list (one request each) while
-        # it fails: polling on would fetch it every second (poll_interval);
+        # Backoff, read from the polls of the list (one request each, for
+        # what changed) while it fails: polling on would ask every second;
         # backing off, each failed round at least doubles the wait (1, 2,
         # 4 s...). Only lower bounds: a busy machine makes gaps longer,
         # never shorter.
         def polls():
             return [t for t, method, path in proxy.log[n_before:]
                     if method == "GET" and "/conversations?" in path and
-                    "assignee_type=me" in path]
+                    ("assignee_type=me" in path or "updated_within=" in path)]
         times = self.s.wait(lambda: len(polls()) >= 4 and polls(), "four polls while failing")
         gaps = [round(b - a, 2) for a, b in zip(times, times[1:])]
         for i, gap in enumerate(gaps[:3]):
             self.assertGreaterEqual(gap, 0.9 * 2 ** i, "the waits double: %r" % gaps)
         self.assertTrue(self.s.alive())
         proxy.fail = None
-        self.wait_status("online")
+        self.wait_status(screen.ONLINE)
         self.delivered_once(conv, text)
 
 

@@ -131,8 +131,11 @@ class WritesScreen(screen.ScreenCase):
         self.assert_one_write(writes, "page-down", PAGE_BUDGET)
 
     def test_an_idle_poll_writes_nothing(self):
-        self.traced(config="set poll_interval = 1\nset notify = none\n")
-        self.wait_status("online")
+        # Through a proxy that does not pass WebSockets: polling, not live.
+        proxy = screen.Proxy(self.d)
+        self.addCleanup(proxy.cleanup)
+        self.traced(config="set poll_interval = 1\nset notify = none\n", url=proxy.url)
+        self.wait_status(re.compile(r"\bpolling · "))
         before = self.list_requests()
 
         def polls():

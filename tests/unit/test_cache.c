@@ -71,7 +71,8 @@ static struct store *filled(void)
                         xstrdup("Ann Lee"),
                         xstrdup("ann@example.com"),
                         xstrdup("administrator"),
-                        xstrdup("Bayside")};
+                        xstrdup("Bayside"),
+                        NULL};
     store_set_profile(st, &p);
     struct agent *a = xcalloc(1, sizeof *a);
     *a = (struct agent){7,

@@ -213,7 +213,7 @@ static void test_man__documents_every_json_key(void **state)
     for (int k = 0; k < DIR__COUNT; k++)
         check_record(words, codec_dir_record((enum dir_kind)k, recs[k]),
                      model_dir_name((enum dir_kind)k));
-    struct profile p = {1, 1, "Ann", "ann@x", "agent", "Acme"};
+    struct profile p = {1, 1, "Ann", "ann@x", "agent", "Acme", NULL};
     check_record(words, codec_profile(&p), "the profile");
     struct conv_counts cc = {1, 2, 3, 4};
     check_record(words, codec_counts(&cc), "the counts");

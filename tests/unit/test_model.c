@@ -324,7 +324,7 @@ static void test_model__directory_frees_release_everything(void **state)
     struct inbox ib = {4, xstrdup("SMS"), xstrdup("Channel::TwilioSms"), xstrdup("+1"), true};
     struct template tp = {5, xstrdup("hi"), xstrdup("Hello {{name}}"), false};
     struct profile pf = {
-        6, 1, xstrdup("Ann"), xstrdup("a@x"), xstrdup("administrator"), xstrdup("Acme")};
+        6, 1, xstrdup("Ann"), xstrdup("a@x"), xstrdup("administrator"), xstrdup("Acme"), NULL};
     model_agent_free(&ag);
     model_team_free(&tm);
     model_label_free(&lb);

@@ -68,6 +68,7 @@ static void test_options__table_lists_every_option_in_help_order(void **state)
         "token_command",
         "ca_file",
         "poll_interval",
+        "live",
         "notify",
         "notify_on",
         "notify_command",

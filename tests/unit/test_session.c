@@ -483,18 +483,17 @@ static void test_session__set_query_discards_answers_of_the_old_query(void **sta
     assert_int_equal(store_list_len(fx->st), 3);
     assert_int_equal(store_list_at(fx->st, 0), 40);
     assert_true(session_ready(fx->s));
-    /* The next poll keeps the new query (beside it, the feed of all open
-     * conversations, so that a new customer message is noticed anyway). */
+    /* The next poll asks what changed, for every conversation the agent
+     * sees (the query is applied here): a new customer message is noticed
+     * whatever the list shows. */
     size_t before = count(fx, FAKE_LIST_CONVERSATIONS);
     advance(fx, POLL_MS);
-    assert_int_equal(count(fx, FAKE_LIST_CONVERSATIONS), before + 2);
+    assert_int_equal(count(fx, FAKE_LIST_CONVERSATIONS), before + 1);
     c = fake_provider_call(fx->fp, FAKE_LIST_CONVERSATIONS, before);
-    assert_int_equal(c->q.assignee, ASSIGNEE_MINE);
-    assert_string_equal(c->q.label, "vip");
-    c = fake_provider_call(fx->fp, FAKE_LIST_CONVERSATIONS, before + 1);
     assert_int_equal(c->q.assignee, ASSIGNEE_ALL);
-    assert_int_equal(c->q.status, CONV_OPEN);
+    assert_int_equal(c->q.status, -1);
     assert_null(c->q.label);
+    assert_true(c->q.updated_within > 0);
 }
 
 static void test_session__load_more_asks_page_two(void **state)
@@ -521,14 +520,67 @@ static void test_session__load_more_asks_page_two(void **state)
     assert_true(session_list_complete(fx->s));
     session_load_more(fx->s);
     assert_int_equal(count(fx, FAKE_LIST_CONVERSATIONS), 2);
-    /* The next poll refreshes both pages. */
+    /* The next poll never fetches the loaded pages again: one request for
+     * what changed, however far the list was scrolled. */
     advance(fx, POLL_MS);
-    assert_int_equal(pending(fx, FAKE_LIST_CONVERSATIONS), 2);
-    assert_int_equal(fake_provider_call(fx->fp, FAKE_LIST_CONVERSATIONS, 2)->q.page, 1);
-    assert_int_equal(fake_provider_call(fx->fp, FAKE_LIST_CONVERSATIONS, 3)->q.page, 2);
+    assert_int_equal(pending(fx, FAKE_LIST_CONVERSATIONS), 1);
+    assert_true(fake_provider_call(fx->fp, FAKE_LIST_CONVERSATIONS, 2)->q.updated_within > 0);
 }
 
 /* ---- threads ---- */
+
+/* The recent changes of one poll, as the server answers them: these
+ * conversations with a newer incoming message (updated now). */
+static struct prov_result changed(const int64_t *ids, size_t n, int64_t at)
+{
+    struct prov_result r = fake_result(PROV_OK, NULL);
+    for (size_t i = 0; i < n; i++) {
+        struct conversation c =
+            fake_conv(ids[i], fake_message(ids[i] * 100 + 50, ids[i], MSG_INCOMING, 0, "new", at));
+        c.updated_at = (double)timeutil_now();
+        fake_result_add_conv(&r, &c);
+    }
+    return r;
+}
+
+static void test_session__changes_move_rows_and_take_out_what_left_the_query(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx); /* 1, 2, 3 (open), all an hour old */
+    advance(fx, POLL_MS);
+    /* 3 got a message now (moves to the top), 9 is new, 2 was resolved. */
+    static const int64_t moved[] = {3, 9, 2};
+    struct prov_result r = changed(moved, 3, timeutil_now());
+    r.convs[1].last_activity_at -= 10; /* 9 just before 3 */
+    r.convs[2].status = CONV_RESOLVED;
+    answer(fx, FAKE_LIST_CONVERSATIONS, r);
+    assert_int_equal(store_list_len(fx->st), 3);
+    assert_int_equal(store_list_at(fx->st, 0), 3);
+    assert_int_equal(store_list_at(fx->st, 1), 9);
+    assert_int_equal(store_list_at(fx->st, 2), 1);
+    /* Something changed: the tabs' counts are asked for. */
+    assert_int_equal(pending(fx, FAKE_CONVERSATION_COUNTS), 1);
+    /* New messages are news, as from any poll. */
+    assert_true(fx->ninbound >= 1);
+}
+
+static void test_session__a_server_that_ignores_updated_within_is_asked_for_pages(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    advance(fx, POLL_MS);
+    /* An older server answers with page 1, updated long ago. */
+    static const int64_t ids[] = {1, 2, 3};
+    struct prov_result r = changed(ids, 3, timeutil_now() - 7200);
+    for (size_t i = 0; i < r.nconvs; i++)
+        r.convs[i].updated_at = (double)(timeutil_now() - 7200);
+    answer(fx, FAKE_LIST_CONVERSATIONS, r);
+    const struct fake_call *c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_int_equal(c->q.updated_within, 0);
+    assert_int_equal(c->q.page, 1);
+    assert_int_equal(c->q.status, CONV_OPEN);
+}
 
 static struct prov_result thread_page(int64_t first_id, int n)
 {
@@ -584,7 +636,17 @@ static void test_session__open_thread_is_polled_after_its_last_id(void **state)
     first_sync(fx);
     session_open(fx->s, CONV);
     answer(fx, FAKE_LIST_MESSAGES, thread_page(101, 20));
+    size_t lists = count(fx, FAKE_LIST_CONVERSATIONS);
     advance(fx, POLL_MS);
+    /* A poll that finds nothing changed asks nothing more. */
+    answer(fx, FAKE_LIST_CONVERSATIONS, fake_result(PROV_OK, NULL));
+    assert_int_equal(count(fx, FAKE_LIST_CONVERSATIONS), lists + 1);
+    assert_int_equal(pending(fx, FAKE_LIST_MESSAGES), 0);
+    assert_int_equal(count(fx, FAKE_CONVERSATION_COUNTS), 0);
+    /* The next finds the open conversation changed: its thread is read. */
+    advance(fx, POLL_MS);
+    static const int64_t open[] = {CONV};
+    answer(fx, FAKE_LIST_CONVERSATIONS, changed(open, 1, timeutil_now()));
     const struct fake_call *c = fake_provider_next(fx->fp, FAKE_LIST_MESSAGES);
     assert_non_null(c);
     assert_int_equal(c->conv, CONV);
@@ -594,9 +656,8 @@ static void test_session__open_thread_is_polled_after_its_last_id(void **state)
     assert_int_equal(store_thread_last_id(fx->st, CONV), 122);
     /* Closing stops the thread polls. */
     session_open(fx->s, 0);
-    static const int64_t ids[] = {1, 2, 3};
-    answer_list(fx, ids, 3);
     advance(fx, POLL_MS);
+    answer(fx, FAKE_LIST_CONVERSATIONS, changed(open, 1, timeutil_now()));
     assert_int_equal(pending(fx, FAKE_LIST_MESSAGES), 0);
 }
 
@@ -1996,6 +2057,8 @@ int main(void)
         T(test_session__refresh_polls_now),
         T(test_session__set_query_discards_answers_of_the_old_query),
         T(test_session__load_more_asks_page_two),
+        T(test_session__changes_move_rows_and_take_out_what_left_the_query),
+        T(test_session__a_server_that_ignores_updated_within_is_asked_for_pages),
         T(test_session__open_loads_newest_and_marks_read),
         T(test_session__open_short_thread_is_complete),
         T(test_session__open_thread_is_polled_after_its_last_id),

@@ -825,7 +825,7 @@ static void test_store__profile(void **state)
     struct store *s = *state;
     assert_null(store_profile(s));
     struct profile p = {
-        1, 1, xstrdup("Ann"), xstrdup("ann@x"), xstrdup("administrator"), xstrdup("Acme")};
+        1, 1, xstrdup("Ann"), xstrdup("ann@x"), xstrdup("administrator"), xstrdup("Acme"), NULL};
     uint64_t g = store_dir_gen(s);
     store_set_profile(s, &p);
     assert_null(p.name);
@@ -833,7 +833,7 @@ static void test_store__profile(void **state)
     assert_string_equal(store_profile(s)->name, "Ann");
     assert_string_equal(store_profile(s)->account_name, "Acme");
     p = (struct profile){
-        1, 1, xstrdup("Ann B"), xstrdup("ann@x"), xstrdup("agent"), xstrdup("Acme")};
+        1, 1, xstrdup("Ann B"), xstrdup("ann@x"), xstrdup("agent"), xstrdup("Acme"), NULL};
     store_set_profile(s, &p);
     assert_string_equal(store_profile(s)->name, "Ann B");
 }
@@ -908,7 +908,7 @@ static void test_store__free_with_everything_populated(void **state)
     struct template *tp = xcalloc(1, sizeof *tp);
     tp[0] = (struct template){8, xstrdup("hi"), xstrdup("Hello!"), false};
     store_set_templates(s, tp, 1);
-    struct profile p = {1, 1, xstrdup("Ann"), xstrdup("a"), xstrdup("r"), xstrdup("Acme")};
+    struct profile p = {1, 1, xstrdup("Ann"), xstrdup("a"), xstrdup("r"), xstrdup("Acme"), NULL};
     store_set_profile(s, &p);
     store_free(&s);
     assert_null(s);

@@ -21,6 +21,9 @@
 #define PER_PAGE 25
 /* Past this, pages are empty anyway; keeps the offset arithmetic small. */
 #define MAX_PAGE 1000000000LL
+/* The most an updated_within answer carries (a client that missed more
+ * loads its list afresh). */
+#define CHANGED_MAX 1000
 
 /* ---- the list, its counts, search ---------------------------------------- */
 
@@ -46,6 +49,7 @@ struct filter {
     bool assignee_me;     /* assignee binds the agent id */
     const char *order;
     int64_t page;
+    bool unpaged; /* updated_within: every match at once (up to CHANGED_MAX) */
 };
 
 /* The sort keys, written as the indexes that serve them are (schema.h). */
@@ -272,6 +276,22 @@ static bool filter_parse(struct req *r, struct filter *f, bool search)
         !parse_order(r, f))
         return false;
     f->page = parse_page(r);
+    /* Chatwoot's updated_within=SECONDS: every match that changed in that
+     * window, unpaginated (a client catching up). */
+    const char *uw = api_conv_arg(r, "updated_within");
+    if (uw) {
+        int64_t secs;
+        if (!api_conv_parse_id(uw, &secs) || secs < 1) {
+            req_reply_error(r, 422, "updated_within must be a positive number of seconds");
+            return false;
+        }
+        if (secs > 100LL * 365 * 86400)
+            secs = 100LL * 365 * 86400;
+        where_int(f, " AND c.updated_at > ?", (int64_t)db_now() - secs);
+        f->unpaged = true;
+        f->page = 1;
+        f->by_row = true; /* the kept counts know nothing of time */
+    }
     return true;
 }
 
@@ -317,9 +337,10 @@ static json_object *filter_page(struct req *r, const struct filter *f, bool sear
     struct db *db = r->db;
     if (f->nothing)
         return json_object_new_array();
-    char *sql = xasprintf("SELECT c.id FROM conversations c WHERE 1%s%s ORDER BY %s "
-                          "LIMIT %d OFFSET ?",
-                          f->where.data, f->assignee, f->order, PER_PAGE);
+    char *sql =
+        xasprintf("SELECT c.id FROM conversations c WHERE 1%s%s ORDER BY %s "
+                  "LIMIT %d OFFSET ?",
+                  f->where.data, f->assignee, f->order, f->unpaged ? CHANGED_MAX : PER_PAGE);
     sqlite3_stmt *st = db_prepare(db, sql);
     free(sql);
     int idx = filter_bind(st, f, 1);

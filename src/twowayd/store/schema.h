@@ -338,6 +338,9 @@ static const char *const schema_migrations[] = {
     "  INSERT INTO contacts_text(rowid, name, email, phone_number, identifier)"
     "    VALUES (NEW.id, NEW.name, NEW.email, NEW.phone_number, NEW.identifier);"
     "END;",
+
+    /* 5: what changed lately (updated_within), without a scan. */
+    "CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(account_id, updated_at);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))
