@@ -82,8 +82,9 @@ struct cmd_out {
 
 /* What only a screen can do (NULL in batch mode). */
 struct cmd_ui {
-    /* Open the composer on conv (reply or note), pre-filled with text. */
-    void (*compose)(void *ud, int64_t conv, bool is_private, const char *text);
+    /* Open the composer on conv (reply or note), pre-filled with text;
+     * force: what it sends skips the checks (`reply --force`). */
+    void (*compose)(void *ud, int64_t conv, bool is_private, bool force, const char *text);
     /* Open the `:` command line, pre-filled with text (may be ""). */
     void (*command_line)(void *ud, const char *text);
     /* Insert text at the composer's cursor (templates). */

@@ -59,6 +59,7 @@ struct prov_result {
     bool has_profile;
     enum conv_status status; /* set_status: the status the server reports */
     int64_t snoozed_until;
+    char *source_id; /* create_contact: the contact's address in the inbox, NULL if none */
 };
 
 typedef void (*prov_cb)(void *ud, struct prov_result *res);
@@ -113,9 +114,11 @@ struct provider_ops {
                           prov_cb cb, void *ud);
     void (*send_message)(struct provider *p, int64_t conv, const char *content, bool is_private,
                          const char *echo_id, prov_cb cb, void *ud);
-    /* A new outbound conversation to a contact with a first message. */
+    /* A new outbound conversation to a contact with a first message;
+     * source_id (NULL: none) is the contact's address in the inbox, as
+     * create_contact gave it. */
     void (*create_conversation)(struct provider *p, int64_t inbox_id, int64_t contact_id,
-                                const char *content, prov_cb cb, void *ud);
+                                const char *source_id, const char *content, prov_cb cb, void *ud);
     /* snoozed_until: epoch seconds for CONV_SNOOZED, 0 = until the next reply */
     void (*set_status)(struct provider *p, int64_t conv, enum conv_status st, int64_t snoozed_until,
                        prov_cb cb, void *ud);
@@ -140,6 +143,11 @@ struct provider_ops {
     /* A contact's conversations (at most 20, newest activity first) in
      * res->convs. May be NULL in a provider that cannot. */
     void (*contact_conversations)(struct provider *p, int64_t contact_id, prov_cb cb, void *ud);
+    /* A new contact with this phone number (E.164), reachable in inbox_id:
+     * res->contacts[0], and its address there in res->source_id. May be
+     * NULL in a provider that cannot. */
+    void (*create_contact)(struct provider *p, int64_t inbox_id, const char *phone, prov_cb cb,
+                           void *ud);
 };
 
 struct provider {

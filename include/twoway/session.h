@@ -229,6 +229,7 @@ struct session_answer {
     size_t ntitles;
     const struct conv_change *change; /* an action: what the server did */
     int64_t conv;                     /* session_create_conv: the new conversation */
+    const char *source_id; /* session_create_contact: its address in the inbox, or NULL */
 };
 
 typedef void (*session_cb)(void *ud, const struct session_answer *a);
@@ -289,9 +290,15 @@ struct session_act {
 
 void session_act(struct session *s, const struct session_act *a, session_cb cb, void *ud);
 /* A new outbound conversation to a contact with a first message; it goes
- * into the store and answer.conv names it. */
-void session_create_conv(struct session *s, int64_t inbox, int64_t contact, const char *text,
-                         session_cb cb, void *ud);
+ * into the store and answer.conv names it. source_id (NULL: none) is the
+ * contact's address in the inbox, as session_create_contact gave it. */
+void session_create_conv(struct session *s, int64_t inbox, int64_t contact, const char *source_id,
+                         const char *text, session_cb cb, void *ud);
+/* A new contact with this phone number (E.164), reachable in inbox: in
+ * contacts[0], with its address there in source_id. A number another
+ * contact has already is SESSION_REFUSED (the server says so). */
+void session_create_contact(struct session *s, int64_t inbox, const char *phone, session_cb cb,
+                            void *ud);
 /* Added (push): the live channel. When the provider has one, the session
  * subscribes once it knows who we are; while it is up nothing is polled
  * (changes are pushed), and each time it comes up the list and the open

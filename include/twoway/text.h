@@ -127,4 +127,7 @@ char *text_capitalize_words(const char *s);
  * not counted. s is valid UTF-8. */
 bool text_has_control(const char *s, size_t len, const char *allowed);
 
+/* Is s NULL, empty, or only spaces, tabs and line breaks? */
+bool text_blank(const char *s);
+
 #endif

@@ -5,8 +5,11 @@
 #ifndef TWOWAY_TIMEUTIL_H
 #define TWOWAY_TIMEUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct tm;
 
 /* Wall clock, epoch seconds. */
 int64_t timeutil_now(void);
@@ -34,5 +37,14 @@ void timeutil_format_ago(int64_t secs, char *out, size_t outsz);
 
 /* "2026-11-27T13:00:00.000Z" (UTC, Chatwoot's style). Owned. */
 char *timeutil_iso8601(int64_t epoch);
+
+/* Is tz a time zone the C library will find: "UTC" (or empty), or an IANA
+ * name ("America/New_York") with a compiled zone file under $TZDIR or
+ * /usr/share/zoneinfo? An unknown name would silently mean UTC. */
+bool timeutil_zone_known(const char *tz);
+/* The local time at t in zone tz (as timeutil_zone_known takes it; an
+ * unknown one is UTC). Safe from several threads: the process-wide TZ
+ * is switched and back under a lock. */
+void timeutil_local_in(const char *tz, int64_t t, struct tm *out);
 
 #endif

@@ -117,9 +117,16 @@ void cmd_fetch_act(struct cmd_call *call, const struct session_act *a, cmd_next 
     session_act(call->env->ss, a, answered, ask(call, next));
 }
 
-void cmd_fetch_create(struct cmd_call *call, int64_t inbox, int64_t contact, const char *text,
-                      cmd_next next)
+void cmd_fetch_create(struct cmd_call *call, int64_t inbox, int64_t contact, const char *source_id,
+                      const char *text, cmd_next next)
 {
     NEEDS_SESSION(call, next);
-    session_create_conv(call->env->ss, inbox, contact, text, answered, ask(call, next));
+    session_create_conv(call->env->ss, inbox, contact, source_id, text, answered, ask(call, next));
+}
+
+void cmd_fetch_create_contact(struct cmd_call *call, int64_t inbox, const char *phone,
+                              cmd_next next)
+{
+    NEEDS_SESSION(call, next);
+    session_create_contact(call->env->ss, inbox, phone, answered, ask(call, next));
 }

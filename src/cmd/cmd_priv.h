@@ -92,9 +92,13 @@ void cmd_fetch_contact(struct cmd_call *call, int64_t contact, cmd_next next);
 void cmd_fetch_contact_convs(struct cmd_call *call, int64_t contact, cmd_next next);
 /* An action; a->change is what the server did (already in the store). */
 void cmd_fetch_act(struct cmd_call *call, const struct session_act *a, cmd_next next);
-/* A new conversation (a->conv), in the store. */
-void cmd_fetch_create(struct cmd_call *call, int64_t inbox, int64_t contact, const char *text,
-                      cmd_next next);
+/* A new conversation (a->conv), in the store; source_id may be NULL. */
+void cmd_fetch_create(struct cmd_call *call, int64_t inbox, int64_t contact, const char *source_id,
+                      const char *text, cmd_next next);
+/* A new contact with this phone number in inbox: a->contacts[0] and its
+ * a->source_id. */
+void cmd_fetch_create_contact(struct cmd_call *call, int64_t inbox, const char *phone,
+                              cmd_next next);
 
 /* ---- cmd_resolve.c (besides what cmd.h exports) ---- */
 
@@ -160,11 +164,21 @@ enum cmd_status cmd_read_contact(struct cmd_call *call);
 /* cmd_reply.c */
 enum cmd_status cmd_reply_reply(struct cmd_call *call);
 enum cmd_status cmd_reply_note(struct cmd_call *call);
-enum cmd_status cmd_reply_new(struct cmd_call *call);
 enum cmd_status cmd_reply_retry(struct cmd_call *call);
 enum cmd_status cmd_reply_discard(struct cmd_call *call);
 enum cmd_status cmd_reply_edit(struct cmd_call *call);
 enum cmd_status cmd_reply_template(struct cmd_call *call);
+
+/* cmd_new.c */
+enum cmd_status cmd_new_new(struct cmd_call *call);
+
+/* cmd_quiet.c: quiet hours (quiet.h) as the commands apply them. Why a
+ * text to contact c now would break quiet hours, or NULL when it may go
+ * (quiet_hours none, or daytime for them): a sentence naming them, what
+ * makes it outreach (`what`, e.g. "they have not written for 24 hours";
+ * NULL: none) and how to send anyway (`how`, e.g. "new --force"). Owned. */
+char *cmd_quiet_refusal(const struct cmd_env *env, const struct contact *c, const char *what,
+                        const char *how);
 
 /* cmd_act.c */
 enum cmd_status cmd_act_assign(struct cmd_call *call);

@@ -1,6 +1,6 @@
-/* cmd_reply — what goes to the customer: replies, notes, new outbound
- * conversations, and the failed-reply tools (retry, discard, edit) and
- * templates.
+/* cmd_reply — what goes to the customer: replies, notes, and the
+ * failed-reply tools (retry, discard, edit) and templates (new outbound
+ * conversations are cmd_new.c's).
  *
  * A reply is checked before it is queued: the text is expanded (an empty
  * variable stops it), an opted-out contact is refused, a conversation
@@ -15,6 +15,7 @@
 
 #include "cmd_priv.h"
 #include "twoway/options.h"
+#include "twoway/quiet.h"
 #include "twoway/session.h"
 #include "twoway/smsseg.h"
 #include "twoway/store.h"
@@ -29,14 +30,6 @@
 /* How long a script waits for a reply that is being tried again before it
  * reports "not sent yet" and goes on (the reply stays in the outbox). */
 #define SCRIPT_WAIT_MS 30000
-
-static bool blank(const char *s)
-{
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-            return false;
-    return true;
-}
 
 /* ---- the reply job ---- */
 
@@ -90,7 +83,7 @@ static char *keep_unqueued(struct cmd_call *call, const char *msg)
 {
     char *text = as_written(call);
     struct reply_job *j = call->priv;
-    if (blank(text) || !call->env->ss) {
+    if (text_blank(text) || !call->env->ss) {
         free(text);
         return xstrdup(msg);
     }
@@ -117,7 +110,7 @@ static void job_end(struct cmd_call *call, bool ok, const char *msg)
         /* Nothing typed is lost: it goes back where the agent writes, with
          * the reason next to it. */
         char *text = as_written(call);
-        if (!blank(text))
+        if (!text_blank(text))
             ui->refused(ui->ud, call->conv, j->is_private, text, msg ? msg : "not sent");
         free(text);
     } else if (!ok && !j->not_theirs && !j->echo_id && !ui) {
@@ -215,6 +208,7 @@ static void send_now(struct cmd_call *call)
 }
 
 static void confirmed(void *cbud, bool yes);
+static void check_owner(struct cmd_call *call);
 
 /* Ask on a screen; refuse in a script. */
 static void ask_or_refuse(struct cmd_call *call, const char *question, const char *refusal)
@@ -324,6 +318,62 @@ static void check_owner(struct cmd_call *call)
 
 static void reply_templates(struct cmd_call *call, const struct session_answer *a);
 
+/* ---- quiet hours ---- */
+
+/* The customer's last message is old (or there is none): the reply is
+ * outreach, and waits for their daytime. */
+static void refuse_quiet(struct cmd_call *call)
+{
+    struct reply_job *j = call->priv;
+    const struct conversation *c = store_conv(call->env->st, call->conv);
+    char *why = c ? cmd_quiet_refusal(call->env, &c->contact, "they have not written for 24 hours",
+                                      "reply --force")
+                  : NULL;
+    if (!why) { /* daytime came meanwhile */
+        check_owner(call);
+        return;
+    }
+    char *msg = xasprintf("%s to #%lld not sent: %s", what(j), (long long)call->conv, why);
+    job_end(call, false, msg);
+    free(msg);
+    free(why);
+}
+
+static void on_quiet_page(struct cmd_call *call, const struct session_answer *a)
+{
+    /* Without an answer nobody can say they wrote lately: outreach. */
+    int outreach = a->why ? 1 : quiet_outreach(a->msgs, a->nmsgs, a->nmsgs == 0, timeutil_now());
+    if (outreach == 0)
+        check_owner(call);
+    else
+        refuse_quiet(call);
+}
+
+/* Quiet hours where the customer is, and a reply to someone who has not
+ * written for a day (the thread the store has, else its newest page). */
+static void check_quiet(struct cmd_call *call)
+{
+    struct reply_job *j = call->priv;
+    struct store *st = call->env->st;
+    const struct conversation *c = store_conv(st, call->conv);
+    char *why = NULL;
+    if (j->is_private || j->force || !c ||
+        !(why = cmd_quiet_refusal(call->env, &c->contact, NULL, "reply --force"))) {
+        check_owner(call);
+        return;
+    }
+    free(why);
+    size_t n;
+    const struct message *m = store_thread(st, call->conv, &n);
+    int outreach = quiet_outreach(m, n, store_thread_complete(st, call->conv), timeutil_now());
+    if (outreach == 0)
+        check_owner(call);
+    else if (outreach > 0)
+        refuse_quiet(call);
+    else
+        cmd_fetch_messages(call, call->conv, 0, on_quiet_page);
+}
+
 /* Refuses a reply longer than max_segments SMS segments or than the SMS
  * provider takes, before anything about it reaches the server (Twilio
  * would refuse it later, 21617, or a carrier drop it). true if the job
@@ -379,7 +429,7 @@ static int expand_text(struct cmd_call *call)
         free(err);
         return -1;
     }
-    if (blank(j->text)) {
+    if (text_blank(j->text)) {
         job_end(call, false, "nothing to send");
         return -1;
     }
@@ -418,7 +468,7 @@ static void reply_compose(struct cmd_call *call)
     }
     if (refuse_opted_out(call))
         return;
-    check_owner(call);
+    check_quiet(call);
 }
 
 /* On a screen, with the conversation known: queue the reply held, before
@@ -502,7 +552,7 @@ static enum cmd_status start(struct cmd_call *call, bool is_private)
         free(typed);
         const struct cmd_ui *ui = call->env->ui;
         if (ui && ui->compose) {
-            ui->compose(ui->ud, call->conv, is_private, "");
+            ui->compose(ui->ud, call->conv, is_private, opts[0].seen, "");
             return CMD_OK;
         }
         cmd_error(call, "nothing to send");
@@ -533,151 +583,6 @@ enum cmd_status cmd_reply_reply(struct cmd_call *call)
 enum cmd_status cmd_reply_note(struct cmd_call *call)
 {
     return start(call, true);
-}
-
-/* ---- new ---- */
-
-struct new_job {
-    char *phone;
-    char *text;
-    struct contact contact;
-    bool have_contact;
-};
-
-static void new_end(struct cmd_call *call, bool ok, const char *msg)
-{
-    struct new_job *j = call->priv;
-    free(j->phone);
-    free(j->text);
-    if (j->have_contact)
-        model_contact_free(&j->contact);
-    free(j);
-    call->priv = NULL;
-    cmd_finish(call, ok, msg);
-}
-
-static void on_created(struct cmd_call *call, const struct session_answer *a)
-{
-    struct cmd_env *env = call->env;
-    struct new_job *j = call->priv;
-    if (a->why) {
-        new_end(call, false, a->why);
-        return;
-    }
-    int64_t id = a->conv;
-    call->conv = id;
-    env->batch_conv = id;
-    if (!env->batch) {
-        env->view->open_conv = id;
-        env->view->selected = id;
-        env->view->focus = VIEW_FOCUS_THREAD;
-        view_touch(env->view);
-    }
-    struct codec_val *extra = codec_object();
-    codec_set(extra, "contact", codec_contact(&j->contact));
-    cmd_report_action(call, extra, "new conversation #%lld with %s", (long long)id,
-                      model_contact_label(&j->contact));
-    session_refresh(env->ss);
-    new_end(call, true, NULL);
-}
-
-static int64_t sms_inbox(const struct cmd_env *env)
-{
-    if (env->view->inbox_id)
-        return env->view->inbox_id;
-    size_t n;
-    const struct inbox *in = store_inboxes(env->st, &n);
-    for (size_t i = 0; i < n; i++)
-        if (in[i].is_sms)
-            return in[i].id;
-    return 0;
-}
-
-static void on_new_contacts(struct cmd_call *call, const struct session_answer *a)
-{
-    struct cmd_env *env = call->env;
-    struct new_job *j = call->priv;
-    if (a->why) {
-        new_end(call, false, a->why);
-        return;
-    }
-    char *want = cmd_resolve_digits(j->phone);
-    for (size_t i = 0; i < a->ncontacts && !j->have_contact; i++) {
-        char *d = cmd_resolve_digits(a->contacts[i].phone);
-        if (strcmp(d, want) == 0) {
-            model_contact_copy(&j->contact, &a->contacts[i]);
-            j->have_contact = true;
-        }
-        free(d);
-    }
-    free(want);
-    if (!j->have_contact) {
-        char *msg = xasprintf("no contact with phone %s", j->phone);
-        new_end(call, false, msg);
-        free(msg);
-        return;
-    }
-    if (j->contact.opted_out) {
-        char *name = cmd_resolve_first(&j->contact);
-        char *msg = xasprintf("%s replied STOP and has opted out of SMS", name);
-        new_end(call, false, msg);
-        free(msg);
-        free(name);
-        return;
-    }
-    int64_t inbox = sms_inbox(env);
-    if (!inbox) {
-        new_end(call, false, "no SMS inbox to write from");
-        return;
-    }
-    /* Variables: the contact, and me as the agent who starts it. */
-    struct conversation c = {.contact = j->contact};
-    struct template_vars vars = {.conv = &c, .agent = store_agent(env->st, cmd_me(env))};
-    char *err = NULL;
-    char *text = template_expand(j->text, &vars, &err);
-    if (!text) {
-        char *msg = xasprintf("%s; nothing was sent", err);
-        new_end(call, false, msg);
-        free(msg);
-        free(err);
-        return;
-    }
-    cmd_fetch_create(call, inbox, j->contact.id, text, on_created);
-    free(text);
-}
-
-static void new_dir(struct cmd_call *call, const struct session_answer *a)
-{
-    const char *why = a->why;
-    (void)why;
-    struct new_job *j = call->priv;
-    char *digits = cmd_resolve_digits(j->phone);
-    cmd_fetch_contacts(call, digits, on_new_contacts);
-    free(digits);
-}
-
-enum cmd_status cmd_reply_new(struct cmd_call *call)
-{
-    char *digits = cmd_resolve_digits(call->argv[1]);
-    bool ok = strlen(digits) >= 3;
-    free(digits);
-    if (!ok) {
-        cmd_error(call, "\"%s\" is not a phone number", call->argv[1]);
-        return CMD_FAIL;
-    }
-    struct new_job *j = xcalloc(1, sizeof *j);
-    j->phone = xstrdup(call->argv[1]);
-    j->text = cmd_join_args(call, 2);
-    if (blank(j->text)) {
-        free(j->phone);
-        free(j->text);
-        free(j);
-        cmd_error(call, "nothing to send");
-        return CMD_FAIL;
-    }
-    call->priv = j;
-    cmd_fetch_dir(call, DIR_INBOXES, false, new_dir);
-    return CMD_PENDING;
 }
 
 /* ---- failed replies ---- */
@@ -836,7 +741,7 @@ enum cmd_status cmd_reply_discard(struct cmd_call *call)
     const struct cmd_ui *cui = call->env->ui;
     if (u && cui && cui->compose) {
         /* The server keeps it; its text comes back to be worded anew. */
-        cui->compose(cui->ud, call->conv, false, u->content);
+        cui->compose(cui->ud, call->conv, false, false, u->content);
         return CMD_OK;
     }
     if (!m) {
@@ -853,7 +758,7 @@ enum cmd_status cmd_reply_discard(struct cmd_call *call)
     }
     const struct cmd_ui *ui = call->env->ui;
     if (ui && ui->compose) {
-        ui->compose(ui->ud, call->conv, is_private, text);
+        ui->compose(ui->ud, call->conv, is_private, false, text);
     } else {
         struct codec_val *extra = codec_object();
         codec_set_str(extra, "text", text);

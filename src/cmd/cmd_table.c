@@ -121,9 +121,10 @@ static const struct cmd_def table[] = {
     {"note", NULL, 0, -1, CONV | CMDP_CONV_OPT, "note [--conversation ID] [--] [TEXT...]",
      "add a private note, seen by agents only", {COMPLETE_NONE, COMPLETE_NONE},
      cmd_reply_note},
-    {"new", NULL, 2, -1, CMD_NEEDS_CONN, "new PHONE TEXT...",
-     "start a conversation with a contact by phone number, with a first message",
-     {COMPLETE_NONE, COMPLETE_NONE}, cmd_reply_new},
+    {"new", NULL, 2, -1, CMD_NEEDS_CONN, "new [--force] PHONE TEXT...",
+     "text a phone number (+ and country code): a new conversation, and a new contact if "
+     "nobody has the number; --force sends in their quiet hours",
+     {COMPLETE_NONE, COMPLETE_NONE}, cmd_new_new},
     {"tag", NULL, 1, -1, BULK, "tag +LABEL -LABEL LABEL...",
      "add (+ or bare) and remove (-) labels of the conversation",
      {COMPLETE_TAG, COMPLETE_TAG}, cmd_act_tag},

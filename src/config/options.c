@@ -13,7 +13,22 @@
 #include <strings.h>
 
 #include "twoway/buf.h"
+#include "twoway/quiet.h"
 #include "twoway/xmalloc.h"
+
+static int check_quiet_hours(const char *v, char **err)
+{
+    struct quiet_hours q;
+    return quiet_parse(v, &q, err);
+}
+
+/* Strings with a form of their own, checked when set: 0, or -1 with *err. */
+static const struct {
+    const char *name;
+    int (*check)(const char *value, char **err);
+} string_checks[] = {
+    {"quiet_hours", check_quiet_hours},
+};
 
 /* Strings go to the terminal, a command line or a URL: no option needs more,
  * and a control character in one is always a mistake (or an attack). */
@@ -50,6 +65,9 @@ static const struct opt_def table[] = {
      "ask before sending if a newer message arrived since the composer opened"},
     {"max_segments", OPT_INT, "10", 1, 100, NULL, 0,
      "longest reply in SMS segments; a longer one is refused before it is sent"},
+    {"quiet_hours", OPT_STRING, "21:00-08:00", 0, 0, NULL, 0,
+     "when texts the customer did not ask for wait, in their time: a new conversation, or a "
+     "reply to someone silent for 24 hours (START-END, or none); --force sends anyway"},
     {"editor", OPT_STRING, "", 0, 0, NULL, 0,
      "editor for long replies (empty: $VISUAL, then $EDITOR, then vi)"},
     {"time_format", OPT_STRING, "%H:%M", 0, 0, NULL, 0, "strftime(3) format of message times"},
@@ -210,6 +228,9 @@ static char *canon_string(const struct opt_def *d, const char *v, char **err)
             return NULL;
         }
     }
+    for (size_t i = 0; i < sizeof string_checks / sizeof string_checks[0]; i++)
+        if (strcmp(string_checks[i].name, d->name) == 0 && string_checks[i].check(v, err) < 0)
+            return NULL;
     return xstrdup(v);
 }
 

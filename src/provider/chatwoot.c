@@ -475,6 +475,23 @@ static int map_contacts(json_object *root, struct prov_result *res, const struct
     return json_map_contacts(root, &res->contacts, &res->ncontacts, err);
 }
 
+/* {"payload":{"contact":{…},"contact_inbox":{"inbox":…,"source_id":"+1…"}}}
+ * (doc/api.md §9). */
+static int map_created_contact(json_object *root, struct prov_result *res, const struct cw_call *c,
+                               char **err)
+{
+    (void)c;
+    struct contact *one = xcalloc(1, sizeof *one);
+    if (json_map_created_contact(root, one, &res->source_id, err) < 0) {
+        model_contact_free(one);
+        free(one);
+        return -1;
+    }
+    res->contacts = one;
+    res->ncontacts = 1;
+    return 0;
+}
+
 /* ---- operations ---- */
 
 static struct cw *cw_of(struct provider *p)
@@ -615,13 +632,15 @@ static void op_send_message(struct provider *p, int64_t conv, const char *conten
 }
 
 static void op_create_conversation(struct provider *p, int64_t inbox_id, int64_t contact_id,
-                                   const char *content, prov_cb cb, void *ud)
+                                   const char *source_id, const char *content, prov_cb cb, void *ud)
 {
     struct cw *cw = cw_of(p);
     struct buf url;
     json_object *body = json_object_new_object();
     json_object_object_add(body, "inbox_id", json_object_new_int64(inbox_id));
     json_object_object_add(body, "contact_id", json_object_new_int64(contact_id));
+    if (source_id && *source_id)
+        json_object_object_add(body, "source_id", json_object_new_string(source_id));
     if (content && *content) {
         json_object *msg = json_object_new_object();
         json_object_object_add(msg, "content", json_object_new_string(content));
@@ -785,6 +804,18 @@ static void op_get_contact(struct provider *p, int64_t contact_id, prov_cb cb, v
     call_send(call_new(cw, map_contacts, BODY_JSON, cb, ud), "GET", buf_detach(&url), NULL);
 }
 
+static void op_create_contact(struct provider *p, int64_t inbox_id, const char *phone, prov_cb cb,
+                              void *ud)
+{
+    struct cw *cw = cw_of(p);
+    struct buf url;
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "inbox_id", json_object_new_int64(inbox_id));
+    json_object_object_add(body, "phone_number", json_object_new_string(phone ? phone : ""));
+    acc_url(cw, &url, "/contacts");
+    call_send(call_new(cw, map_created_contact, BODY_JSON, cb, ud), "POST", buf_detach(&url), body);
+}
+
 static void op_contact_conversations(struct provider *p, int64_t contact_id, prov_cb cb, void *ud)
 {
     struct cw *cw = cw_of(p);
@@ -847,6 +878,7 @@ static const struct provider_ops chatwoot_ops = {
     .list_dir = op_list_dir,
     .search_contacts = op_search_contacts,
     .get_contact = op_get_contact,
+    .create_contact = op_create_contact,
     .contact_conversations = op_contact_conversations,
 };
 

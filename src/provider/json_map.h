@@ -49,6 +49,10 @@ int json_map_dir(json_object *root, enum dir_kind k, struct directory *out, char
 int json_map_dir_record(json_object *o, enum dir_kind k, void *out, char **err);
 /* {"payload":[contacts]} or {"payload":contact} */
 int json_map_contacts(json_object *root, struct contact **out, size_t *n, char **err);
+/* A contact create's answer: {"payload":{"contact":…,"contact_inbox":
+ * {"source_id":…}}} → the contact, and the source_id (owned, sanitized;
+ * NULL when there is none). */
+int json_map_created_contact(json_object *root, struct contact *out, char **source_id, char **err);
 int json_map_profile(json_object *o, struct profile *out, char **err);
 /* An error body: {"error":…}, {"message":…}, {"errors":[…]}, or plain
  * text (429 "Retry later"). Sanitized, owned, never NULL. */

@@ -235,6 +235,24 @@ int json_map_contacts(json_object *root, struct contact **out, size_t *n, char *
     return 0;
 }
 
+int json_map_created_contact(json_object *root, struct contact *out, char **source_id, char **err)
+{
+    *source_id = NULL;
+    json_object *payload = json_map_get_obj(root, "payload");
+    json_object *contact = payload ? json_map_get_obj(payload, "contact") : NULL;
+    if (!contact)
+        return json_map_fail(err, "no contact in the answer");
+    if (json_map_contact(contact, out, err) < 0)
+        return -1;
+    json_object *ci = json_map_get_obj(payload, "contact_inbox");
+    char *sid = ci ? json_map_get_text(ci, "source_id", TEXT_SINGLE_LINE) : NULL;
+    if (sid && *sid)
+        *source_id = sid;
+    else
+        free(sid);
+    return 0;
+}
+
 int json_map_profile(json_object *o, struct profile *out, char **err)
 {
     memset(out, 0, sizeof *out);

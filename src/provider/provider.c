@@ -40,6 +40,7 @@ void provider_result_free(struct prov_result *r)
     if (r->has_profile)
         model_profile_free(&r->profile);
     r->has_profile = false;
+    xfree_null(&r->source_id);
 }
 
 void provider_free(struct provider **p)

@@ -166,11 +166,34 @@ static void on_created(void *ud, struct prov_result *res)
     session_cmd_answer(r, &(struct session_answer){.conv = id});
 }
 
-void session_create_conv(struct session *s, int64_t inbox, int64_t contact, const char *text,
-                         session_cb cb, void *ud)
+void session_create_conv(struct session *s, int64_t inbox, int64_t contact, const char *source_id,
+                         const char *text, session_cb cb, void *ud)
 {
     if (session_cmd_missing(s->p->ops->create_conversation, cb, ud))
         return;
     struct req_ctx *r = session_cmd_req(s, cb, ud, NULL, NULL);
-    s->p->ops->create_conversation(s->p, inbox, contact, text, on_created, r);
+    s->p->ops->create_conversation(s->p, inbox, contact, source_id, text, on_created, r);
+}
+
+/* ---- a new contact ---- */
+
+static void on_contact_created(void *ud, struct prov_result *res)
+{
+    struct req_ctx *r = ud;
+    if (!session_note_result(r->s, res) || res->ncontacts != 1) {
+        session_cmd_fail(r, res, "the server did not create the contact");
+        return;
+    }
+    session_cmd_answer(r, &(struct session_answer){.contacts = res->contacts,
+                                                   .ncontacts = 1,
+                                                   .source_id = res->source_id});
+}
+
+void session_create_contact(struct session *s, int64_t inbox, const char *phone, session_cb cb,
+                            void *ud)
+{
+    if (session_cmd_missing(s->p->ops->create_contact, cb, ud))
+        return;
+    struct req_ctx *r = session_cmd_req(s, cb, ud, NULL, NULL);
+    s->p->ops->create_contact(s->p, inbox, phone, on_contact_created, r);
 }

@@ -26,9 +26,16 @@ static void clear_output(struct ui *ui);
 
 /* ---- hooks for commands ---- */
 
-static void hook_compose(void *ud, int64_t conv, bool is_private, const char *text)
+static void hook_compose(void *ud, int64_t conv, bool is_private, bool force, const char *text)
 {
-    ui_compose_open(ud, conv, is_private, text);
+    struct ui *ui = ud;
+    ui_compose_open(ui, conv, is_private, text);
+    ui->compose_force = force && !is_private;
+    if (ui->compose_force) {
+        /* What refused the text before is what --force passes over. */
+        xfree_null(&ui->compose_note);
+        ui_damage(ui, DMG_STATUS);
+    }
 }
 
 static void hook_command_line(void *ud, const char *text)
@@ -226,6 +233,7 @@ void ui_free(struct ui **pui)
     free(ui->editor_file);
     free(ui->title);
     free(ui->compose_note);
+    free(ui->quiet_note);
     ui_notes_free(ui);
     clear_output(ui);
     free(ui->out);

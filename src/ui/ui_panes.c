@@ -524,12 +524,16 @@ static void draw_status(struct ui *ui)
                              "private note",
                              model_contact_label(&c->contact));
             alert = true;
+        } else if (!ui->compose_private && !ui->compose_force && ui_quiet_note(ui)) {
+            left = xstrdup(ui_quiet_note(ui));
+            alert = true;
         } else {
             /* A colleague typing here or who just replied: said before
              * Enter sends. */
             char *clash = ui_compose_collision(ui);
-            left = xasprintf("%s #%lld %s%s%s", ui->compose_private ? "Note on" : "Reply to",
+            left = xasprintf("%s #%lld %s%s%s%s", ui->compose_private ? "Note on" : "Reply to",
                              (long long)ui->compose_conv, c ? model_contact_label(&c->contact) : "",
+                             ui->compose_force ? " (--force: sent without the checks)" : "",
                              clash ? " · " : "", clash ? clash : "");
             alert = clash != NULL;
             free(clash);

@@ -70,6 +70,11 @@ struct ui {
     int64_t compose_conv; /* the composer's target (never changes under the agent) */
     bool compose_private;
     int64_t compose_since; /* newest message id when the composer opened */
+    bool compose_force;    /* Enter sends with --force (the composer came from it) */
+    char *quiet_note;      /* the composer's quiet-hours warning (ui_quiet.c), or NULL */
+    int64_t quiet_conv;    /* ... for this conversation */
+    int64_t quiet_minute;  /* ... worked out in this minute */
+    uint64_t quiet_gen;    /* ... with this thread and these settings */
     uint64_t draft_timer;
     char *compose_note;    /* why the text in the composer was refused, or NULL */
     struct ui_note *notes; /* reasons waiting with drafts (ui_refusal.c) */
@@ -205,5 +210,9 @@ void ui_title_follow(struct ui *ui);
 /* ui_editor.c */
 void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *text);
 void ui_editor_check(struct ui *ui);
+
+/* ui_quiet.c: the composer's warning that Enter would be refused for
+ * quiet hours, or NULL. Borrowed until the next call. */
+const char *ui_quiet_note(struct ui *ui);
 
 #endif

@@ -354,6 +354,7 @@ static void submit_compose(struct ui *ui, const char *text)
     int64_t conv = ui->compose_conv;
     bool priv = ui->compose_private;
     int64_t since = ui->compose_since;
+    bool force = ui->compose_force;
     /* Sent again: the reason it was refused before is past. */
     free(ui->compose_note);
     ui->compose_note = NULL;
@@ -369,8 +370,8 @@ static void submit_compose(struct ui *ui, const char *text)
     add_history(text);
     char *q = quote_word(text);
     char *line = priv ? xasprintf("note --conversation %lld -- %s", (long long)conv, q)
-                      : xasprintf("reply --conversation %lld --since %lld -- %s", (long long)conv,
-                                  (long long)since, q);
+                      : xasprintf("reply %s--conversation %lld --since %lld -- %s",
+                                  force ? "--force " : "", (long long)conv, (long long)since, q);
     free(q);
     struct submit *s = xcalloc(1, sizeof *s);
     s->ui = ui;
@@ -633,6 +634,7 @@ void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *t
     prompt = a;
     ui->compose_conv = conv;
     ui->compose_private = is_private;
+    ui->compose_force = false;
     ui->compose_since = store_thread_last_id(ui->env->st, conv);
     ui_rl_begin(ui, MODE_COMPOSE, prompt, draft ? draft : text);
     ui->compose_note = ui_note_take(ui, conv, is_private);

@@ -890,3 +890,11 @@ char *text_capitalize_words(const char *s)
     }
     return buf_detach(&b);
 }
+
+bool text_blank(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return false;
+    return true;
+}

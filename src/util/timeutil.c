@@ -2,6 +2,7 @@
 #include "twoway/timeutil.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,4 +273,59 @@ char *timeutil_iso8601(int64_t epoch)
     gmtime_r(&t, &tm);
     strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
     return xstrdup(b);
+}
+
+static bool is_utc(const char *tz)
+{
+    return !*tz || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0 || strcmp(tz, "GMT") == 0 ||
+           strcmp(tz, "Etc/GMT") == 0;
+}
+
+bool timeutil_zone_known(const char *tz)
+{
+    if (!tz)
+        return false;
+    if (is_utc(tz))
+        return true;
+    if (tz[0] == '/' || strstr(tz, "..") || strlen(tz) > 64)
+        return false;
+    for (const char *c = tz; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr("/_+-", *c))
+            return false;
+    const char *dir = getenv("TZDIR");
+    char *path = xasprintf("%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
+    FILE *f = fopen(path, "rb");
+    free(path);
+    if (!f)
+        return false;
+    char magic[4] = {0};
+    bool ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+    fclose(f);
+    return ok;
+}
+
+/* localtime_r reads the zone from the process-wide TZ variable, so the
+ * switch to the zone asked for and back is one critical section. */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void timeutil_local_in(const char *tz, int64_t t, struct tm *out)
+{
+    time_t tt = (time_t)t;
+    if (!tz || is_utc(tz)) {
+        gmtime_r(&tt, out);
+        return;
+    }
+    pthread_mutex_lock(&tz_lock);
+    const char *cur = getenv("TZ");
+    char *old = cur ? xstrdup(cur) : NULL;
+    setenv("TZ", tz, 1);
+    tzset();
+    localtime_r(&tt, out);
+    if (old)
+        setenv("TZ", old, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    pthread_mutex_unlock(&tz_lock);
+    free(old);
 }

@@ -201,6 +201,11 @@ static void print_result(const struct prov_result *r)
     }
     for (size_t i = 0; i < r->ncontacts; i++)
         print_contact(&r->contacts[i]);
+    if (r->source_id) {
+        printf("source");
+        put("id", r->source_id);
+        printf("\n");
+    }
     if (labels_op && r->err == PROV_OK) {
         printf("titles");
         put_list("labels", r->titles, r->ntitles);
@@ -308,7 +313,10 @@ static int start(struct provider *p, const char *op, int argc, char **argv)
         }
         o->send_message(p, num(a0), a1, priv, echo, on_result, NULL);
     } else if (strcmp(op, "create") == 0 && a1) {
-        o->create_conversation(p, num(a0), num(a1), a2, on_result, NULL);
+        const char *a3 = argc > 3 ? argv[3] : NULL;
+        o->create_conversation(p, num(a0), num(a1), a3, a2, on_result, NULL);
+    } else if (strcmp(op, "new-contact") == 0 && a1) {
+        o->create_contact(p, num(a0), a1, on_result, NULL);
     } else if (strcmp(op, "status") == 0 && a1) {
         enum conv_status st = CONV_OPEN;
         status_op = true;

@@ -160,10 +160,6 @@ class Actions(Base):
         self.assertEqual(msgs[-1]["content"], "Hi James, your order BD-20931 shipped today")
         self.assertEqual(msgs[-1]["message_type"], 1)
 
-    def test_new_to_an_unknown_phone_fails(self):
-        out, err = self.failing("new +15559999999 hello\n")
-        self.assertIn("twoway: (stdin):1: new: no contact with phone +15559999999", err)
-
     def test_status_resolve_reopen_pending(self):
         self.ok("open 25\nresolve\n")
         self.assertEqual(self.conv(25)["status"], "resolved")

@@ -324,6 +324,17 @@ class Events(Base):
         self.assertIs(d["custom_attributes"]["sms_opt_out"], True)
         self.assertEqual(d["type"], "contact")
 
+    def test_a_new_contact_is_contact_created(self):
+        start = self.ann_c.mark()
+        r = self.d.api("POST", self.d.acc("/contacts"),
+                       {"inbox_id": 1, "phone_number": "+15550166001", "name": "Pushed"},
+                       agent=self.ben)
+        self.assertEqual(r.status, 200, r)
+        d = self.ann_c.wait_event("contact.created",
+                                  lambda d: d["phone_number"] == "+15550166001", start=start)
+        self.assertEqual((d["id"], d["name"], d["type"]),
+                         (r.json["payload"]["contact"]["id"], "Pushed", "contact"))
+
     def test_presence_follows_agents_coming_and_going(self):
         start = self.ann_c.mark()
         ben_c, ben_id = self.subscribe(self.ben)

@@ -387,6 +387,19 @@ class WriteOps(Base):
         msgs = self.api_get("/conversations/%s/messages" % c["id"])["payload"]
         self.assertIn("A new thread from the probe", [m["content"] for m in msgs])
 
+    def test_create_contact_then_a_conversation_by_its_source_id(self):
+        p = self.run_op("new-contact", INBOX, "+447700900555")
+        c = p.one("contact")
+        self.assertEqual(c["phone"], "+447700900555")
+        self.assertEqual(p.one("source")["id"], "+447700900555")
+        p = self.run_op("create", INBOX, c["id"], "Hello from the probe", "+447700900555")
+        conv = p.one("conv")
+        self.assertEqual(conv["contact"], c["id"])
+        # The same number again: Chatwoot's 422, in its words.
+        p = self.run_op("new-contact", INBOX, "+447700900555", ok=False)
+        self.assertEqual((p.err, p.result["status"], p.result["message"]),
+                         ("invalid", "422", "Phone number has already been taken"))
+
 
 class Failures(Base):
     def test_wrong_token_is_auth(self):

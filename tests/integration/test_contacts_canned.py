@@ -375,6 +375,122 @@ class ContactsTest(unittest.TestCase):
             self.assertEqual((r.status, r.json), (401, {"error": "Invalid Access Token"}), path)
 
 
+class ContactCreateTest(unittest.TestCase):
+    """POST …/contacts as Chatwoot's ContactsController#create: the contact
+    and its contact inbox (source_id the phone number on an SMS inbox),
+    Chatwoot's validation errors in its words, nothing half made."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = twtest.Twowayd(demo=True)
+        cls.ann = cls.d.agent(0)
+        cls.ben = cls.d.agent(1)
+        cls.dana = cls.d.agent(0, account_id=2)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.cleanup()
+
+    def create(self, body, agent=None, account=None):
+        agent = agent or self.ann
+        acc = account if account is not None else agent["account_id"]
+        return self.d.api("POST", "/api/v1/accounts/%d/contacts" % acc, body, agent=agent)
+
+    def count(self):
+        return self.d.sql("SELECT COUNT(*) FROM contacts")[0][0]
+
+    def test_create_with_an_inbox_makes_the_contact_inbox(self):
+        r = self.create({"inbox_id": 1, "phone_number": "+447700900123", "name": "Olive Hart",
+                         "email": "Olive.Hart@Example.COM",
+                         "custom_attributes": {"timezone": "Europe/London"}}, agent=self.ben)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(list(r.json), ["payload"])
+        c, ci = r.json["payload"]["contact"], r.json["payload"]["contact_inbox"]
+        self.assertEqual((c["name"], c["phone_number"], c["email"], c["custom_attributes"]),
+                         ("Olive Hart", "+447700900123", "olive.hart@example.com",
+                          {"timezone": "Europe/London"}))
+        self.assertEqual(ci["source_id"], "+447700900123")
+        self.assertEqual(ci["inbox"]["id"], 1)
+        self.assertEqual([(x["source_id"], x["inbox"]["id"]) for x in c["contact_inboxes"]],
+                         [("+447700900123", 1)])
+        shown = self.d.api("GET", self.d.acc("/contacts/%d" % c["id"])).json["payload"]
+        self.assertEqual(shown, c)
+        # The contact inbox is what a conversation is started with.
+        r = self.d.api("POST", self.d.acc("/conversations"),
+                       {"inbox_id": 1, "source_id": ci["source_id"]}, agent=self.ben)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["meta"]["sender"]["id"], c["id"])
+
+    def test_create_without_an_inbox(self):
+        r = self.create({"name": "No Inbox", "phone_number": "+15550177001"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["payload"]["contact_inbox"], {"inbox": None, "source_id": None})
+        self.assertEqual(r.json["payload"]["contact"]["contact_inboxes"], [])
+
+    def test_duplicate_phone_is_422_and_nothing_is_made(self):
+        before = self.count()
+        r = self.create({"inbox_id": 1, "phone_number": "+15550101001", "name": "Maria again"})
+        self.assertEqual((r.status, r.json),
+                         (422, invalid("Phone number has already been taken", "phone_number")))
+        self.assertEqual(self.count(), before)
+        # Another account may have the same number.
+        r = self.create({"phone_number": "+15550101001"}, agent=self.dana)
+        self.assertEqual(r.status, 200, r)
+
+    def test_invalid_fields_are_422_together(self):
+        before = self.count()
+        for phone in ("5550101", "+0123456", "+1", "+1234567890123456", "+1555 0101",
+                      "1+15550101099"):
+            r = self.create({"inbox_id": 1, "phone_number": phone})
+            self.assertEqual((r.status, r.json),
+                             (422, invalid("Phone number should be in e164 format",
+                                           "phone_number")), phone)
+        r = self.create({"inbox_id": 1, "phone_number": "+15550101001", "email": "not an email",
+                         "name": "x" * 256})
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.json, invalid("Name is too long (maximum is 255 characters), Email "
+                                         "Invalid email, Phone number has already been taken",
+                                         "name", "email", "phone_number"))
+        maria = self.d.sql("SELECT email FROM contacts WHERE phone_number = '+15550101001' "
+                           "AND account_id = 1")[0][0]
+        r = self.create({"phone_number": "+15550177002", "email": maria.upper()})
+        self.assertEqual((r.status, r.json), (422, invalid("Email has already been taken",
+                                                           "email")))
+        self.assertEqual(self.create({"identifier": "crm-1"}).status, 200)
+        r = self.create({"identifier": "crm-1"})
+        self.assertEqual((r.status, r.json),
+                         (422, invalid("Identifier has already been taken", "identifier")))
+        self.assertEqual(self.count(), before + 1)
+
+    def test_an_sms_inbox_needs_a_phone_number(self):
+        before = self.count()
+        r = self.create({"inbox_id": 1, "name": "Only a name"})
+        self.assertEqual((r.status, r.json),
+                         (422, {"error": "param is missing or the value is empty: contact "
+                                         "phone number"}))
+        self.assertEqual(self.count(), before)
+
+    def test_unknown_or_foreign_inbox_is_404(self):
+        before = self.count()
+        for inbox in (999, self.d.sql("SELECT MIN(id) FROM inboxes WHERE account_id = 2")[0][0]):
+            r = self.create({"inbox_id": inbox, "phone_number": "+15550177003"})
+            self.assertEqual((r.status, r.json), (404, NOT_FOUND), inbox)
+        self.assertEqual(self.count(), before)
+
+    def test_wrong_types_and_text_are_422(self):
+        for body in ({"phone_number": 15550177004}, {"name": ["x"]}, {"inbox_id": "one"},
+                     {"custom_attributes": "tz"}, {"name": "bell\u0007"}):
+            r = self.create(body)
+            self.assertEqual(r.status, 422, body)
+
+    def test_foreign_account_and_bad_token_are_401(self):
+        r = self.create({"phone_number": "+15550177005"}, agent=self.dana, account=1)
+        self.assertEqual((r.status, r.json), (401, FOREIGN))
+        r = self.d.api("POST", "/api/v1/accounts/1/contacts", {"phone_number": "+15550177005"},
+                       token="wrong")
+        self.assertEqual(r.status, 401)
+
+
 class CannedReadTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -328,6 +328,13 @@ class QueryPlans(unittest.TestCase):
                                        "message": {"content": "A new thread"}, "status": "open",
                                        "assignee_id": cls.ben["id"], "team_id": 1})
         api("POST", "/conversations", {"inbox_id": 1, "source_id": "+15551000007"})
+        made = api("POST", "/contacts", {"inbox_id": 1, "phone_number": "+15557770900",
+                                         "email": "made@x.example", "identifier": "crm-900"}).json
+        api("POST", "/contacts", {"inbox_id": 1, "phone_number": "+15557770900",
+                                  "email": "MADE@x.example", "identifier": "crm-900"}, ok=False)
+        api("POST", "/conversations", {"inbox_id": 1, "contact_id":
+                                       made["payload"]["contact"]["id"],
+                                       "source_id": made["payload"]["contact_inbox"]["source_id"]})
         canned = api("POST", "/canned_responses", {"short_code": "hello",
                                                    "content": "Hello there"}).json
         api("PATCH", "/canned_responses/%d" % canned["id"], {"content": "Hi there"})

@@ -206,7 +206,7 @@ class Twoway:
 
     def __init__(self, d, tmp, config="", agent=0, width=120, height=40, env=None, args=(),
                  url=None, shell=False, wrapped=False, capture=False, trace=False,
-                 inherit=()):
+                 inherit=(), quiet=False):
         """shell: run twoway from an interactive bash with job control (for
         Ctrl-Z and fg), as a person does; its prompt is PROMPT. wrapped:
         twoway is a child of the pane's shell, not the pane's own process
@@ -228,6 +228,7 @@ class Twoway:
         for sub in ("cfg/twoway", "state", "cache"):
             os.makedirs(os.path.join(self.home, sub), exist_ok=True)
         self.config_path = os.path.join(self.home, "cfg", "twoway", "config")
+        self.quiet = quiet
         self.write_config(config)
         self.shell = shell
         self.wrapped = wrapped
@@ -246,6 +247,10 @@ class Twoway:
         return os.path.join(self.home, "state")
 
     def write_config(self, text):
+        """The config file: text, then (unless quiet) quiet hours off, as
+        twtest.QUIET_OFF explains."""
+        if not self.quiet:
+            text += ("\n" if text and not text.endswith("\n") else "") + twtest.QUIET_OFF
         with open(self.config_path, "w") as f:
             f.write(text)
         os.chmod(self.config_path, 0o600)

@@ -440,15 +440,59 @@ def all_messages(d, cid, agent=None):
         after = max(m["id"] for m in page)
 
 
+# Quiet hours follow the wall clock in the customer's time zone: a test that
+# is not about them turns them off, so no result depends on when it runs.
+# The tests of quiet hours keep them (quiet=True) and choose the time zone.
+QUIET_OFF = "set quiet_hours = none\n"
+
+
+def age_conversation(d, display_id, hours_ago):
+    """Every message of conversation display_id (account 1) written
+    hours_ago, as if the customer had been silent since (twowayd d is
+    restarted, see edit_db)."""
+    at = time.time() - hours_ago * 3600
+
+    def age(conn):
+        conn.execute("UPDATE messages SET created_at = ?, updated_at = ? WHERE "
+                     "conversation_id = (SELECT id FROM conversations WHERE display_id = ? "
+                     "AND account_id = 1)", (at, at, display_id))
+    edit_db(d, age)
+
+
+def zone_at(hour):
+    """An Etc/GMT zone where it is now between hour and hour+1 (Etc/GMT+N
+    is N hours behind UTC): for a customer in quiet hours (2) or in their
+    day (14), six hours from either end of the default 21:00-08:00."""
+    import datetime
+    utc = datetime.datetime.now(datetime.timezone.utc).hour
+    offset = (hour - utc + 36) % 24 - 12  # local = utc + offset, in -12..11
+    return "Etc/GMT%+d" % -offset if offset else "Etc/UTC"
+
+
+def quiet_around(zone, shift=0):
+    """quiet_hours four hours long, centred shift hours from now in zone:
+    shift 0 holds the present moment there, shift 12 is far from it."""
+    import datetime
+    import zoneinfo
+    mid = datetime.datetime.now(zoneinfo.ZoneInfo(zone)) + datetime.timedelta(hours=shift)
+    start = (mid - datetime.timedelta(hours=2)).strftime("%H:%M")
+    end = (mid + datetime.timedelta(hours=2)).strftime("%H:%M")
+    return "%s-%s" % (start, end)
+
+
 class TwowayRunner:
     """Runs the real twoway --batch against twowayd d (or another url, e.g.
-    a fault proxy in front of it) with a private HOME and XDG dirs."""
+    a fault proxy in front of it) with a private HOME and XDG dirs. Its
+    config file turns quiet hours off unless quiet is true."""
 
-    def __init__(self, d, url=None):
+    def __init__(self, d, url=None, quiet=False):
         self.d = d
         self.url = url
         self.home = tempfile.mkdtemp(prefix="twoway-batch-")
         _register(self)
+        if not quiet:
+            os.makedirs(os.path.join(self.home, "config", "twoway"))
+            self.write(os.path.join("config", "twoway", "config"), QUIET_OFF)
 
     def cleanup(self):
         shutil.rmtree(self.home, ignore_errors=True)

@@ -131,12 +131,22 @@ static void f_send_message(struct provider *p, int64_t conv, const char *content
 }
 
 static void f_create_conversation(struct provider *p, int64_t inbox_id, int64_t contact_id,
-                                  const char *content, prov_cb cb, void *ud)
+                                  const char *source_id, const char *content, prov_cb cb, void *ud)
 {
     struct fake_call *c = record(p, FAKE_CREATE_CONVERSATION, cb, ud);
     c->id = inbox_id;
     c->arg = contact_id;
     c->text = xstrdup_or_null(content);
+    c->echo_id = xstrdup_or_null(source_id);
+    finish(p, c);
+}
+
+static void f_create_contact(struct provider *p, int64_t inbox_id, const char *phone, prov_cb cb,
+                             void *ud)
+{
+    struct fake_call *c = record(p, FAKE_CREATE_CONTACT, cb, ud);
+    c->id = inbox_id;
+    c->text = xstrdup_or_null(phone);
     finish(p, c);
 }
 
@@ -274,6 +284,7 @@ static const struct provider_ops fake_ops = {
     .search_contacts = f_search_contacts,
     .get_contact = f_get_contact,
     .contact_conversations = f_contact_conversations,
+    .create_contact = f_create_contact,
 };
 
 /* ---- the test's side ---- */

@@ -41,6 +41,7 @@ enum fake_op {
     FAKE_SEARCH_CONTACTS,
     FAKE_GET_CONTACT,
     FAKE_CONTACT_CONVERSATIONS,
+    FAKE_CREATE_CONTACT,
     FAKE_OP_COUNT,
 };
 
@@ -56,7 +57,7 @@ struct fake_call {
     struct conv_query q;   /* list_conversations, conversation_counts */
     char *text;            /* message content, search text */
     bool is_private;       /* send_message, typing */
-    char *echo_id;         /* send_message */
+    char *echo_id;         /* send_message; create_conversation's source_id */
     int64_t arg;           /* snoozed_until, priority, typing on, search page, create contact */
     prov_cb cb;
     void *ud;

@@ -1094,7 +1094,7 @@ struct screen {
     char question[256];
 };
 
-static void ui_compose(void *ud, int64_t conv, bool is_private, const char *text)
+static void ui_compose(void *ud, int64_t conv, bool is_private, bool force, const char *text)
 {
     struct screen *s = ud;
     buf_addf(&s->calls, "compose %lld %d [%s]\n", (long long)conv, is_private, text);

@@ -21,6 +21,7 @@
 #include "twoway/cmd.h"
 #include "twoway/codec.h"
 #include "twoway/options.h"
+#include "twoway/phone.h"
 #include "twoway/xmalloc.h"
 
 static const char *man1_path, *man5_path;
@@ -112,6 +113,29 @@ static void test_man__documents_every_option(void **state)
     for (size_t i = 0; i < n; i++)
         if (!has_word(words, t[i].name))
             fail_msg("twoway.1 does not document the option %s", t[i].name);
+    free(words);
+}
+
+/* QUIET HOURS lists the country table: every calling code and zone. */
+static void test_man__documents_the_countries_of_quiet_hours(void **state)
+{
+    (void)state;
+    char *words = section_words(man1_path, "QUIET HOURS", true);
+    size_t n;
+    const struct phone_country *t = phone_countries(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (!has_word(words, t[i].code))
+            fail_msg("twoway.1 QUIET HOURS does not list +%s", t[i].code);
+        for (size_t z = 0; t[i].zones[z]; z++) {
+            /* Words split at "/": each part of the name is there. */
+            char *name = xstrdup(t[i].zones[z]);
+            for (char *part = strtok(name, "/"); part; part = strtok(NULL, "/"))
+                if (!has_word(words, part))
+                    fail_msg("twoway.1 QUIET HOURS does not name %s (+%s)", t[i].zones[z],
+                             t[i].code);
+            free(name);
+        }
+    }
     free(words);
 }
 
@@ -241,6 +265,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_man__documents_every_command),
         cmocka_unit_test(test_man__documents_every_option),
+        cmocka_unit_test(test_man__documents_the_countries_of_quiet_hours),
         cmocka_unit_test(test_man__documents_every_json_key),
         cmocka_unit_test(test_man__conf_page_documents_the_config_commands),
         cmocka_unit_test(test_man__the_check_itself_notices_a_missing_word),

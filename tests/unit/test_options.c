@@ -77,6 +77,7 @@ static void test_options__table_lists_every_option_in_help_order(void **state)
         "confirm_foreign_reply",
         "confirm_newer_message",
         "max_segments",
+        "quiet_hours",
         "editor",
         "time_format",
         "list_width",

@@ -22,6 +22,7 @@ static const char *const event_names[] = {
     [CHANGE_TYPING_ON] = "conversation.typing_on",
     [CHANGE_TYPING_OFF] = "conversation.typing_off",
     [CHANGE_CONTACT_UPDATED] = "contact.updated",
+    [CHANGE_CONTACT_CREATED] = "contact.created",
 };
 
 /* Who may see a conversation: the members of its inbox and the
@@ -141,6 +142,7 @@ bool cable_event_render(struct db *db, const struct change *c, struct cable_even
         data = typing_data(db, c, ev);
         break;
     case CHANGE_CONTACT_UPDATED:
+    case CHANGE_CONTACT_CREATED:
         data = contact_data(db, c->id, ev);
         break;
     default: /* the conversation events */

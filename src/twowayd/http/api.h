@@ -54,5 +54,6 @@ void api_canned_delete(struct req *r);
 void api_contacts_show(struct req *r);
 void api_contacts_search(struct req *r);
 void api_contacts_conversations(struct req *r);
+void api_contacts_create(struct req *r);
 
 #endif

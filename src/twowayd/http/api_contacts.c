@@ -7,7 +7,8 @@
  * ignoring case, 15 per page (through a trigram index from three
  * characters on); `sort` picks from a fixed table (a
  * leading '-' for descending) and an unknown key is ignored, as Chatwoot's
- * Sift does, leaving the default order by id. */
+ * Sift does, leaving the default order by id. Create makes a contact and its
+ * contact inbox, refusing what Chatwoot's validations refuse, in its words. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -15,11 +16,15 @@
 #include <string.h>
 
 #include "http/api.h"
+#include "http/auth.h"
+#include "store/changes.h"
 #include "store/db.h"
 #include "store/ops.h"
 #include "http/render.h"
 #include "http/req.h"
 #include "twd.h"
+#include "twoway/buf.h"
+#include "twoway/text.h"
 #include "twoway/xmalloc.h"
 
 #define SEARCH_PER_PAGE 15
@@ -193,4 +198,212 @@ void api_contacts_conversations(struct req *r)
     json_object *o = json_object_new_object();
     json_object_object_add(o, "payload", arr);
     req_reply_json(r, 200, o);
+}
+
+/* ---- create --------------------------------------------------------------- */
+
+/* Longest name, email and identifier, in characters. */
+#define FIELD_MAX 255
+
+/* A contact to create, checked before anything is written. Strings are
+ * borrowed from the body; NULL for absent or blank. */
+struct new_contact {
+    int64_t inbox; /* 0: none */
+    const char *name, *phone, *identifier;
+    char *email;      /* owned, lower case */
+    char *attributes; /* owned JSON text */
+    char *additional; /* owned JSON text */
+};
+
+/* Rails' validation errors, gathered: "Phone number has already been
+ * taken, Email Invalid email", and the attributes they name. */
+struct invalid {
+    struct buf message;
+    json_object *attributes;
+};
+
+static void invalid_add(struct invalid *v, const char *attribute, const char *message)
+{
+    if (v->message.len)
+        buf_adds(&v->message, ", ");
+    buf_adds(&v->message, message);
+    if (!v->attributes)
+        v->attributes = json_object_new_array();
+    for (size_t i = 0; i < json_object_array_length(v->attributes); i++)
+        if (strcmp(json_object_get_string(json_object_array_get_idx(v->attributes, i)),
+                   attribute) == 0)
+            return;
+    json_object_array_add(v->attributes, json_object_new_string(attribute));
+}
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+/* A string field: NULL when absent, null or blank (as allow_blank), false
+ * after a 422 when it is not a string or not text. */
+static bool text_field(struct req *r, json_object *body, const char *key, const char **out)
+{
+    json_object *v = NULL;
+    *out = NULL;
+    if (!json_object_object_get_ex(body, key, &v) || !v)
+        return true;
+    if (!json_object_is_type(v, json_type_string)) {
+        req_reply_errorf(r, 422, "%s must be a string", key);
+        return false;
+    }
+    const char *s = json_object_get_string(v);
+    size_t len = (size_t)json_object_get_string_len(v);
+    if (strlen(s) != len || !text_valid_utf8(s, len) || text_has_control(s, len, NULL)) {
+        req_reply_errorf(r, 422, "%s must be text without control characters", key);
+        return false;
+    }
+    while (*s == ' ')
+        s++;
+    if (*s)
+        *out = s;
+    return true;
+}
+
+/* Chatwoot's contact validations, in its words and in its order. */
+static void validate(struct req *r, struct new_contact *nc, struct invalid *v)
+{
+    struct db *db = r->db;
+    int64_t account = r->agent.account_id;
+    if (nc->name && utf8_chars(nc->name) > FIELD_MAX)
+        invalid_add(v, "name", "Name is too long (maximum is 255 characters)");
+    if (nc->email) {
+        /* Devise's email_regexp: something, one "@", something; no spaces. */
+        const char *at = strchr(nc->email, '@');
+        if (!at || at == nc->email || !at[1] || strchr(at + 1, '@') || strpbrk(nc->email, " \t") ||
+            utf8_chars(nc->email) > FIELD_MAX)
+            invalid_add(v, "email", "Email Invalid email");
+        else if (db_int(db, 0, "SELECT 1 FROM contacts WHERE account_id = ? AND lower(email) = ?",
+                        "it", account, nc->email))
+            invalid_add(v, "email", "Email has already been taken");
+    }
+    if (nc->identifier) {
+        if (utf8_chars(nc->identifier) > FIELD_MAX)
+            invalid_add(v, "identifier", "Identifier is too long (maximum is 255 characters)");
+        else if (db_int(db, 0, "SELECT 1 FROM contacts WHERE account_id = ? AND identifier = ?",
+                        "it", account, nc->identifier))
+            invalid_add(v, "identifier", "Identifier has already been taken");
+    }
+    if (nc->phone) {
+        /* E.164: "+", a first digit that is not 0, at most 15 digits. */
+        const char *d = nc->phone + 1;
+        size_t n = strspn(d, "0123456789");
+        if (nc->phone[0] != '+' || d[0] < '1' || d[0] > '9' || n < 2 || n > 15 || d[n])
+            invalid_add(v, "phone_number", "Phone number should be in e164 format");
+        else if (db_int(db, 0, "SELECT 1 FROM contacts WHERE account_id = ? AND phone_number = ?",
+                        "it", account, nc->phone))
+            invalid_add(v, "phone_number", "Phone number has already been taken");
+    }
+}
+
+static bool create_parse(struct req *r, json_object *body, struct new_contact *nc)
+{
+    const char *email = NULL;
+    if (!text_field(r, body, "name", &nc->name) ||
+        !text_field(r, body, "phone_number", &nc->phone) || !text_field(r, body, "email", &email) ||
+        !text_field(r, body, "identifier", &nc->identifier))
+        return false;
+    if (email)
+        nc->email = text_casefold(email); /* valid UTF-8: never NULL */
+    if (!(nc->attributes = req_json_object_text(r, body, "custom_attributes")) ||
+        !(nc->additional = req_json_object_text(r, body, "additional_attributes")))
+        return false;
+    json_object *v = NULL;
+    if (json_object_object_get_ex(body, "inbox_id", &v) && v) {
+        bool is_null = false;
+        if (!req_json_int(body, "inbox_id", &nc->inbox, &is_null)) {
+            req_reply_error(r, 422, "inbox_id must be an integer");
+            return false;
+        }
+        /* Current.account.inboxes.find: any inbox of the account. */
+        if (!is_null && !db_int(r->db, 0, "SELECT 1 FROM inboxes WHERE id = ? AND account_id = ?",
+                                "ii", nc->inbox, r->agent.account_id)) {
+            req_not_found(r);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The contact inbox's source_id: the phone number on an SMS inbox (NULL
+ * after the 422 Chatwoot gives without one), a fresh uuid elsewhere.
+ * Owned. */
+static char *source_id_for(struct req *r, const struct new_contact *nc)
+{
+    if (!db_int(r->db, 0,
+                "SELECT 1 FROM inboxes WHERE id = ? AND channel_type IN "
+                "('Channel::Sms', 'Channel::TwilioSms', 'Channel::Whatsapp')",
+                "i", nc->inbox))
+        return auth_uuid();
+    if (!nc->phone) {
+        req_reply_error(r, 422, "param is missing or the value is empty: contact phone number");
+        return NULL;
+    }
+    return xstrdup(nc->phone);
+}
+
+/* POST …/contacts: a contact and, with inbox_id, its contact inbox (the
+ * address conversations in that inbox use), in one transaction, as
+ * Chatwoot's ContactsController#create and ContactInboxBuilder do. */
+void api_contacts_create(struct req *r)
+{
+    json_object *body = req_json(r);
+    if (!body)
+        return;
+    struct db *db = r->db;
+    struct new_contact nc = {0};
+    struct invalid v = {.attributes = NULL};
+    buf_init(&v.message);
+    char *source = NULL;
+    if (!create_parse(r, body, &nc))
+        goto out;
+    validate(r, &nc, &v);
+    if (v.message.len) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "message", json_object_new_string(v.message.data));
+        json_object_object_add(o, "attributes", json_object_get(v.attributes));
+        req_reply_json(r, 422, o);
+        goto out;
+    }
+    if (nc.inbox && !(source = source_id_for(r, &nc)))
+        goto out;
+    double now = db_now();
+    db_exec(db,
+            "INSERT INTO contacts(account_id, name, email, phone_number, identifier, "
+            "custom_attributes, additional_attributes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "ittttttd", r->agent.account_id, nc.name ? nc.name : "", nc.email, nc.phone,
+            nc.identifier, nc.attributes, nc.additional, now);
+    int64_t contact = db_last_id(db);
+    changes_note(db, CHANGE_CONTACT_CREATED, contact, 0, false);
+    json_object *ci = json_object_new_object();
+    if (nc.inbox) {
+        ops_contact_inbox(db, contact, nc.inbox, source);
+        json_object_object_add(ci, "inbox", render_inbox(db, nc.inbox));
+        json_object_object_add(ci, "source_id", json_object_new_string(source));
+    } else {
+        json_object_object_add(ci, "inbox", NULL);
+        json_object_object_add(ci, "source_id", NULL);
+    }
+    json_object *payload = json_object_new_object();
+    json_object_object_add(payload, "contact", render_contact(db, contact));
+    json_object_object_add(payload, "contact_inbox", ci);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "payload", payload);
+    req_reply_json(r, 200, o);
+out:
+    free(source);
+    free(nc.email);
+    free(nc.attributes);
+    free(nc.additional);
+    json_object_put(v.attributes);
+    buf_free(&v.message);
 }

@@ -110,26 +110,6 @@ bool api_conv_team_of_account(struct req *r, int64_t team_id)
                   r->agent.account_id) == 1;
 }
 
-/* custom_attributes from a body as JSON text (owned; null → "{}"), or NULL
- * after a 422. */
-static char *body_attributes(struct req *r, json_object *body, const char *key)
-{
-    json_object *v = NULL;
-    json_object_object_get_ex(body, key, &v);
-    if (!v)
-        return xstrdup("{}");
-    if (!json_object_is_type(v, json_type_object)) {
-        req_reply_errorf(r, 422, "%s must be an object", key);
-        return NULL;
-    }
-    const char *text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-    if (!text_valid_utf8(text, strlen(text))) {
-        req_reply_errorf(r, 422, "%s must be valid UTF-8", key);
-        return NULL;
-    }
-    return xstrdup(text);
-}
-
 /* What POST conversations asks for, checked before anything is written. */
 struct new_conv {
     int64_t inbox, contact, assignee, team;
@@ -256,7 +236,7 @@ static bool create_parse(struct req *r, json_object *body, struct new_conv *nc)
             return false;
         }
     }
-    if (!(nc->attributes = body_attributes(r, body, "custom_attributes")))
+    if (!(nc->attributes = req_json_object_text(r, body, "custom_attributes")))
         return false;
     return create_message(r, body, nc);
 }
@@ -331,7 +311,7 @@ void api_conversations_update(struct req *r)
         return;
     char *attributes = NULL;
     if (req_json_has(body, "custom_attributes") &&
-        !(attributes = body_attributes(r, body, "custom_attributes")))
+        !(attributes = req_json_object_text(r, body, "custom_attributes")))
         return;
     if (set_priority)
         ops_set_priority(db, conv, priority, r->agent.id);

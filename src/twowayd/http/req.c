@@ -125,6 +125,24 @@ const char *req_json_str(json_object *o, const char *key)
     return json_object_get_string(v);
 }
 
+char *req_json_object_text(struct req *r, json_object *body, const char *key)
+{
+    json_object *v = NULL;
+    json_object_object_get_ex(body, key, &v);
+    if (!v)
+        return xstrdup("{}");
+    if (!json_object_is_type(v, json_type_object)) {
+        req_reply_errorf(r, 422, "%s must be an object", key);
+        return NULL;
+    }
+    const char *text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+    if (!text_valid_utf8(text, strlen(text))) {
+        req_reply_errorf(r, 422, "%s must be valid UTF-8", key);
+        return NULL;
+    }
+    return xstrdup(text);
+}
+
 static void set_reply(struct req *r, int status, const char *type, char *body)
 {
     free(r->reply);

@@ -89,6 +89,10 @@ bool req_json_int(json_object *o, const char *key, int64_t *out, bool *is_null);
 /* A string value (borrowed), or NULL if absent, null or not a string. */
 const char *req_json_str(json_object *o, const char *key);
 bool req_json_has(json_object *o, const char *key);
+/* The object under key as JSON text (owned; absent → "{}"), or NULL after
+ * a 422 (not an object, not valid UTF-8). For custom_attributes and the
+ * like. */
+char *req_json_object_text(struct req *r, json_object *body, const char *key);
 
 /* Replies. req_reply_json takes ownership of obj (may be NULL → "null"). */
 void req_reply_json(struct req *r, int status, json_object *obj);

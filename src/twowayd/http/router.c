@@ -67,6 +67,7 @@ static const struct route routes[] = {
     {"PUT", ACC "/canned_responses/:id", ROUTE_AGENT, api_canned_update},
     {"DELETE", ACC "/canned_responses/:id", ROUTE_AGENT, api_canned_delete},
 
+    {"POST", ACC "/contacts", ROUTE_AGENT, api_contacts_create},
     {"GET", ACC "/contacts/search", ROUTE_AGENT, api_contacts_search},
     {"GET", ACC "/contacts/:id", ROUTE_AGENT, api_contacts_show},
     {"GET", ACC "/contacts/:id/conversations", ROUTE_AGENT, api_contacts_conversations},

@@ -27,6 +27,7 @@ enum change_kind {
     CHANGE_TYPING_ON,       /* id: conversations.id, actor: the agent, flag: private */
     CHANGE_TYPING_OFF,      /* likewise */
     CHANGE_CONTACT_UPDATED, /* id: contacts.id */
+    CHANGE_CONTACT_CREATED, /* id: contacts.id */
 };
 
 struct change {

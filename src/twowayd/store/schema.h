@@ -341,6 +341,17 @@ static const char *const schema_migrations[] = {
 
     /* 5: what changed lately (updated_within), without a scan. */
     "CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(account_id, updated_at);",
+
+    /* 6: contacts made through the API, and attachments agents send.
+     * A new contact's email and identifier are unique in its account, as
+     * Chatwoot validates them: indexes to look them up. An attachment
+     * uploaded with a message keeps its bytes here (data, with the name it
+     * came with); one that arrived by MMS has only Twilio's URL
+     * (data_url), as before. */
+    "CREATE INDEX contacts_email ON contacts(account_id, lower(email));"
+    "CREATE INDEX contacts_identifier ON contacts(account_id, identifier);"
+    "ALTER TABLE attachments ADD COLUMN file_name TEXT;"
+    "ALTER TABLE attachments ADD COLUMN data BLOB;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -2,7 +2,6 @@
 #include "twilio/hours.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 
 #include "dconfig.h"
 #include "twoway/log.h"
+#include "twoway/timeutil.h"
 #include "twoway/xmalloc.h"
 
 #define MAX_RANGES 32
@@ -135,39 +135,10 @@ static int parse_hours(const char *spec, struct range *out, int *n, char **err)
     }
 }
 
-static bool is_utc(const char *tz)
-{
-    return !*tz || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0 || strcmp(tz, "GMT") == 0 ||
-           strcmp(tz, "Etc/GMT") == 0;
-}
-
-/* An IANA name the C library will find: a compiled zone file under TZDIR.
- * Without this check an unknown name silently means UTC. */
-static bool zone_known(const char *tz)
-{
-    if (is_utc(tz))
-        return true;
-    if (tz[0] == '/' || strstr(tz, "..") || strlen(tz) > 64)
-        return false;
-    for (const char *c = tz; *c; c++)
-        if (!isalnum((unsigned char)*c) && !strchr("/_+-", *c))
-            return false;
-    const char *dir = getenv("TZDIR");
-    char *path = xasprintf("%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
-    FILE *f = fopen(path, "rb");
-    free(path);
-    if (!f)
-        return false;
-    char magic[4] = {0};
-    bool ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
-    fclose(f);
-    return ok;
-}
-
 int hours_check_config(const struct dconfig *cfg, char **err)
 {
     const char *tz = dconfig_get(cfg, "timezone");
-    if (!zone_known(tz)) {
+    if (!timeutil_zone_known(tz)) {
         *err = xasprintf("timezone: unknown time zone \"%s\" (use an IANA name such as "
                          "America/New_York)",
                          tz);
@@ -184,31 +155,6 @@ int hours_check_config(const struct dconfig *cfg, char **err)
     return 0;
 }
 
-/* localtime_r reads the zone from the process-wide TZ variable, so the
- * switch to the business's zone and back is one critical section. */
-static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void local_time(const char *tz, time_t t, struct tm *out)
-{
-    if (is_utc(tz)) {
-        gmtime_r(&t, out);
-        return;
-    }
-    pthread_mutex_lock(&tz_lock);
-    const char *cur = getenv("TZ");
-    char *old = cur ? xstrdup(cur) : NULL;
-    setenv("TZ", tz, 1);
-    tzset();
-    localtime_r(&t, out);
-    if (old)
-        setenv("TZ", old, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    pthread_mutex_unlock(&tz_lock);
-    free(old);
-}
-
 bool hours_open_at(const struct dconfig *cfg, time_t t)
 {
     struct range r[MAX_RANGES];
@@ -222,7 +168,7 @@ bool hours_open_at(const struct dconfig *cfg, time_t t)
     if (n == 0)
         return true;
     struct tm tm;
-    local_time(dconfig_get(cfg, "timezone"), t, &tm);
+    timeutil_local_in(dconfig_get(cfg, "timezone"), (int64_t)t, &tm);
     int minute = tm.tm_hour * 60 + tm.tm_min;
     for (int i = 0; i < n; i++)
         if ((r[i].days & (1u << tm.tm_wday)) && minute >= r[i].start && minute < r[i].end)
