@@ -30,6 +30,9 @@ class ReplyLimit(unittest.TestCase):
         cls.addClassCleanup(cls.proxy.cleanup)
         cls.home = tempfile.mkdtemp(prefix="twoway-limit-")
         cls.addClassCleanup(shutil.rmtree, cls.home, True)
+        os.makedirs(os.path.join(cls.home, "config", "twoway"))
+        with open(os.path.join(cls.home, "config", "twoway", "config"), "w") as f:
+            f.write(twtest.QUIET_OFF)
 
     def batch(self, script):
         agent = self.d.agent(1)  # Ben Ortiz

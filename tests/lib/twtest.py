@@ -491,8 +491,8 @@ class TwowayRunner:
         self.home = tempfile.mkdtemp(prefix="twoway-batch-")
         _register(self)
         if not quiet:
-            os.makedirs(os.path.join(self.home, "config", "twoway"))
-            self.write(os.path.join("config", "twoway", "config"), QUIET_OFF)
+            os.makedirs(os.path.join(self.home, ".config", "twoway"))
+            self.write(os.path.join(".config", "twoway", "config"), QUIET_OFF)
 
     def cleanup(self):
         shutil.rmtree(self.home, ignore_errors=True)
@@ -503,7 +503,7 @@ class TwowayRunner:
         for k in ("TWOWAY_URL", "TWOWAY_ACCOUNT", "TWOWAY_TOKEN"):
             env.pop(k, None)
         env.update(TWOWAY_URL=self.url or self.d.base_url, TWOWAY_ACCOUNT=str(agent["account_id"]),
-                   TWOWAY_TOKEN=agent["token"], HOME=h, XDG_CONFIG_HOME=h + "/config",
+                   TWOWAY_TOKEN=agent["token"], HOME=h, XDG_CONFIG_HOME=h + "/.config",
                    XDG_STATE_HOME=h + "/state", XDG_CACHE_HOME=h + "/cache", TZ="UTC")
         # The servers are local: no proxy from the environment may see them.
         env["no_proxy"] = env["NO_PROXY"] = "127.0.0.1"
