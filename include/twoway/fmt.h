@@ -45,6 +45,20 @@ struct fmt_ctx {
     /* Added (push): a colleague typing in this row's conversation (their
      * name), shown instead of the preview; NULL: nobody. Borrowed. */
     const char *typing;
+    /* For fmt_list_row: what the list knows of the row beyond the record
+     * (enum fmt_row_mark bits). */
+    unsigned row_marks;
+};
+
+/* A list row's marks beyond the record, before the waiting time:
+ * ✗ a reply failed (the outbox's, or the carrier's: the last message),
+ * ? one may have been sent, ↑ one is still to go out, ✎ a draft is kept
+ * (ASCII: X ? ^ ~). */
+enum fmt_row_mark {
+    FMT_ROW_UNSENT = 1 << 0,
+    FMT_ROW_UNSURE = 1 << 1,
+    FMT_ROW_FAILED = 1 << 2,
+    FMT_ROW_DRAFT = 1 << 3,
 };
 
 /* How a list row shows the selection. */

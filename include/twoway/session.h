@@ -146,6 +146,28 @@ int session_outbox_unsure(const struct session *s);
  * twoway still tries it by itself. */
 bool session_reply_settled(const struct session *s, const char *echo_id);
 int session_outbox_sendable(const struct session *s);
+
+/* How the replies of one conversation stand in the outbox: the worst of
+ * them (the list marks the row, `unsent` lists them). */
+enum session_unsent {
+    SESSION_UNSENT_NONE,
+    SESSION_UNSENT_PENDING, /* twoway still sends it by itself (or it waits for a yes) */
+    SESSION_UNSENT_UNSURE,  /* may have been sent: retry or discard */
+    SESSION_UNSENT_FAILED,  /* refused: retry, edit or discard */
+};
+enum session_unsent session_unsent_of(const struct session *s, int64_t conv);
+/* Reply i of the outbox (i < session_outbox_count()); strings borrowed
+ * until the outbox changes. */
+struct session_unsent_reply {
+    int64_t conv;
+    const char *echo_id;
+    const char *content;
+    const char *error; /* why it failed, "" if none */
+    bool is_private;
+    int64_t created_at;
+    enum session_unsent state;
+};
+void session_outbox_reply(const struct session *s, size_t i, struct session_unsent_reply *out);
 /* Keep text that could not be queued as the draft of conv (after the
  * draft already there, if any). The draft's path (owned), or NULL with
  * *err. */

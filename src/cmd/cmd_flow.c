@@ -8,6 +8,7 @@
 #include "twoway/codec.h"
 #include "twoway/session.h"
 #include "twoway/store.h"
+#include "twoway/text.h"
 #include "twoway/view.h"
 #include "twoway/xmalloc.h"
 
@@ -103,5 +104,81 @@ enum cmd_status cmd_flow_done(struct cmd_call *call)
 {
     struct session_act a = {.kind = ACT_STATUS, .conv = call->conv, .status = CONV_RESOLVED};
     cmd_fetch_act(call, &a, resolved);
+    return CMD_PENDING;
+}
+
+/* ---- unsent ---- */
+
+static const char *unsent_word(enum session_unsent st)
+{
+    switch (st) {
+    case SESSION_UNSENT_FAILED:
+        return "failed";
+    case SESSION_UNSENT_UNSURE:
+        return "may have been sent";
+    case SESSION_UNSENT_PENDING:
+    case SESSION_UNSENT_NONE:
+        break;
+    }
+    return "not sent yet";
+}
+
+static void unsent_line(struct cmd_call *call, int64_t conv, const char *state, const char *error,
+                        const char *text, bool is_private, const char *echo_id)
+{
+    const struct conversation *c = store_conv(call->env->st, conv);
+    const char *who = c ? model_contact_label(&c->contact) : "";
+    if (cmd_json_mode(call)) {
+        struct codec_val *o = codec_object();
+        codec_set_int(o, "conversation", conv);
+        codec_set_str(o, "contact", who);
+        codec_set_str(o, "state", state);
+        codec_set(o, "error", *error ? codec_str(error) : NULL);
+        codec_set_str(o, "text", text);
+        codec_set(o, "private", codec_bool(is_private));
+        codec_set(o, "echo_id", *echo_id ? codec_str(echo_id) : NULL);
+        cmd_emit(call, o);
+        return;
+    }
+    char *head = text_truncate(text, 60, true);
+    char *why = *error ? xasprintf(" (%s)", error) : xstrdup("");
+    cmd_info(call, "#%lld %s  %s%s%s: %s", (long long)conv, who, is_private ? "note " : "", state,
+             why, head);
+    free(why);
+    free(head);
+}
+
+/* The conversations whose last message is a reply the carrier failed. */
+static void carrier_failed(struct cmd_call *call, const int64_t *ids, size_t n, void *ud)
+{
+    size_t found = (size_t)(intptr_t)ud;
+    for (size_t i = 0; i < n; i++) {
+        const struct conversation *c = store_conv(call->env->st, ids[i]);
+        const struct message *l = c ? &c->last : NULL;
+        if (!c || !c->has_last || l->type != MSG_OUTGOING || l->is_private ||
+            l->status != MSGST_FAILED)
+            continue;
+        unsent_line(call, c->id, "failed at the carrier", l->external_error, l->content, false, "");
+        found++;
+    }
+    if (!found && !cmd_json_mode(call))
+        cmd_info(call, "every reply has gone out");
+    cmd_finish(call, true, NULL);
+}
+
+/* The replies that did not go out: the outbox's (not sent yet, may have
+ * been sent, failed), then those the carrier failed among the
+ * conversations shown. */
+enum cmd_status cmd_flow_unsent(struct cmd_call *call)
+{
+    struct session *ss = call->env->ss;
+    size_t n = (size_t)session_outbox_count(ss);
+    for (size_t i = 0; i < n; i++) {
+        struct session_unsent_reply r;
+        session_outbox_reply(ss, i, &r);
+        unsent_line(call, r.conv, unsent_word(r.state), r.error, r.content, r.is_private,
+                    r.echo_id);
+    }
+    cmd_nav_with_shown(call, carrier_failed, (void *)(intptr_t)n);
     return CMD_PENDING;
 }

@@ -146,6 +146,7 @@ void cmd_nav_with_shown(struct cmd_call *call, cmd_shown_fn fn, void *ud);
 
 /* cmd_flow.c */
 enum cmd_status cmd_flow_done(struct cmd_call *call);
+enum cmd_status cmd_flow_unsent(struct cmd_call *call);
 /* Among ids, the conversation (other than except) waiting longest for an
  * answer, or 0. */
 int64_t cmd_flow_longest_waiting(const struct cmd_env *env, const int64_t *ids, size_t n,

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,19 @@
 char *drafts_path(const char *dir, int64_t conv, int is_private)
 {
     return xasprintf("%s/draft-%lld%s.txt", dir, (long long)conv, is_private ? "-note" : "");
+}
+
+bool drafts_exist(const char *dir, int64_t conv)
+{
+    bool found = false;
+    for (int note = 0; note < 2 && !found; note++) {
+        char *path = drafts_path(dir, conv, note);
+        struct stat st;
+        /* An empty file is no draft (drafts_save deletes, but be sure). */
+        found = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+        free(path);
+    }
+    return found;
 }
 
 char *drafts_load(const char *dir, int64_t conv, int is_private)

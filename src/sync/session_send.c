@@ -542,6 +542,44 @@ int session_outbox_sendable(const struct session *s)
     return n;
 }
 
+static enum session_unsent unsent_state(const struct outbox_entry *e)
+{
+    switch (e->state) {
+    case OUTBOX_FAILED:
+        return SESSION_UNSENT_FAILED;
+    case OUTBOX_UNSURE:
+        return SESSION_UNSENT_UNSURE;
+    case OUTBOX_PENDING:
+        break;
+    }
+    return SESSION_UNSENT_PENDING;
+}
+
+enum session_unsent session_unsent_of(const struct session *s, int64_t conv)
+{
+    enum session_unsent worst = SESSION_UNSENT_NONE;
+    for (size_t i = 0; i < outbox_len(s->outbox); i++) {
+        const struct outbox_entry *e = outbox_at(s->outbox, i);
+        if (e->conv == conv && unsent_state(e) > worst)
+            worst = unsent_state(e);
+    }
+    return worst;
+}
+
+void session_outbox_reply(const struct session *s, size_t i, struct session_unsent_reply *out)
+{
+    const struct outbox_entry *e = outbox_at(s->outbox, i);
+    *out = (struct session_unsent_reply){
+        .conv = e->conv,
+        .echo_id = e->echo_id,
+        .content = e->content,
+        .error = e->error ? e->error : "",
+        .is_private = e->is_private,
+        .created_at = e->created_at,
+        .state = unsent_state(e),
+    };
+}
+
 char *session_keep_draft(struct session *s, int64_t conv, bool is_private, const char *text,
                          char **err)
 {

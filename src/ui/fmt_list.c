@@ -1,9 +1,9 @@
 /* fmt_list — a conversation as two rows of the list.
  *
  * Column 0 of both lines: the selection bar. Line 1: mark or unread dot,
- * contact, and right-aligned the waiting time, priority, unread count and
- * age. Line 2: the last message and, right-aligned, assignee, labels and
- * status.
+ * contact, and right-aligned a reply that did not go out and a draft (see
+ * fmt_row_mark), the waiting time, priority, unread count and age. Line 2:
+ * the last message and, right-aligned, assignee, labels and status.
  *
  * The selection is a bar, not a reversed row: a move rewrites one column
  * of two rows (a few dozen bytes) instead of four whole lines, which over
@@ -13,7 +13,8 @@
  * stands out); an unassigned conversation shows no assignee; another
  * agent's reply is previewed as "Ann: text". When a line is tight the
  * contact keeps ~8 columns and the right side gives way: age, then unread
- * count, then priority, then the waiting time (the SLA clock goes last); on
+ * count, then priority, then the waiting time (the SLA clock goes last;
+ * the reply and draft marks stay); on
  * line 2 the preview goes first, then labels, then the assignee, then the
  * status. */
 #include "twoway/fmt.h"
@@ -54,9 +55,28 @@ static char *ago(int64_t now, int64_t then)
     return xstrdup(b);
 }
 
+/* The reply that did not go out and the draft: never dropped for space. */
+static void mark_parts(const struct conversation *c, const struct fmt_ctx *ctx,
+                       struct fmt_parts *ps)
+{
+    unsigned m = ctx->row_marks;
+    const struct message *l = &c->last;
+    if (c->has_last && l->type == MSG_OUTGOING && !l->is_private && l->status == MSGST_FAILED)
+        m |= FMT_ROW_FAILED;
+    if (m & FMT_ROW_FAILED)
+        fmt_parts_add(ps, xstrdup(FMT_GLYPH(ctx, "\xe2\x9c\x97", "X")), 6, ROLE_FAILED);
+    else if (m & FMT_ROW_UNSURE)
+        fmt_parts_add(ps, xstrdup("?"), 6, ROLE_FAILED);
+    else if (m & FMT_ROW_UNSENT)
+        fmt_parts_add(ps, xstrdup(FMT_GLYPH(ctx, "\xe2\x86\x91", "^")), 6, ROLE_SENDING);
+    if (m & FMT_ROW_DRAFT)
+        fmt_parts_add(ps, xstrdup(FMT_GLYPH(ctx, "\xe2\x9c\x8e", "~")), 5, ROLE_DIM);
+}
+
 static void line1_parts(const struct conversation *c, const struct fmt_ctx *ctx,
                         struct fmt_parts *ps)
 {
+    mark_parts(c, ctx, ps);
     if (model_conversation_waiting(c)) {
         int64_t since = model_conversation_waiting_since(c);
         char *dur = since ? ago(ctx->now, since) : xstrdup("");

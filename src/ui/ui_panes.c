@@ -8,6 +8,8 @@
 #include <readline/readline.h>
 
 #include "theme.h"
+#include "twoway/buf.h"
+#include "twoway/drafts.h"
 #include "twoway/options.h"
 #include "twoway/palette.h"
 #include "twoway/pattern.h"
@@ -30,6 +32,7 @@ struct ui_panes {
     int64_t seen_minute;
     int seen_conn_state;
     size_t seen_outbox;
+    size_t seen_sendable;   /* replies twoway still sends (the rows mark them) */
     size_t seen_unsure;     /* replies that may have been sent */
     char *seen_limit;       /* the limit the rows shown were built with */
     int seen_focus;         /* -1 until the first draw */
@@ -192,6 +195,29 @@ static void list_follow_selection(struct ui *ui)
     ui->panes->list_top = top;
 }
 
+/* What the row of conv marks besides its record: a reply that did not go
+ * out (the outbox), a draft kept (on disk). */
+static unsigned row_marks(const struct ui *ui, int64_t conv)
+{
+    unsigned m = 0;
+    switch (ui->env->ss ? session_unsent_of(ui->env->ss, conv) : SESSION_UNSENT_NONE) {
+    case SESSION_UNSENT_FAILED:
+        m |= FMT_ROW_FAILED;
+        break;
+    case SESSION_UNSENT_UNSURE:
+        m |= FMT_ROW_UNSURE;
+        break;
+    case SESSION_UNSENT_PENDING:
+        m |= FMT_ROW_UNSENT;
+        break;
+    case SESSION_UNSENT_NONE:
+        break;
+    }
+    if (ui->deps.state_dir && drafts_exist(ui->deps.state_dir, conv))
+        m |= FMT_ROW_DRAFT;
+    return m;
+}
+
 static void draw_list(struct ui *ui)
 {
     WINDOW *w = ui->w_list;
@@ -235,6 +261,7 @@ static void draw_list(struct ui *ui)
                            : active                  ? FMT_SEL_ACTIVE
                                                      : FMT_SEL_INACTIVE;
         ctx.typing = store_typing(ui->env->st, c->id, NULL);
+        ctx.row_marks = row_marks(ui, c->id);
         fmt_list_row(c, &ctx, ui->lay.list.w, sel, view_marked(ui->env->view, c->id), lines);
         for (int k = 0; k < FMT_LIST_ROW_LINES; k++) {
             ui_draw_line(w, r * FMT_LIST_ROW_LINES + k, &lines[k]);
@@ -501,6 +528,39 @@ static char *connection_text(const struct ui *ui, bool *alert)
     return xstrdup("");
 }
 
+/* Which conversations the outbox's replies are for: " in #12 Maria
+ * Gonzalez" for one, " in #12, #15" for a few, then "and N more"; `unsent`
+ * lists them. Owned. */
+static char *unsent_where(const struct ui *ui)
+{
+    struct session *ss = ui->env->ss;
+    int64_t convs[3];
+    size_t n = 0, more = 0;
+    for (size_t i = 0; i < (size_t)session_outbox_count(ss); i++) {
+        struct session_unsent_reply r;
+        session_outbox_reply(ss, i, &r);
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = convs[k] == r.conv;
+        if (!seen && n < sizeof convs / sizeof convs[0])
+            convs[n++] = r.conv;
+        else if (!seen)
+            more++; /* may count one twice: "more" is a hint, `unsent` is exact */
+    }
+    if (n == 1) {
+        const struct conversation *c = store_conv(ui->env->st, convs[0]);
+        return xasprintf(" in #%lld%s%s", (long long)convs[0], c ? " " : "",
+                         c ? model_contact_label(&c->contact) : "");
+    }
+    struct buf b;
+    buf_init(&b);
+    for (size_t k = 0; k < n; k++)
+        buf_addf(&b, "%s#%lld", k ? ", " : " in ", (long long)convs[k]);
+    if (more)
+        buf_addf(&b, " and more (:unsent)");
+    return buf_detach(&b);
+}
+
 static void draw_status(struct ui *ui)
 {
     if (!ui->w_status)
@@ -561,6 +621,7 @@ static void draw_status(struct ui *ui)
         int unread = unread_total(ui);
         int unsent = ui->env->ss ? session_outbox_count(ui->env->ss) : 0;
         int unsure = ui->env->ss ? session_outbox_unsure(ui->env->ss) : 0;
+        char *where = unsent ? unsent_where(ui) : xstrdup("");
         char extra[96] = "";
         if (unsure)
             snprintf(extra, sizeof extra, " · %d may have been sent", unsure);
@@ -568,7 +629,8 @@ static void draw_status(struct ui *ui)
             snprintf(extra + strlen(extra), sizeof extra - strlen(extra), " · %d unsent",
                      unsent - unsure);
         alert = alert || unsure > 0;
-        right = xasprintf("%s · %d unread%s", conn, unread, extra);
+        right = xasprintf("%s · %d unread%s%s", conn, unread, extra, where);
+        free(where);
         alert = alert || calert;
         free(conn);
     }
@@ -696,6 +758,12 @@ static void find_damage(struct ui *ui)
         if (cs != ui->panes->seen_conn_state || ob != ui->panes->seen_outbox ||
             unsure != ui->panes->seen_unsure || cs / 4 == CONN_RETRYING)
             ui_damage(ui, DMG_STATUS);
+        /* The rows mark their replies that did not go out. */
+        size_t sendable = (size_t)session_outbox_sendable(ui->env->ss);
+        if (ob != ui->panes->seen_outbox || unsure != ui->panes->seen_unsure ||
+            sendable != ui->panes->seen_sendable)
+            ui_damage(ui, DMG_LIST);
+        ui->panes->seen_sendable = sendable;
         ui->panes->seen_conn_state = cs;
         ui->panes->seen_outbox = ob;
         ui->panes->seen_unsure = unsure;

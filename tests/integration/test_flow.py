@@ -215,5 +215,36 @@ class Templates(Base):
         self.assertIn('template: unknown template "zzz"', err)
 
 
+class Unsent(Base):
+    """unsent lists the replies that did not go out, and why."""
+
+    def test_unsent_lists_a_refused_reply_and_one_the_carrier_failed(self):
+        p = screen.Proxy(self.d)
+        self.addCleanup(p.cleanup)
+        p.answer = lambda method, path: (
+            (422, b'{"message":"Blocked by a test"}')
+            if method == "POST" and path.endswith("/conversations/9/messages") else None)
+        r = twtest.TwowayRunner(self.d, url=p.url)
+        self.addCleanup(r.cleanup)
+        rc, out, err = r.run("open 9\nreply --force Your crown is ready\nunsent\n")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("#9 Lena Fischer  failed (Blocked by a test): Your crown is ready", out)
+        rc, out, err = r.run("unsent\n", json_out=True)
+        [rec] = self.records(out)
+        self.assertEqual((rec["conversation"], rec["state"], rec["error"], rec["text"]),
+                         (9, "failed", "Blocked by a test", "Your crown is ready"))
+        # A reply the carrier failed: the conversation's last message says so.
+        self.ok("open 26\nreply --force Which of you is the patient?\n")
+        mid = self.messages(26)[-1]["id"]
+        twtest.edit_db(self.d, lambda c: c.execute(
+            "UPDATE messages SET status = 'failed', content_attributes = "
+            "json_set(content_attributes, '$.external_error', '30003 - Unreachable') "
+            "WHERE id = ?", (mid,)))
+        self.r.d = self.d
+        out = self.ok("filter all\nunsent\n")
+        self.assertIn("#26 +15550101026  failed at the carrier (30003 - Unreachable): Which of "
+                      "you is the patient?", out)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -9,6 +9,7 @@ do not wait. Each test that changes the inbox has a twowayd of its own.
 """
 import glob
 import os
+import re
 import sys
 import unittest
 
@@ -178,6 +179,59 @@ class FlowScreen(screen.ScreenCase):
                     want + " You're all set, Grace. See you then! Reply C to cancel.",
                     "the draft with the third")
 
+    # ---- replies that did not go out ----
+
+    def row_of(self, name):
+        return next((line for line in self.list_pane().split("\n") if name in line), "")
+
+    def test_rows_mark_a_failed_reply_an_unsent_one_and_a_draft(self):
+        d = screen.start_twowayd(self)
+        grace = screen.conv_by_phone(d, "+15550101016")
+        lena = screen.conv_by_phone(d, "+15550101009")
+        priya = screen.conv_by_phone(d, "+15550101003")
+        # A reply the carrier could not deliver (as its status callback
+        # would say).
+        r = d.api("POST", d.acc("/conversations/%d/messages" % priya["id"]),
+                  {"content": "Your parcel is at the front desk", "message_type": "outgoing"})
+        self.assertEqual(r.status, 200, r)
+        screen.twtest.edit_db(d, lambda c: c.execute(
+            "UPDATE messages SET status = 'failed', content_attributes = "
+            "json_set(content_attributes, '$.external_error', '30003 - Unreachable') "
+            "WHERE id = ?", (r.json["id"],)))
+        p = screen.Proxy(d)
+        self.addCleanup(p.cleanup)
+        p.answer = lambda method, path: (
+            (422, b'{"message":"Blocked by a test"}')
+            if method == "POST" and path.endswith("/conversations/%d/messages" % grace["id"])
+            else None)
+        tw = self.twoway(d, url=p.url)
+        self.s.wait(lambda: "✗" in self.row_of("Priya Raman"), "✗ on Priya's row")
+        # A refused reply comes back to the composer; left there, it is
+        # the conversation's draft, and the row says so.
+        self.open_conv(grace["id"])
+        self.s.keys("r")
+        self.wait_status("Reply to #%d" % grace["id"])
+        self.s.type("See you at 8:30")
+        self.s.keys("Enter")
+        self.wait_status("Blocked by a test")
+        self.escape()
+        self.s.wait(lambda: "✎" in self.row_of("Grace Whitman"), "✎ on Grace's row")
+        # The server away: a reply waits in the outbox, marked, and named.
+        self.open_conv(lena["id"])
+        p.fail = 503
+        self.s.keys("r")
+        self.wait_status("Reply to #%d" % lena["id"])
+        self.s.type("Enjoy the trip")
+        self.s.keys("Enter")
+        self.s.wait(lambda: "↑" in self.row_of("Lena Fischer") or
+                    "?" in self.row_of("Lena Fischer"), "a mark on Lena's row")
+        self.wait_status(re.compile(r"(unsent|may have been sent) in #%d Lena Fischer" %
+                                    lena["id"]))
+        p.fail = None
+        tw.synced()
+        self.command("unsent")
+        self.s.wait_for("#%d Priya Raman  failed at the carrier (30003 - Unreachable): Your "
+                        "parcel is at the front desk" % priya["id"])
 
 if __name__ == "__main__":
     unittest.main()

@@ -500,6 +500,53 @@ static void test_fmt__list_row_waiting_from_last_incoming_message(void **state)
     model_conversation_free(&c);
 }
 
+/* A reply that did not go out, and a draft: marks that stay when the
+ * line is tight (the age and counts go first). */
+static void test_fmt__list_row_marks_failed_unsent_and_draft(void **state)
+{
+    struct fmt_ctx ctx = ctx_make(false);
+    struct conversation c;
+    struct fmt_line row[FMT_LIST_ROW_LINES];
+    conv_full(&c, "Maria Gonzalez");
+    ctx.row_marks = FMT_ROW_FAILED | FMT_ROW_UNSENT | FMT_ROW_DRAFT;
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
+    assert_int_equal(role_of(&row[0], CROSS), ROLE_FAILED); /* failed wins over unsent */
+    assert_false(has(&row[0], "\xe2\x86\x91"));
+    assert_int_equal(role_of(&row[0], "\xe2\x9c\x8e"), ROLE_DIM);
+    free_row(row);
+    ctx.row_marks = FMT_ROW_UNSENT;
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
+    assert_int_equal(role_of(&row[0], "\xe2\x86\x91"), ROLE_SENDING);
+    assert_false(has(&row[0], CROSS));
+    free_row(row);
+    ctx.row_marks = FMT_ROW_UNSURE;
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
+    assert_int_equal(role_of(&row[0], "?"), ROLE_FAILED);
+    free_row(row);
+    /* Tight: the waiting time and the rest give way, the marks stay. */
+    ctx.row_marks = FMT_ROW_FAILED | FMT_ROW_DRAFT;
+    fmt_list_row(&c, &ctx, 16, FMT_SEL_NONE, false, row);
+    assert_true(has(&row[0], CROSS));
+    assert_true(has(&row[0], "\xe2\x9c\x8e"));
+    assert_false(has(&row[0], HOURGLASS));
+    free_row(row);
+    /* The carrier failed the last reply: the record says so by itself. */
+    ctx.row_marks = 0;
+    c.last.type = MSG_OUTGOING;
+    c.last.status = MSGST_FAILED;
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
+    assert_int_equal(role_of(&row[0], CROSS), ROLE_FAILED);
+    free_row(row);
+    /* ASCII */
+    ctx = ctx_make(true);
+    ctx.row_marks = FMT_ROW_UNSENT | FMT_ROW_DRAFT;
+    c.last.status = MSGST_SENT;
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
+    assert_true(has(&row[0], "^ ~"));
+    free_row(row);
+    model_conversation_free(&c);
+}
+
 static void test_fmt__list_row_assignee_first_name_or_you(void **state)
 {
     struct fmt_ctx ctx = ctx_make(false);
@@ -1532,6 +1579,7 @@ int main(void)
         cmocka_unit_test(test_fmt__list_row_unread_count_capped),
         cmocka_unit_test(test_fmt__list_row_priority_glyphs),
         cmocka_unit_test(test_fmt__list_row_waiting_from_last_incoming_message),
+        cmocka_unit_test(test_fmt__list_row_marks_failed_unsent_and_draft),
         cmocka_unit_test(test_fmt__list_row_assignee_first_name_or_you),
         cmocka_unit_test(test_fmt__list_row_status_names),
         cmocka_unit_test(test_fmt__list_row_preview_prefixes),
