@@ -274,24 +274,6 @@ void session_request_thread_new(struct session *s)
     s->p->ops->list_messages(s->p, s->open_conv, 0, last, on_thread_new, r);
 }
 
-static void on_directory(void *ud, struct prov_result *res)
-{
-    struct req_ctx *r = ud;
-    struct session *s = r->s;
-    if (session_note_result(s, res))
-        session_merge_dir(s, r->dir_kind, &res->dir);
-    session_req_done(r);
-}
-
-static void request_directory(struct session *s)
-{
-    for (int k = 0; k < DIR__COUNT; k++) {
-        struct req_ctx *r = session_req_new(s, REQ_DIRECTORY);
-        r->dir_kind = (enum dir_kind)k;
-        s->p->ops->list_dir(s->p, r->dir_kind, on_directory, r);
-    }
-}
-
 static void poll_now(struct session *s)
 {
     if (s->state == CONN_AUTH_FAILED)
@@ -309,7 +291,7 @@ static void poll_now(struct session *s)
     session_request_list(s);
     if (session_mono(s) >= s->next_directory) {
         s->next_directory = session_mono(s) + DIRECTORY_EVERY_MS;
-        request_directory(s);
+        session_page_request_directory(s);
     }
     session_poll_done_maybe(s);
 }
@@ -445,7 +427,7 @@ void session_start(struct session *s)
 {
     s->started = true;
     request_profile(s);
-    request_directory(s);
+    session_page_request_directory(s);
     s->next_directory = session_mono(s) + DIRECTORY_EVERY_MS;
     /* The query set before the start (or the default): its first page,
      * once, after who we are and the directory. */
@@ -552,7 +534,7 @@ void session_refresh(struct session *s)
         return;
     if (!s->me)
         request_profile(s);
-    request_directory(s);
+    session_page_request_directory(s);
     s->next_directory = session_mono(s) + DIRECTORY_EVERY_MS;
     poll_now(s);
     /* Asked for: the open thread too, changed or not. */
@@ -593,39 +575,6 @@ void session_mark_read(struct session *s, int64_t conv)
         c->unread = 0;
         store_conv_touched(s->st, conv);
     }
-}
-
-static void on_thread_older(void *ud, struct prov_result *res)
-{
-    struct req_ctx *r = ud;
-    struct session *s = r->s;
-    if (r->epoch == s->thread_epoch)
-        s->older_pending = false;
-    if (session_note_result(s, res)) {
-        session_merge_messages(s, r->conv, res->msgs, res->nmsgs);
-        if (session_page_thread_start(res->nmsgs, true))
-            store_thread_set_complete(s->st, r->conv, true);
-    }
-    session_req_done(r);
-}
-
-void session_load_older(struct session *s, int64_t conv)
-{
-    if (s->older_pending || store_thread_complete(s->st, conv))
-        return;
-    int64_t first = store_thread_first_id(s->st, conv);
-    if (!first)
-        return; /* the newest page is still on its way */
-    struct req_ctx *r = session_req_new(s, REQ_THREAD_OLDER);
-    r->conv = conv;
-    r->epoch = s->thread_epoch;
-    s->older_pending = true;
-    s->p->ops->list_messages(s->p, conv, first, 0, on_thread_older, r);
-}
-
-bool session_loading_older(const struct session *s, int64_t conv)
-{
-    return s->older_pending && s->open_conv == conv;
 }
 
 static void on_conv(void *ud, struct prov_result *res)

@@ -1,7 +1,7 @@
 /* session_fetch — what commands read from the server: one conversation,
- * a kind of the directory, a page of a thread, a conversation's labels,
- * contacts. Every answer is classified the way polling's are (and tells
- * the connection state), and what came back goes into the store first. */
+ * a page of a thread, a conversation's labels, contacts (the directory,
+ * and what comes in pages, are session_page.c's). Every answer is classified the way polling's are
+ * (and tells the connection state), and what came back goes into the store first. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,40 +160,6 @@ void session_get_conv(struct session *s, int64_t conv, bool fresh, session_cb cb
     struct req_ctx *r = session_cmd_req(s, cb, ud, NULL, NULL);
     r->conv = conv;
     session_cmd_ask(r, ask_conv, on_conv);
-}
-
-/* ---- the directory ---- */
-
-static void on_dir(void *ud, struct prov_result *res)
-{
-    struct req_ctx *r = ud;
-    size_t known;
-    if (session_note_result(r->s, res)) {
-        session_merge_dir(r->s, r->dir_kind, &res->dir);
-        session_cmd_answer(r, &(struct session_answer){0});
-    } else if (store_dir(r->s->st, r->dir_kind, &known), known) {
-        session_cmd_answer(r, &(struct session_answer){0}); /* what we have will do */
-    } else {
-        session_cmd_fail(r, res, "the server did not answer");
-    }
-}
-
-static void ask_dir(struct req_ctx *r)
-{
-    r->s->p->ops->list_dir(r->s->p, r->dir_kind, session_cmd_relay, r);
-}
-
-void session_get_dir(struct session *s, enum dir_kind k, bool force, session_cb cb, void *ud)
-{
-    size_t known;
-    store_dir(s->st, k, &known);
-    if ((!force && known) || !s->p->ops->list_dir) {
-        session_cmd_now(cb, ud, SESSION_OK, NULL);
-        return;
-    }
-    struct req_ctx *r = session_cmd_req(s, cb, ud, NULL, NULL);
-    r->dir_kind = k;
-    session_cmd_ask(r, ask_dir, on_dir);
 }
 
 /* ---- a page of a thread, a conversation's labels ---- */

@@ -1,7 +1,8 @@
-/* session_page — pages: how big a page of a list or a thread is, where a
- * read ends, and the commands' readers that go through every page (a whole
- * list for `list`, a whole thread for `show`). The polling in session.c
- * asks the same questions of its pages. */
+/* session_page — pages: how big a page of a list or a thread is and where
+ * a read ends (the polled list, session_list.c, and the open thread ask the
+ * same); the directory kind by kind, for polls and commands alike; older
+ * messages of the open thread; and the commands' readers that go through
+ * every page (a whole list for `list`, a whole thread for `show`). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,87 @@ bool session_page_thread_start(size_t got, bool progress)
     return !progress || got < THREAD_PAGE;
 }
 
-/* ---- every page of a list ---- */
+/* ---- the directory, kind by kind: for polls and commands alike ---- */
+
+/* A poll's request (no callback) or a command's: both merge what came. */
+static void on_dir(void *ud, struct prov_result *res)
+{
+    struct req_ctx *r = ud;
+    size_t known;
+    bool ok = session_note_result(r->s, res);
+    if (ok)
+        session_merge_dir(r->s, r->dir_kind, &res->dir);
+    if (!r->cb)
+        session_req_done(r);
+    else if (ok || (store_dir(r->s->st, r->dir_kind, &known), known))
+        session_cmd_answer(r, &(struct session_answer){0}); /* what we have will do */
+    else
+        session_cmd_fail(r, res, "the server did not answer");
+}
+
+void session_page_request_directory(struct session *s)
+{
+    for (int k = 0; k < DIR__COUNT; k++) {
+        struct req_ctx *r = session_req_new(s, REQ_DIRECTORY);
+        r->dir_kind = (enum dir_kind)k;
+        s->p->ops->list_dir(s->p, r->dir_kind, on_dir, r);
+    }
+}
+
+static void ask_dir(struct req_ctx *r)
+{
+    r->s->p->ops->list_dir(r->s->p, r->dir_kind, session_cmd_relay, r);
+}
+
+void session_get_dir(struct session *s, enum dir_kind k, bool force, session_cb cb, void *ud)
+{
+    size_t known;
+    store_dir(s->st, k, &known);
+    if ((!force && known) || !s->p->ops->list_dir) {
+        session_cmd_now(cb, ud, SESSION_OK, NULL);
+        return;
+    }
+    struct req_ctx *r = session_cmd_req(s, cb, ud, NULL, NULL);
+    r->dir_kind = k;
+    session_cmd_ask(r, ask_dir, on_dir);
+}
+
+/* ---- older messages of the open thread ---- */
+
+static void on_thread_older(void *ud, struct prov_result *res)
+{
+    struct req_ctx *r = ud;
+    struct session *s = r->s;
+    if (r->epoch == s->thread_epoch)
+        s->older_pending = false;
+    if (session_note_result(s, res)) {
+        session_merge_messages(s, r->conv, res->msgs, res->nmsgs);
+        if (session_page_thread_start(res->nmsgs, true))
+            store_thread_set_complete(s->st, r->conv, true);
+    }
+    session_req_done(r);
+}
+
+void session_load_older(struct session *s, int64_t conv)
+{
+    if (s->older_pending || store_thread_complete(s->st, conv))
+        return;
+    int64_t first = store_thread_first_id(s->st, conv);
+    if (!first)
+        return; /* the newest page is still on its way */
+    struct req_ctx *r = session_req_new(s, REQ_THREAD_OLDER);
+    r->conv = conv;
+    r->epoch = s->thread_epoch;
+    s->older_pending = true;
+    s->p->ops->list_messages(s->p, conv, first, 0, on_thread_older, r);
+}
+
+bool session_loading_older(const struct session *s, int64_t conv)
+{
+    return s->older_pending && s->open_conv == conv;
+}
+
+/* ---- every page of a list, for a command ---- */
 
 struct list_job {
     struct conv_query q;

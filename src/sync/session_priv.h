@@ -172,6 +172,8 @@ bool session_page_list_last(size_t got, size_t added);
 /* Is this page of older messages (or the newest page) the start of the
  * thread? Shorter than a full page, or not reaching further back. */
 bool session_page_thread_start(size_t got, bool progress);
+/* Every kind of the directory, into the store (a poll's). */
+void session_page_request_directory(struct session *s);
 
 /* ---- the one store writer (session_merge.c): everything from the server,
  * polled, answered to a command, or pushed, goes into the store here ---- */

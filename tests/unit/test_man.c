@@ -244,6 +244,41 @@ static void test_man__documents_every_json_key(void **state)
     free(words);
 }
 
+/* The SETTINGS tag line of an option (".BR name " (type, default)""), or
+ * NULL. Owned. */
+static char *setting_line(const char *path, const char *name)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("cannot read %s", path);
+    char *want = xasprintf(".BR %s \"", name);
+    char line[4096], *found = NULL;
+    while (!found && fgets(line, sizeof line, f))
+        if (strncmp(line, want, strlen(want)) == 0)
+            found = xstrdup(line);
+    fclose(f);
+    free(want);
+    if (found)
+        found[strcspn(found, "\n")] = '\0';
+    return found;
+}
+
+/* The default is the options table's: the page says the same. */
+static void test_man__states_every_default_as_the_table_has_it(void **state)
+{
+    (void)state;
+    size_t n;
+    const struct opt_def *t = options_table(&n);
+    for (size_t i = 0; i < n; i++) {
+        char *line = setting_line(man1_path, t[i].name);
+        if (!line)
+            fail_msg("twoway.1 has no \".BR %s \"(type, default)\"\" line", t[i].name);
+        if (*t[i].dflt && !strstr(line, t[i].dflt))
+            fail_msg("twoway.1 says %s but the default of %s is %s", line, t[i].name, t[i].dflt);
+        free(line);
+    }
+}
+
 static void test_man__the_check_itself_notices_a_missing_word(void **state)
 {
     (void)state;
@@ -267,6 +302,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_man__documents_every_option),
         cmocka_unit_test(test_man__documents_the_countries_of_quiet_hours),
         cmocka_unit_test(test_man__documents_every_json_key),
+        cmocka_unit_test(test_man__states_every_default_as_the_table_has_it),
         cmocka_unit_test(test_man__conf_page_documents_the_config_commands),
         cmocka_unit_test(test_man__the_check_itself_notices_a_missing_word),
     };
