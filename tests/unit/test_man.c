@@ -258,8 +258,15 @@ static char *setting_line(const char *path, const char *name)
             found = xstrdup(line);
     fclose(f);
     free(want);
-    if (found)
-        found[strcspn(found, "\n")] = '\0';
+    if (!found)
+        return NULL;
+    found[strcspn(found, "\n")] = '\0';
+    /* roff's \- is a plain - ("21:00\-08:00"). */
+    char *w = found;
+    for (const char *r = found; *r; r++)
+        if (!(r[0] == '\\' && r[1] == '-'))
+            *w++ = *r;
+    *w = '\0';
     return found;
 }
 
