@@ -12,7 +12,6 @@
 #define CHANGES_MAX 4096
 
 struct batch {
-    struct db *db;
     struct change *v;
     size_t n, cap;
 };
@@ -20,10 +19,13 @@ struct batch {
 static _Atomic(changes_sink) sink_fn;
 static void *sink_ud;
 
-/* The batch of the transaction open on this thread. A connection is used
- * by one thread at a time and a transaction ends on the thread that began
- * it; the batch's free function clears this when it ends either way. */
+/* The batch of the transaction (or of the request's scope in it, when
+ * dbpool commits requests together) open on this thread: valid while the
+ * writer's db_scope is still current_scope. The batch may be freed on
+ * another thread (the one that commits), so it is never looked at unless
+ * the scope matches. */
 static _Thread_local struct batch *current;
+static _Thread_local uint64_t current_scope;
 
 void changes_set_sink(changes_sink fn, void *ud)
 {
@@ -53,10 +55,10 @@ void changes_note(struct db *db, enum change_kind kind, int64_t id, int64_t acto
     if (!atomic_load(&sink_fn))
         return;
     struct batch *b = current;
-    if (!b || b->db != db) {
+    if (!b || current_scope != db_scope(db)) {
         b = xcalloc(1, sizeof *b);
-        b->db = db;
         current = b;
+        current_scope = db_scope(db);
         db_after_commit(db, deliver, b, batch_free);
     }
     if (b->n >= CHANGES_MAX)

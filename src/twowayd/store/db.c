@@ -3,6 +3,7 @@
 
 #include <openssl/sha.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,12 +51,16 @@ struct db {
     int16_t by_address[BY_ADDRESS]; /* slot + 1, 0 for none */
     struct db_hooks *hooks;
     uint64_t generation;
-    int64_t data_version; /* as last read (readers) */
+    int64_t data_version;   /* as last read (readers) */
+    uint64_t scope;         /* see db_scope */
+    struct db_hooks *outer; /* the transaction's work, set aside during a scope */
     void *memo;
     void (*memo_free)(void *memo);
 };
 
 /* ---- recording statement texts (TWOWAYD_SQL_RECORD) ---- */
+
+static _Atomic uint64_t scopes; /* the last scope number handed out */
 
 static pthread_once_t record_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t record_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -257,6 +262,7 @@ sqlite3 *db_handle(struct db *db)
 
 int db_begin(struct db *db)
 {
+    db->scope = ++scopes;
     char *e = NULL;
     if (exec_plain(db->h, db->reader ? "BEGIN" : "BEGIN IMMEDIATE", &e) < 0) {
         log_error("BEGIN failed: %s", e);
@@ -279,6 +285,7 @@ int db_begin(struct db *db)
 
 int db_end(struct db *db, bool ok)
 {
+    db->scope = ++scopes;
     char *e = NULL;
     int rc = 0;
     if (exec_plain(db->h, ok ? "COMMIT" : "ROLLBACK", &e) < 0) {
@@ -290,6 +297,45 @@ int db_end(struct db *db, bool ok)
     struct db_hooks *hooks = db_take_hooks(db);
     db_hooks_run(&hooks, ok && rc == 0);
     return rc;
+}
+
+int db_scope_begin(struct db *db)
+{
+    if (db_exec(db, "SAVEPOINT request", "") != SQLITE_DONE)
+        return -1;
+    db->outer = db_take_hooks(db);
+    db->scope = ++scopes;
+    return 0;
+}
+
+int db_scope_end(struct db *db, bool keep)
+{
+    int rc = 0;
+    if (!keep && db_exec(db, "ROLLBACK TO request", "") != SQLITE_DONE)
+        rc = -1;
+    if (db_exec(db, "RELEASE request", "") != SQLITE_DONE)
+        rc = -1;
+    struct db_hooks *mine = db_take_hooks(db);
+    db->hooks = db->outer;
+    db->outer = NULL;
+    if (keep && rc == 0) {
+        if (mine && db->hooks) {
+            *db->hooks->last = mine->first;
+            db->hooks->last = mine->last;
+            free(mine);
+        } else if (mine) {
+            db->hooks = mine;
+        }
+    } else {
+        db_hooks_run(&mine, false);
+    }
+    db->scope = ++scopes;
+    return rc;
+}
+
+uint64_t db_scope(const struct db *db)
+{
+    return db->scope;
 }
 
 void db_after_commit(struct db *db, void (*fn)(void *arg), void *arg, void (*free_fn)(void *arg))

@@ -32,6 +32,17 @@ sqlite3 *db_handle(struct db *db);
 int db_begin(struct db *db);
 int db_end(struct db *db, bool ok);
 
+/* A scope inside the writer's transaction: one request's work, kept or
+ * undone on its own (SAVEPOINT), with the work queued by db_after_commit
+ * inside it kept or dropped with it. Several scopes share one transaction
+ * when dbpool commits writes together. 0, or -1 (logged). */
+int db_scope_begin(struct db *db);
+int db_scope_end(struct db *db, bool keep);
+/* Changes whenever a transaction or a scope begins or ends: what belongs
+ * to the current one (changes.c keeps its notes by it). Unique across
+ * connections. */
+uint64_t db_scope(const struct db *db);
+
 /* Run fn(arg) once the current transaction has committed, outside any
  * lock; never if it rolls back. free_fn(arg), when not NULL, runs in both
  * cases afterwards. This is the one place where the world outside the

@@ -1,7 +1,9 @@
-/* dbpool — one writer behind a lock, readers lent out one per read. */
+/* dbpool — one writer behind a lock, committing writes together; readers
+ * lent out one per read. */
 #include "store/dbpool.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "store/db.h"
@@ -12,10 +14,22 @@
  * CPU anyway, and each connection keeps a cache of its own. */
 #define READERS_MAX 16
 
+/* Writes committed together at most: a batch waits for its last member. */
+#define BATCH_MAX 16
+/* Outcomes of the last batches, for members that wake late. */
+#define OUTCOMES 64
+
 struct dbpool {
     char *path;
     struct db *writer;
     pthread_mutex_t write_mu;
+    atomic_int waiting; /* threads waiting for write_mu to write */
+    pthread_cond_t committed;
+    bool open;             /* a batch's transaction is open */
+    int members;           /* writes in it so far */
+    uint64_t batch;        /* the number of the open (or next) batch */
+    uint64_t done;         /* batches committed (or failed) so far */
+    int outcome[OUTCOMES]; /* COMMIT's result of batch n at n % OUTCOMES */
     pthread_mutex_t readers_mu;
     pthread_cond_t reader_free;
     struct db *readers[READERS_MAX]; /* every reader opened, closed with the pool */
@@ -34,6 +48,7 @@ struct dbpool *dbpool_open(const char *path, char **err)
     pool->path = xstrdup(path);
     pool->writer = writer;
     pthread_mutex_init(&pool->write_mu, NULL);
+    pthread_cond_init(&pool->committed, NULL);
     pthread_mutex_init(&pool->readers_mu, NULL);
     pthread_cond_init(&pool->reader_free, NULL);
     return pool;
@@ -49,6 +64,7 @@ void dbpool_free(struct dbpool **ppool)
     db_free(&pool->writer);
     pthread_cond_destroy(&pool->reader_free);
     pthread_mutex_destroy(&pool->readers_mu);
+    pthread_cond_destroy(&pool->committed);
     pthread_mutex_destroy(&pool->write_mu);
     free(pool->path);
     free(pool);
@@ -111,23 +127,68 @@ void dbpool_read_end(struct dbpool *pool, struct db *db)
     give_back(pool, db);
 }
 
+/* Commit the open batch (write_mu held; released here), tell its members,
+ * then run what waited for the commit. */
+static int commit_batch(struct dbpool *pool)
+{
+    /* The batch's work is set aside and runs after the unlock, so that
+     * nothing it does lengthens the time others wait to write. */
+    struct db_hooks *hooks = db_take_hooks(pool->writer);
+    int rc = db_end(pool->writer, true);
+    uint64_t n = pool->batch;
+    pool->open = false;
+    pool->outcome[n % OUTCOMES] = rc;
+    pool->batch++;
+    pool->done = pool->batch;
+    pthread_cond_broadcast(&pool->committed);
+    pthread_mutex_unlock(&pool->write_mu);
+    db_hooks_run(&hooks, rc == 0);
+    return rc;
+}
+
 struct db *dbpool_write(struct dbpool *pool)
 {
+    atomic_fetch_add(&pool->waiting, 1);
     pthread_mutex_lock(&pool->write_mu);
-    if (db_begin(pool->writer) < 0) {
-        pthread_mutex_unlock(&pool->write_mu);
+    atomic_fetch_sub(&pool->waiting, 1);
+    if (!pool->open) {
+        if (db_begin(pool->writer) < 0) {
+            pthread_mutex_unlock(&pool->write_mu);
+            return NULL;
+        }
+        pool->open = true;
+        pool->members = 0;
+    }
+    if (db_scope_begin(pool->writer) < 0) {
+        /* Nothing of this write happened; those it was to follow still
+         * need their commit. */
+        if (pool->members > 0) {
+            commit_batch(pool);
+        } else {
+            db_end(pool->writer, false);
+            pool->open = false;
+            pthread_mutex_unlock(&pool->write_mu);
+        }
         return NULL;
     }
+    pool->members++;
     return pool->writer;
 }
 
 int dbpool_write_end(struct dbpool *pool, struct db *db, bool ok)
 {
-    /* Commit with the hooks set aside: they run after the unlock, so that
-     * nothing they do lengthens the time others wait to write. */
-    struct db_hooks *hooks = db_take_hooks(db);
-    int rc = db_end(db, ok);
-    pthread_mutex_unlock(&pool->write_mu);
-    db_hooks_run(&hooks, ok && rc == 0);
-    return rc;
+    if (db_scope_end(db, ok) < 0)
+        log_error("could not close a write's savepoint");
+    uint64_t mine = pool->batch;
+    if (atomic_load(&pool->waiting) > 0 && pool->members < BATCH_MAX) {
+        /* Another write is at the door: it joins this transaction, and
+         * the last one in commits for all. Until then this one is not
+         * durable, so its caller waits. */
+        while (pool->done <= mine)
+            pthread_cond_wait(&pool->committed, &pool->write_mu);
+        int rc = pool->outcome[mine % OUTCOMES];
+        pthread_mutex_unlock(&pool->write_mu);
+        return rc;
+    }
+    return commit_batch(pool);
 }

@@ -6,11 +6,16 @@
  * write lock. Up to 16 readers are opened, as reads come; a read beyond
  * that waits for one to be given back.
  *
- * Writes go through the one writer connection, one short transaction at a
- * time under a lock: BEGIN IMMEDIATE ... COMMIT with synchronous=FULL, and
- * the answer is sent only after dbpool_write_end returned, so an
- * acknowledged write survives a SIGKILL or a power cut. Work queued with
- * db_after_commit runs after the commit, once the lock is released. */
+ * Writes go through the one writer connection under a lock, each in a
+ * scope (SAVEPOINT) of a short transaction: BEGIN IMMEDIATE ... COMMIT
+ * with synchronous=FULL. When another write is waiting as one finishes,
+ * the transaction stays open for it and the last write in commits for all
+ * (group commit: one fsync for several writes, at most 16); each caller of
+ * dbpool_write_end returns only once its write is committed, and the answer
+ * is sent only after that, so an acknowledged write survives a SIGKILL or a
+ * power cut. A write that fails is undone alone (ROLLBACK TO). Work queued
+ * with db_after_commit runs after the commit, once the lock is released:
+ * that is where the world hears of a change. */
 #ifndef TWOWAYD_DBPOOL_H
 #define TWOWAYD_DBPOOL_H
 
@@ -29,11 +34,12 @@ void dbpool_free(struct dbpool **pool);
 struct db *dbpool_read(struct dbpool *pool);
 void dbpool_read_end(struct dbpool *pool, struct db *db);
 
-/* The writer, locked, inside BEGIN IMMEDIATE (borrowed until
- * dbpool_write_end). NULL (logged, lock released) if BEGIN failed. */
+/* The writer, locked, inside a scope of the open transaction (borrowed
+ * until dbpool_write_end). NULL (logged, lock released) if BEGIN failed. */
 struct db *dbpool_write(struct dbpool *pool);
-/* COMMIT (or ROLLBACK if !ok), unlock, then run what waited for the
- * commit. Returns 0, or -1 if the COMMIT failed (nothing was kept). */
+/* Keep the write (or undo it if !ok), then wait for the COMMIT that makes
+ * it durable, or make it; then what waited for the commit runs. Returns 0,
+ * or -1 if the COMMIT failed (nothing of the batch was kept). */
 int dbpool_write_end(struct dbpool *pool, struct db *db, bool ok);
 
 #endif
