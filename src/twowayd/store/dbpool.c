@@ -5,14 +5,17 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "store/db.h"
 #include "twoway/log.h"
 #include "twoway/xmalloc.h"
 
-/* Readers open at most: more reads at once than cores only queue in the
- * CPU anyway, and each connection keeps a cache of its own. */
+/* Readers open at most: twice the cores, 4 to 16. More reads at once only
+ * queue in the CPU (and drag out one another's answers), and each
+ * connection keeps caches of its own. */
 #define READERS_MAX 16
+#define READERS_MIN 4
 
 /* Writes committed together at most: a batch waits for its last member. */
 #define BATCH_MAX 16
@@ -34,6 +37,7 @@ struct dbpool {
     pthread_cond_t reader_free;
     struct db *readers[READERS_MAX]; /* every reader opened, closed with the pool */
     size_t nreaders;
+    size_t readers_max;
     size_t nopening;              /* being opened, outside the lock */
     struct db *idle[READERS_MAX]; /* those not lent out */
     size_t nidle;
@@ -51,6 +55,12 @@ struct dbpool *dbpool_open(const char *path, char **err)
     pthread_cond_init(&pool->committed, NULL);
     pthread_mutex_init(&pool->readers_mu, NULL);
     pthread_cond_init(&pool->reader_free, NULL);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    pool->readers_max = cores > 0 ? (size_t)cores * 2 : READERS_MIN;
+    if (pool->readers_max < READERS_MIN)
+        pool->readers_max = READERS_MIN;
+    if (pool->readers_max > READERS_MAX)
+        pool->readers_max = READERS_MAX;
     return pool;
 }
 
@@ -71,12 +81,12 @@ void dbpool_free(struct dbpool **ppool)
     *ppool = NULL;
 }
 
-/* An idle reader, a new one while there are fewer than READERS_MAX, else
+/* An idle reader, a new one while there are fewer than readers_max, else
  * wait for one to come back. */
 static struct db *borrow(struct dbpool *pool)
 {
     pthread_mutex_lock(&pool->readers_mu);
-    while (pool->nidle == 0 && pool->nreaders + pool->nopening >= READERS_MAX)
+    while (pool->nidle == 0 && pool->nreaders + pool->nopening >= pool->readers_max)
         pthread_cond_wait(&pool->reader_free, &pool->readers_mu);
     if (pool->nidle > 0) {
         struct db *db = pool->idle[--pool->nidle];

@@ -3,8 +3,8 @@
  * Reads run in parallel: each read borrows a read-only connection of its
  * own for one read transaction (WAL lets readers see the last commit while
  * the writer works), so a GET never waits for a write and never takes the
- * write lock. Up to 16 readers are opened, as reads come; a read beyond
- * that waits for one to be given back.
+ * write lock. Up to twice as many readers as cores are opened (4 to 16),
+ * as reads come; a read beyond that waits for one to be given back.
  *
  * Writes go through the one writer connection under a lock, each in a
  * scope (SAVEPOINT) of a short transaction: BEGIN IMMEDIATE ... COMMIT
