@@ -19,6 +19,8 @@
 
 /* CONVERSATION_RESULTS_PER_PAGE in Chatwoot. */
 #define PER_PAGE 25
+/* Messages matching q that a search looks at, newest first. */
+#define SEARCH_MATCHES "10000"
 /* Past this, pages are empty anyway; keeps the offset arithmetic small. */
 #define MAX_PAGE 1000000000LL
 /* The most an updated_within answer carries (a client that missed more
@@ -211,11 +213,14 @@ static bool parse_query(struct req *r, struct filter *f, const char *q)
     }
     f->by_row = true;
     if (ops_text_indexable(q)) {
-        /* The trigram index finds every message holding q, in any case. */
+        /* The trigram index finds the messages holding q, in any case: the
+         * newest SEARCH_MATCHES of them, so that a word in every other
+         * message costs no more than a rarer one. */
         f->owned[f->nowned++] = ops_text_phrase(q);
         where_text(f,
                    " AND c.id IN (SELECT m.conversation_id FROM messages m WHERE m.id IN "
-                   "(SELECT rowid FROM messages_text WHERE messages_text MATCH ?))",
+                   "(SELECT rowid FROM messages_text WHERE messages_text MATCH ? "
+                   "ORDER BY rowid DESC LIMIT " SEARCH_MATCHES "))",
                    f->owned[f->nowned - 1]);
         return true;
     }
