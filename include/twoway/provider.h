@@ -86,8 +86,10 @@ struct prov_events {
     /* An agent started or stopped typing in a conversation (display id). */
     void (*typing)(void *ud, int64_t conv, int64_t agent_id, const char *who, bool on,
                    bool is_private);
-    /* The agents online now (ids). */
-    void (*presence)(void *ud, const int64_t *online, size_t n);
+    /* The agents online now (ids), each with the availability it chose
+     * ("online", "busy", "offline": Chatwoot lists every agent who said
+     * it is here within its window, whatever it chose). */
+    void (*presence)(void *ud, const int64_t *online, const char *const *availability, size_t n);
     void *ud;
 };
 

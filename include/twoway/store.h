@@ -167,10 +167,15 @@ void store_set_typing(struct store *s, int64_t conv, int64_t agent_id, const cha
                       int64_t until);
 const char *store_typing(const struct store *s, int64_t conv, int64_t *agent_id);
 int64_t store_typing_expire(struct store *s, int64_t now);
-/* The agents online now (copied); moves the directory generation when the
- * set changes. store_agent_online: 1 online, 0 not, -1 not known (no live
- * channel). */
-void store_set_online(struct store *s, const int64_t *ids, size_t n);
+/* The agents online now (ids sorted, copied), each with the availability
+ * it chose ("online", "busy" or "offline"); moves the directory generation
+ * when the set changes. store_agent_presence: "online", "busy" or
+ * "offline" (not here, or here and chose offline); NULL when not known (no
+ * live channel). store_agent_online: 1 online or busy, 0 not, -1 not
+ * known. */
+void store_set_online(struct store *s, const int64_t *ids, const char *const *availability,
+                      size_t n);
+const char *store_agent_presence(const struct store *s, int64_t id);
 int store_agent_online(const struct store *s, int64_t id);
 
 #endif

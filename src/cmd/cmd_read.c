@@ -201,12 +201,13 @@ static char *dir_line(const struct store *st, enum dir_kind k, const void *rec)
     case DIR_AGENTS: {
         const struct agent *a = rec;
         /* Presence, when the live channel tells it: online now or not. */
-        int on = store_agent_online(st, a->id);
+        const char *p = store_agent_presence(st, a->id);
         return xasprintf("%lld  %s  <%s>  %s  %s%s", (long long)a->id, a->name, a->email, a->role,
                          a->availability,
-                         on < 0 ? ""
-                         : on   ? "  online now"
-                                : "  not connected");
+                         !p                         ? ""
+                         : strcmp(p, "online") == 0 ? "  online now"
+                         : strcmp(p, "busy") == 0   ? "  online now, busy"
+                                                    : "  not online");
     }
     case DIR_TEAMS: {
         const struct team *t = rec;
@@ -223,6 +224,22 @@ static char *dir_line(const struct store *st, enum dir_kind k, const void *rec)
     }
 }
 
+/* An agent for --json, with its presence: the live channel's (who said
+ * they are here within Chatwoot's window, and what they chose), else the
+ * server's availability_status, which Chatwoot already gives as presence
+ * ("offline" unless online). */
+static struct codec_val *agent_record(const struct store *st, const struct agent *a)
+{
+    struct codec_val *v = codec_dir_record(DIR_AGENTS, a);
+    const char *p = store_agent_presence(st, a->id);
+    if (!p)
+        p = strcmp(a->availability, "busy") == 0     ? "busy"
+            : strcmp(a->availability, "online") == 0 ? "online"
+                                                     : "offline";
+    codec_set_str(v, "presence", p);
+    return v;
+}
+
 static void dir_got(struct cmd_call *call, const struct session_answer *a)
 {
     if (a->why) {
@@ -234,7 +251,9 @@ static void dir_got(struct cmd_call *call, const struct session_answer *a)
     const char *items = store_dir(call->env->st, k, &n);
     for (size_t i = 0; i < n; i++) {
         const void *rec = items + i * model_dir_size(k);
-        if (cmd_json_mode(call)) {
+        if (cmd_json_mode(call) && k == DIR_AGENTS) {
+            cmd_emit(call, agent_record(call->env->st, rec));
+        } else if (cmd_json_mode(call)) {
             cmd_emit(call, codec_dir_record(k, rec));
         } else {
             char *line = dir_line(call->env->st, k, rec);

@@ -146,6 +146,7 @@ struct store {
     struct store_typing *typing;
     size_t ntyping;
     int64_t *online;
+    char **online_avail;
     size_t nonline;
     bool presence_known;
 
@@ -779,6 +780,8 @@ const struct profile *store_profile(const struct store *s)
 
 /* ---- teardown ---- */
 
+static void online_clear(struct store *s);
+
 void store_free(struct store **sp)
 {
     struct store *s = *sp;
@@ -800,7 +803,7 @@ void store_free(struct store **sp)
     for (size_t i = 0; i < s->ntyping; i++)
         free(s->typing[i].name);
     free(s->typing);
-    free(s->online);
+    online_clear(s);
     model_profile_free(&s->profile);
     free(s);
     *sp = NULL;
@@ -870,27 +873,49 @@ int64_t store_typing_expire(struct store *s, int64_t now)
     return next;
 }
 
-void store_set_online(struct store *s, const int64_t *ids, size_t n)
+static void online_clear(struct store *s)
+{
+    for (size_t i = 0; i < s->nonline; i++)
+        free(s->online_avail[i]);
+    free(s->online_avail);
+    free(s->online);
+    s->online_avail = NULL;
+    s->online = NULL;
+    s->nonline = 0;
+}
+
+void store_set_online(struct store *s, const int64_t *ids, const char *const *availability,
+                      size_t n)
 {
     bool same = s->presence_known && n == s->nonline;
     for (size_t i = 0; same && i < n; i++)
-        same = ids[i] == s->online[i];
+        same = ids[i] == s->online[i] && strcmp(availability[i], s->online_avail[i]) == 0;
     if (same)
         return;
-    free(s->online);
+    online_clear(s);
     s->online = xcalloc(n ? n : 1, sizeof *s->online);
-    memcpy(s->online, ids, n * sizeof *ids);
+    s->online_avail = xcalloc(n ? n : 1, sizeof *s->online_avail);
+    for (size_t i = 0; i < n; i++) {
+        s->online[i] = ids[i];
+        s->online_avail[i] = xstrdup(availability[i]);
+    }
     s->nonline = n;
     s->presence_known = true;
     s->dir_gen = tick(s);
 }
 
-int store_agent_online(const struct store *s, int64_t id)
+const char *store_agent_presence(const struct store *s, int64_t id)
 {
     if (!s->presence_known)
-        return -1;
+        return NULL;
     for (size_t i = 0; i < s->nonline; i++)
         if (s->online[i] == id)
-            return 1;
-    return 0;
+            return s->online_avail[i];
+    return "offline";
+}
+
+int store_agent_online(const struct store *s, int64_t id)
+{
+    const char *p = store_agent_presence(s, id);
+    return !p ? -1 : strcmp(p, "offline") != 0;
 }

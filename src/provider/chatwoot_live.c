@@ -86,6 +86,7 @@ static void presence_event(struct cw_live *cl, json_object *data)
     if (!users || !cl->ev.presence)
         return;
     int64_t *ids = NULL;
+    const char **avail = NULL;
     size_t n = 0;
     json_object_object_foreach(users, key, val)
     {
@@ -95,16 +96,21 @@ static void presence_event(struct cw_live *cl, json_object *data)
         long long id = strtoll(key, &end, 10);
         if (*end || id <= 0)
             continue;
-        /* Chatwoot lists the agents it saw lately with their chosen
-         * availability; "offline" ones are not there for a colleague. */
-        if (json_object_is_type(val, json_type_string) &&
-            strcmp(json_object_get_string(val), "offline") == 0)
-            continue;
+        /* Chatwoot lists the agents who said they are here within its
+         * window (OnlineStatusTracker), each with the availability it
+         * chose; anything but busy and offline reads as online. */
+        const char *a =
+            json_object_is_type(val, json_type_string) ? json_object_get_string(val) : "";
         ids = xreallocarray(ids, n + 1, sizeof *ids);
-        ids[n++] = id;
+        avail = xreallocarray(avail, n + 1, sizeof *avail);
+        ids[n] = id;
+        avail[n++] = strcmp(a, "busy") == 0      ? "busy"
+                     : strcmp(a, "offline") == 0 ? "offline"
+                                                 : "online";
     }
-    cl->ev.presence(cl->ev.ud, ids, n);
+    cl->ev.presence(cl->ev.ud, ids, avail, n);
     free(ids);
+    free(avail);
 }
 
 static void on_event(void *ud, const char *name, json_object *data)

@@ -16,7 +16,8 @@
 #define BACKOFF_MAX_MS 30000
 #define STEP_MS 10000     /* welcome, confirm */
 #define WATCHDOG_MS 10000 /* silence that means a dead link */
-#define PRESENCE_MS 20000 /* update_presence while live */
+#define PRESENCE_MS                                                                                \
+    10000 /* update_presence while live (Chatwoot's dashboard: 10 s; the window is 20 s) */
 #define PROTOCOLS "actioncable-v1-json, actioncable-unsupported"
 
 enum live_state { L_OFF, L_BACKOFF, L_CONNECTING, L_WELCOME, L_CONFIRM, L_LIVE };

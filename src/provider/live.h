@@ -10,7 +10,8 @@
  *   CONFIRM     10 s for confirm_subscription; reject_subscription waits
  *               the longest backoff (a wrong token does not heal by itself)
  *   LIVE        no frame for 10 s (three missed pings) is a dead link;
- *               update_presence every 20 s
+ *               update_presence every 10 s (Chatwoot keeps an agent
+ *               online for 20 s after each)
  * A server that says {"type":"disconnect","reconnect":false} is not asked
  * again. Callbacks run from the loop (http_perform), never re-entrantly. */
 #ifndef TWOWAY_LIVE_H

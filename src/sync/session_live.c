@@ -115,20 +115,34 @@ static void on_typing(void *ud, int64_t conv, int64_t agent, const char *who, bo
     }
 }
 
-static int cmp_id(const void *a, const void *b)
+struct presence_pair {
+    int64_t id;
+    const char *availability;
+};
+
+static int cmp_pair(const void *a, const void *b)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    int64_t x = ((const struct presence_pair *)a)->id, y = ((const struct presence_pair *)b)->id;
     return x < y ? -1 : x > y;
 }
 
-static void on_presence(void *ud, const int64_t *online, size_t n)
+static void on_presence(void *ud, const int64_t *online, const char *const *availability, size_t n)
 {
     struct session *s = ud;
+    struct presence_pair *p = xcalloc(n ? n : 1, sizeof *p);
+    for (size_t i = 0; i < n; i++)
+        p[i] = (struct presence_pair){online[i], availability[i]};
+    qsort(p, n, sizeof *p, cmp_pair);
     int64_t *ids = xcalloc(n ? n : 1, sizeof *ids);
-    memcpy(ids, online, n * sizeof *ids);
-    qsort(ids, n, sizeof *ids, cmp_id);
-    store_set_online(s->st, ids, n);
+    const char **av = xcalloc(n ? n : 1, sizeof *av);
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = p[i].id;
+        av[i] = p[i].availability;
+    }
+    store_set_online(s->st, ids, av, n);
     free(ids);
+    free(av);
+    free(p);
 }
 
 void session_live_start(struct session *s)

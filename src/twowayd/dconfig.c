@@ -66,6 +66,8 @@ static const struct opt_def opt_defs[] = {
     {"sim_delivery_delay", OPT_DOUBLE, "1.5", "--simulate: seconds until an SMS is delivered"},
     {"cable_ping", OPT_DOUBLE, "3",
      "seconds between ActionCable pings on /cable (clients take silence as a dead link)"},
+    {"cable_presence", OPT_DOUBLE, "20",
+     "seconds an agent stays online on /cable after its last update_presence (Chatwoot: 20)"},
     {"cable_queue", OPT_INT, "1048576",
      "bytes of events waiting for one /cable client before it is dropped as too slow"},
     {"log", OPT_STRING, "-", "log file (- for standard error)"},

@@ -240,7 +240,8 @@ int main(int argc, char **argv)
 
     /* After the signals are blocked: the hub is a thread. */
     struct cable_opts co = {.ping = dconfig_get_double(cfg, "cable_ping"),
-                            .queue_max = (size_t)dconfig_get_int(cfg, "cable_queue")};
+                            .queue_max = (size_t)dconfig_get_int(cfg, "cable_queue"),
+                            .presence = dconfig_get_double(cfg, "cable_presence")};
     twd.cable = cable_start(&twd, &co, &err);
     if (!twd.cable) {
         fprintf(stderr, "twowayd: %s\n", err);

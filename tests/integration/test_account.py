@@ -15,9 +15,11 @@ import twtest  # noqa: E402
 NOT_FOUND = {"error": "Resource could not be found"}
 FOREIGN = {"error": "You are not authorized to access this account"}
 
+# Nobody is on /cable here: as in Chatwoot (auto_offline), the agent lists
+# say "offline" for an agent who is not online (test_cable: online).
 ANN = {"id": 1, "account_id": 1, "name": "Ann Lee", "available_name": "Ann Lee",
        "email": "ann@bayside.example", "role": "administrator", "confirmed": True,
-       "auto_offline": True, "availability_status": "online", "thumbnail": ""}
+       "auto_offline": True, "availability_status": "offline", "thumbnail": ""}
 BEN = dict(ANN, id=2, name="Ben Ortiz", available_name="Ben Ortiz", email="ben@bayside.example",
            role="agent")
 CHLOE = dict(ANN, id=3, name="Chloe Park", available_name="Chloe Park",

@@ -17,6 +17,7 @@ import twtest  # noqa: E402
 import wsclient  # noqa: E402
 
 PING = 0.3
+PRESENCE = 2.0  # cable_presence: seconds an agent stays online after saying so
 ACCOUNT_SID = "ACtest0000000000000000000000000000"
 _phones = iter(range(1, 10000))
 
@@ -37,6 +38,7 @@ class Base(unittest.TestCase):
     def setUpClass(cls):
         cls.fake, env = twtest.fake_twilio()
         env["TWOWAYD_CABLE_PING"] = str(PING)
+        env["TWOWAYD_CABLE_PRESENCE"] = str(PRESENCE)
         env["TWOWAYD_CABLE_QUEUE"] = "262144"
         cls.d = twtest.Twowayd(demo=True, env=env)
         cls.ann = cls.d.agent(0)
@@ -335,20 +337,61 @@ class Events(Base):
         self.assertEqual((d["id"], d["name"], d["type"]),
                          (r.json["payload"]["contact"]["id"], "Pushed", "contact"))
 
-    def test_presence_follows_agents_coming_and_going(self):
-        start = self.ann_c.mark()
-        ben_c, ben_id = self.subscribe(self.ben)
-        self.ann_c.wait_event("presence.update",
-                              lambda d: str(self.ben["id"]) in d["users"], start=start)
-        start = self.ann_c.mark()
-        ben_c.close()
-        d = self.ann_c.wait_event("presence.update",
-                                  lambda d: str(self.ben["id"]) not in d["users"], start=start)
-        self.assertIn(str(self.ann["id"]), d["users"])
-        # update_presence answers the asking subscription with the list.
+    def ask_presence(self):
+        """Ann's update_presence, and the users it answers with."""
         start = self.ann_c.mark()
         self.ann_c.perform(self.ann_id, "update_presence")
-        self.ann_c.wait_event("presence.update", start=start)
+        return self.ann_c.wait_event("presence.update", start=start)["users"]
+
+    def test_presence_is_who_said_so_within_the_window(self):
+        ben = str(self.ben["id"])
+        start = self.ann_c.mark()
+        ben_c, ben_id = self.subscribe(self.ben)
+        # Subscribing counts as saying so; Ben's own stream hears the list.
+        self.assertEqual(ben_c.wait_event("presence.update")["users"].get(ben), "online")
+        said = time.monotonic()
+        # As Chatwoot: the others learn it when they ask, not by a broadcast.
+        users = self.ask_presence()
+        self.assertEqual(users.get(ben), "online")
+        self.assertIn(str(self.ann["id"]), users)
+        # The agents list says so too (Chatwoot's availability_status).
+        listed = {str(a["id"]): a["availability_status"]
+                  for a in self.d.api("GET", self.d.acc("/agents")).json}
+        self.assertEqual((listed[ben], listed[str(self.ann["id"])]), ("online", "online"))
+        chloe = str(self.d.agent(2)["id"])
+        self.assertEqual(listed[chloe], "offline")
+        # --json agents: the presence of each (Ben online, Chloe not).
+        runner = twtest.TwowayRunner(self.d)
+        try:
+            # Chloe asks without going live herself (which would make her online).
+            cfg = runner.write("config", "set live = no\n")
+            rc, out, err = runner.run("agents\n", args=["-F", cfg], agent=self.d.agent(2),
+                                      json_out=True)
+        finally:
+            runner.cleanup()
+        self.assertEqual(rc, 0, err)
+        presence = {str(r["id"]): r["presence"] for r in map(json.loads, out.splitlines())
+                    if "presence" in r}
+        self.assertEqual((presence[ben], presence[chloe]), ("online", "offline"))
+        heard = [m for m in self.ann_c.messages[start:] if isinstance(m.get("message"), dict)
+                 and m["message"].get("event") == "presence.update"]
+        self.assertEqual(len(heard), 1, "only the answer to Ann's own update_presence")
+        # Saying so again keeps Ben online past the first window.
+        deadline = said + PRESENCE * 1.5
+        while time.monotonic() < deadline:
+            ben_c.perform(ben_id, "update_presence")
+            said = time.monotonic()
+            self.assertIn(ben, self.ask_presence())
+            time.sleep(PRESENCE / 10)  # pacing: a client says so every few seconds
+        # A dropped connection is not a going: Ben lapses only when the
+        # window since he last said so has passed.
+        ben_c.close()
+        self.assertIn(ben, self.ask_presence())
+        deadline = time.monotonic() + PRESENCE + twtest.DEADLINE
+        while ben in self.ask_presence():
+            self.assertLess(time.monotonic(), deadline, "Ben never lapsed")
+            time.sleep(PRESENCE / 20)  # pacing: asking, not deciding
+        self.assertGreaterEqual(time.monotonic() - said, PRESENCE - 0.2)
 
     def test_unsubscribe_stops_events(self):
         c, ident = self.subscribe(self.ann)

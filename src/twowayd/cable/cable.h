@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store/changes.h"
 #include "twoway/wskey.h"
@@ -25,6 +26,9 @@ struct cable;
 struct cable_opts {
     double ping;      /* seconds between pings (ActionCable: 3) */
     size_t queue_max; /* bytes queued for one client before it is dropped */
+    /* An agent is online while its last subscribe or update_presence is at
+     * most this many seconds old (Chatwoot's PRESENCE_DURATION: 20). */
+    double presence;
 };
 
 /* Start the hub thread. NULL with *err (owned). */
@@ -48,6 +52,10 @@ const char *cable_handshake(const char *upgrade, const char *connection, const c
  * socket; the hub calls it exactly once, from any thread. */
 void cable_adopt(struct cable *c, int fd, const char *extra, size_t n, void (*close_fn)(void *),
                  void *close_ud);
+
+/* Is the agent online (it subscribed or sent update_presence within the
+ * presence window)? Any thread. */
+bool cable_agent_present(struct cable *c, int64_t account_id, int64_t agent_id);
 
 /* changes_sink: queue committed changes for the hub (any thread). */
 void cable_on_commit(void *ud, const struct change *changes, size_t n);

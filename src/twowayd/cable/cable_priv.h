@@ -47,6 +47,13 @@ struct cable_newcomer {
     void *close_ud;
 };
 
+/* Chatwoot's OnlineStatusTracker: the (monotonic) time an agent of an
+ * account last subscribed or sent update_presence. */
+struct cable_presence {
+    int64_t account_id, agent_id;
+    double at;
+};
+
 struct cable {
     struct twd *twd;
     struct cable_opts opts;
@@ -64,6 +71,12 @@ struct cable {
     /* Subscriptions open now; writers skip noting work when it is 0. */
     atomic_int nsubs;
 
+    /* When each agent last said it is here: written by the hub thread,
+     * read by any (the agents list). */
+    pthread_mutex_t presence_lock;
+    struct cable_presence *presence;
+    size_t npresence, cappresence;
+
     /* Hub thread only. */
     struct cable_client **clients;
     size_t nclients, capclients;
@@ -73,12 +86,14 @@ struct cable {
 /* hub.c: queue one text frame (a NUL-terminated JSON text) for a client;
  * a client whose queue would pass the bound is marked dead. */
 void cable_send(struct cable_client *cl, const char *text);
-/* The agents with at least one subscription in the account, as a presence
- * "users" object {"<id>": availability}. Owned. */
+/* The agent says it is here (a subscribe or update_presence). */
+void cable_presence_touch(struct cable *hub, const struct req_agent *agent);
+/* The agents of the account who said so within the presence window, as a
+ * presence "users" object {"<id>": availability}. Owned. */
 json_object *cable_presence_users(struct cable *hub, int64_t account_id);
-/* Tell every subscription of the account (or just one) who is online. */
-void cable_send_presence(struct cable *hub, int64_t account_id, struct cable_client *only,
-                         const struct cable_sub *only_sub);
+/* As Chatwoot's RoomChannel: who is online, to every subscription of this
+ * agent (its own stream), never to the others of the account. */
+void cable_send_presence(struct cable *hub, const struct req_agent *agent);
 
 /* channel.c: one text message from a client (a command). */
 void cable_channel_command(struct cable_client *cl, const char *text, size_t len);

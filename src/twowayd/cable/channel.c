@@ -112,7 +112,6 @@ static void subscribe(struct cable_client *cl, const char *identifier)
         reply_type(cl, identifier, "reject_subscription");
         return;
     }
-    json_object *before = cable_presence_users(hub, agent.account_id);
     struct cable_sub *sub = &cl->subs[cl->nsubs++];
     sub->identifier = xstrdup(identifier);
     sub->agent = agent;
@@ -120,15 +119,10 @@ static void subscribe(struct cable_client *cl, const char *identifier)
     log_info("cable #%lu: agent %lld subscribed (account %lld)", cl->serial, (long long)agent.id,
              (long long)agent.account_id);
     reply_type(cl, identifier, "confirm_subscription");
-    /* As Chatwoot: who is online, to the new subscription; and to everyone
-     * else of the account when the agent just came online. */
-    json_object *after = cable_presence_users(hub, agent.account_id);
-    if (json_object_equal(before, after))
-        cable_send_presence(hub, agent.account_id, cl, sub);
-    else
-        cable_send_presence(hub, agent.account_id, NULL, NULL);
-    json_object_put(before);
-    json_object_put(after);
+    /* As Chatwoot: subscribing counts as being here, and the agent's own
+     * stream hears who is online. */
+    cable_presence_touch(hub, &agent);
+    cable_send_presence(hub, &agent);
 }
 
 static void unsubscribe(struct cable_client *cl, const char *identifier)
@@ -136,17 +130,9 @@ static void unsubscribe(struct cable_client *cl, const char *identifier)
     struct cable_sub *sub = find_sub(cl, identifier);
     if (!sub)
         return;
-    struct cable *hub = cl->hub;
-    int64_t account = sub->agent.account_id;
-    json_object *before = cable_presence_users(hub, account);
     free(sub->identifier);
     *sub = cl->subs[--cl->nsubs];
-    atomic_fetch_sub(&hub->nsubs, 1);
-    json_object *after = cable_presence_users(hub, account);
-    if (!json_object_equal(before, after))
-        cable_send_presence(hub, account, NULL, NULL);
-    json_object_put(before);
-    json_object_put(after);
+    atomic_fetch_sub(&cl->hub->nsubs, 1);
 }
 
 static void perform(struct cable_client *cl, const char *identifier, const char *data)
@@ -154,8 +140,10 @@ static void perform(struct cable_client *cl, const char *identifier, const char 
     struct cable_sub *sub = find_sub(cl, identifier);
     json_object *d = sub && data ? parse(data, strlen(data)) : NULL;
     const char *action = d ? str_of(d, "action") : NULL;
-    if (action && strcmp(action, "update_presence") == 0)
-        cable_send_presence(cl->hub, sub->agent.account_id, cl, sub);
+    if (action && strcmp(action, "update_presence") == 0) {
+        cable_presence_touch(cl->hub, &sub->agent);
+        cable_send_presence(cl->hub, &sub->agent);
+    }
     json_object_put(d);
 }
 

@@ -149,16 +149,8 @@ static void client_add(struct cable *hub, const struct cable_newcomer *nc)
         cl->dead = true;
 }
 
-static bool agent_online(struct cable *hub, int64_t agent_id)
-{
-    for (size_t i = 0; i < hub->nclients; i++)
-        for (int s = 0; s < hub->clients[i]->nsubs; s++)
-            if (hub->clients[i]->subs[s].agent.id == agent_id)
-                return true;
-    return false;
-}
-
-/* Remove client i; tell the account when its agents went offline. */
+/* Remove client i. Its agents stay online until their presence lapses,
+ * as in Chatwoot (a reconnect within the window is not a going). */
 static void client_close(struct cable *hub, size_t i)
 {
     struct cable_client *cl = hub->clients[i];
@@ -166,8 +158,6 @@ static void client_close(struct cable *hub, size_t i)
     log_debug("cable #%lu: closed", cl->serial);
     for (int s = 0; s < cl->nsubs; s++) {
         atomic_fetch_sub(&hub->nsubs, 1);
-        if (!agent_online(hub, cl->subs[s].agent.id))
-            cable_send_presence(hub, cl->subs[s].agent.account_id, NULL, NULL);
         free(cl->subs[s].identifier);
     }
     wslay_event_context_free(cl->ws);
@@ -221,18 +211,67 @@ static bool client_settle(struct cable *hub, size_t i, double now)
 
 /* ---- presence ---------------------------------------------------------------- */
 
+void cable_presence_touch(struct cable *hub, const struct req_agent *agent)
+{
+    double now = now_mono();
+    pthread_mutex_lock(&hub->presence_lock);
+    size_t i = 0;
+    while (i < hub->npresence) {
+        struct cable_presence *p = &hub->presence[i];
+        if (p->account_id == agent->account_id && p->agent_id == agent->id) {
+            p->at = now;
+            pthread_mutex_unlock(&hub->presence_lock);
+            return;
+        }
+        /* Lapsed long ago: forget it, so the table stays as small as the
+         * agents who come by. */
+        if (now - p->at > 10 * hub->opts.presence) {
+            *p = hub->presence[--hub->npresence];
+            continue;
+        }
+        i++;
+    }
+    if (hub->npresence == hub->cappresence) {
+        hub->cappresence = hub->cappresence ? hub->cappresence * 2 : 16;
+        hub->presence = xreallocarray(hub->presence, hub->cappresence, sizeof *hub->presence);
+    }
+    hub->presence[hub->npresence++] = (struct cable_presence){agent->account_id, agent->id, now};
+    pthread_mutex_unlock(&hub->presence_lock);
+}
+
+static bool present(struct cable *hub, int64_t account_id, int64_t agent_id, double now)
+{
+    bool yes = false;
+    pthread_mutex_lock(&hub->presence_lock);
+    for (size_t i = 0; i < hub->npresence; i++) {
+        const struct cable_presence *p = &hub->presence[i];
+        if (p->account_id == account_id && p->agent_id == agent_id) {
+            yes = now - p->at <= hub->opts.presence;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&hub->presence_lock);
+    return yes;
+}
+
+bool cable_agent_present(struct cable *hub, int64_t account_id, int64_t agent_id)
+{
+    return hub && present(hub, account_id, agent_id, now_mono());
+}
+
 json_object *cable_presence_users(struct cable *hub, int64_t account_id)
 {
     json_object *users = json_object_new_object();
     struct db *db = dbpool_read(hub->twd->pool);
     if (!db)
         return users;
+    double now = now_mono();
     sqlite3_stmt *st =
         db_prepare(db, "SELECT id, availability FROM agents WHERE account_id = ? ORDER BY id");
     db_bindv(st, "i", account_id);
     while (sqlite3_step(st) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
-        if (!agent_online(hub, id))
+        if (!present(hub, account_id, id, now))
             continue;
         char key[24];
         snprintf(key, sizeof key, "%lld", (long long)id);
@@ -244,13 +283,12 @@ json_object *cable_presence_users(struct cable *hub, int64_t account_id)
     return users;
 }
 
-void cable_send_presence(struct cable *hub, int64_t account_id, struct cable_client *only,
-                         const struct cable_sub *only_sub)
+void cable_send_presence(struct cable *hub, const struct req_agent *agent)
 {
     json_object *msg = json_object_new_object();
     json_object *data = json_object_new_object();
-    json_object_object_add(data, "account_id", json_object_new_int64(account_id));
-    json_object_object_add(data, "users", cable_presence_users(hub, account_id));
+    json_object_object_add(data, "account_id", json_object_new_int64(agent->account_id));
+    json_object_object_add(data, "users", cable_presence_users(hub, agent->account_id));
     json_object_object_add(data, "contacts", json_object_new_object());
     json_object_object_add(msg, "event", json_object_new_string("presence.update"));
     json_object_object_add(msg, "data", data);
@@ -260,7 +298,7 @@ void cable_send_presence(struct cable *hub, int64_t account_id, struct cable_cli
         struct cable_client *cl = hub->clients[i];
         for (int s = 0; s < cl->nsubs; s++) {
             const struct cable_sub *sub = &cl->subs[s];
-            if (only ? sub != only_sub : sub->agent.account_id != account_id)
+            if (sub->agent.id != agent->id || sub->agent.account_id != agent->account_id)
                 continue;
             char *frame = cable_channel_frame(sub, text);
             cable_send(cl, frame);
@@ -428,6 +466,8 @@ struct cable *cable_start(struct twd *twd, const struct cable_opts *o, char **er
     /* A ping interval of 0 would spin; a tiny queue would drop everyone. */
     if (!(hub->opts.ping >= 0.05))
         hub->opts.ping = 0.05;
+    if (!(hub->opts.presence >= 0.05))
+        hub->opts.presence = 0.05;
     if (hub->opts.queue_max < 4096)
         hub->opts.queue_max = 4096;
     hub->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -437,11 +477,13 @@ struct cable *cable_start(struct twd *twd, const struct cable_opts *o, char **er
         return NULL;
     }
     pthread_mutex_init(&hub->lock, NULL);
+    pthread_mutex_init(&hub->presence_lock, NULL);
     atomic_init(&hub->nsubs, 0);
     if (pthread_create(&hub->thread, NULL, hub_main, hub) != 0) {
         *err = xasprintf("cable: cannot start its thread");
         close(hub->wake_fd);
         pthread_mutex_destroy(&hub->lock);
+        pthread_mutex_destroy(&hub->presence_lock);
         free(hub);
         return NULL;
     }
@@ -475,6 +517,7 @@ void cable_free(struct cable **phub)
     free(hub->newcomers);
     free(hub->changes);
     free(hub->clients);
+    free(hub->presence);
     close(hub->wake_fd);
     pthread_mutex_destroy(&hub->lock);
     free(hub);

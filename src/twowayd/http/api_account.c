@@ -6,6 +6,7 @@
  * not for this agent. */
 #include <stdbool.h>
 
+#include "cable/cable.h"
 #include "http/api.h"
 #include "store/db.h"
 #include "store/ops.h"
@@ -28,6 +29,20 @@ static json_object *render_ids(struct db *db, sqlite3_stmt *st,
     return arr;
 }
 
+/* As Chatwoot's AvailabilityStatusable with auto_offline (twowayd's
+ * agents all have it): an agent's availability_status is what it chose
+ * while it is online on /cable, and "offline" otherwise. */
+static json_object *with_presence(struct req *r, json_object *agents)
+{
+    for (size_t i = 0; i < json_object_array_length(agents); i++) {
+        json_object *a = json_object_array_get_idx(agents, i), *id;
+        if (json_object_object_get_ex(a, "id", &id) &&
+            !cable_agent_present(r->twd->cable, r->agent.account_id, json_object_get_int64(id)))
+            json_object_object_add(a, "availability_status", json_object_new_string("offline"));
+    }
+    return agents;
+}
+
 static json_object *payload(json_object *v)
 {
     json_object *o = json_object_new_object();
@@ -40,7 +55,7 @@ void api_account_agents(struct req *r)
     struct db *db = r->db;
     sqlite3_stmt *st = db_prepare(db, "SELECT id FROM agents WHERE account_id = ? ORDER BY id");
     db_bindv(st, "i", r->agent.account_id);
-    req_reply_json(r, 200, render_ids(db, st, render_agent));
+    req_reply_json(r, 200, with_presence(r, render_ids(db, st, render_agent)));
 }
 
 void api_account_teams(struct req *r)
@@ -104,7 +119,7 @@ void api_account_inbox_members(struct req *r)
                                       "JOIN agents a ON a.id = m.agent_id "
                                       "WHERE m.inbox_id = ? AND a.account_id = ? ORDER BY a.id");
     db_bindv(st, "ii", r->params[0], r->agent.account_id);
-    req_reply_json(r, 200, payload(render_ids(db, st, render_agent)));
+    req_reply_json(r, 200, payload(with_presence(r, render_ids(db, st, render_agent))));
 }
 
 void api_account_labels(struct req *r)
