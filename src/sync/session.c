@@ -395,6 +395,7 @@ void session_free(struct session **ps)
     }
     free(s->list_ids);
     free(s->refresh_ids);
+    free(s->changes_seen);
     outbox_free(&s->outbox);
     free(s->claimed);
     while (s->watches) {

@@ -30,6 +30,12 @@
 /* A conversation updated this long before the window began means the
  * server did not honour updated_within. Generous: clocks differ. */
 #define IGNORED_SLACK_S 600
+/* The most one updated_within answer carries from twowayd (Chatwoot gives
+ * every match at once): an answer this full may have more behind it, on
+ * the next page. */
+#define CHANGES_PAGE_MAX 1000
+/* More pages of changes than this: loading the list afresh is cheaper. */
+#define CHANGES_PAGES_MAX 20
 
 /* ---- the loaded list ---- */
 
@@ -330,6 +336,37 @@ static void refresh_page(struct session *s, int page)
 
 /* ---- the recent changes ---- */
 
+static void ask_changes(struct session *s, int page);
+
+/* Did this page of changes bring anything the catch-up had not seen? A
+ * server that gives every change at once and ignores page answers page 2
+ * with page 1 again. */
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool changes_new(struct session *s, const struct prov_result *res)
+{
+    size_t before = s->nchanges_seen;
+    bool fresh = false;
+    for (size_t i = 0; i < res->nconvs; i++) {
+        int64_t id = res->convs[i].id;
+        if (before && bsearch(&id, s->changes_seen, before, sizeof id, cmp_id))
+            continue;
+        fresh = true;
+        if (s->nchanges_seen == s->capchanges_seen) {
+            s->capchanges_seen = s->capchanges_seen ? s->capchanges_seen * 2 : 256;
+            s->changes_seen =
+                xreallocarray(s->changes_seen, s->capchanges_seen, sizeof *s->changes_seen);
+        }
+        s->changes_seen[s->nchanges_seen++] = id;
+    }
+    qsort(s->changes_seen, s->nchanges_seen, sizeof *s->changes_seen, cmp_id);
+    return fresh;
+}
+
 static void on_changes(void *ud, struct prov_result *res)
 {
     struct req_ctx *r = ud;
@@ -338,8 +375,30 @@ static void on_changes(void *ud, struct prov_result *res)
         session_req_done(r);
         return;
     }
-    s->changes_pending = false;
-    if (session_note_result(s, res)) {
+    bool ok = session_note_result(s, res);
+    bool fresh = ok && changes_new(s, res);
+    if (ok && r->page > 1 && !fresh) {
+        /* Every change came on the pages before: this one repeats them. */
+        s->changes_pending = false;
+        s->changes_since = s->changes_asked;
+        request_counts(s);
+        session_req_done(r);
+        session_poll_done_maybe(s);
+        return;
+    }
+    /* A full answer may have more behind it: the next page, after this
+     * one's work (nothing is missed, whatever changed meanwhile). */
+    bool more = ok && res->nconvs >= CHANGES_PAGE_MAX;
+    if (more && r->page >= CHANGES_PAGES_MAX) {
+        log_info("more than %d conversations changed since the last look: loading the list afresh",
+                 CHANGES_PAGE_MAX * CHANGES_PAGES_MAX);
+        session_req_done(r);
+        session_list_load(s);
+        session_request_thread_new(s);
+        return;
+    }
+    s->changes_pending = more;
+    if (ok) {
         int64_t window_start = s->changes_asked - s->changes_window;
         bool ignored = false;
         for (size_t i = 0; i < res->nconvs && !ignored; i++)
@@ -352,7 +411,8 @@ static void on_changes(void *ud, struct prov_result *res)
             s->changes_again = true;
         } else {
             s->updated_within_ok = 1;
-            s->changes_since = s->changes_asked;
+            if (!more)
+                s->changes_since = s->changes_asked;
             /* Oldest first, each going before its equals: the server's
              * finer order among them comes out as it was. */
             bool open_changed = false;
@@ -364,18 +424,43 @@ static void on_changes(void *ud, struct prov_result *res)
             }
             if (res->nconvs) {
                 list_publish(s);
-                request_counts(s);
+                if (!more)
+                    request_counts(s);
             }
             if (open_changed)
                 session_request_thread_new(s);
+            if (more) {
+                ask_changes(s, r->page + 1);
+                session_req_done(r);
+                return;
+            }
         }
     }
+    s->changes_pending = false;
     if (s->changes_again) {
         s->changes_again = false;
         session_request_list(s);
     }
     session_req_done(r);
     session_poll_done_maybe(s);
+}
+
+/* One page of the catch-up. Later pages keep the window's start where the
+ * first one put it (it is "so many seconds before now"), and come in the
+ * order of the newest activity, where a conversation that changes
+ * meanwhile only moves ahead: the pages behind lose nothing, and what moved
+ * is the next catch-up's. */
+static void ask_changes(struct session *s, int page)
+{
+    int64_t later = timeutil_now() - s->changes_asked;
+    struct conv_query q = {.assignee = ASSIGNEE_ALL,
+                           .status = -1,
+                           .page = page,
+                           .updated_within = s->changes_window + (int)(later > 0 ? later : 0)};
+    struct req_ctx *r = session_req_new(s, REQ_LIST);
+    r->epoch = s->list_epoch;
+    r->page = page;
+    s->p->ops->list_conversations(s->p, &q, on_changes, r);
 }
 
 /* The feed of the old way: the newest open conversations of every
@@ -429,11 +514,8 @@ void session_request_list(struct session *s)
     s->changes_asked = now;
     if (s->updated_within_ok != 0 && !s->q.q && newest_first(&s->q)) {
         s->changes_window = (int)(since < 0 ? 0 : since) + CHANGES_MARGIN_S;
-        struct conv_query q = {
-            .assignee = ASSIGNEE_ALL, .status = -1, .page = 1, .updated_within = s->changes_window};
-        struct req_ctx *r = session_req_new(s, REQ_LIST);
-        r->epoch = s->list_epoch;
-        s->p->ops->list_conversations(s->p, &q, on_changes, r);
+        s->nchanges_seen = 0;
+        ask_changes(s, 1);
         return;
     }
     s->nrefresh = 0;

@@ -109,7 +109,9 @@ struct session {
     int64_t changes_asked; /* wall s when the catch-up in flight left */
     int changes_window;    /* its updated_within */
     int updated_within_ok; /* -1 not known, 0 the server ignores it, 1 works */
-    int64_t *refresh_ids;  /* the page-1 refresh (without updated_within) */
+    int64_t *changes_seen; /* ids the catch-up in flight has had, its pages */
+    size_t nchanges_seen, capchanges_seen;
+    int64_t *refresh_ids; /* the page-1 refresh (without updated_within) */
     size_t nrefresh;
     struct conv_counts counts;
     bool counts_ok;

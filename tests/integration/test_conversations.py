@@ -847,6 +847,40 @@ class UpdatedWithinTest(Base):
             r = d.api("GET", d.acc("/conversations?updated_within=" + bad))
             self.assertEqual(r.status, 422, bad)
 
+    def test_more_than_a_thousand_changes_come_in_pages_that_miss_none(self):
+        d = self.d
+        n = 2500
+        now = time.time()
+
+        def add(conn):
+            # n conversations of the first contact, all changed now, with
+            # activity one second apart (the list's order).
+            conn.execute(
+                "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?) "
+                "INSERT INTO conversations(account_id, display_id, uuid, inbox_id, contact_id, "
+                "contact_inbox_id, status, created_at, updated_at, last_activity_at) "
+                "SELECT c.account_id, 500000 + k.i, 'bulk-' || k.i, c.inbox_id, c.contact_id, "
+                "c.contact_inbox_id, 'open', ?, ?, ? - k.i FROM k, "
+                "(SELECT * FROM conversations WHERE account_id = 1 ORDER BY id LIMIT 1) c",
+                (n, now, now, now))
+        twtest.edit_db(d, add)
+        pages = []
+        for page in range(1, 6):
+            r = d.api("GET", d.acc("/conversations?status=all&assignee_type=all"
+                                   "&updated_within=600&page=%d" % page))
+            self.assertEqual(r.status, 200, r)
+            ids = [c["id"] for c in r.json["data"]["payload"]]
+            pages.append(ids)
+            if len(ids) < 1000:
+                break
+        self.assertEqual([len(p) >= 1000 for p in pages], [True, True, False])
+        got = [i for p in pages for i in p]
+        self.assertEqual(len(got), len(set(got)), "no conversation twice")
+        self.assertTrue(set(range(500001, 500001 + n)) <= set(got), "every change, none missed")
+        # In the list's order: newest activity first, page after page.
+        bulk = [i for i in got if i > 500000]
+        self.assertEqual(bulk, sorted(bulk))
+
 
 if __name__ == "__main__":
     unittest.main()

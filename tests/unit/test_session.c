@@ -582,6 +582,97 @@ static void test_session__a_server_that_ignores_updated_within_is_asked_for_page
     assert_int_equal(c->q.status, CONV_OPEN);
 }
 
+/* n changed conversations from first on, newest activity first. */
+static struct prov_result changed_run(int64_t first, size_t n)
+{
+    int64_t *ids = xcalloc(n, sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = first + (int64_t)i;
+    struct prov_result r = changed(ids, n, timeutil_now());
+    for (size_t i = 0; i < n; i++)
+        r.convs[i].last_activity_at -= (int64_t)i; /* in the server's order */
+    free(ids);
+    return r;
+}
+
+static void test_session__a_full_catch_up_asks_the_next_page_until_all_came(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    fx->ninbound = 0;
+    advance(fx, POLL_MS);
+    const struct fake_call *c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    int window = c->q.updated_within;
+    assert_int_equal(c->q.page, 1);
+    /* 2,345 conversations changed: 1,000 a page, as twowayd gives them. */
+    answer(fx, FAKE_LIST_CONVERSATIONS, changed_run(1000, 1000));
+    c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_int_equal(c->q.page, 2);
+    assert_true(c->q.updated_within >= window); /* the same start, not a later one */
+    assert_int_equal(c->q.status, -1);
+    answer(fx, FAKE_LIST_CONVERSATIONS, changed_run(2000, 1000));
+    c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_int_equal(c->q.page, 3);
+    answer(fx, FAKE_LIST_CONVERSATIONS, changed_run(3000, 345));
+    /* Every one of them came: each is in the store and its news told. */
+    assert_null(fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS));
+    assert_non_null(store_conv(fx->st, 1000));
+    assert_non_null(store_conv(fx->st, 2999));
+    assert_non_null(store_conv(fx->st, 3344));
+    assert_int_equal(fx->ninbound, 2345);
+    assert_int_equal(pending(fx, FAKE_CONVERSATION_COUNTS), 1);
+    /* The next catch-up starts where this one did: nothing in between is
+     * asked for twice, and nothing is left out. */
+    advance(fx, POLL_MS);
+    c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_int_equal(c->q.page, 1);
+    assert_true(c->q.updated_within <= POLL_MS / 1000 + 4);
+}
+
+static void test_session__a_server_that_gives_every_change_at_once_is_asked_once_more(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    advance(fx, POLL_MS);
+    /* Chatwoot gives all 1,200 at once and ignores page: page 2 repeats
+     * them, and the catch-up ends there. */
+    answer(fx, FAKE_LIST_CONVERSATIONS, changed_run(1000, 1200));
+    const struct fake_call *c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_int_equal(c->q.page, 2);
+    answer(fx, FAKE_LIST_CONVERSATIONS, changed_run(1000, 1200));
+    assert_null(fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS));
+    assert_non_null(store_conv(fx->st, 2199));
+    advance(fx, POLL_MS);
+    c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_int_equal(c->q.page, 1);
+}
+
+static void test_session__a_catch_up_too_big_to_page_loads_the_list_afresh(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    advance(fx, POLL_MS);
+    const struct fake_call *c = NULL;
+    for (int page = 1; page <= 20; page++) {
+        c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+        assert_non_null(c);
+        assert_int_equal(c->q.page, page);
+        assert_true(c->q.updated_within > 0);
+        answer(fx, FAKE_LIST_CONVERSATIONS, changed_run(10000 + page * 1000, 1000));
+    }
+    /* After 20,000: the query's first page, as at the start. */
+    c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_int_equal(c->q.updated_within, 0);
+    assert_int_equal(c->q.page, 1);
+    assert_int_equal(c->q.status, CONV_OPEN);
+}
+
 static struct prov_result thread_page(int64_t first_id, int n)
 {
     struct prov_result r = fake_result(PROV_OK, NULL);
@@ -2059,6 +2150,9 @@ int main(void)
         T(test_session__load_more_asks_page_two),
         T(test_session__changes_move_rows_and_take_out_what_left_the_query),
         T(test_session__a_server_that_ignores_updated_within_is_asked_for_pages),
+        T(test_session__a_full_catch_up_asks_the_next_page_until_all_came),
+        T(test_session__a_server_that_gives_every_change_at_once_is_asked_once_more),
+        T(test_session__a_catch_up_too_big_to_page_loads_the_list_afresh),
         T(test_session__open_loads_newest_and_marks_read),
         T(test_session__open_short_thread_is_complete),
         T(test_session__open_thread_is_polled_after_its_last_id),

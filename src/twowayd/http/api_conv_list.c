@@ -23,8 +23,8 @@
 #define SEARCH_MATCHES "10000"
 /* Past this, pages are empty anyway; keeps the offset arithmetic small. */
 #define MAX_PAGE 1000000000LL
-/* The most an updated_within answer carries (a client that missed more
- * loads its list afresh). */
+/* The most an updated_within answer carries; page=2… gives the rest (a
+ * client that sees a full answer asks for the next). */
 #define CHANGED_MAX 1000
 
 /* ---- the list, its counts, search ---------------------------------------- */
@@ -51,7 +51,7 @@ struct filter {
     bool assignee_me;     /* assignee binds the agent id */
     const char *order;
     int64_t page;
-    bool unpaged; /* updated_within: every match at once (up to CHANGED_MAX) */
+    bool unpaged; /* updated_within: CHANGED_MAX matches a page, not PER_PAGE */
 };
 
 /* The sort keys, written as the indexes that serve them are (schema.h). */
@@ -282,7 +282,10 @@ static bool filter_parse(struct req *r, struct filter *f, bool search)
         return false;
     f->page = parse_page(r);
     /* Chatwoot's updated_within=SECONDS: every match that changed in that
-     * window, unpaginated (a client catching up). */
+     * window (a client catching up), CHANGED_MAX at a time: page 2 is the
+     * next CHANGED_MAX. In the list's order (newest activity first), what
+     * changes between two pages only moves ahead, so the later pages lose
+     * nothing; Chatwoot sends them all at once and ignores page. */
     const char *uw = api_conv_arg(r, "updated_within");
     if (uw) {
         int64_t secs;
@@ -294,7 +297,6 @@ static bool filter_parse(struct req *r, struct filter *f, bool search)
             secs = 100LL * 365 * 86400;
         where_int(f, " AND c.updated_at > ?", (int64_t)db_now() - secs);
         f->unpaged = true;
-        f->page = 1;
         f->by_row = true; /* the kept counts know nothing of time */
     }
     return true;
@@ -351,7 +353,7 @@ static json_object *filter_page(struct req *r, const struct filter *f, bool sear
     int idx = filter_bind(st, f, 1);
     if (f->assignee_me)
         sqlite3_bind_int64(st, idx++, r->agent.id);
-    sqlite3_bind_int64(st, idx, (f->page - 1) * PER_PAGE);
+    sqlite3_bind_int64(st, idx, (f->page - 1) * (f->unpaged ? CHANGED_MAX : PER_PAGE));
     json_object *payload = json_object_new_array();
     while (sqlite3_step(st) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
