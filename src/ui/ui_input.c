@@ -417,15 +417,39 @@ static bool paste_bytes(struct ui *ui)
         len--;
     char *text = xstrndup(s + lead, len);
     drop(ui, end ? (size_t)(end - s) + strlen(PASTE_END) : n);
+    /* Longer than we take: what follows is still pasted text, up to the
+     * terminal's end of the paste, and is dropped (paste_rest_bytes). */
+    ui->paste_rest = !end;
     bool multi = ui->mode == MODE_COMPOSE;
     char *safe = text_sanitize_str(text, multi ? TEXT_MULTI_LINE : TEXT_SINGLE_LINE);
-    if ((ui->mode == MODE_COMPOSE || ui->mode == MODE_COMMAND) && ui->overlay == OVERLAY_NONE)
+    if ((ui->mode == MODE_COMPOSE || ui->mode == MODE_COMMAND) && ui->overlay == OVERLAY_NONE) {
         ui_rl_insert(ui, safe);
-    else
+        if (!end)
+            ui_message(ui, "pasted text cut at 1 MiB: the rest was left out", true);
+    } else {
         ui_message(ui, "pasted text ignored: r opens the composer, : the command line", false);
+    }
     free(safe);
     free(text);
     return true;
+}
+
+/* The rest of a paste longer than PASTE_MAX: dropped up to and with its
+ * end. false while the end has not come (the last bytes are kept: they
+ * may be the start of it). */
+static bool paste_rest_bytes(struct ui *ui)
+{
+    const char *s = ui->inq.data;
+    size_t n = ui->inq.len, tail = strlen(PASTE_END);
+    const char *end = memmem(s, n, PASTE_END, tail);
+    if (end) {
+        drop(ui, (size_t)(end - s) + tail);
+        ui->paste_rest = false;
+        return true;
+    }
+    if (n >= tail)
+        drop(ui, n - (tail - 1));
+    return false;
 }
 
 bool ui_paste_pending(const struct ui *ui)
@@ -439,6 +463,11 @@ void ui_input_keys(struct ui *ui)
     /* Each step consumes bytes or waits for more; modes may change between
      * steps (a key opens the composer, the rest of the bytes are text). */
     for (int guard = 0; ui->inq.len > 0 && !ui->lent && guard < 100000; guard++) {
+        if (ui->paste_rest) {
+            if (!paste_rest_bytes(ui))
+                break; /* wait for the end of the paste */
+            continue;
+        }
         if (ui_paste_pending(ui)) {
             if (!paste_bytes(ui))
                 break; /* wait for the end of the paste */

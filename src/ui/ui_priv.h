@@ -65,6 +65,7 @@ struct ui {
     struct buf inq;     /* bytes read from the terminal, not yet used */
     uint64_t esc_timer; /* a lone ESC waits for the rest of a sequence */
     bool esc_expired;
+    bool paste_rest; /* a paste longer than twoway takes goes on: dropped up to its end */
     bool rl_active;
     char *prompt;         /* shown before the line */
     int64_t compose_conv; /* the composer's target (never changes under the agent) */

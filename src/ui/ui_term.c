@@ -106,6 +106,7 @@ void ui_term_leave(struct ui *ui)
     /* Bytes already read were typed for what comes next (the editor, the
      * shell); run as twoway keys after it, they would be a surprise. */
     buf_reset(&ui->inq);
+    ui->paste_rest = false;
     tty_write(ui, MODES_OFF TITLE_POP);
     if (ui->title)
         tty_write(ui, "\033]2;\007"); /* for terminals without a title stack */

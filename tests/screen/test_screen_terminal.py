@@ -202,6 +202,25 @@ class TerminalScreen(screen.ScreenCase):
         self.s.keys("C-u")
         self.escape()
 
+    def test_a_paste_longer_than_twoway_keeps_is_never_keys(self):
+        """A paste bigger than what twoway takes of one (1 MiB): the part
+        beyond it is dropped up to the terminal's end of the paste, never
+        run as keys (x resolves, q quits)."""
+        tw = self.start()
+        conv = self.open_mike()
+        before = self.contents(conv)
+        self.paste("x\n" * (1024 * 1024 // 2 + 128 * 1024) + "q")
+        self.wait_status("pasted text ignored")
+        # A key after the paste: it runs once everything pasted is used up.
+        self.s.keys(":")
+        self.wait_input(re.compile(r"^:"))
+        self.assertTrue(self.s.alive())
+        self.assertNotIn("toggle_status", open(tw.log, errors="replace").read())
+        r = self.d.api("GET", self.d.acc("/conversations/%d" % conv))
+        self.assertEqual(r.json["status"], "open")
+        self.assertEqual(self.contents(conv), before)
+        self.escape()
+
     def test_every_key_typed_in_the_editor_reaches_the_editor(self):
         """C-x C-e: while the editor runs twoway reads nothing. Keys that a
         composer would take for Enter (send) or Esc are all the editor's;
