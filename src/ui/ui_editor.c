@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,6 +27,27 @@ static const char *editor_command(const struct ui *ui)
     if (e && *e)
         return e;
     return "vi";
+}
+
+/* Keys typed right after the one that opens the editor come in the same
+ * read as it (a fast typist, a slow link): they were typed for the editor,
+ * not for the composer. They go back into the terminal's input, in order,
+ * while it is still raw (TIOCSTI), for the editor to read first. Where the
+ * kernel does not allow that (dev.tty.legacy_tiocsti = 0) they are
+ * dropped, and counted for a word afterwards. */
+static size_t give_back_typeahead(struct ui *ui)
+{
+    char chunk[4096];
+    ssize_t n;
+    /* What came meanwhile goes after what was read before. */
+    while ((n = read(ui->tty_fd, chunk, sizeof chunk)) > 0)
+        buf_add(&ui->inq, chunk, (size_t)n);
+    size_t given = 0;
+    while (given < ui->inq.len && ioctl(ui->tty_fd, TIOCSTI, ui->inq.data + given) == 0)
+        given++;
+    size_t dropped = ui->inq.len - given;
+    buf_reset(&ui->inq);
+    return dropped;
 }
 
 void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *text)
@@ -73,6 +95,7 @@ void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *t
     argv[argc + 1] = NULL;
     /* From here until it exits the terminal is the editor's: twoway does
      * not read it (every key typed goes to the editor) nor draw. */
+    ui->editor_dropped = give_back_typeahead(ui);
     ui_term_leave(ui);
     pid_t pid = fork();
     if (pid == 0) {
@@ -115,7 +138,15 @@ void ui_editor_check(struct ui *ui)
         text[--len] = '\0';
     if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         ui_compose_open(ui, ui->editor_conv, ui->editor_private, text);
-        ui_message(ui, "Enter sends; Esc keeps it as a draft", false);
+        if (ui->editor_dropped) {
+            char *m = xasprintf("%zu bytes of keys typed as the editor opened were dropped (the "
+                                "system does not let twoway pass them on); Enter sends",
+                                ui->editor_dropped);
+            ui_message(ui, m, true);
+            free(m);
+        } else {
+            ui_message(ui, "Enter sends; Esc keeps it as a draft", false);
+        }
         unlink(ui->editor_file);
     } else {
         ui_message(ui, "the editor failed; the text is kept in the file", true);

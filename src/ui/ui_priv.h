@@ -112,6 +112,7 @@ struct ui {
     char *editor_file;
     int64_t editor_conv;
     bool editor_private;
+    size_t editor_dropped; /* keys typed for it that could not be passed on */
 };
 
 /* ui.c */

@@ -531,10 +531,10 @@ void ui_rl_end(struct ui *ui)
 void ui_rl_feed_bytes(struct ui *ui, size_t n)
 {
     feed_left = n;
-    while (feed_left > 0 && ui->inq.len > 0 && ui->rl_active && !line_done)
+    while (feed_left > 0 && ui->inq.len > 0 && ui->rl_active && !line_done && !want_editor)
         rl_callback_read_char();
     /* Bytes typed after the line (typed ahead) stay in the queue for the
-     * next mode. */
+     * next mode; after C-x C-e, for the editor. */
     feed_left = 0;
     if (line_done)
         run_done_line(ui);

@@ -19,7 +19,9 @@ BYE = b"\033]2;fake-editor-bye\007"
 def main():
     record, path = sys.argv[1], sys.argv[2]
     saved = termios.tcgetattr(0)
-    tty.setraw(0)
+    # TCSANOW, as vim and curses programs set their modes: keys typed
+    # before the editor took the terminal stay to be read.
+    tty.setraw(0, termios.TCSANOW)
     os.write(1, b"\033[?1049h\033[H\033[2JFAKE EDITOR READY\r\n")
     got = b""
     while not got.endswith(b"ZZ"):

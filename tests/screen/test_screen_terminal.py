@@ -37,6 +37,16 @@ def terminfo(cap, term):
     return r.stdout
 
 
+def tiocsti_allowed():
+    """Whether the kernel lets a program put bytes into its own terminal's
+    input (dev.tty.legacy_tiocsti; kernels before 6.2 always do)."""
+    try:
+        with open("/proc/sys/dev/tty/legacy_tiocsti") as f:
+            return f.read().strip() != "0"
+    except OSError:
+        return True
+
+
 class TerminalScreen(screen.ScreenCase):
 
     def setUp(self):
@@ -215,10 +225,42 @@ class TerminalScreen(screen.ScreenCase):
         self.s.keys(":")
         self.wait_input(re.compile(r"^:"))
         self.assertTrue(self.s.alive())
-        self.assertNotIn("toggle_status", open(tw.log, errors="replace").read())
+        with open(tw.log, errors="replace") as f:
+            self.assertNotIn("toggle_status", f.read())
         r = self.d.api("GET", self.d.acc("/conversations/%d" % conv))
         self.assertEqual(r.json["status"], "open")
         self.assertEqual(self.contents(conv), before)
+        self.escape()
+
+    def test_keys_typed_with_c_x_c_e_are_the_editor_s(self):
+        """C-x C-e and the keys typed right after it arrive in one read (a
+        fast typist, a slow link): none of them is text in the composer.
+        They reach the editor, in order, where the kernel lets twoway hand
+        them back to the terminal (TIOCSTI); where it does not, they are
+        dropped and twoway says so."""
+        record = os.path.join(self.tmp, "editor-read.bin")
+        editor = "python3 %s %s" % (shlex.quote(FAKE_EDITOR), shlex.quote(record))
+        tw = self.start(env={"EDITOR": editor})
+        conv = self.open_mike()
+        before = self.contents(conv)
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
+        self.s.type("first words")
+        self.wait_input("first words")
+        self.s.keys_hex(b"\x18\x05ihello fast\x1b:wq\rZZ")
+        if tiocsti_allowed():
+            self.wait_input("reply #%d Mike Sullivan › edited: first words" % conv)
+            with open(record, "rb") as f:
+                self.assertEqual(f.read(), b"ihello fast\x1b:wq\r")
+        else:
+            self.s.wait_for("FAKE EDITOR READY")
+            self.s.keys("Z", "Z")
+            self.wait_input("reply #%d Mike Sullivan › edited: first words" % conv)
+            self.wait_status("keys typed as the editor opened were dropped")
+        self.assertTrue(self.input_line().rstrip().endswith("edited: first words"),
+                        self.input_line())
+        self.assertEqual(self.contents(conv), before)
+        self.s.keys("C-u")
         self.escape()
 
     def test_every_key_typed_in_the_editor_reaches_the_editor(self):
