@@ -53,6 +53,22 @@ static void show_local(struct session *s, const struct outbox_entry *e)
     store_thread_put_local(s->st, e->conv, &m);
 }
 
+/* The composer keeps what it sent as the draft until the outbox has it;
+ * twoway stopped in between, both hold the text. The outbox's copy stays
+ * (retry sends it, discard gives it back): the draft goes, if it is that
+ * text and nothing more, so that it cannot be sent a second time. */
+static void drop_copy_in_draft(struct session *s, const struct outbox_entry *e)
+{
+    char *draft = s->state_dir ? drafts_load(s->state_dir, e->conv, e->is_private) : NULL;
+    char *err = NULL;
+    if (draft && strcmp(draft, e->content) == 0 &&
+        drafts_save(s->state_dir, e->conv, e->is_private, "", &err) < 0) {
+        log_error("%s", err);
+        free(err);
+    }
+    free(draft);
+}
+
 void session_outbox_show_locals(struct session *s)
 {
     for (size_t i = 0; i < outbox_len(s->outbox); i++) {
@@ -67,6 +83,7 @@ void session_outbox_show_locals(struct session *s)
             free(e->error);
             e->error = xstrdup("twoway stopped before it was confirmed; "
                                "retry sends it, discard edits it");
+            drop_copy_in_draft(s, e);
         }
         show_local(s, e);
     }

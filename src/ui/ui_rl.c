@@ -105,13 +105,19 @@ static void use_history(bool compose)
 
 /* ---- drafts ---- */
 
+static bool checking_for(int64_t conv, bool is_private);
+
 static void save_draft(struct ui *ui)
 {
     if (ui->mode != MODE_COMPOSE || !ui->deps.state_dir)
         return;
+    const char *line = rl_line_buffer ? rl_line_buffer : "";
+    /* Opened again while a line sent from it is checked: the draft file
+     * keeps that line until the outbox has it. */
+    if (!*line && checking_for(ui->compose_conv, ui->compose_private))
+        return;
     char *err = NULL;
-    if (drafts_save(ui->deps.state_dir, ui->compose_conv, ui->compose_private,
-                    rl_line_buffer ? rl_line_buffer : "", &err) < 0) {
+    if (drafts_save(ui->deps.state_dir, ui->compose_conv, ui->compose_private, line, &err) < 0) {
         ui_message(ui, err, true);
         free(err);
     }
@@ -307,7 +313,37 @@ struct submit {
     bool done;
     char *text;
     char *waiting; /* the status message while the server is asked, or NULL */
+    struct submit *next;
 };
+
+/* Lines sent from the composer whose checks are still going on. Their
+ * text stays in the draft file until the outbox has it (a crash must not
+ * lose it), but the composer does not offer it again meanwhile: sent a
+ * second time from there, it would reach the customer twice. */
+static struct submit *checking;
+
+static bool being_checked(int64_t conv, bool is_private, const char *text)
+{
+    for (const struct submit *s = checking; s; s = s->next)
+        if (s->conv == conv && s->is_private == is_private && (!text || strcmp(s->text, text) == 0))
+            return true;
+    return false;
+}
+
+static bool checking_for(int64_t conv, bool is_private)
+{
+    return being_checked(conv, is_private, NULL);
+}
+
+static void checked(struct submit *s)
+{
+    for (struct submit **pp = &checking; *pp; pp = &(*pp)->next) {
+        if (*pp == s) {
+            *pp = s->next;
+            return;
+        }
+    }
+}
 
 /* The reply command finished: the text is in the outbox (delete the draft)
  * or it was refused or cancelled (give it back to the agent). */
@@ -317,9 +353,14 @@ static void submit_done(void *ud, bool ok)
     struct ui *ui = s->ui;
     s->done = true;
     if (ok) {
+        /* The outbox has it: the draft goes, unless it holds something
+         * else by now (typed in the composer opened again meanwhile). */
         char *err = NULL;
-        if (drafts_save(ui->deps.state_dir, s->conv, s->is_private, "", &err) < 0)
+        char *draft = drafts_load(ui->deps.state_dir, s->conv, s->is_private);
+        if (draft && strcmp(draft, s->text) == 0 &&
+            drafts_save(ui->deps.state_dir, s->conv, s->is_private, "", &err) < 0)
             free(err);
+        free(draft);
         if (s->waiting && ui->message && strcmp(ui->message, s->waiting) == 0)
             ui_message(ui, NULL, false);
     } else {
@@ -329,6 +370,7 @@ static void submit_done(void *ud, bool ok)
     }
     if (!s->waiting)
         return; /* finished inside cmd_run: submit_compose frees it */
+    checked(s);
     free(s->text);
     free(s->waiting);
     free(s);
@@ -391,6 +433,8 @@ static void submit_compose(struct ui *ui, const char *text)
         s->waiting = xasprintf("%s to #%lld: checking with the server before sending…",
                                priv ? "note" : "reply", (long long)conv);
         ui_message(ui, s->waiting, false);
+        s->next = checking;
+        checking = s;
     }
     ui_damage(ui, DMG_ALL);
 }
@@ -625,8 +669,13 @@ void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *t
 {
     const struct conversation *c = store_conv(ui->env->st, conv);
     char *draft = NULL;
+    bool sending = false;
     if (!text || !*text)
         draft = drafts_load(ui->deps.state_dir, conv, is_private);
+    if (draft && being_checked(conv, is_private, draft)) {
+        xfree_null(&draft);
+        sending = true;
+    }
     char *prompt = xasprintf("%s #%lld %s › ", is_private ? "note" : "reply", (long long)conv,
                              c ? model_contact_label(&c->contact) : "");
     char *a = ui_text(ui, prompt);
@@ -638,7 +687,14 @@ void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *t
     ui->compose_since = store_thread_last_id(ui->env->st, conv);
     ui_rl_begin(ui, MODE_COMPOSE, prompt, draft ? draft : text);
     ui->compose_note = ui_note_take(ui, conv, is_private);
-    if (draft && !ui->compose_note)
+    if (sending)
+        ui_message(ui,
+                   is_private ? "the note you sent is being checked with the server; if it is "
+                                "not sent it comes back here"
+                              : "the reply you sent is being checked with the server; if it is "
+                                "not sent it comes back here",
+                   false);
+    else if (draft && !ui->compose_note)
         ui_message(ui, "draft restored", false);
     free(prompt);
     free(draft);

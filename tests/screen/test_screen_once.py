@@ -11,6 +11,7 @@ read back through its API and the fake Twilio counts the texts.
 import os
 import re
 import sys
+import threading
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -52,7 +53,7 @@ class MayHaveBeenSent(screen.ScreenCase):
         return [e for e in self.proxy.log if e[1] == "POST" and e[2].endswith("/messages")]
 
     def start(self):
-        self.twoway(url=self.proxy.url)
+        self.tw = self.twoway(url=self.proxy.url)
         conv = screen.conv_by_phone(self.d, MIKE)
         self.open_conv(conv["id"], wait="On our way, 10 min")
         return conv["id"]
@@ -125,6 +126,86 @@ class MayHaveBeenSent(screen.ScreenCase):
         self.assertEqual(len(self.posts()), 1)
         self.assertNotIn(text, self.contents(conv))
 
+
+    def test_a_reply_being_checked_is_not_offered_again_in_the_composer(self):
+        """While a reply from the composer is checked with a slow server,
+        r on the same conversation does not bring its text back as a
+        draft: Enter there would send it a second time."""
+        conv = self.start()
+        gate = threading.Event()
+        self.addCleanup(gate.set)
+
+        def hold(method, path, fault):  # the reply's read of its conversation
+            if method == "GET" and re.search(r"/conversations/\d+$", path):
+                gate.wait(screen.TIMEOUT)
+
+        self.proxy.before_forward = hold
+        text = "See you at four %s" % os.urandom(3).hex()
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
+        self.s.type(text)
+        self.wait_input(text)
+        self.s.keys("Enter")
+        self.wait_status("checking with the server before sending")
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
+        self.assertNotIn(text, self.input_line())
+        self.wait_status("being checked with the server")
+        self.s.keys("Enter")  # as an agent who thinks it did not go
+        # What is typed there now is a draft of its own, kept when the
+        # first reply is settled.
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
+        self.s.type("Second thought")
+        self.wait_input("Second thought")
+        self.escape()
+        self.proxy.before_forward = None
+        gate.set()
+        screen.twtest.wait_for(lambda: text in self.contents(conv), timeout=screen.TIMEOUT,
+                               what="the reply in twowayd")
+        self.s.wait(lambda: "unsent" not in self.status(), "the outbox to be empty")
+        self.assertEqual(self.contents(conv).count(text), 1)
+        self.assertEqual(len(self.posts()), 1)
+        self.s.keys("r")
+        self.wait_input("reply #%d Mike Sullivan › Second thought" % conv)
+        self.s.keys("C-u")
+        self.escape()
+
+    def test_a_reply_held_when_twoway_stopped_is_in_one_place_after(self):
+        """q while a reply is still checked (a slow server): it stays in
+        the outbox, shown as failed after the restart with R and D; the
+        composer does not also offer it as a draft (two ways to send one
+        text is one too many)."""
+        conv = self.start()
+        gate = threading.Event()
+        self.addCleanup(gate.set)
+
+        def hold(method, path, fault):
+            if method == "GET" and re.search(r"/conversations/\d+$", path):
+                gate.wait(screen.TIMEOUT)
+
+        self.proxy.before_forward = hold
+        text = "Bring your X-rays %s" % os.urandom(3).hex()
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
+        self.s.type(text)
+        self.wait_input(text)
+        self.s.keys("Enter")
+        self.wait_status("checking with the server before sending")
+        self.s.keys("q")
+        self.s.wait(lambda: not self.s.alive(), "twoway to quit")
+        self.proxy.before_forward = None
+        gate.set()
+        self.tw.restart()
+        self.open_conv(conv, wait="On our way, 10 min")
+        self.wait_thread(text)
+        self.wait_thread("retry sends it")
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
+        self.assertNotIn(text, self.input_line())
+        self.escape()
+        self.assertNotIn(text, self.contents(conv))
+        self.assertEqual(len(self.posts()), 0)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
