@@ -98,25 +98,31 @@ static void save_outbox(struct session *s)
     }
 }
 
-/* Tell the one waiting for this reply, if any (once). */
-static void watch_fire(struct session *s, int64_t conv, const char *echo, bool ok, const char *why)
+/* Tell the one waiting for this reply, if any (once); server_id: the
+ * message the server stored it as, 0 if unknown. */
+static void watch_fire(struct session *s, int64_t conv, const char *echo, bool ok,
+                       int64_t server_id, const char *why)
 {
     for (struct send_watch **pp = &s->watches; *pp; pp = &(*pp)->next) {
         struct send_watch *w = *pp;
         if (strcmp(w->echo_id, echo) != 0)
             continue;
         *pp = w->next;
-        const struct message *m = ok ? store_thread_find_echo(s->st, conv, echo) : NULL;
-        w->cb(w->ud, ok, m ? m->id : 0, why);
+        /* Where the server's lists do not carry echo_id (Chatwoot), only
+         * the id the look found says which message it is. */
+        const struct message *m =
+            ok && !server_id ? store_thread_find_echo(s->st, conv, echo) : NULL;
+        w->cb(w->ud, ok, m ? m->id : server_id, why);
         free(w->echo_id);
         free(w);
         return;
     }
 }
 
-static void finished(struct session *s, int64_t conv, const char *echo, bool ok, const char *why)
+static void finished(struct session *s, int64_t conv, const char *echo, bool ok, int64_t server_id,
+                     const char *why)
 {
-    watch_fire(s, conv, echo, ok, why);
+    watch_fire(s, conv, echo, ok, server_id, why);
     if (s->l.sent)
         s->l.sent(s->l.ud, conv, echo, ok, why);
 }
@@ -153,7 +159,7 @@ static void delivered(struct session *s, const char *echo_id, int64_t conv, int6
         free(err);
     }
     s->send_fails = 0;
-    finished(s, conv, echo, true, NULL);
+    finished(s, conv, echo, true, server_id, NULL);
     free(echo);
 }
 
@@ -205,7 +211,7 @@ static void unsure(struct session *s, struct outbox_entry *e, const char *why)
     log_warn("reply %s to #%lld: %s", e->echo_id, (long long)e->conv, e->error);
     save_outbox(s);
     show_local(s, e);
-    finished(s, e->conv, e->echo_id, false, e->error);
+    finished(s, e->conv, e->echo_id, false, 0, e->error);
 }
 
 /* Nothing settled: try again after the backoff. A reply that was sent is
@@ -228,7 +234,7 @@ static void retry_later(struct session *s, struct outbox_entry *e, const struct 
                                  why, secs);
     save_outbox(s);
     show_local(s, e);
-    watch_fire(s, e->conv, e->echo_id, false, e->error);
+    watch_fire(s, e->conv, e->echo_id, false, 0, e->error);
 }
 
 static void on_send(void *ud, struct prov_result *res)
@@ -267,7 +273,7 @@ static void on_send(void *ud, struct prov_result *res)
             save_outbox(s);
             show_local(s, e);
             char *why = xasprintf("not sent: %s", e->error);
-            finished(s, r->conv, r->echo_id, false, why);
+            finished(s, r->conv, r->echo_id, false, 0, why);
             free(why);
             refused = xstrdup(e->error);
         }
@@ -521,7 +527,7 @@ char *session_discard(struct session *s, int64_t conv, const char *echo_id)
         return NULL;
     char *text = xstrdup(e->content);
     char *err = NULL;
-    watch_fire(s, conv, echo_id, false, "discarded");
+    watch_fire(s, conv, echo_id, false, 0, "discarded");
     store_thread_remove_local(s->st, conv, echo_id);
     if (outbox_remove(s->outbox, echo_id, &err) < 0) {
         log_error("%s", err);

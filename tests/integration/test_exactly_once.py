@@ -7,12 +7,16 @@ that loses answers, sends a reply whose answer is lost once or twice
 exactly once, holds one whose fate it cannot learn ("may have been sent")
 until `retry` or `discard`, and keeps a reply it could not queue as the
 draft. Outgoing SMS go to a fake Twilio on 127.0.0.1 that counts them."""
+import json
 import os
+import re
 import sqlite3
 import sys
 import threading
 import unittest
+import urllib.error
 import urllib.parse
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import twtest  # noqa: E402
@@ -349,6 +353,79 @@ class ThroughFaults(WithTwowayd):
                 self.assertEqual(self.stored(cid, text), [])
                 self.assertEqual(r.outbox(), [])
 
+
+def without_echo_id(o):
+    if isinstance(o, dict):
+        return {k: without_echo_id(v) for k, v in o.items() if k != "echo_id"}
+    if isinstance(o, list):
+        return [without_echo_id(v) for v in o]
+    return o
+
+
+class ChatwootShaped(ThroughFaults):
+    """Every test of ThroughFaults again, in front of a server shaped like
+    Chatwoot where it matters here: its message lists do not carry echo_id (Chatwoot echoes
+    it only in the answer to the create), so the look before a resend must
+    know the reply by author, kind, text and time. twowayd behind a relay
+    that takes echo_id out of every list of messages."""
+
+    def setUp(self):
+        super().setUp()
+        self.relay = twtest.FakeHTTP(self.relay_request)
+        self.relay.server.handle_error = lambda request, address: None
+        self.addCleanup(self.relay.cleanup)
+
+    def relay_request(self, method, path, headers, body):
+        keep = {k: v for k, v in headers.items()
+                if k.lower() in ("api_access_token", "content-type")}
+        req = urllib.request.Request(self.d.base_url + path, data=body or None, method=method,
+                                     headers=keep)
+        try:
+            with urllib.request.urlopen(req, timeout=twtest.DEADLINE) as r:
+                status, ctype, out = r.status, r.headers.get("Content-Type"), r.read()
+        except urllib.error.HTTPError as e:
+            status, ctype, out = e.code, e.headers.get("Content-Type"), e.read()
+        if method == "GET" and re.search(r"/messages(\?|$)", path) and status == 200:
+            out = json.dumps(without_echo_id(json.loads(out))).encode()
+        return status, ctype or "application/json", out
+
+    def through(self, *rules):
+        p = FaultProxy(self.relay.url, seed=1, rules=list(rules))
+        r = twtest.TwowayRunner(self.d, url=p.url)
+        self.proxies.append((p, r))
+        return p, r
+
+    def test_lists_carry_no_echo_id(self):
+        cid = new_conversation(self.d)
+        p, r = self.through()
+        self.reply(r, cid, "Shaped like Chatwoot")
+        listed = twtest.http("GET", self.relay.url + "/api/v1/accounts/%d/conversations/%d/"
+                             "messages?after=0" % (self.d.agent(1)["account_id"], cid),
+                             headers={"api_access_token": self.d.agent(1)["token"]})
+        mine = [m for m in listed.json["payload"] if m["content"] == "Shaped like Chatwoot"]
+        self.assertEqual(len(mine), 1)
+        self.assertNotIn("echo_id", mine[0])
+
+    def test_answer_lost_is_found_by_its_text_and_its_id_reported(self):
+        cid = new_conversation(self.d)
+        text = "Lost, then found by its text"
+        p, r = self.through(Rule("POST", POST_MESSAGES, {"ok": 1}, script=["drop_after"]))
+        out, _ = self.reply(r, cid, text)
+        self.assert_once(cid, text, p, r)
+        self.assertEqual([e[3] for e in self.posts(p)], ["drop_after"])
+        stored = self.stored(cid, text)[0]["id"]
+        self.assertIn("reply sent to #%d (message %d)" % (cid, stored), out)
+
+    def test_the_same_text_twice_is_sent_twice(self):
+        # "ok" stored once already: a second "ok" whose create never got
+        # through is not taken for the first.
+        cid = new_conversation(self.d)
+        p, r = self.through(Rule("POST", POST_MESSAGES, {"ok": 1}, script=["ok", "drop_before"]))
+        self.reply(r, cid, "ok")
+        self.reply(r, cid, "ok")
+        self.assertEqual(len(self.stored(cid, "ok")), 2)
+        self.assertEqual(self.texted(cid, "ok"), 2)
+        self.assertEqual(r.outbox(), [])
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
