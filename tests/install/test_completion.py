@@ -58,6 +58,12 @@ class TestBashCompletion(unittest.TestCase):
         self.assertEqual(bash_complete("twoway", "-e", '"set poll'), ["set poll_interval"])
         self.assertEqual(bash_complete("twoway", "--exec", "=", "'set poll"),
                          ["set poll_interval"])
+        # A line whose quote is closed already (Tab pressed again) keeps
+        # its quotes: bash puts the answer in place of the whole word.
+        self.assertEqual(bash_complete("twoway", "-e", "'set poll_interval'"),
+                         ["'set poll_interval'"])
+        self.assertEqual(bash_complete("twoway", "-e", '"set poll_interval"'),
+                         ['"set poll_interval"'])
         # Unquoted, the space is escaped both ways.
         self.assertEqual(bash_complete("twoway", "-e", "set\\ poll"), ["set\\ poll_interval"])
         got = bash_complete("twoway", "-e", "'set notify")
@@ -153,7 +159,11 @@ class TestInteractiveBash(unittest.TestCase):
                 s.keys("C-u")
                 s.type("twoway -e 'set poll")
                 s.keys("Tab")
-                s.wait_for("$ twoway -e 'set poll_interval")
+                s.wait_for("$ twoway -e 'set poll_interval'")
+                # Tab again: still one -e argument.
+                s.keys("Tab")
+                s.type("#")
+                s.wait_for("$ twoway -e 'set poll_interval' #")
                 s.keys("C-u")
                 s.type("twowayd admin agent add --ro")
                 s.keys("Tab")
