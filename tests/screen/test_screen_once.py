@@ -127,26 +127,33 @@ class MayHaveBeenSent(screen.ScreenCase):
         self.assertNotIn(text, self.contents(conv))
 
 
-    def test_a_reply_being_checked_is_not_offered_again_in_the_composer(self):
-        """While a reply from the composer is checked with a slow server,
-        r on the same conversation does not bring its text back as a
-        draft: Enter there would send it a second time."""
-        conv = self.start()
+    def send_while_held(self, conv, text):
+        """Send text from the composer while the reply's read of its
+        conversation is held at the proxy (a slow server): the reply stays
+        in its checks until the returned event is set."""
         gate = threading.Event()
         self.addCleanup(gate.set)
 
-        def hold(method, path, fault):  # the reply's read of its conversation
+        def hold(method, path, fault):
             if method == "GET" and re.search(r"/conversations/\d+$", path):
                 gate.wait(screen.TIMEOUT)
 
         self.proxy.before_forward = hold
-        text = "See you at four %s" % os.urandom(3).hex()
         self.s.keys("r")
         self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
         self.s.type(text)
         self.wait_input(text)
         self.s.keys("Enter")
         self.wait_status("checking with the server before sending")
+        return gate
+
+    def test_a_reply_being_checked_is_not_offered_again_in_the_composer(self):
+        """While a reply from the composer is checked with a slow server,
+        r on the same conversation does not bring its text back as a
+        draft: Enter there would send it a second time."""
+        conv = self.start()
+        text = "See you at four %s" % os.urandom(3).hex()
+        gate = self.send_while_held(conv, text)
         self.s.keys("r")
         self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
         self.assertNotIn(text, self.input_line())
@@ -177,21 +184,8 @@ class MayHaveBeenSent(screen.ScreenCase):
         composer does not also offer it as a draft (two ways to send one
         text is one too many)."""
         conv = self.start()
-        gate = threading.Event()
-        self.addCleanup(gate.set)
-
-        def hold(method, path, fault):
-            if method == "GET" and re.search(r"/conversations/\d+$", path):
-                gate.wait(screen.TIMEOUT)
-
-        self.proxy.before_forward = hold
         text = "Bring your X-rays %s" % os.urandom(3).hex()
-        self.s.keys("r")
-        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
-        self.s.type(text)
-        self.wait_input(text)
-        self.s.keys("Enter")
-        self.wait_status("checking with the server before sending")
+        gate = self.send_while_held(conv, text)
         self.s.keys("q")
         self.s.wait(lambda: not self.s.alive(), "twoway to quit")
         self.proxy.before_forward = None

@@ -212,6 +212,21 @@ class TerminalScreen(screen.ScreenCase):
         self.s.keys("C-u")
         self.escape()
 
+    def compose_for_the_editor(self):
+        """twoway with the stand-in editor as $EDITOR, the composer open on
+        Mike's conversation with "first words" typed: (twoway, the
+        conversation, its messages, the file the editor records to)."""
+        record = os.path.join(self.tmp, "editor-read.bin")
+        editor = "python3 %s %s" % (shlex.quote(FAKE_EDITOR), shlex.quote(record))
+        tw = self.start(env={"EDITOR": editor})
+        conv = self.open_mike()
+        before = self.contents(conv)
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
+        self.s.type("first words")
+        self.wait_input("first words")
+        return tw, conv, before, record
+
     def test_a_paste_longer_than_twoway_keeps_is_never_keys(self):
         """A paste bigger than what twoway takes of one (1 MiB): the part
         beyond it is dropped up to the terminal's end of the paste, never
@@ -238,15 +253,7 @@ class TerminalScreen(screen.ScreenCase):
         They reach the editor, in order, where the kernel lets twoway hand
         them back to the terminal (TIOCSTI); where it does not, they are
         dropped and twoway says so."""
-        record = os.path.join(self.tmp, "editor-read.bin")
-        editor = "python3 %s %s" % (shlex.quote(FAKE_EDITOR), shlex.quote(record))
-        tw = self.start(env={"EDITOR": editor})
-        conv = self.open_mike()
-        before = self.contents(conv)
-        self.s.keys("r")
-        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
-        self.s.type("first words")
-        self.wait_input("first words")
+        tw, conv, before, record = self.compose_for_the_editor()
         self.s.keys_hex(b"\x18\x05ihello fast\x1b:wq\rZZ")
         if tiocsti_allowed():
             self.wait_input("reply #%d Mike Sullivan › edited: first words" % conv)
@@ -268,15 +275,7 @@ class TerminalScreen(screen.ScreenCase):
         composer would take for Enter (send) or Esc are all the editor's;
         after it, the composer holds the editor's text, nothing was sent,
         and every mode is set again (the editor turned them off)."""
-        record = os.path.join(self.tmp, "editor-read.bin")
-        editor = "python3 %s %s" % (shlex.quote(FAKE_EDITOR), shlex.quote(record))
-        tw = self.start(env={"EDITOR": editor})
-        conv = self.open_mike()
-        before = self.contents(conv)
-        self.s.keys("r")
-        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
-        self.s.type("first words")
-        self.wait_input("first words")
+        tw, conv, before, record = self.compose_for_the_editor()
         self.s.keys("C-x", "C-e")
         self.s.wait_for("FAKE EDITOR READY")
         # News arrives while the editor runs: twoway takes it in (two more
