@@ -38,6 +38,11 @@ static const struct opt_def opt_defs[] = {
     {"send_workers", OPT_INT, "4",
      "replies sent to Twilio at once (1 to 32); replies to one number keep their order"},
     {"max_body", OPT_INT, "1048576", "largest request body accepted, in bytes"},
+    {"max_upload", OPT_INT, "5242880",
+     "largest multipart/form-data message create (a message with its attachments), in bytes; "
+     "Twilio takes 5 MB of media per message"},
+    {"attachment_url_ttl", OPT_INT, "86400",
+     "seconds a signed attachment URL stays valid at most (at least half of it)"},
     {"request_timeout", OPT_INT, "10",
      "seconds a connection has to send a whole request (headers and body), counted from when "
      "it opens or its previous answer went out; also how long an idle connection stays open"},

@@ -10,6 +10,7 @@
 
 #include "admin/admin.h"
 #include "cable/cable.h"
+#include "store/attach.h"
 #include "store/db.h"
 #include "store/dbpool.h"
 #include "store/schema.h"
@@ -106,6 +107,23 @@ static void print_demo_info(struct twd *twd, bool agents, bool token_made, json_
     json_object_object_add(o, "type", json_object_new_string("ready"));
     print_json_line(o);
     fflush(stdout);
+}
+
+/* The key that signs attachment URLs, from the database (made there the
+ * first time), and how long they last. */
+static int setup_attachments(struct twd *twd, char **err)
+{
+    struct db *db = dbpool_write(twd->pool);
+    if (!db) {
+        *err = xstrdup("the database is not available");
+        return -1;
+    }
+    int rc = attach_setup(db, dconfig_get_int(twd->cfg, "attachment_url_ttl"), err);
+    if (dbpool_write_end(twd->pool, db, rc == 0) < 0 && rc == 0) {
+        *err = xstrdup("could not save the attachment key");
+        rc = -1;
+    }
+    return rc;
 }
 
 static enum log_level parse_level(const char *s)
@@ -227,6 +245,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "twowayd: seeding the demo account failed: %s\n", err);
         goto out;
     }
+    if (setup_attachments(&twd, &err) < 0) {
+        fprintf(stderr, "twowayd: %s\n", err);
+        goto out;
+    }
 
     /* Block the signals we wait for before any thread starts, so only
      * sigwait() below sees them. */
@@ -263,6 +285,7 @@ int main(int argc, char **argv)
     size_t pl = strlen(twd.public_url);
     while (pl > 0 && twd.public_url[pl - 1] == '/')
         twd.public_url[--pl] = '\0';
+    attach_set_public_url(twd.public_url);
     if (simulate) {
         char *fake = xasprintf("%s/sim", twd.base_url);
         dconfig_set(cfg, "twilio_base_url", fake, &err);
@@ -295,6 +318,7 @@ out:
     sender_stop(&twd.sender);
     changes_set_sink(NULL, NULL);
     cable_free(&twd.cable);
+    attach_teardown();
     dbpool_free(&twd.pool);
     free(twd.base_url);
     free(twd.public_url);

@@ -304,13 +304,15 @@ class CreateTest(Base):
                       headers={"Content-Type": "application/json"})
         self.assertIn("UTF-8", r.json["error"])
 
-    def test_attachments_upload_is_refused_clearly(self):
+    def test_a_form_without_files_is_a_plain_reply(self):
+        """multipart/form-data as Chatwoot's dashboard sends it; files are
+        test_attachments's."""
         cid, _ = self.inbound()
         body = (b"--XyZ\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\nhello\r\n"
                 b"--XyZ--\r\n")
-        err = self.error("POST", "/conversations/%d/messages" % cid, body,
-                         headers={"Content-Type": "multipart/form-data; boundary=XyZ"})
-        self.assertIn("attachments", err)
+        r = self.call("POST", "/conversations/%d/messages" % cid, body,
+                      headers={"Content-Type": "multipart/form-data; boundary=XyZ"})
+        self.assertEqual((r.json["content"], r.json["private"]), ("hello", False))
 
     def test_flood_guard(self):
         cid, _ = self.inbound()

@@ -321,6 +321,15 @@ class QueryPlans(unittest.TestCase):
         api("POST", c + "/messages", {"content": "We shipped it", "echo_id": "e-1"})
         api("POST", c + "/messages", {"content": "note", "private": True,
                                       "content_attributes": {"in_reply_to": reply["id"]}})
+        body, ctype = twtest.multipart([("content", "a photo"), ("echo_id", "mms-1")],
+                                       [("attachments[]", "p.jpg", "image/jpeg", b"\xff\xd8x")])
+        status, _, out = twtest.http_bytes("POST", d.base_url + "/api/v1/accounts/1" + c +
+                                           "/messages", body,
+                                           {"api_access_token": ann["token"],
+                                            "Content-Type": ctype})
+        assert status == 200, out
+        url = json.loads(out)["attachments"][0]["data_url"]
+        assert twtest.http_bytes("GET", url)[0] == 200
         gone = api("POST", c + "/messages", {"content": "oops"}).json
         api("DELETE", c + "/messages/%d" % gone["id"])
         contact = api("GET", c).json["meta"]["sender"]["id"]

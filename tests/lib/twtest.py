@@ -142,6 +142,36 @@ def http(method, url, body=None, headers=None, timeout=None):
         return Response(e.code, e.read().decode("utf-8", "replace"), dict(e.headers))
 
 
+def multipart(fields=(), files=(), boundary=None):
+    """A multipart/form-data body as browsers and Chatwoot's dashboard send
+    it: fields [(name, text)], files [(name, filename, content type or
+    None, bytes)]. Returns (body bytes, Content-Type header value)."""
+    boundary = boundary or "----twtest" + os.urandom(12).hex()
+    out = []
+    for name, value in fields:
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n"
+                    % (boundary, name)).encode() + value.encode() + b"\r\n")
+    for name, filename, ctype, data in files:
+        head = "--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n" % (
+            boundary, name, filename)
+        if ctype:
+            head += "Content-Type: %s\r\n" % ctype
+        out.append(head.encode() + b"\r\n" + data + b"\r\n")
+    out.append(("--%s--\r\n" % boundary).encode())
+    return b"".join(out), "multipart/form-data; boundary=" + boundary
+
+
+def http_bytes(method, url, body=None, headers=None, timeout=None):
+    """One HTTP request whose answer is bytes: (status, headers with
+    lower-case names, body bytes)."""
+    req = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
+    try:
+        with urllib.request.urlopen(req, timeout=timeout or DEADLINE) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
 def twilio_signature(auth_token, url, params):
     """X-Twilio-Signature as Twilio documents it: HMAC-SHA1 over the URL
     followed by each POST parameter name and value, sorted by name; base64."""

@@ -50,6 +50,9 @@ void api_canned_create(struct req *r);
 void api_canned_update(struct req *r);
 void api_canned_delete(struct req *r);
 
+/* api_attachments.c — params[0] = attachment id; signed by its URL */
+void api_attachments_show(struct req *r);
+
 /* api_contacts.c */
 void api_contacts_show(struct req *r);
 void api_contacts_search(struct req *r);

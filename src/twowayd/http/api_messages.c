@@ -13,6 +13,8 @@
 #include <strings.h>
 
 #include "http/api.h"
+#include "http/multipart.h"
+#include "store/attach.h"
 #include "store/changes.h"
 #include "store/db.h"
 #include "store/ops.h"
@@ -163,23 +165,32 @@ void api_messages_list(struct req *r)
 
 /* ---- create --------------------------------------------------------------- */
 
+/* Twilio sends at most 10 media with one message. */
+#define FILES_MAX 10
+
 /* What a POST asks for, checked before anything is written. */
 struct reply {
-    const char *content;
+    const char *content; /* NULL: none (files only) */
     bool is_private;
     const char *content_type;
     char *attributes; /* owned JSON text, or NULL */
     const char *echo_id;
+    const struct req_part *files[FILES_MAX]; /* multipart: attachments[] */
+    size_t nfiles;
 };
 
 static bool parse_content(struct req *r, json_object *body, struct reply *rp)
 {
     json_object *v = NULL;
     json_object_object_get_ex(body, "content", &v);
+    /* With files, the text may be left out (Chatwoot stores null). */
+    if (rp->nfiles &&
+        (!v || (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) == 0)))
+        return true;
     if (!v || !json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0) {
         req_reply_error(r, 422,
-                        "content is required and must be a string (attachments are "
-                        "not supported)");
+                        "content is required and must be a string (or send attachments as "
+                        "multipart/form-data)");
         return false;
     }
     const char *why =
@@ -305,21 +316,98 @@ static char *refusal(struct req *r, int64_t conv, const struct reply *rp)
     return ops_contact_unreachable(db, contact);
 }
 
+/* ---- multipart/form-data: a message with files ------------------------------ */
+
+static bool text_part(const struct req_part *p)
+{
+    const char *s = p->data.data ? p->data.data : "";
+    return strlen(s) == p->data.len && text_valid_utf8(s, p->data.len);
+}
+
+static bool is_file_part(const struct req_part *p)
+{
+    return strcmp(p->name, "attachments[]") == 0 || strcmp(p->name, "attachments") == 0;
+}
+
+/* The form's fields as the JSON body would have them (Rails reads both
+ * alike): text fields as strings, private as a boolean,
+ * content_attributes as the JSON it holds; the files into rp. NULL after a
+ * 422. Owned. */
+static json_object *form_body(struct req *r, struct reply *rp)
+{
+    static const char *const fields[] = {"content",      "private",      "echo_id",
+                                         "message_type", "content_type", "content_attributes"};
+    json_object *body = json_object_new_object();
+    for (size_t i = 0; i < r->nparts; i++) {
+        const struct req_part *p = &r->parts[i];
+        if (is_file_part(p)) {
+            if (rp->nfiles == FILES_MAX) {
+                req_reply_errorf(r, 422, "at most %d attachments go with one message", FILES_MAX);
+                goto fail;
+            }
+            if (p->data.len == 0) {
+                req_reply_errorf(r, 422, "attachment %zu is empty", rp->nfiles + 1);
+                goto fail;
+            }
+            rp->files[rp->nfiles++] = p;
+            continue;
+        }
+        const char *known = NULL;
+        for (size_t f = 0; f < sizeof fields / sizeof fields[0] && !known; f++)
+            if (strcmp(p->name, fields[f]) == 0)
+                known = fields[f];
+        if (!known || json_object_object_get_ex(body, known, NULL))
+            continue; /* Rails permits what it knows; the first value counts */
+        if (!text_part(p)) {
+            req_reply_errorf(r, 422, "%s must be text (valid UTF-8, no NUL)", known);
+            goto fail;
+        }
+        const char *v = p->data.data ? p->data.data : "";
+        json_object *val;
+        if (strcmp(known, "private") == 0) {
+            bool yes = strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
+            if (!yes && strcmp(v, "false") != 0 && strcmp(v, "0") != 0 && *v) {
+                req_reply_error(r, 422, "private must be true or false");
+                goto fail;
+            }
+            val = json_object_new_boolean(yes);
+        } else if (strcmp(known, "content_attributes") == 0) {
+            val = json_tokener_parse(v);
+            if (!val) {
+                req_reply_error(r, 422, "content_attributes must be an object");
+                goto fail;
+            }
+        } else {
+            val = json_object_new_string_len(v, (int)p->data.len);
+        }
+        json_object_object_add(body, known, val);
+    }
+    return body;
+fail:
+    json_object_put(body);
+    return NULL;
+}
+
+/* The type a file is stored and sent as: what its part says, when that
+ * is a media type. */
+static const char *file_type_of(const struct req_part *p)
+{
+    return attach_type_ok(p->content_type) ? p->content_type : "application/octet-stream";
+}
+
 void api_messages_create(struct req *r)
 {
     int64_t conv = path_conv(r);
     if (!conv)
         return;
-    if (r->content_type && strncasecmp(r->content_type, "multipart/form-data", 19) == 0) {
-        req_reply_error(r, 422,
-                        "attachments are not supported: send the message as JSON "
-                        "with a content string");
+    struct reply rp = {0};
+    json_object *form = NULL, *body;
+    if (multipart_is(r->content_type)) {
+        if (!(body = form = form_body(r, &rp)))
+            return;
+    } else if (!(body = req_json(r))) {
         return;
     }
-    json_object *body = req_json(r);
-    if (!body)
-        return;
-    struct reply rp = {0};
     char *why = NULL;
     if (!parse_content(r, body, &rp) || !parse_kind(r, body, &rp) ||
         !parse_attributes(r, body, conv, &rp) || !parse_echo(r, body, &rp))
@@ -354,12 +442,16 @@ void api_messages_create(struct req *r)
         req_reply_error(r, 422, "the message could not be stored");
         goto out;
     }
+    for (size_t i = 0; i < rp.nfiles; i++)
+        attach_store(r->db, id, rp.files[i]->filename, file_type_of(rp.files[i]),
+                     rp.files[i]->data.data, rp.files[i]->data.len);
     if (!rp.is_private && r->twd->sender)
         sender_wake(r->twd->sender);
     req_reply_json(r, 200, render_message(r->db, id));
 out:
     free(why);
     free(rp.attributes);
+    json_object_put(form);
 }
 
 /* ---- delete --------------------------------------------------------------- */

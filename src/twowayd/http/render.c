@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/attach.h"
 #include "store/db.h"
 #include "twoway/xmalloc.h"
 
@@ -249,8 +250,9 @@ json_object *render_label(struct db *db, int64_t label_id)
 static json_object *attachments_of(struct db *db, int64_t message_id)
 {
     json_object *arr = NULL;
-    sqlite3_stmt *st = db_prepare(db, "SELECT id, file_type, extension, data_url, file_size "
-                                      "FROM attachments WHERE message_id = ? ORDER BY id");
+    sqlite3_stmt *st =
+        db_prepare(db, "SELECT id, file_type, extension, data_url, file_size, file_name, "
+                       "data IS NOT NULL FROM attachments WHERE message_id = ? ORDER BY id");
     db_bindv(st, "i", message_id);
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (!arr)
@@ -261,7 +263,16 @@ static json_object *attachments_of(struct db *db, int64_t message_id)
         ADD(a, "file_type", col_str_or_empty(st, 1));
         ADD(a, "account_id", NULL);
         ADD(a, "extension", col_str(st, 2));
-        ADD(a, "data_url", col_str_or_empty(st, 3));
+        /* A file an agent sent is ours to serve, at a signed URL made now;
+         * one that came by MMS is where the carrier keeps it. */
+        if (sqlite3_column_int(st, 6)) {
+            char *url =
+                attach_url(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 5));
+            ADD(a, "data_url", json_object_new_string(url));
+            free(url);
+        } else {
+            ADD(a, "data_url", col_str_or_empty(st, 3));
+        }
         ADD(a, "thumb_url", json_object_new_string(""));
         ADD(a, "file_size", json_object_new_int64(sqlite3_column_int64(st, 4)));
         ADD(a, "width", NULL);

@@ -26,6 +26,14 @@ const char *req_form(const struct req *r, const char *key)
     return NULL;
 }
 
+const struct req_part *req_part(const struct req *r, const char *name)
+{
+    for (size_t i = 0; i < r->nparts; i++)
+        if (strcmp(r->parts[i].name, name) == 0)
+            return &r->parts[i];
+    return NULL;
+}
+
 const char *req_header(const struct req *r, const char *name)
 {
     return r->header ? r->header(r->header_cls, name) : NULL;
@@ -149,6 +157,24 @@ static void set_reply(struct req *r, int status, const char *type, char *body)
     r->status = status;
     r->reply_type = type;
     r->reply = body;
+    r->reply_len = 0;
+    r->reply_binary = false;
+    xfree_null(&r->reply_disposition);
+    xfree_null(&r->reply_type_owned);
+}
+
+void req_reply_bytes(struct req *r, int status, const char *type, const void *data, size_t len,
+                     const char *disposition)
+{
+    char *copy = xmalloc(len + 1);
+    if (len)
+        memcpy(copy, data, len);
+    copy[len] = '\0';
+    set_reply(r, status, NULL, copy);
+    r->reply_type = r->reply_type_owned = xstrdup(type);
+    r->reply_len = len;
+    r->reply_binary = true;
+    r->reply_disposition = disposition ? xstrdup(disposition) : NULL;
 }
 
 void req_reply_json(struct req *r, int status, json_object *obj)
@@ -209,8 +235,19 @@ void req_clear(struct req *r)
         free(r->form[i].value);
     }
     r->nform = 0;
+    for (size_t i = 0; i < r->nparts; i++) {
+        free(r->parts[i].name);
+        free(r->parts[i].filename);
+        free(r->parts[i].content_type);
+        buf_free(&r->parts[i].data);
+    }
+    free(r->parts);
+    r->parts = NULL;
+    r->nparts = 0;
     json_object_put(r->json);
     r->json = NULL;
     free(r->reply);
     r->reply = NULL;
+    xfree_null(&r->reply_disposition);
+    xfree_null(&r->reply_type_owned);
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "twoway/buf.h"
+
 struct db;
 struct twd;
 
@@ -29,6 +31,15 @@ struct req_kv {
     char *key;
     char *value;
 };
+
+/* One part of a multipart/form-data body. */
+struct req_part {
+    char *name;
+    char *filename;     /* NULL for a plain field */
+    char *content_type; /* NULL when the part gave none */
+    struct buf data;    /* its bytes (data.data may be NULL when empty) */
+};
+#define REQ_MAX_PARTS 32
 
 struct req {
     struct twd *twd; /* daemon context (config, sender) */
@@ -56,6 +67,10 @@ struct req {
     int nform;
     bool form_truncated;
 
+    /* The parts of a multipart/form-data body, in arrival order. */
+    struct req_part *parts;
+    size_t nparts;
+
     /* Request headers lookup (case-insensitive), provided by the server. */
     const char *(*header)(void *cls, const char *name);
     void *header_cls;
@@ -70,6 +85,10 @@ struct req {
     int status;
     char *reply; /* owned */
     const char *reply_type;
+    size_t reply_len;        /* bytes of reply; 0: up to its NUL */
+    bool reply_binary;       /* sent as it is (no compression) */
+    char *reply_disposition; /* Content-Disposition (owned), or NULL */
+    char *reply_type_owned;  /* a reply_type made for this answer */
 };
 
 /* First value of a query/form argument, or NULL. Borrowed. */
@@ -77,6 +96,8 @@ const char *req_arg(const struct req *r, const char *key);
 const char *req_header(const struct req *r, const char *name);
 /* First value of a form field, or NULL. Borrowed. */
 const char *req_form(const struct req *r, const char *key);
+/* The first multipart part named name, or NULL. Borrowed. */
+const struct req_part *req_part(const struct req *r, const char *name);
 
 /* The body as a JSON object. On bad JSON or a non-object, replies 400 with
  * a JSON error and returns NULL. An empty body is {}. Borrowed. */
@@ -103,6 +124,10 @@ void req_reply_errorf(struct req *r, int status, const char *fmt, ...)
 /* Empty body (Chatwoot answers some actions with 200 and no JSON). */
 void req_reply_empty(struct req *r, int status);
 void req_reply_text(struct req *r, int status, const char *type, const char *text);
+/* Bytes as they are (a file): copied, and so are type and disposition
+ * (NULL: no Content-Disposition). */
+void req_reply_bytes(struct req *r, int status, const char *type, const void *data, size_t len,
+                     const char *disposition);
 
 /* Chatwoot's standard errors. */
 void req_not_found(struct req *r);    /* 404 Resource could not be found */

@@ -72,6 +72,9 @@ static const struct route routes[] = {
     {"GET", ACC "/contacts/:id", ROUTE_AGENT, api_contacts_show},
     {"GET", ACC "/contacts/:id/conversations", ROUTE_AGENT, api_contacts_conversations},
 
+    /* An attachment's URL is signed: the handler checks it. */
+    {"GET", "/attachments/:id/*", 0, api_attachments_show},
+
     /* Twilio's webhooks authenticate by signature, in the handler. */
     {"POST", "/twilio/sms", 0, twilio_in_sms},
     {"POST", "/twilio/status", 0, twilio_in_status},

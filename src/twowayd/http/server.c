@@ -21,6 +21,7 @@
 #include "dconfig.h"
 #include "http/compress.h"
 #include "http/deadline.h"
+#include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "twd.h"
@@ -46,6 +47,7 @@ struct server {
     struct MHD_Daemon *mhd;
     struct twd *twd;
     size_t max_body;
+    size_t max_upload; /* a multipart/form-data body (a message with files) */
     int port;
     char *host;
     /* Requests whose headers have arrived and whose answer is not yet
@@ -61,6 +63,7 @@ struct server {
 struct conn_state {
     bool counted; /* in srv->active until answered (or upgraded) */
     struct buf body;
+    size_t limit; /* the most body this request may have */
     bool too_large;
     char *raw_uri; /* path and query exactly as received (Twilio signs it) */
 };
@@ -158,13 +161,20 @@ static void parse_form(struct req *r)
     }
 }
 
-static MHD_RESULT send_reply(struct server *srv, struct MHD_Connection *conn, int status,
-                             const char *type, const char *body)
+/* A file's bytes as they are, with how a browser should take them. */
+struct file_reply {
+    size_t len;
+    const char *disposition; /* NULL: none */
+};
+
+static MHD_RESULT send_reply_ex(struct server *srv, struct MHD_Connection *conn, int status,
+                                const char *type, const char *body, const struct file_reply *file)
 {
-    size_t len = strlen(body), zlen = 0;
+    size_t len = file ? file->len : strlen(body), zlen = 0;
     char *gz = NULL;
-    if (len >= COMPRESS_MIN_BYTES && compress_accepts_gzip(MHD_lookup_connection_value(
-                                         conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING)))
+    if (!file && len >= COMPRESS_MIN_BYTES &&
+        compress_accepts_gzip(
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING)))
         gz = compress_gzip(body, len, &zlen);
     struct MHD_Response *resp =
         gz ? MHD_create_response_from_buffer(zlen, gz, MHD_RESPMEM_MUST_FREE)
@@ -176,8 +186,15 @@ static MHD_RESULT send_reply(struct server *srv, struct MHD_Connection *conn, in
     MHD_add_response_header(resp, "Content-Type", type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     /* Whether an answer is compressed depends on the request's header. */
-    if (len >= COMPRESS_MIN_BYTES)
+    if (!file && len >= COMPRESS_MIN_BYTES)
         MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+    if (file) {
+        /* A customer's or an agent's file: never run as a page of ours. */
+        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+        MHD_add_response_header(resp, "Content-Security-Policy", "sandbox");
+        if (file->disposition)
+            MHD_add_response_header(resp, "Content-Disposition", file->disposition);
+    }
     if (gz)
         MHD_add_response_header(resp, "Content-Encoding", "gzip");
     if (atomic_load(&srv->draining))
@@ -185,6 +202,12 @@ static MHD_RESULT send_reply(struct server *srv, struct MHD_Connection *conn, in
     MHD_RESULT ret = MHD_queue_response(conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+static MHD_RESULT send_reply(struct server *srv, struct MHD_Connection *conn, int status,
+                             const char *type, const char *body)
+{
+    return send_reply_ex(srv, conn, status, type, body, NULL);
 }
 
 /* ---- /cable: the WebSocket upgrade, then the socket is the hub's ---- */
@@ -290,12 +313,15 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
                                   "{\"error\":\"Resource could not be found\"}");
             }
         }
+        /* A message with its files may be larger than any other body. */
+        cs->limit = multipart_is(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type"))
+                        ? srv->max_upload
+                        : srv->max_body;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > srv->max_body) {
+        if (cl && strtoull(cl, NULL, 10) > cs->limit) {
             cs->too_large = true;
             arrived(srv, conn);
-            char *m =
-                xasprintf("{\"error\":\"request body larger than %zu bytes\"}", srv->max_body);
+            char *m = xasprintf("{\"error\":\"request body larger than %zu bytes\"}", cs->limit);
             MHD_RESULT ret = send_reply(srv, conn, 413, "application/json; charset=utf-8", m);
             free(m);
             return ret;
@@ -305,9 +331,9 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
     if (*upload_data_size) {
         if (cs->too_large)
             return MHD_NO;
-        if (cs->body.len + *upload_data_size > srv->max_body) {
+        if (cs->body.len + *upload_data_size > cs->limit) {
             /* chunked body beyond the limit: drop the connection */
-            log_warn("%s %s: body over %zu bytes, closing", method, url, srv->max_body);
+            log_warn("%s %s: body over %zu bytes, closing", method, url, cs->limit);
             cs->too_large = true;
             return MHD_NO;
         }
@@ -337,15 +363,21 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
 
     if (r.content_type && strncasecmp(r.content_type, "application/x-www-form-urlencoded", 33) == 0)
         parse_form(&r);
+    const char *bad_form = NULL;
+    if (multipart_is(r.content_type) && strcmp(method, "POST") == 0)
+        multipart_parse(conn, &r, r.body, r.body_len, &bad_form);
 
     if (r.args_truncated) {
         req_reply_error(&r, 400, "too many query parameters");
+    } else if (bad_form) {
+        req_reply_error(&r, 400, bad_form);
     } else {
         router_dispatch(&r);
     }
+    struct file_reply file = {r.reply_len, r.reply_disposition};
     MHD_RESULT ret =
-        send_reply(srv, conn, r.status, r.reply_type ? r.reply_type : "application/json",
-                   r.reply ? r.reply : "");
+        send_reply_ex(srv, conn, r.status, r.reply_type ? r.reply_type : "application/json",
+                      r.reply ? r.reply : "", r.reply_binary ? &file : NULL);
     req_clear(&r);
     return ret;
 }
@@ -506,6 +538,7 @@ struct server *server_start(struct twd *twd, const char *addr, size_t max_body, 
     struct server *s = xcalloc(1, sizeof *s);
     s->twd = twd;
     s->max_body = max_body;
+    s->max_upload = (size_t)dconfig_get_int(twd->cfg, "max_upload");
     s->host = host;
     pthread_mutex_init(&s->mu, NULL);
     pthread_condattr_t ca;

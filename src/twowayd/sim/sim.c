@@ -821,6 +821,12 @@ void sim_fake_twilio(struct req *r)
     e->callback = callback_path(twd, req_form(r, "StatusCallback"));
     reply_message(r, e, account, nmedia);
     log_info("sim: %s accepted for %s", e->sid, e->to);
+    /* Where each file would be fetched from; the signature stays out of
+     * the log, as a token would. */
+    for (int i = 0; i < r->nform; i++)
+        if (strcmp(r->form[i].key, "MediaUrl") == 0)
+            log_info("sim: %s media %.*s", e->sid, (int)strcspn(r->form[i].value, "?"),
+                     r->form[i].value);
 
     bool queued = false;
     pthread_mutex_lock(&live_mu);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/attach.h"
 #include "store/db.h"
 #include "store/dbpool.h"
 #include "dconfig.h"
@@ -59,11 +60,16 @@ struct sender {
     uint64_t wakes; /* bumped by sender_wake: a worker waiting sees it move */
 };
 
+/* Twilio takes at most 10 media with a message. */
+#define MEDIA_MAX 10
+
 /* One claimed outbox row and what to send. */
 struct job {
     int64_t outbox_id, message_id, conv_id, contact_id;
     int64_t attempts; /* including the one being made */
     char *to, *from, *body;
+    char *media[MEDIA_MAX]; /* signed URLs of the files an agent attached */
+    size_t nmedia;
 };
 
 enum outcome_kind {
@@ -85,6 +91,22 @@ static void job_free(struct job *job)
     free(job->to);
     free(job->from);
     free(job->body);
+    for (size_t i = 0; i < job->nmedia; i++)
+        free(job->media[i]);
+    job->nmedia = 0;
+}
+
+/* The files of the message, as URLs Twilio fetches them from (signed
+ * now, valid long enough for Twilio's fetch). */
+static void load_media(struct db *db, struct job *job)
+{
+    sqlite3_stmt *st = db_prepare(db, "SELECT id, file_name FROM attachments "
+                                      "WHERE message_id = ? AND data IS NOT NULL ORDER BY id");
+    db_bindv(st, "i", job->message_id);
+    while (job->nmedia < MEDIA_MAX && sqlite3_step(st) == SQLITE_ROW)
+        job->media[job->nmedia++] =
+            attach_url(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+    db_done(db, st);
 }
 
 static char *col_dup(sqlite3_stmt *st, int col)
@@ -142,7 +164,8 @@ static char *load_job(struct sender *s, struct db *db, struct job *job, bool *ma
     if (deleted)
         return xstrdup("deleted before it was sent");
     *mark_message = true;
-    if (!job->body || !*job->body)
+    load_media(db, job);
+    if ((!job->body || !*job->body) && job->nmedia == 0)
         return xstrdup("Nothing to send: an SMS needs text");
     if (!job->to || !*job->to)
         return xstrdup("The contact has no phone number");
@@ -350,7 +373,9 @@ static void post(struct sender *s, CURL *curl, const struct job *job, struct out
     buf_init(&body);
     form_add(&form, curl, "To", job->to);
     form_add(&form, curl, "From", job->from);
-    form_add(&form, curl, "Body", job->body);
+    form_add(&form, curl, "Body", job->body ? job->body : "");
+    for (size_t i = 0; i < job->nmedia; i++)
+        form_add(&form, curl, "MediaUrl", job->media[i]);
     form_add(&form, curl, "StatusCallback", callback);
 
     /* Without "Expect:" curl waits for a 100 Continue on larger bodies. */
@@ -364,8 +389,8 @@ static void post(struct sender *s, CURL *curl, const struct job *job, struct out
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 
-    log_info("sending message %lld to %s (attempt %lld)", (long long)job->message_id, job->to,
-             (long long)job->attempts);
+    log_info("sending message %lld to %s (attempt %lld%s)", (long long)job->message_id, job->to,
+             (long long)job->attempts, job->nmedia ? ", with media" : "");
     CURLcode rc = curl_easy_perform(curl);
     classify(curl, rc, errbuf, &body, out);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "store/attach.h"
 #include "store/db.h"
 #include "dconfig.h"
 #include "twilio/hours.h"
@@ -234,56 +235,14 @@ static int parse_inbound(struct req *r, struct inbound *in)
     return parse_media(r, in);
 }
 
-static const char *file_type_of(const char *content_type)
-{
-    if (strncasecmp(content_type, "image/", 6) == 0)
-        return "image";
-    if (strncasecmp(content_type, "audio/", 6) == 0)
-        return "audio";
-    if (strncasecmp(content_type, "video/", 6) == 0)
-        return "video";
-    return "file";
-}
-
-/* A file name extension for a media type, or NULL. Twilio's media URLs
- * have none, and clients name saved files by it. */
-static char *extension_of(const char *content_type)
-{
-    static const struct {
-        const char *type, *ext;
-    } known[] = {
-        {"image/jpeg", "jpg"},      {"image/png", "png"},    {"image/gif", "gif"},
-        {"image/webp", "webp"},     {"image/heic", "heic"},  {"audio/mpeg", "mp3"},
-        {"audio/ogg", "ogg"},       {"audio/amr", "amr"},    {"audio/mp4", "m4a"},
-        {"video/mp4", "mp4"},       {"video/3gpp", "3gp"},   {"video/quicktime", "mov"},
-        {"text/vcard", "vcf"},      {"text/x-vcard", "vcf"}, {"text/plain", "txt"},
-        {"application/pdf", "pdf"},
-    };
-    size_t tl = strcspn(content_type, "; ");
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strlen(known[i].type) == tl && strncasecmp(known[i].type, content_type, tl) == 0)
-            return xstrdup(known[i].ext);
-    /* Else the subtype, if it is a plain word ("image/bmp" → "bmp"). */
-    const char *sub = strchr(content_type, '/') + 1;
-    size_t n = 0;
-    while (n < tl && isalnum((unsigned char)sub[n]))
-        n++;
-    if (n == 0 || n > 8 || (sub[n] && sub[n] != ';' && sub[n] != ' '))
-        return NULL;
-    char *ext = xstrndup(sub, n);
-    for (char *c = ext; *c; c++)
-        *c = (char)tolower((unsigned char)*c);
-    return ext;
-}
-
 static void add_media(struct db *db, int64_t message_id, const struct inbound *in)
 {
     for (int i = 0; i < in->nmedia; i++) {
-        char *ext = extension_of(in->media[i].content_type);
+        char *ext = attach_extension(in->media[i].content_type, NULL);
         db_exec(db,
                 "INSERT INTO attachments(message_id, file_type, content_type, extension, data_url, "
                 "file_size) VALUES (?, ?, ?, ?, ?, 0)",
-                "itttt", message_id, file_type_of(in->media[i].content_type),
+                "itttt", message_id, attach_file_type(in->media[i].content_type),
                 in->media[i].content_type, ext, in->media[i].url);
         free(ext);
     }
