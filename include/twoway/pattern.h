@@ -25,6 +25,12 @@ struct pattern;
 struct pattern_ctx {
     int64_t me;  /* my agent id */
     int64_t now; /* epoch seconds */
+    /* Added (push2), for pattern_filter only: the directory, to turn ~a
+     * NAME and ~t TEAM into ids (borrowed; NULL: not known). */
+    const struct agent *agents;
+    size_t nagents;
+    const struct team *teams;
+    size_t nteams;
 };
 
 /* NULL with *err (owned) on a syntax error that names the problem. */
@@ -32,6 +38,17 @@ struct pattern *pattern_compile(const char *text, char **err);
 bool pattern_match(const struct pattern *p, const struct conversation *c,
                    const struct pattern_ctx *ctx);
 void pattern_free(struct pattern **p);
+
+/* Added (push2): what of the pattern the server can filter by (Chatwoot's
+ * conversation filter, model.h's conv_filter), into *out (emptied first):
+ * conditions every match passes, so the server's answer holds every match
+ * (a superset). out->exact says they are the whole pattern: then the
+ * server's answer is the matches, and its count theirs. Statuses, labels,
+ * priorities, assignees and teams are said (negated where the server's
+ * NOT IN means the same); unread, waiting, opted out and text are not, nor
+ * an OR across different keys. */
+void pattern_filter(const struct pattern *p, const struct pattern_ctx *ctx,
+                    struct conv_filter *out);
 
 /* Notes (added with the implementation):
  * - Text also searches the contact's email; all text matching is ASCII

@@ -105,6 +105,40 @@ bool session_list_complete(const struct session *s);
  * come. session_list_loading_all says it is under way. */
 void session_load_all(struct session *s);
 bool session_list_loading_all(const struct session *s);
+
+/* Added (push2): the list over conversations not loaded yet, with the
+ * server's help.
+ *
+ * session_set_filter: the part of a limit the server can filter by
+ * (pattern_filter; NULL or empty: none; copied). When it can be used (no
+ * text search, the newest activity first), the list is the server's
+ * filtered list (POST …/conversations/filter, the query's own fields
+ * carried as conditions), reloaded from its first page, paged as it is
+ * scrolled, and kept by the same rules when changes come. Else the limit
+ * stays local.
+ * session_filter_exact: a filter is in use and says all the limit says:
+ * the list is the limit's matches, session_list_total their number.
+ * session_list_total: conversations of the list on the server, all pages
+ * (with a filter, those that pass it), from the server's count; -1 not
+ * known yet.
+ * session_load_pages: load up to n more pages by themselves (a limit the
+ * server cannot say all of: its matches further down, a few pages at a
+ * time, never the whole inbox).
+ * session_list_end: the end of the list (`bottom`): the last pages by the
+ * server's count in place of the loaded ones, never every page between.
+ * session_list_offset: rows of the list above the loaded window (0 unless
+ * the end was asked for); session_load_before loads the page above it
+ * (scrolling up), session_list_top the list from its first page again.
+ * session_list_partial: rows of the list are not loaded (below or above). */
+void session_set_filter(struct session *s, const struct conv_filter *f);
+bool session_filter_exact(const struct session *s);
+int64_t session_list_total(const struct session *s);
+void session_load_pages(struct session *s, int n);
+void session_list_end(struct session *s);
+size_t session_list_offset(const struct session *s);
+void session_load_before(struct session *s);
+void session_list_top(struct session *s);
+bool session_list_partial(const struct session *s);
 /* Poll everything now. */
 void session_refresh(struct session *s);
 

@@ -39,6 +39,9 @@ struct view {
      * agent has not passed that row yet, so `next-waiting` and
      * `next-unread` look at it first. Any move or open clears it. */
     bool selected_moved;
+    /* Added (push2): `bottom` asked the server for the list's end: the
+     * last row shown is selected as the rows come. Any move clears it. */
+    bool select_end;
 
     int64_t *marks; /* marked conversation ids (sorted) */
     size_t nmarks;

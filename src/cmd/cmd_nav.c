@@ -249,6 +249,7 @@ static long index_in(const int64_t *ids, size_t n, int64_t id)
 static void select_id(struct cmd_env *env, int64_t id)
 {
     env->view->selected_moved = false;
+    env->view->select_end = false;
     if (env->view->selected != id) {
         env->view->selected = id;
         view_touch(env->view);
@@ -271,14 +272,20 @@ enum cmd_status cmd_nav_move(struct cmd_call *call)
     if (rows < 1)
         rows = 1;
     long to;
-    if (strcmp(name, "top") == 0)
+    bool end = false;
+    if (strcmp(name, "top") == 0) {
         to = 0;
-    else if (strcmp(name, "bottom") == 0) {
+        /* The end was asked for: the top is the list's first page again. */
+        if (env->ss && session_list_offset(env->ss))
+            session_list_top(env->ss);
+    } else if (strcmp(name, "bottom") == 0) {
         to = (long)n - 1;
-        /* The end of what is loaded is not the end of the list: ask the
-         * server for the rest (the status line says while it comes). */
-        if (env->ss && !session_list_complete(env->ss))
-            session_load_all(env->ss);
+        /* The end of what is loaded is not the end of the list: the
+         * server's last rows (by its count; the status line says while
+         * they come), selected as they come. */
+        end = env->ss && !session_list_complete(env->ss);
+        if (end)
+            session_list_end(env->ss);
     } else if (at < 0)
         to = 0; /* nothing selected yet: start at the top */
     else if (strcmp(name, "next") == 0)
@@ -294,6 +301,7 @@ enum cmd_status cmd_nav_move(struct cmd_call *call)
     if (to >= (long)n)
         to = (long)n - 1;
     select_id(env, ids[to]);
+    env->view->select_end = end;
     free(ids);
     return CMD_OK;
 }
@@ -593,6 +601,48 @@ enum cmd_status cmd_nav_search(struct cmd_call *call)
     return CMD_OK;
 }
 
+/* Pages a limit the server cannot say all of loads by itself: its matches
+ * further down, a screenful or more, never the whole inbox; scrolling to
+ * the end loads more. */
+#define LIMIT_SCAN_PAGES 40
+
+/* The server's part of the view's limit, for the session (push2). */
+static void limit_to_session(struct cmd_env *env)
+{
+    if (!env->ss)
+        return;
+    struct conv_filter f = {0};
+    if (env->view->limit) {
+        size_t na = 0, nt = 0;
+        struct pattern_ctx pc = {.me = cmd_me(env), .now = timeutil_now()};
+        pc.agents = store_agents(env->st, &na);
+        pc.nagents = na;
+        pc.teams = store_teams(env->st, &nt);
+        pc.nteams = nt;
+        pattern_filter(env->view->limit, &pc, &f);
+    }
+    session_set_filter(env->ss, env->view->limit ? &f : NULL);
+    model_conv_filter_free(&f);
+    if (env->view->limit && !session_filter_exact(env->ss) && !session_list_complete(env->ss))
+        session_load_pages(env->ss, LIMIT_SCAN_PAGES);
+}
+
+void cmd_nav_limit_count(const struct cmd_env *env, int64_t *n, bool *partial)
+{
+    size_t shown = 0;
+    free(cmd_nav_shown(env, &shown));
+    *n = (int64_t)shown;
+    *partial = false;
+    if (!env->ss || !session_list_partial(env->ss))
+        return; /* every row is here: counted here */
+    int64_t total = session_list_total(env->ss);
+    if (env->view->limit ? session_filter_exact(env->ss) && total >= 0 : total >= 0) {
+        *n = total; /* the server counted them all */
+        return;
+    }
+    *partial = true;
+}
+
 enum cmd_status cmd_nav_limit(struct cmd_call *call)
 {
     char *a = cmd_join_args(call, 1);
@@ -605,9 +655,9 @@ enum cmd_status cmd_nav_limit(struct cmd_call *call)
         free(err);
         return CMD_FAIL;
     }
-    /* A limit is over the whole list, not the pages loaded so far. */
-    if (call->env->view->limit && call->env->ss && !session_list_complete(call->env->ss))
-        session_load_all(call->env->ss);
+    /* A limit is over the whole list, not the pages loaded so far: the
+     * server filters by what it can, the rest is looked for page by page. */
+    limit_to_session(call->env);
     return CMD_OK;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "twoway/smskw.h"
 #include "twoway/text.h"
@@ -565,4 +566,121 @@ bool model_name_is_phone(const char *name)
             return false;
     }
     return digits >= 3;
+}
+
+/* ---- the server's filter (push2) ---- */
+
+void model_conv_filter_free(struct conv_filter *f)
+{
+    for (size_t i = 0; i < f->nconds; i++) {
+        for (size_t k = 0; k < f->conds[i].nvalues; k++)
+            free(f->conds[i].values[k]);
+        free(f->conds[i].values);
+    }
+    free(f->conds);
+    memset(f, 0, sizeof *f);
+}
+
+void model_conv_filter_add(struct conv_filter *f, enum conv_filter_key key, bool neg, bool present,
+                           const char *const *values, size_t n)
+{
+    f->conds = xreallocarray(f->conds, f->nconds + 1, sizeof *f->conds);
+    struct conv_filter_cond *c = &f->conds[f->nconds++];
+    *c = (struct conv_filter_cond){.key = key, .neg = neg, .present = present};
+    c->values = xcalloc(n ? n : 1, sizeof *c->values);
+    for (size_t i = 0; i < n; i++)
+        c->values[i] = xstrdup(values[i]);
+    c->nvalues = n;
+}
+
+void model_conv_filter_copy(struct conv_filter *dst, const struct conv_filter *src)
+{
+    memset(dst, 0, sizeof *dst);
+    for (size_t i = 0; src && i < src->nconds; i++) {
+        const struct conv_filter_cond *c = &src->conds[i];
+        model_conv_filter_add(dst, c->key, c->neg, c->present, (const char *const *)c->values,
+                              c->nvalues);
+    }
+    dst->exact = src ? src->exact : false;
+}
+
+bool model_conv_filter_equal(const struct conv_filter *a, const struct conv_filter *b)
+{
+    size_t na = a ? a->nconds : 0, nb = b ? b->nconds : 0;
+    if (na != nb || (na && a->exact != b->exact))
+        return false;
+    for (size_t i = 0; i < na; i++) {
+        const struct conv_filter_cond *x = &a->conds[i], *y = &b->conds[i];
+        if (x->key != y->key || x->neg != y->neg || x->present != y->present ||
+            x->nvalues != y->nvalues)
+            return false;
+        for (size_t k = 0; k < x->nvalues; k++)
+            if (strcmp(x->values[k], y->values[k]) != 0)
+                return false;
+    }
+    return true;
+}
+
+const char *model_conv_filter_key_name(enum conv_filter_key k)
+{
+    static const char *const names[] = {"status",  "assignee_id", "inbox_id",
+                                        "team_id", "priority",    "labels"};
+    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "";
+}
+
+/* One condition's values against one value of the conversation ("" for
+ * none). */
+static bool cond_has(const struct conv_filter_cond *c, const char *v)
+{
+    for (size_t k = 0; k < c->nvalues; k++)
+        if (strcasecmp(c->values[k], v) == 0)
+            return true;
+    return false;
+}
+
+static bool cond_match(const struct conv_filter_cond *c, const struct conversation *cv)
+{
+    char num[24];
+    const char *v = "";
+    switch (c->key) {
+    case CF_STATUS:
+        v = model_status_name(cv->status);
+        break;
+    case CF_PRIORITY:
+        v = cv->priority == PRIORITY_NONE ? "" : model_priority_name(cv->priority);
+        break;
+    case CF_ASSIGNEE:
+    case CF_INBOX:
+    case CF_TEAM: {
+        int64_t id = c->key == CF_ASSIGNEE ? cv->assignee_id
+                     : c->key == CF_INBOX  ? cv->inbox_id
+                                           : cv->team_id;
+        if (id) {
+            snprintf(num, sizeof num, "%lld", (long long)id);
+            v = num;
+        }
+        break;
+    }
+    case CF_LABELS: {
+        if (c->present)
+            return (cv->nlabels > 0) != c->neg;
+        bool any = false;
+        for (size_t i = 0; i < cv->nlabels && !any; i++)
+            any = cond_has(c, cv->labels[i]);
+        return any != c->neg;
+    }
+    }
+    if (c->present)
+        return (*v != '\0') != c->neg;
+    if (!*v)
+        return false; /* IN and NOT IN alike leave out what has no value */
+    return cond_has(c, v) != c->neg;
+}
+
+bool model_conv_filter_match(const struct conv_filter *f, const struct conversation *c)
+{
+    for (size_t i = 0; f && i < f->nconds; i++)
+        if (!cond_match(&f->conds[i], c))
+            return false;
+    return true;
 }

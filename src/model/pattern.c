@@ -12,6 +12,7 @@
 #include "twoway/pattern.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -735,10 +736,141 @@ bool pattern_match(const struct pattern *p, const struct conversation *c,
 {
     if (!p || !p->root || !c)
         return false;
-    struct pattern_ctx dflt = {0, 0};
+    struct pattern_ctx dflt = {0};
     if (!ctx) {
         dflt.now = timeutil_now();
         ctx = &dflt;
     }
     return match_node(p->root, c, ctx);
+}
+
+/* ---- what the server can filter by (push2) ---- */
+
+/* One node as conditions added to *f; false if it says more than they do
+ * (then what was added is still implied by it). */
+static bool filter_node(const struct node *n, const struct pattern_ctx *ctx, struct conv_filter *f);
+
+static void add1(struct conv_filter *f, enum conv_filter_key key, bool neg, const char *v)
+{
+    model_conv_filter_add(f, key, neg, false, &v, 1);
+}
+
+static void add_present(struct conv_filter *f, enum conv_filter_key key, bool present)
+{
+    model_conv_filter_add(f, key, !present, true, NULL, 0);
+}
+
+/* The ids of the directory's names that the pattern's matcher takes;
+ * "0" (nobody) when none does. false without a directory. */
+static bool ids_named(const struct node *n, const struct pattern_ctx *ctx, struct conv_filter *f)
+{
+    bool team = n->kind == N_TEAM;
+    size_t count = team ? ctx->nteams : ctx->nagents;
+    if (team ? !ctx->teams : !ctx->agents)
+        return false;
+    char **vals = xcalloc(count + 1, sizeof *vals);
+    size_t k = 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *name = team ? ctx->teams[i].name : ctx->agents[i].name;
+        int64_t id = team ? ctx->teams[i].id : ctx->agents[i].id;
+        if (name && (team ? iprefix(name, n->text) : name_matches(name, n->text)))
+            vals[k++] = xasprintf("%lld", (long long)id);
+    }
+    if (!k)
+        vals[k++] = xstrdup("0");
+    model_conv_filter_add(f, team ? CF_TEAM : CF_ASSIGNEE, false, false, (const char *const *)vals,
+                          k);
+    for (size_t i = 0; i < k; i++)
+        free(vals[i]);
+    free(vals);
+    return true;
+}
+
+static bool filter_leaf(const struct node *n, const struct pattern_ctx *ctx, struct conv_filter *f)
+{
+    char num[24];
+    switch (n->kind) {
+    case N_STATUS:
+        add1(f, CF_STATUS, n->neg, model_status_name((enum conv_status)n->num));
+        return true; /* a status is never empty: NOT IN means "not" */
+    case N_LABEL:
+        /* NOT IN (the tagged ones) keeps the untagged: "not" exactly. */
+        add1(f, CF_LABELS, n->neg, n->text);
+        return true;
+    case N_ASSIGNED_NONE:
+    case N_ASSIGNED_ANY:
+        add_present(f, CF_ASSIGNEE, (n->kind == N_ASSIGNED_ANY) != n->neg);
+        return true;
+    case N_ASSIGNED_ME:
+        if (n->neg || !ctx->me)
+            return false; /* NOT IN would drop the unassigned too */
+        snprintf(num, sizeof num, "%lld", (long long)ctx->me);
+        add1(f, CF_ASSIGNEE, false, num);
+        return true;
+    case N_PRIORITY:
+        if (n->neg || n->num == PRIORITY_NONE)
+            return false; /* the server has no "no priority" */
+        add1(f, CF_PRIORITY, false, model_priority_name((enum conv_priority)n->num));
+        return true;
+    case N_ASSIGNED_NAME:
+    case N_TEAM:
+        return !n->neg && ids_named(n, ctx, f);
+    default:
+        return false; /* unread, waiting, opted out, text */
+    }
+}
+
+/* a | b | …: one condition when every branch is one positive "in" on the
+ * same key (their values joined); else nothing is said. */
+static bool filter_or(const struct node *n, const struct pattern_ctx *ctx, struct conv_filter *f)
+{
+    struct conv_filter joined = {0};
+    bool exact = true, ok = true;
+    for (size_t i = 0; i < n->nkids && ok; i++) {
+        struct conv_filter one = {0};
+        exact = filter_node(n->kids[i], ctx, &one) && exact;
+        const struct conv_filter_cond *c = one.nconds == 1 ? &one.conds[0] : NULL;
+        ok = c && !c->neg && !c->present && (!joined.nconds || joined.conds[0].key == c->key);
+        if (ok && !joined.nconds) {
+            model_conv_filter_add(&joined, c->key, false, false, (const char *const *)c->values,
+                                  c->nvalues);
+        } else if (ok) {
+            struct conv_filter_cond *j = &joined.conds[0];
+            j->values = xreallocarray(j->values, j->nvalues + c->nvalues, sizeof *j->values);
+            for (size_t k = 0; k < c->nvalues; k++)
+                j->values[j->nvalues++] = xstrdup(c->values[k]);
+        }
+        model_conv_filter_free(&one);
+    }
+    if (ok && joined.nconds)
+        model_conv_filter_add(f, joined.conds[0].key, false, false,
+                              (const char *const *)joined.conds[0].values, joined.conds[0].nvalues);
+    model_conv_filter_free(&joined);
+    return ok && exact;
+}
+
+static bool filter_node(const struct node *n, const struct pattern_ctx *ctx, struct conv_filter *f)
+{
+    if (n->kind == N_AND || n->kind == N_OR) {
+        if (n->neg)
+            return false; /* !( … ): nothing said */
+        if (n->kind == N_OR)
+            return filter_or(n, ctx, f);
+        bool exact = true;
+        for (size_t i = 0; i < n->nkids; i++)
+            exact = filter_node(n->kids[i], ctx, f) && exact;
+        return exact;
+    }
+    return filter_leaf(n, ctx, f);
+}
+
+void pattern_filter(const struct pattern *p, const struct pattern_ctx *ctx, struct conv_filter *out)
+{
+    model_conv_filter_free(out);
+    struct pattern_ctx dflt = {0};
+    if (!ctx)
+        ctx = &dflt;
+    if (!p || !p->root)
+        return;
+    out->exact = filter_node(p->root, ctx, out);
 }

@@ -571,10 +571,48 @@ static void list_get(struct provider *p, const char *path, const struct conv_que
     call_send(c, "GET", buf_detach(&url), NULL);
 }
 
+/* POST …/conversations/filter (§3.5): the conditions as Chatwoot takes
+ * them, all joined by AND; the answer is the list's, unwrapped. */
+static void list_filter(struct provider *p, const struct conv_query *q, prov_cb cb, void *ud)
+{
+    struct cw *cw = cw_of(p);
+    json_object *payload = json_object_new_array();
+    const struct conv_filter *f = q->filter;
+    for (size_t i = 0; i < f->nconds; i++) {
+        const struct conv_filter_cond *c = &f->conds[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "attribute_key",
+                               json_object_new_string(model_conv_filter_key_name(c->key)));
+        json_object_object_add(o, "filter_operator",
+                               json_object_new_string(c->present
+                                                          ? c->neg ? "is_not_present" : "is_present"
+                                                      : c->neg ? "not_equal_to"
+                                                               : "equal_to"));
+        json_object *vals = json_object_new_array();
+        for (size_t k = 0; k < c->nvalues; k++)
+            json_object_array_add(vals, json_object_new_string(c->values[k]));
+        json_object_object_add(o, "values", vals);
+        json_object_object_add(o, "query_operator",
+                               i + 1 < f->nconds ? json_object_new_string("and") : NULL);
+        json_object_array_add(payload, o);
+    }
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "payload", payload);
+    struct buf url;
+    acc_url(cw, &url, "/conversations/filter");
+    param_int(&url, "page", q->page > 0 ? q->page : 1);
+    struct cw_call *c = call_new(cw, map_conv_list, BODY_JSON, cb, ud);
+    c->account_wide = true;
+    call_send(c, "POST", buf_detach(&url), body);
+}
+
 static void op_list_conversations(struct provider *p, const struct conv_query *q, prov_cb cb,
                                   void *ud)
 {
-    list_get(p, "/conversations", q, true, map_conv_list, cb, ud);
+    if (q && q->filter && q->filter->nconds && q->updated_within <= 0)
+        list_filter(p, q, cb, ud);
+    else
+        list_get(p, "/conversations", q, true, map_conv_list, cb, ud);
 }
 
 static void op_conversation_counts(struct provider *p, const struct conv_query *q, prov_cb cb,

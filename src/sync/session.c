@@ -349,6 +349,8 @@ struct session *session_new(struct provider *p, struct store *st, const struct s
     s->q.assignee = ASSIGNEE_ALL;
     s->q.status = CONV_OPEN;
     s->q.page = 1;
+    s->list_first = 1;
+    s->filter_total = -1;
     s->next_poll = INT64_MAX;
     s->timer_at = -1;
     s->updated_within_ok = -1; /* not known until a server answers */
@@ -396,6 +398,8 @@ void session_free(struct session **ps)
     free(s->list_ids);
     free(s->refresh_ids);
     free(s->changes_seen);
+    model_conv_filter_free(&s->limit_filter);
+    model_conv_filter_free(&s->list_filter);
     outbox_free(&s->outbox);
     free(s->claimed);
     while (s->watches) {

@@ -14,6 +14,7 @@
  * on a page changed, stopping at the first unchanged one. A text search or
  * another order than the newest activity first always goes the old way. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "session_priv.h"
@@ -43,6 +44,7 @@ static void list_clear(struct session *s)
 {
     s->nlist = 0;
     s->list_pages = 0;
+    s->list_first = 1;
     s->list_complete = false;
 }
 
@@ -97,7 +99,7 @@ static bool query_takes(const struct session *s, const struct conversation *c)
         if (!has)
             return false;
     }
-    return true;
+    return !s->filter_on || model_conv_filter_match(&s->limit_filter, c);
 }
 
 /* The server's default order, which the placing below keeps. */
@@ -138,12 +140,15 @@ static void place(struct session *s, int64_t id, bool ties_first)
     }
     if (i == s->nlist && !s->list_complete && s->nlist > 0)
         return;
+    if (i == 0 && s->list_first > 1)
+        return; /* above the loaded window: its page has it */
     list_insert(s, i, id);
 }
 
 /* ---- pages: the first, and the next when scrolled to ---- */
 
 static void request_page(struct session *s, int page);
+static void request_counts(struct session *s);
 
 static void on_page(void *ud, struct prov_result *res)
 {
@@ -155,31 +160,49 @@ static void on_page(void *ud, struct prov_result *res)
     }
     s->list_loading = false;
     if (session_note_result(s, res)) {
-        if (r->page == 1) {
+        bool before = r->page < s->list_first; /* scrolled up past the window */
+        if (r->page == s->list_first && !s->list_pages) {
+            int first = s->list_first;
             list_clear(s);
-            s->changes_since = s->changes_asked;
+            s->list_first = first;
+            if (first == 1)
+                s->changes_since = s->changes_asked;
         }
-        size_t added = 0;
+        size_t added = 0, at = 0;
         for (size_t i = 0; i < res->nconvs; i++) {
             int64_t id = res->convs[i].id;
             session_merge_conv(s, &res->convs[i]);
             /* Pages shift while the list moves: an id seen already stays
              * where it was. */
             if (list_find(s, id) < 0) {
-                list_insert(s, s->nlist, id);
+                list_insert(s, before ? at++ : s->nlist, id);
                 added++;
             }
         }
-        s->list_pages = r->page;
-        s->list_complete = session_page_list_last(res->nconvs, added);
+        if (before) {
+            s->list_first = r->page;
+        } else {
+            s->list_pages = r->page;
+            s->list_complete = session_page_list_last(res->nconvs, added);
+        }
         s->list_ok = true;
-        if (r->page == 1 && res->has_counts) {
-            s->counts = res->counts;
-            s->counts_ok = true;
+        if (r->page == s->list_first && res->has_counts) {
+            if (s->filter_on) {
+                s->filter_total = s->q.assignee == ASSIGNEE_MINE         ? res->counts.mine
+                                  : s->q.assignee == ASSIGNEE_UNASSIGNED ? res->counts.unassigned
+                                  : s->q.assignee == ASSIGNEE_ASSIGNED
+                                      ? res->counts.all - res->counts.unassigned
+                                      : res->counts.all;
+            } else {
+                s->counts = res->counts;
+                s->counts_ok = true;
+            }
         }
         list_publish(s);
-        /* Loading all: the next page, until the last. */
-        if (s->list_load_all && !s->list_complete) {
+        if (s->load_budget > 0 && !before)
+            s->load_budget--;
+        /* Loading all: the next page, until the last (or the budget). */
+        if (s->list_load_all && !s->list_complete && !before && s->load_budget != 0) {
             session_check_ready(s);
             session_req_done(r);
             request_page(s, s->list_pages + 1);
@@ -206,13 +229,14 @@ static void ask_page(struct session *s, int page, prov_cb cb)
     struct conv_query q = s->q;
     q.page = page;
     q.updated_within = 0;
+    q.filter = s->filter_on ? &s->list_filter : NULL;
     s->p->ops->list_conversations(s->p, &q, cb, r);
 }
 
 static void request_page(struct session *s, int page)
 {
     s->list_loading = true;
-    if (page == 1)
+    if (page == 1 && !s->list_pages)
         s->changes_asked = timeutil_now();
     ask_page(s, page, on_page);
 }
@@ -223,8 +247,14 @@ void session_list_load(struct session *s)
     s->list_load_all = false;
     s->changes_pending = false;
     list_clear(s);
-    s->counts_ok = false;
+    if (!s->filter_on)
+        s->counts_ok = false;
+    s->filter_total = -1;
     request_page(s, 1);
+    /* The badges stay the query's own: with a filter, they are asked for
+     * apart (its answer counts only what passes it). */
+    if (s->filter_on)
+        request_counts(s);
 }
 
 /* ---- counts, after a catch-up that changed something ---- */
@@ -519,7 +549,10 @@ void session_request_list(struct session *s)
         return;
     }
     s->nrefresh = 0;
-    refresh_page(s, 1);
+    if (s->list_first == 1)
+        refresh_page(s, 1);
+    else
+        s->changes_pending = false; /* the window is below page 1: no refresh of it */
     request_feed(s);
     session_request_thread_new(s);
 }
@@ -539,6 +572,141 @@ void session_list_pushed(struct session *s, int64_t id, bool newest)
         list_publish(s);
         request_counts(s); /* the tabs' numbers may have moved */
     }
+}
+
+/* ---- the server's filter, and the ends of the list (push2) ---- */
+
+/* The query's own fields as the filter's conditions, then the limit's:
+ * Chatwoot's filter knows nothing of assignee_type and the rest. */
+static void build_list_filter(struct session *s)
+{
+    struct conv_filter *f = &s->list_filter;
+    model_conv_filter_free(f);
+    const struct conv_query *q = &s->q;
+    char num[24];
+    const char *v = num;
+    if (q->status >= 0) {
+        const char *st = model_status_name((enum conv_status)q->status);
+        model_conv_filter_add(f, CF_STATUS, false, false, &st, 1);
+    }
+    if (q->assignee == ASSIGNEE_MINE) {
+        snprintf(num, sizeof num, "%lld", (long long)s->me);
+        model_conv_filter_add(f, CF_ASSIGNEE, false, false, &v, 1);
+    } else if (q->assignee != ASSIGNEE_ALL) {
+        model_conv_filter_add(f, CF_ASSIGNEE, q->assignee == ASSIGNEE_UNASSIGNED, true, NULL, 0);
+    }
+    if (q->inbox_id) {
+        snprintf(num, sizeof num, "%lld", (long long)q->inbox_id);
+        model_conv_filter_add(f, CF_INBOX, false, false, &v, 1);
+    }
+    if (q->team_id) {
+        snprintf(num, sizeof num, "%lld", (long long)q->team_id);
+        model_conv_filter_add(f, CF_TEAM, false, false, &v, 1);
+    }
+    if (q->label)
+        model_conv_filter_add(f, CF_LABELS, false, false, &q->label, 1);
+    for (size_t i = 0; i < s->limit_filter.nconds; i++) {
+        const struct conv_filter_cond *c = &s->limit_filter.conds[i];
+        model_conv_filter_add(f, c->key, c->neg, c->present, (const char *const *)c->values,
+                              c->nvalues);
+    }
+    f->exact = s->limit_filter.exact;
+}
+
+void session_set_filter(struct session *s, const struct conv_filter *f)
+{
+    /* The server filters by these, in its one order, and without text
+     * search: otherwise the limit stays local. */
+    bool usable = f && f->nconds && !s->q.q && newest_first(&s->q);
+    if (!usable && !s->filter_on) {
+        model_conv_filter_free(&s->limit_filter);
+        s->limit_filter.exact = f ? f->exact : false;
+        return;
+    }
+    if (usable && s->filter_on && model_conv_filter_equal(f, &s->limit_filter))
+        return;
+    model_conv_filter_free(&s->limit_filter);
+    if (usable)
+        model_conv_filter_copy(&s->limit_filter, f);
+    s->filter_on = usable;
+    s->filter_total = -1;
+    if (usable)
+        build_list_filter(s);
+    if (s->started && (s->list_ok || s->list_loading))
+        session_list_load(s);
+}
+
+bool session_filter_exact(const struct session *s)
+{
+    return s->filter_on && s->limit_filter.exact;
+}
+
+int64_t session_list_total(const struct session *s)
+{
+    if (s->filter_on)
+        return s->filter_total;
+    if (!s->counts_ok)
+        return -1;
+    switch (s->q.assignee) {
+    case ASSIGNEE_MINE:
+        return s->counts.mine;
+    case ASSIGNEE_UNASSIGNED:
+        return s->counts.unassigned;
+    case ASSIGNEE_ASSIGNED:
+        return s->counts.all - s->counts.unassigned;
+    case ASSIGNEE_ALL:
+        break;
+    }
+    return s->counts.all;
+}
+
+size_t session_list_offset(const struct session *s)
+{
+    return (size_t)(s->list_first - 1) * LIST_PAGE;
+}
+
+void session_list_end(struct session *s)
+{
+    if (s->list_complete || !s->list_ok)
+        return;
+    int64_t total = session_list_total(s);
+    int64_t last = total > 0 ? (total + LIST_PAGE - 1) / LIST_PAGE : 0;
+    if (last <= s->list_pages + 2) {
+        session_load_all(s);
+        return;
+    }
+    /* The last two pages by the server's count, in place of the list:
+     * never every page in between. */
+    s->list_epoch++;
+    s->changes_pending = false;
+    list_clear(s);
+    s->list_first = (int)(last - 1);
+    s->list_load_all = true;
+    s->load_budget = -1;
+    request_page(s, s->list_first);
+}
+
+void session_load_before(struct session *s)
+{
+    if (s->list_first <= 1 || s->list_loading || !s->list_ok)
+        return;
+    request_page(s, s->list_first - 1);
+}
+
+void session_list_top(struct session *s)
+{
+    if (s->list_first > 1)
+        session_list_load(s);
+}
+
+void session_load_pages(struct session *s, int n)
+{
+    if (s->list_complete || !s->list_ok || n <= 0)
+        return;
+    s->load_budget = n;
+    s->list_load_all = true;
+    if (!s->list_loading)
+        request_page(s, s->list_pages + 1);
 }
 
 /* ---- public ---- */
@@ -565,7 +733,16 @@ void session_set_query(struct session *s, const struct conv_query *q)
     s->q.sort_by = s->q_sort;
     s->q.page = 1;
     s->q.updated_within = 0;
+    s->q.filter = NULL;
     s->list_ok = false;
+    if (s->filter_on) {
+        /* Whether the server can still filter for the limit, and how. */
+        if (s->q.q || !newest_first(&s->q))
+            s->filter_on = false;
+        else
+            build_list_filter(s);
+        s->filter_total = -1;
+    }
     /* Before the start, the start asks (after who we are). */
     if (s->started)
         session_list_load(s);
@@ -578,6 +755,11 @@ void session_load_more(struct session *s)
     request_page(s, s->list_pages + 1);
 }
 
+bool session_list_partial(const struct session *s)
+{
+    return !s->list_complete || s->list_first > 1;
+}
+
 bool session_list_complete(const struct session *s)
 {
     return s->list_complete;
@@ -587,6 +769,8 @@ void session_load_all(struct session *s)
 {
     if (s->list_complete || !s->list_ok)
         return;
+    if (!s->list_load_all)
+        s->load_budget = -1; /* every page: session_load_pages says fewer */
     s->list_load_all = true;
     if (!s->list_loading)
         request_page(s, s->list_pages + 1);

@@ -109,6 +109,14 @@ struct session {
     int64_t changes_asked; /* wall s when the catch-up in flight left */
     int changes_window;    /* its updated_within */
     int updated_within_ok; /* -1 not known, 0 the server ignores it, 1 works */
+    /* The server's part of the limit (session_set_filter), and the whole
+     * filter asked for: the query's own fields as conditions, then it. */
+    struct conv_filter limit_filter;
+    struct conv_filter list_filter;
+    bool filter_on;
+    int64_t filter_total;  /* what passes it, all pages (-1 not known) */
+    int list_first;        /* the first page of the loaded window (1: the top) */
+    int load_budget;       /* pages left to load by themselves (limit not said) */
     int64_t *changes_seen; /* ids the catch-up in flight has had, its pages */
     size_t nchanges_seen, capchanges_seen;
     int64_t *refresh_ids; /* the page-1 refresh (without updated_within) */

@@ -145,6 +145,14 @@ void ui_list_select(struct ui *ui)
     struct view *v = ui->env->view;
     size_t old = ui->panes->sel_index;
     bool found = false;
+    /* `bottom` over rows not loaded: the last row, as they come. */
+    if (v->select_end && ui->panes->nshown) {
+        ui->panes->sel_index = ui->panes->nshown - 1;
+        v->selected = ui->panes->shown[ui->panes->sel_index];
+        if (ui->env->ss && !session_list_loading_all(ui->env->ss))
+            v->select_end = false;
+        return;
+    }
     for (size_t i = 0; i < ui->panes->nshown && v->selected; i++) {
         if (ui->panes->shown[i] == v->selected) {
             ui->panes->sel_index = i;
@@ -269,10 +277,13 @@ static void draw_list(struct ui *ui)
         }
     }
     wnoutrefresh(w);
-    /* At the end of what is loaded: fetch the next page. */
+    /* At the end of what is loaded: fetch the next page; at the top of a
+     * window below the list's first page, the one above. */
     if (ui->env->ss && ui->panes->sel_index + 1 >= ui->panes->nshown &&
         !session_list_complete(ui->env->ss))
         session_load_more(ui->env->ss);
+    if (ui->env->ss && ui->panes->sel_index == 0 && session_list_offset(ui->env->ss))
+        session_load_before(ui->env->ss);
 }
 
 static void draw_divider(struct ui *ui)
@@ -450,6 +461,22 @@ static void draw_tabs(struct ui *ui)
                 : session_list_loading_all(ui->env->ss)            ? "loading more…"
                                                                    : "+more",
     };
+    /* Over rows not loaded: the place and the count are the whole list's
+     * (the server's count, of the limit's matches when it filters for all
+     * of it); a limit it cannot count says its count is partial. */
+    const struct session *ss = ui->env->ss;
+    if (ss && session_list_partial(ss) && ui->panes->nshown) {
+        size_t off = session_list_offset(ss);
+        int64_t total = session_list_total(ss);
+        t.pos += off;
+        if (total >= 0 && (!v->limit || session_filter_exact(ss))) {
+            t.total = (size_t)total > t.pos ? (size_t)total : t.pos;
+            t.more = session_list_loading_all(ss) ? "loading more…" : NULL;
+        } else {
+            t.total = off + ui->panes->nshown;
+            t.more = session_list_loading_all(ss) ? "loading more…" : "+more (count partial)";
+        }
+    }
     const struct inbox *in = v->inbox_id ? store_inbox(ui->env->st, v->inbox_id) : NULL;
     if (in)
         t.inbox = in->name;

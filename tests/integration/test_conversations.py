@@ -826,6 +826,114 @@ class ActionTest(Base):
                 self.assertIn("error", r.json)
 
 
+class FilterTest(Base):
+    """POST …/conversations/filter (doc/api.md §3.5): Chatwoot's conditions
+    over status, assignee, inbox, team, priority and labels, joined by
+    their query_operator; answers as the list does, unwrapped."""
+
+    def listed(self, query, agent=None):
+        """Every conversation of a list query, all pages: (ids, meta)."""
+        ids, page = [], 1
+        while True:
+            j = self.get("/conversations?%s&page=%d" % (query, page), agent=agent)["data"]
+            ids += [c["id"] for c in j["payload"]]
+            if len(j["payload"]) < 25:
+                return ids, j["meta"]
+            page += 1
+
+    def filtered(self, payload, agent=None):
+        ids, page = [], 1
+        while True:
+            j = self.post("/conversations/filter?page=%d" % page, {"payload": payload},
+                          agent=agent).json
+            self.assertNotIn("data", j)
+            ids += [c["id"] for c in j["payload"]]
+            if len(j["payload"]) < 25:
+                return ids, j["meta"]
+            page += 1
+
+    @staticmethod
+    def cond(key, op, values=None, qop="AND"):
+        c = {"attribute_key": key, "filter_operator": op, "query_operator": qop}
+        if values is not None:
+            c["values"] = values
+        return c
+
+    def test_each_condition_finds_what_the_list_finds(self):
+        ben = self.ben["id"]
+        cases = [
+            ("status=open&assignee_type=all", [self.cond("status", "equal_to", ["open"])]),
+            ("status=all&assignee_type=all", [self.cond("status", "equal_to", ["all"])]),
+            ("status=open&assignee_type=unassigned",
+             [self.cond("status", "equal_to", ["open"]), self.cond("assignee_id", "is_not_present")]),
+            ("status=open&assignee_type=assigned",
+             [self.cond("status", "equal_to", ["open"]), self.cond("assignee_id", "is_present")]),
+            ("status=all&assignee_type=all&inbox_id=%d" % INBOX,
+             [self.cond("inbox_id", "equal_to", [INBOX])]),
+            ("status=all&assignee_type=all&labels[]=billing",
+             [self.cond("labels", "equal_to", ["Billing"])]),
+        ]
+        for query, payload in cases:
+            with self.subTest(query):
+                want, want_meta = self.listed(query)
+                got, meta = self.filtered(payload)
+                self.assertEqual(got, want, "the same conversations in the same order")
+                self.assertEqual(meta["all_count"], len(want))
+        # Ben's open ones, by id, as assignee_type=me finds them for him.
+        want, _ = self.listed("status=open&assignee_type=me", agent=self.ben)
+        got, meta = self.filtered([self.cond("status", "equal_to", ["open"]),
+                                   self.cond("assignee_id", "equal_to", [str(ben)])])
+        self.assertEqual(got, want)
+        self.assertEqual(meta["mine_count"], 0)  # asked by Ann: none are hers
+
+    def test_not_equal_and_or_are_chatwoots_sql(self):
+        every, _ = self.listed("status=all&assignee_type=all")
+        open_, _ = self.listed("status=open&assignee_type=all")
+        resolved, _ = self.listed("status=resolved&assignee_type=all")
+        got, _ = self.filtered([self.cond("status", "equal_to", ["open"], "OR"),
+                                self.cond("status", "equal_to", ["resolved"])])
+        self.assertEqual(set(got), set(open_) | set(resolved))
+        got, _ = self.filtered([self.cond("status", "not_equal_to", ["open"])])
+        self.assertEqual(set(got), set(every) - set(open_))
+        # NOT IN leaves out conversations with no value at all (as SQL).
+        unassigned, _ = self.listed("status=all&assignee_type=unassigned")
+        got, _ = self.filtered([self.cond("assignee_id", "not_equal_to", [self.ben["id"]])])
+        self.assertFalse(set(got) & set(unassigned))
+        # AND binds before OR: open AND unassigned OR resolved.
+        open_un, _ = self.listed("status=open&assignee_type=unassigned")
+        got, _ = self.filtered([self.cond("status", "equal_to", ["open"]),
+                                self.cond("assignee_id", "is_not_present", qop="OR"),
+                                self.cond("status", "equal_to", ["resolved"])])
+        self.assertEqual(set(got), set(open_un) | set(resolved))
+
+    def test_an_agent_sees_only_its_inboxes_and_pages_follow(self):
+        got, meta = self.filtered([self.cond("status", "equal_to", ["all"])], agent=self.dana)
+        want, _ = self.listed("status=all&assignee_type=all", agent=self.dana)
+        self.assertEqual(got, want)
+        j = self.post("/conversations/filter", {"payload": [self.cond("status", "equal_to",
+                                                                      ["all"])], "page": 2}).json
+        every, _ = self.listed("status=all&assignee_type=all")
+        self.assertEqual([c["id"] for c in j["payload"]], every[25:50])
+
+    def test_what_chatwoot_refuses_is_422_with_why(self):
+        bad = {
+            "unknown key": [self.cond("browser_language", "equal_to", ["en"])],
+            "operator the key lacks": [self.cond("status", "is_present")],
+            "a status that is none": [self.cond("status", "equal_to", ["closed"])],
+            "no values": [self.cond("status", "equal_to", [])],
+            "an id that is none": [self.cond("assignee_id", "equal_to", ["x"])],
+            "query operator": [self.cond("status", "equal_to", ["open"], "XOR"),
+                               self.cond("status", "equal_to", ["open"])],
+        }
+        for what, payload in bad.items():
+            with self.subTest(what):
+                r = self.post("/conversations/filter", {"payload": payload}, status=422)
+                self.assertIn("error", r.json)
+        for body in ({}, {"payload": []}, {"payload": "status"}):
+            r = self.post("/conversations/filter", body, status=422)
+            self.assertIn("error", r.json)
+
+
 class UpdatedWithinTest(Base):
     """updated_within=SECONDS (a client catching up): every match changed
     in that window, unpaginated; nothing when nothing changed."""

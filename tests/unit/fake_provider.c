@@ -19,6 +19,9 @@ static void call_free(struct fake_call *c)
     free((char *)c->q.label);
     free((char *)c->q.q);
     free((char *)c->q.sort_by);
+    if (c->filter)
+        model_conv_filter_free(c->filter);
+    free(c->filter);
     free(c->text);
     free(c->echo_id);
 }
@@ -63,6 +66,11 @@ static void copy_query(struct fake_call *c, const struct conv_query *q)
     c->q.label = xstrdup_or_null(q->label);
     c->q.q = xstrdup_or_null(q->q);
     c->q.sort_by = xstrdup_or_null(q->sort_by);
+    if (q->filter) {
+        c->filter = xcalloc(1, sizeof *c->filter);
+        model_conv_filter_copy(c->filter, q->filter);
+        c->q.filter = c->filter;
+    }
 }
 
 /* ---- the operations ---- */

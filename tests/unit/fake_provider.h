@@ -51,14 +51,15 @@ struct fake_call {
     enum fake_op op;
     size_t seq; /* position among all calls, from 0 */
     bool answered;
-    int64_t conv;          /* conversation id, where the op has one */
-    int64_t id;            /* inbox, contact, agent or team id; set_status's status */
-    int64_t before, after; /* list_messages */
-    struct conv_query q;   /* list_conversations, conversation_counts */
-    char *text;            /* message content, search text */
-    bool is_private;       /* send_message, typing */
-    char *echo_id;         /* send_message; create_conversation's source_id */
-    int64_t arg;           /* snoozed_until, priority, typing on, search page, create contact */
+    int64_t conv;               /* conversation id, where the op has one */
+    int64_t id;                 /* inbox, contact, agent or team id; set_status's status */
+    int64_t before, after;      /* list_messages */
+    struct conv_query q;        /* list_conversations, conversation_counts */
+    struct conv_filter *filter; /* q.filter's copy (q.filter is it), or NULL */
+    char *text;                 /* message content, search text */
+    bool is_private;            /* send_message, typing */
+    char *echo_id;              /* send_message; create_conversation's source_id */
+    int64_t arg; /* snoozed_until, priority, typing on, search page, create contact */
     prov_cb cb;
     void *ud;
 };

@@ -517,6 +517,115 @@ static void test_pattern__match_without_ctx_uses_the_clock(void **state)
     pattern_free(NULL);
 }
 
+/* ---- what the server can filter by ---- */
+
+/* The filter of text, as "key op values; …" with exact's mark. */
+static char *filter_of(const char *text, const struct pattern_ctx *pc)
+{
+    char *err = NULL;
+    struct pattern *p = pattern_compile(text, &err);
+    assert_non_null(p);
+    struct conv_filter f = {0};
+    pattern_filter(p, pc ? pc : &ctx, &f);
+    char buf[512] = "";
+    for (size_t i = 0; i < f.nconds; i++) {
+        const struct conv_filter_cond *c = &f.conds[i];
+        size_t len = strlen(buf);
+        snprintf(buf + len, sizeof buf - len, "%s%s %s", i ? "; " : "",
+                 model_conv_filter_key_name(c->key),
+                 c->present ? (c->neg ? "absent" : "present")
+                 : c->neg   ? "not"
+                            : "in");
+        for (size_t k = 0; k < c->nvalues; k++) {
+            len = strlen(buf);
+            snprintf(buf + len, sizeof buf - len, "%s%s", k ? "," : " ", c->values[k]);
+        }
+    }
+    size_t len = strlen(buf);
+    snprintf(buf + len, sizeof buf - len, "%s", f.exact ? " =" : " ~");
+    /* Whatever it says, every match passes it (a superset). */
+    struct conversation c = fixture();
+    if (pattern_match(p, &c, pc ? pc : &ctx))
+        assert_true(model_conv_filter_match(&f, &c));
+    model_conv_filter_free(&f);
+    pattern_free(&p);
+    return xstrdup(buf);
+}
+
+#define FILTER(text, want)                                                                         \
+    do {                                                                                           \
+        char *got_ = filter_of(text, NULL);                                                        \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
+    } while (0)
+
+static void test_pattern__filter_says_what_the_server_can(void **state)
+{
+    (void)state;
+    FILTER("~s pending ~l vip", "status in pending; labels in vip =");
+    FILTER("!~s open", "status not open =");
+    FILTER("!~l vip", "labels not vip =");
+    FILTER("~a none", "assignee_id absent =");
+    FILTER("!~a none", "assignee_id present =");
+    FILTER("~a me", "assignee_id in 7 =");
+    FILTER("~p high", "priority in high =");
+    FILTER("~l a | ~l b", "labels in a,b =");
+    FILTER("~s open | ~s pending", "status in open,pending =");
+}
+
+static void test_pattern__filter_leaves_to_us_what_it_cannot(void **state)
+{
+    (void)state;
+    FILTER("~u", " ~");
+    FILTER("refund", " ~");
+    FILTER("~l vip ~u", "labels in vip ~");
+    FILTER("!~a me", " ~");         /* NOT IN would lose the unassigned */
+    FILTER("~p none", " ~");        /* no "no priority" on the server */
+    FILTER("~l a | ~s open", " ~"); /* an OR across keys */
+    FILTER("~l a | ~u", " ~");
+    FILTER("!(~l a ~l b)", " ~");
+    FILTER("~a sam", " ~"); /* names need the directory */
+}
+
+static void test_pattern__filter_names_agents_and_teams_by_the_directory(void **state)
+{
+    (void)state;
+    struct agent agents[] = {{.id = 7, .name = "Sam Jones"},
+                             {.id = 8, .name = "Samuel Ortiz"},
+                             {.id = 9, .name = "Ann Lee"}};
+    struct team teams[] = {{.id = 3, .name = "Billing Support"}, {.id = 4, .name = "Front"}};
+    struct pattern_ctx pc = ctx;
+    pc.agents = agents;
+    pc.nagents = 3;
+    pc.teams = teams;
+    pc.nteams = 2;
+    char *got = filter_of("~a sam ~t bill", &pc);
+    assert_string_equal(got, "assignee_id in 7,8; team_id in 3 =");
+    free(got);
+    got = filter_of("~a zed", &pc);
+    assert_string_equal(got, "assignee_id in 0 ="); /* nobody: nothing matches */
+    free(got);
+}
+
+static void test_pattern__filter_match_is_the_servers_sql(void **state)
+{
+    (void)state;
+    struct conversation c = fixture();
+    struct conv_filter f = {0};
+    const char *v = "7";
+    model_conv_filter_add(&f, CF_ASSIGNEE, true, false, &v, 1);
+    assert_false(model_conv_filter_match(&f, &c)); /* assigned to 7 */
+    c.assignee_id = 0;
+    assert_false(model_conv_filter_match(&f, &c)); /* NOT IN drops the unassigned */
+    model_conv_filter_free(&f);
+    const char *l = "VIP";
+    model_conv_filter_add(&f, CF_LABELS, true, false, &l, 1);
+    assert_false(model_conv_filter_match(&f, &c)); /* labels are case-blind */
+    c.nlabels = 0;
+    assert_true(model_conv_filter_match(&f, &c)); /* untagged: not tagged VIP */
+    model_conv_filter_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +671,10 @@ int main(void)
         cmocka_unit_test(test_pattern__too_long_input_is_refused),
         cmocka_unit_test(test_pattern__many_terms_match_in_one_pass),
         cmocka_unit_test(test_pattern__match_without_ctx_uses_the_clock),
+        cmocka_unit_test(test_pattern__filter_says_what_the_server_can),
+        cmocka_unit_test(test_pattern__filter_leaves_to_us_what_it_cannot),
+        cmocka_unit_test(test_pattern__filter_names_agents_and_teams_by_the_directory),
+        cmocka_unit_test(test_pattern__filter_match_is_the_servers_sql),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

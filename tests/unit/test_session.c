@@ -673,6 +673,121 @@ static void test_session__a_catch_up_too_big_to_page_loads_the_list_afresh(void 
     assert_int_equal(c->q.status, CONV_OPEN);
 }
 
+/* ---- the list over rows not loaded (push2) ---- */
+
+static const struct conv_filter_cond *cond_of(const struct conv_query *q, enum conv_filter_key k)
+{
+    for (size_t i = 0; q->filter && i < q->filter->nconds; i++)
+        if (q->filter->conds[i].key == k)
+            return &q->filter->conds[i];
+    return NULL;
+}
+
+static void test_session__a_limit_the_server_can_say_is_asked_of_it_and_counted_by_it(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    struct conv_filter f = {.exact = true};
+    const char *vip = "vip";
+    model_conv_filter_add(&f, CF_LABELS, false, false, &vip, 1);
+    session_set_filter(fx->s, &f);
+    model_conv_filter_free(&f);
+    /* The list again, from the server's filter: the query's own status and
+     * the limit's label, as Chatwoot's conditions. */
+    const struct fake_call *c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_int_equal(c->q.page, 1);
+    assert_non_null(c->q.filter);
+    const struct conv_filter_cond *st = cond_of(&c->q, CF_STATUS);
+    assert_non_null(st);
+    assert_string_equal(st->values[0], "open");
+    assert_string_equal(cond_of(&c->q, CF_LABELS)->values[0], "vip");
+    assert_int_equal(session_list_total(fx->s), -1);
+    int64_t ids[25];
+    for (int i = 0; i < 25; i++)
+        ids[i] = 900 - i;
+    struct prov_result r = list_result(ids, 25);
+    r.has_counts = true;
+    r.counts = (struct conv_counts){.mine = 3, .unassigned = 40, .all = 5000};
+    answer(fx, FAKE_LIST_CONVERSATIONS, r);
+    /* 5,000 match over the whole inbox, of which 25 are here: the count is
+     * the server's and whole, and nothing else is loaded by itself. */
+    assert_true(session_filter_exact(fx->s));
+    assert_int_equal(session_list_total(fx->s), 5000);
+    assert_true(session_list_partial(fx->s));
+    assert_null(fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS));
+    /* The tabs' badges stay the query's (asked apart, without the filter). */
+    const struct fake_call *m = fake_provider_next(fx->fp, FAKE_CONVERSATION_COUNTS);
+    assert_non_null(m);
+    assert_null(m->q.filter);
+    /* Scrolling on asks the filter's next page. */
+    session_load_more(fx->s);
+    c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_int_equal(c->q.page, 2);
+    assert_non_null(c->q.filter);
+    answer_list(fx, ids, 0);
+    /* No limit: the plain list again. */
+    session_set_filter(fx->s, NULL);
+    c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_null(c->q.filter);
+    assert_int_equal(c->q.page, 1);
+}
+
+static void test_session__bottom_of_a_hundred_thousand_asks_the_last_pages_only(void **state)
+{
+    struct fx *fx = *state;
+    session_start(fx->s);
+    answer_profile(fx);
+    answer_directory(fx);
+    int64_t ids[25];
+    for (int i = 0; i < 25; i++)
+        ids[i] = 200000 - i;
+    struct prov_result r = list_result(ids, 25);
+    r.has_counts = true;
+    r.counts = (struct conv_counts){.mine = 10, .unassigned = 50000, .all = 100000};
+    answer(fx, FAKE_LIST_CONVERSATIONS, r);
+    assert_int_equal(session_list_total(fx->s), 100000);
+    size_t asked = count(fx, FAKE_LIST_CONVERSATIONS);
+    session_list_end(fx->s);
+    /* 100,000 is 4,000 pages: the last two, not the 3,998 between. */
+    const struct fake_call *c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_int_equal(c->q.page, 3999);
+    for (int i = 0; i < 25; i++)
+        ids[i] = 1000 + 50 - i;
+    answer_list(fx, ids, 25);
+    c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_int_equal(c->q.page, 4000);
+    for (int i = 0; i < 25; i++)
+        ids[i] = 1000 + 25 - i;
+    answer_list(fx, ids, 25);
+    c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c); /* a full last page: one more look, empty */
+    assert_int_equal(c->q.page, 4001);
+    answer_list(fx, ids, 0);
+    assert_null(fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS));
+    assert_int_equal(count(fx, FAKE_LIST_CONVERSATIONS), asked + 3);
+    assert_int_equal(store_list_len(fx->st), 50);
+    assert_int_equal(store_list_at(fx->st, 49), 1001);
+    assert_int_equal(session_list_offset(fx->s), 3998 * 25);
+    assert_true(session_list_complete(fx->s));
+    /* Scrolling up from there: the page above, put above. */
+    session_load_before(fx->s);
+    c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_int_equal(c->q.page, 3998);
+    for (int i = 0; i < 25; i++)
+        ids[i] = 1000 + 75 - i;
+    answer_list(fx, ids, 25);
+    assert_int_equal(store_list_at(fx->st, 0), 1075);
+    assert_int_equal(session_list_offset(fx->s), 3997 * 25);
+    /* The top again is the list's first page. */
+    session_list_top(fx->s);
+    c = fake_provider_next(fx->fp, FAKE_LIST_CONVERSATIONS);
+    assert_int_equal(c->q.page, 1);
+}
+
 static struct prov_result thread_page(int64_t first_id, int n)
 {
     struct prov_result r = fake_result(PROV_OK, NULL);
@@ -2153,6 +2268,8 @@ int main(void)
         T(test_session__a_full_catch_up_asks_the_next_page_until_all_came),
         T(test_session__a_server_that_gives_every_change_at_once_is_asked_once_more),
         T(test_session__a_catch_up_too_big_to_page_loads_the_list_afresh),
+        T(test_session__a_limit_the_server_can_say_is_asked_of_it_and_counted_by_it),
+        T(test_session__bottom_of_a_hundred_thousand_asks_the_last_pages_only),
         T(test_session__open_loads_newest_and_marks_read),
         T(test_session__open_short_thread_is_complete),
         T(test_session__open_thread_is_polled_after_its_last_id),

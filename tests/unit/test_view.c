@@ -172,7 +172,7 @@ static void test_view__set_limit_compiles_the_pattern(void **state)
 
     struct conversation c = {0};
     c.contact.name = c.contact.phone = c.contact.email = "";
-    struct pattern_ctx ctx = {0, 0};
+    struct pattern_ctx ctx = {0};
     c.unread = 1;
     assert_true(pattern_match(v.limit, &c, &ctx));
     c.unread = 0;

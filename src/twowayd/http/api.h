@@ -18,6 +18,7 @@ void api_profile_show(struct req *r);
 void api_conversations_list(struct req *r);
 void api_conversations_meta(struct req *r);
 void api_conversations_search(struct req *r);
+void api_conversations_filter(struct req *r);
 void api_conversations_show(struct req *r);
 void api_conversations_create(struct req *r);
 void api_conversations_update(struct req *r);

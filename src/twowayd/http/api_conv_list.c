@@ -2,8 +2,10 @@
  * the meta endpoint and search (doc/api.md §3.1, 3.3, 3.4). All SQL is
  * built from constants; every value is bound. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/api.h"
 #include "http/api_conv_priv.h"
@@ -35,7 +37,11 @@ struct bind {
     const char *t; /* borrowed from the request or filter.owned */
 };
 
-#define MAX_BINDS (REQ_MAX_ARGS + 8)
+/* POST …/filter: conditions in a body, values in a condition. */
+#define FILTER_MAX_CONDS 16
+#define FILTER_MAX_VALUES 50
+#define MAX_BINDS (REQ_MAX_ARGS + 8 + FILTER_MAX_CONDS * FILTER_MAX_VALUES)
+#define MAX_OWNED (REQ_MAX_ARGS + 1 + FILTER_MAX_CONDS * FILTER_MAX_VALUES)
 
 /* The WHERE clause the list, meta and search share: SQL text built from
  * constants only, every value bound. */
@@ -43,7 +49,7 @@ struct filter {
     struct buf where; /* " AND …" conditions over conversations c */
     struct bind binds[MAX_BINDS];
     int nbinds;
-    char *owned[REQ_MAX_ARGS + 1]; /* case-folded label titles, then q as a phrase */
+    char *owned[MAX_OWNED]; /* case-folded label titles, then q as a phrase */
     int nowned;
     bool by_row;          /* labels or q: counts need the rows, not conversation_counts */
     bool nothing;         /* a search without q: no query at all */
@@ -364,6 +370,196 @@ static json_object *filter_page(struct req *r, const struct filter *f, bool sear
     }
     db_done(db, st);
     return payload;
+}
+
+/* ---- POST …/conversations/filter (§3.5) ------------------------------------ */
+
+/* Chatwoot's conversation filter keys that twowayd keeps, with the
+ * operators lib/filters/filter_keys.yml allows each. */
+enum fkey { FK_STATUS, FK_ASSIGNEE, FK_INBOX, FK_TEAM, FK_PRIORITY, FK_LABELS };
+
+static const struct {
+    const char *name;
+    bool presence; /* is_present / is_not_present allowed */
+    const char *column;
+} fkeys[] = {
+    [FK_STATUS] = {"status", false, "c.status"},
+    [FK_ASSIGNEE] = {"assignee_id", true, "c.assignee_id"},
+    [FK_INBOX] = {"inbox_id", true, "c.inbox_id"},
+    [FK_TEAM] = {"team_id", true, "c.team_id"},
+    [FK_PRIORITY] = {"priority", false, "c.priority"},
+    [FK_LABELS] = {"labels", true, NULL},
+};
+
+static bool filter_fail(struct req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static bool filter_fail(struct req *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    req_reply_error(r, 422, msg);
+    free(msg);
+    return false;
+}
+
+/* One value of a condition, checked and bound; false after answering. */
+static bool filter_value(struct req *r, struct filter *f, enum fkey k, json_object *v, bool first)
+{
+    const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+    int64_t id;
+    buf_adds(&f->where, first ? "?" : ", ?");
+    switch (k) {
+    case FK_STATUS:
+    case FK_PRIORITY: {
+        const char *known =
+            s ? api_conv_in_set(k == FK_STATUS ? api_conv_statuses : api_conv_priorities, s) : NULL;
+        if (!known)
+            return filter_fail(r, "Invalid value. The values provided for %s are invalid",
+                               fkeys[k].name);
+        f->binds[f->nbinds++] = (struct bind){.is_text = true, .t = known};
+        return true;
+    }
+    case FK_LABELS: {
+        if (!s || !text_valid_utf8(s, strlen(s)))
+            return filter_fail(r, "Invalid value. The values provided for %s are invalid",
+                               fkeys[k].name);
+        char *t = ops_label_title(s, strlen(s));
+        f->owned[f->nowned++] = t ? t : text_casefold(s);
+        f->binds[f->nbinds++] = (struct bind){.is_text = true, .t = f->owned[f->nowned - 1]};
+        return true;
+    }
+    default:
+        if (json_object_is_type(v, json_type_int))
+            id = json_object_get_int64(v);
+        else if (!s || !api_conv_parse_id(s, &id))
+            return filter_fail(r, "Invalid value. The values provided for %s are invalid",
+                               fkeys[k].name);
+        f->binds[f->nbinds++] = (struct bind){.i = id};
+        return true;
+    }
+}
+
+/* One {attribute_key, filter_operator, values} as SQL over c. */
+static bool filter_cond(struct req *r, struct filter *f, json_object *cond)
+{
+    const char *key =
+        json_object_is_type(cond, json_type_object) ? req_json_str(cond, "attribute_key") : NULL;
+    const char *op = key ? req_json_str(cond, "filter_operator") : NULL;
+    size_t k = 0;
+    while (key && k < sizeof fkeys / sizeof fkeys[0] && strcmp(fkeys[k].name, key) != 0)
+        k++;
+    if (!key || k == sizeof fkeys / sizeof fkeys[0])
+        return filter_fail(r, "Invalid attribute key - [%s] for [Conversation]", key ? key : "");
+    bool eq = op && strcmp(op, "equal_to") == 0, ne = op && strcmp(op, "not_equal_to") == 0;
+    bool present = op && strcmp(op, "is_present") == 0;
+    bool absent = op && strcmp(op, "is_not_present") == 0;
+    if (!(eq || ne || ((present || absent) && fkeys[k].presence)))
+        return filter_fail(r,
+                           fkeys[k].presence ? "Invalid operator. The allowed operators for %s "
+                                               "are [equal_to, not_equal_to, is_present, "
+                                               "is_not_present]."
+                                             : "Invalid operator. The allowed operators for %s "
+                                               "are [equal_to, not_equal_to].",
+                           key);
+    if (present || absent) {
+        if (k == FK_LABELS)
+            buf_addf(&f->where, "c.id %s (SELECT l.conversation_id FROM conversation_labels l)",
+                     present ? "IN" : "NOT IN");
+        else
+            buf_addf(&f->where, "%s IS %s", fkeys[k].column, present ? "NOT NULL" : "NULL");
+        return true;
+    }
+    json_object *values;
+    if (!json_object_object_get_ex(cond, "values", &values) ||
+        !json_object_is_type(values, json_type_array) || json_object_array_length(values) == 0 ||
+        json_object_array_length(values) > FILTER_MAX_VALUES)
+        return filter_fail(r, "Invalid value. The values provided for %s are invalid", key);
+    size_t n = json_object_array_length(values);
+    /* status "all" is every status, as Chatwoot reads it. */
+    if (k == FK_STATUS)
+        for (size_t i = 0; i < n; i++) {
+            json_object *v = json_object_array_get_idx(values, i);
+            if (json_object_is_type(v, json_type_string) &&
+                strcmp(json_object_get_string(v), "all") == 0) {
+                buf_adds(&f->where, eq ? "1" : "0");
+                return true;
+            }
+        }
+    /* As Chatwoot's SQL: NOT IN leaves out what has no value at all. */
+    if (k == FK_LABELS)
+        buf_addf(&f->where,
+                 "c.id %s (SELECT l.conversation_id FROM conversation_labels l "
+                 "WHERE l.title IN (",
+                 eq ? "IN" : "NOT IN");
+    else
+        buf_addf(&f->where, "%s %s (", fkeys[k].column, eq ? "IN" : "NOT IN");
+    for (size_t i = 0; i < n; i++)
+        if (!filter_value(r, f, (enum fkey)k, json_object_array_get_idx(values, i), i == 0))
+            return false;
+    buf_adds(&f->where, k == FK_LABELS ? "))" : ")");
+    return true;
+}
+
+/* The body's conditions, joined by their query_operator as Chatwoot joins
+ * them (one SQL expression: AND binds before OR); false after answering. */
+static bool filter_body(struct req *r, struct filter *f)
+{
+    json_object *body = req_json(r), *payload;
+    if (!body)
+        return false;
+    if (!json_object_object_get_ex(body, "payload", &payload) ||
+        !json_object_is_type(payload, json_type_array) || json_object_array_length(payload) == 0)
+        return filter_fail(r, "%s", "payload must be a list of conditions");
+    size_t n = json_object_array_length(payload);
+    if (n > FILTER_MAX_CONDS)
+        return filter_fail(r, "%s", "too many conditions");
+    f->by_row = true;
+    buf_adds(&f->where, " AND (");
+    for (size_t i = 0; i < n; i++) {
+        json_object *cond = json_object_array_get_idx(payload, i);
+        if (!filter_cond(r, f, cond))
+            return false;
+        if (i + 1 == n)
+            break;
+        const char *qop = req_json_str(cond, "query_operator");
+        if (qop && strcasecmp(qop, "or") == 0)
+            buf_adds(&f->where, " OR ");
+        else if (!qop || strcasecmp(qop, "and") == 0)
+            buf_adds(&f->where, " AND ");
+        else
+            return filter_fail(r, "%s", "Invalid query operator. Allowed values are AND, OR");
+    }
+    buf_adds(&f->where, ")");
+    int64_t page;
+    if (req_json_int(body, "page", &page, NULL) && page >= 1)
+        f->page = page > MAX_PAGE ? MAX_PAGE : page;
+    return true;
+}
+
+void api_conversations_filter(struct req *r)
+{
+    struct filter f;
+    filter_init(&f);
+    where_int(&f, " AND +c.account_id = ?", r->agent.account_id);
+    buf_adds(&f.where, " AND ");
+    where_int(&f, ops_visible_sql(&r->agent), r->agent.id);
+    f.page = parse_page(r);
+    if (!filter_body(r, &f)) {
+        filter_free(&f);
+        return;
+    }
+    struct counts c = filter_counts(r, &f);
+    json_object *meta = json_object_new_object(), *o = json_object_new_object();
+    ADD(meta, "mine_count", json_object_new_int64(c.mine));
+    ADD(meta, "assigned_count", json_object_new_int64(c.all - c.unassigned));
+    ADD(meta, "unassigned_count", json_object_new_int64(c.unassigned));
+    ADD(meta, "all_count", json_object_new_int64(c.all));
+    ADD(o, "meta", meta);
+    ADD(o, "payload", filter_page(r, &f, false));
+    filter_free(&f);
+    req_reply_json(r, 200, o); /* not wrapped in data, as Chatwoot's */
 }
 
 /* The three answers the filters feed (§3.1, §3.3, §3.4). */

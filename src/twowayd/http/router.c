@@ -39,6 +39,7 @@ static const struct route routes[] = {
     {"POST", ACC "/conversations", ROUTE_AGENT, api_conversations_create},
     {"GET", ACC "/conversations/meta", ROUTE_AGENT, api_conversations_meta},
     {"GET", ACC "/conversations/search", ROUTE_AGENT, api_conversations_search},
+    {"POST", ACC "/conversations/filter", ROUTE_AGENT, api_conversations_filter},
     {"GET", CONV, ROUTE_AGENT, api_conversations_show},
     {"PATCH", CONV, ROUTE_AGENT, api_conversations_update},
     {"POST", CONV "/toggle_status", ROUTE_AGENT, api_conversations_toggle_status},
