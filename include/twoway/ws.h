@@ -50,6 +50,18 @@ int ws_send(struct ws *w, const char *text);
 void ws_close(struct ws *w);
 bool ws_is_open(const struct ws *w);
 
+/* Added (push2), for tests: the connection's bytes go through io instead
+ * of libcurl (copied; NULL: libcurl again). Connecting is then at once, no
+ * fds are watched, and ws_perform reads and writes whenever it runs. Each
+ * function returns 0 with *n bytes (a recv of 0 bytes is the end of the
+ * stream), 1 for "again later", or -1 for a broken connection. */
+struct ws_io {
+    int (*send)(void *ud, const void *buf, size_t len, size_t *n);
+    int (*recv)(void *ud, void *buf, size_t len, size_t *n);
+    void *ud;
+};
+void ws_set_io(struct ws *w, const struct ws_io *io);
+
 /* Loop integration (as http.h's): fds to watch, ms until ws_perform must
  * run anyway (-1: never), and the pump after poll(). Callbacks run from
  * ws_perform only. */

@@ -37,10 +37,16 @@ struct live {
     bool told;  /* the owner was told anything since live_start */
     char *drop; /* a reason to drop the connection, noticed in a callback */
     bool stop_for_good;
+    struct live_hooks hk;
 };
+
+/* The one live whose clock is being read (live is driven from one loop). */
+static const struct live *clock_of;
 
 static int64_t now_ms(void)
 {
+    if (clock_of && clock_of->hk.now_ms)
+        return clock_of->hk.now_ms(clock_of->hk.ud);
     return timeutil_mono_ms();
 }
 
@@ -57,7 +63,7 @@ static void tell(struct live *l, bool up, const char *why)
         l->cb.state(l->cb.ud, up, why);
 }
 
-static int64_t backoff_ms(int fails)
+static int64_t backoff_ms(const struct live *l, int fails)
 {
     int64_t ms = BACKOFF_BASE_MS;
     for (int i = 1; i < fails && ms < BACKOFF_MAX_MS; i++)
@@ -65,7 +71,10 @@ static int64_t backoff_ms(int fails)
     if (ms > BACKOFF_MAX_MS)
         ms = BACKOFF_MAX_MS;
     unsigned char r = 0;
-    RAND_bytes(&r, 1);
+    if (l->hk.random_byte)
+        r = (unsigned char)l->hk.random_byte(l->hk.ud);
+    else
+        RAND_bytes(&r, 1);
     return ms / 2 + ms * r / 512; /* 50–100 % */
 }
 
@@ -74,7 +83,7 @@ static void go_down(struct live *l, const char *why, bool give_up_a_while)
     ws_close(l->ws);
     l->fails++;
     l->st = L_BACKOFF;
-    l->deadline = now_ms() + (give_up_a_while ? BACKOFF_MAX_MS : backoff_ms(l->fails));
+    l->deadline = now_ms() + (give_up_a_while ? BACKOFF_MAX_MS : backoff_ms(l, l->fails));
     tell(l, false, why);
 }
 
@@ -193,6 +202,7 @@ static int src_pollfds(void *ud, struct pollfd *fds, int max)
 static long src_timeout(void *ud)
 {
     struct live *l = ud;
+    clock_of = l;
     long t = ws_timeout_ms(l->ws);
     int64_t at = l->deadline;
     if (l->st == L_LIVE) {
@@ -212,6 +222,7 @@ static long src_timeout(void *ud)
 static void src_perform(void *ud, const struct pollfd *fds, int n)
 {
     struct live *l = ud;
+    clock_of = l;
     if (l->st == L_OFF)
         return;
     ws_perform(l->ws, fds, n);
@@ -278,6 +289,8 @@ void live_free(struct live **pl)
     if (!l)
         return;
     http_remove_source(l->h, l);
+    if (clock_of == l)
+        clock_of = NULL;
     ws_free(&l->ws);
     free(l->url);
     free(l->identifier);
@@ -289,6 +302,7 @@ void live_free(struct live **pl)
 void live_start(struct live *l, const char *base_url, const char *pubsub_token, int64_t account_id,
                 int64_t user_id)
 {
+    clock_of = l;
     free(l->url);
     free(l->identifier);
     l->url = xasprintf("%s/cable", base_url);
@@ -309,6 +323,12 @@ void live_start(struct live *l, const char *base_url, const char *pubsub_token, 
     l->st = L_CONNECTING;
     l->deadline = 0;
     ws_connect(l->ws, l->url, PROTOCOLS);
+}
+
+void live_set_hooks(struct live *l, const struct live_hooks *hk)
+{
+    l->hk = *hk;
+    ws_set_io(l->ws, hk->io);
 }
 
 void live_stop(struct live *l)

@@ -43,6 +43,18 @@ void live_start(struct live *l, const char *base_url, const char *pubsub_token, 
 /* Disconnect and stay down (no state callback). */
 void live_stop(struct live *l);
 
+/* Added (push2), for tests: the clock (monotonic ms) and the jitter's
+ * random byte live reads, and the connection's bytes (ws_set_io). NULL
+ * fields keep the real ones. */
+struct ws_io;
+struct live_hooks {
+    int64_t (*now_ms)(void *ud);
+    unsigned (*random_byte)(void *ud);
+    const struct ws_io *io;
+    void *ud;
+};
+void live_set_hooks(struct live *l, const struct live_hooks *hk);
+
 /* chatwoot_live.c: the Chatwoot driver's channel — live's events mapped
  * to model records and handed to the provider's prov_events. */
 struct prov_events;

@@ -11,6 +11,7 @@
 #include "twoway/buf.h"
 #include "twoway/http.h"
 #include "twoway/log.h"
+#include "twoway/text.h"
 #include "twoway/timeutil.h"
 #include "twoway/wskey.h"
 #include "twoway/xmalloc.h"
@@ -51,8 +52,28 @@ struct ws {
     unsigned char out[WS_OUT_MAX];
     size_t out_len, out_off;
     wslay_event_context_ptr ctx;
-    char *fail; /* why, noticed inside a pump; reported after it */
+    char *fail;      /* why, noticed inside a pump; reported after it */
+    char *closing;   /* the closing handshake: why, once our close frame is out */
+    struct ws_io io; /* bytes through these, not curl (tests) */
+    bool has_io;
 };
+
+/* The connection's bytes: curl's, or the test's io. */
+static CURLcode io_send(struct ws *w, const void *buf, size_t len, size_t *n)
+{
+    if (!w->has_io)
+        return curl_easy_send(w->easy, buf, len, n);
+    int rc = w->io.send(w->io.ud, buf, len, n);
+    return rc == 0 ? CURLE_OK : rc > 0 ? CURLE_AGAIN : CURLE_SEND_ERROR;
+}
+
+static CURLcode io_recv(struct ws *w, void *buf, size_t len, size_t *n)
+{
+    if (!w->has_io)
+        return curl_easy_recv(w->easy, buf, len, n);
+    int rc = w->io.recv(w->io.ud, buf, len, n);
+    return rc == 0 ? CURLE_OK : rc > 0 ? CURLE_AGAIN : CURLE_RECV_ERROR;
+}
 
 /* ---- curl while connecting ---- */
 
@@ -146,7 +167,7 @@ static void flush(struct ws *w)
 {
     while (!w->fail && w->out_off < w->out_len) {
         size_t sent = 0;
-        CURLcode rc = curl_easy_send(w->easy, w->out + w->out_off, w->out_len - w->out_off, &sent);
+        CURLcode rc = io_send(w, w->out + w->out_off, w->out_len - w->out_off, &sent);
         if (rc == CURLE_AGAIN)
             return;
         if (rc != CURLE_OK) {
@@ -171,7 +192,7 @@ static ssize_t on_wslay_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t l
         return (ssize_t)n;
     }
     size_t got = 0;
-    CURLcode rc = curl_easy_recv(w->easy, buf, len, &got);
+    CURLcode rc = io_recv(w, buf, len, &got);
     if (rc == CURLE_AGAIN) {
         wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
         return -1;
@@ -208,15 +229,33 @@ static int on_wslay_genmask(wslay_event_context_ptr ctx, uint8_t *buf, size_t le
     return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
 }
 
+/* End after our closing frame has gone out (the first reason stands). */
+static void closing(struct ws *w, char *why)
+{
+    if (w->closing)
+        free(why);
+    else
+        w->closing = why;
+}
+
 static void on_wslay_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg,
                          void *ud)
 {
     struct ws *w = ud;
-    (void)ctx;
-    if (arg->opcode == WSLAY_TEXT_FRAME && w->cb.text && !w->fail)
-        w->cb.text(w->cb.ud, (const char *)arg->msg, arg->msg_length);
-    else if (arg->opcode == WSLAY_CONNECTION_CLOSE)
-        fail(w, "the server closed the connection (%u)", (unsigned)arg->status_code);
+    if (w->fail || w->closing)
+        return;
+    if (arg->opcode == WSLAY_TEXT_FRAME) {
+        /* RFC 6455 8.1: text that is not UTF-8 fails the connection (1007). */
+        if (!text_valid_utf8((const char *)arg->msg, arg->msg_length)) {
+            wslay_event_queue_close(ctx, WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA, NULL, 0);
+            closing(w, xstrdup("the server sent text that is not UTF-8"));
+        } else if (w->cb.text) {
+            w->cb.text(w->cb.ud, (const char *)arg->msg, arg->msg_length);
+        }
+    } else if (arg->opcode == WSLAY_CONNECTION_CLOSE) {
+        /* wslay answers with its own close frame: it leaves before we go. */
+        closing(w, xasprintf("the server closed the connection (%u)", (unsigned)arg->status_code));
+    }
 }
 
 /* ---- the upgrade ---- */
@@ -286,7 +325,7 @@ static void read_answer(struct ws *w)
     while (!w->fail && w->st == WS_HANDSHAKE) {
         char chunk[4096];
         size_t got = 0;
-        CURLcode rc = curl_easy_recv(w->easy, chunk, sizeof chunk, &got);
+        CURLcode rc = io_recv(w, chunk, sizeof chunk, &got);
         if (rc == CURLE_AGAIN)
             return;
         if (rc != CURLE_OK || got == 0) {
@@ -307,8 +346,8 @@ static void read_answer(struct ws *w)
 static void connected(struct ws *w)
 {
     curl_socket_t fd = CURL_SOCKET_BAD;
-    if (curl_easy_getinfo(w->easy, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
-        fd == CURL_SOCKET_BAD) {
+    if (!w->has_io && (curl_easy_getinfo(w->easy, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
+                       fd == CURL_SOCKET_BAD)) {
         fail(w, "no connection to the server");
         return;
     }
@@ -351,9 +390,17 @@ void ws_free(struct ws **pw)
     curl_multi_cleanup(w->multi);
     buf_free(&w->head);
     free(w->fail);
+    free(w->closing);
     free(w->ca_file);
     free(w);
     *pw = NULL;
+}
+
+void ws_set_io(struct ws *w, const struct ws_io *io)
+{
+    w->has_io = io != NULL;
+    if (io)
+        w->io = *io;
 }
 
 void ws_close(struct ws *w)
@@ -361,6 +408,8 @@ void ws_close(struct ws *w)
     teardown(w);
     free(w->fail);
     w->fail = NULL;
+    free(w->closing);
+    w->closing = NULL;
 }
 
 bool ws_is_open(const struct ws *w)
@@ -420,6 +469,14 @@ void ws_connect(struct ws *w, const char *url, const char *protocols)
         buf_addf(&b, "Sec-WebSocket-Protocol: %s\r\n", protocols);
     buf_adds(&b, "\r\n");
     w->request = buf_detach(&b);
+    if (w->has_io) { /* the test's connection is there at once */
+        log_debug("cable: connecting to %s%s (test io)", host, path);
+        connected(w);
+        free(curl_url_s);
+        free(host);
+        free(path);
+        return;
+    }
 
     CURL *e = curl_easy_init();
     if (!e)
@@ -472,7 +529,7 @@ int ws_pollfds(struct ws *w, struct pollfd *fds, int max)
             if (ev)
                 fds[n++] = (struct pollfd){.fd = w->socks[i].fd, .events = ev};
         }
-    } else if ((w->st == WS_HANDSHAKE || w->st == WS_OPEN) && max > 0) {
+    } else if ((w->st == WS_HANDSHAKE || w->st == WS_OPEN) && max > 0 && !w->has_io) {
         short ev = POLLIN;
         if (w->out_off < w->out_len || (w->ctx && wslay_event_want_write(w->ctx)))
             ev |= POLLOUT;
@@ -526,7 +583,7 @@ void ws_perform(struct ws *w, const struct pollfd *fds, int n)
         return;
     if (w->st == WS_CONNECTING && !w->fail)
         pump_connecting(w, fds, n);
-    bool ready = false;
+    bool ready = w->has_io;
     for (int i = 0; fds && i < n; i++)
         ready = ready || (fds[i].fd == w->fd && fds[i].revents);
     if (!w->fail && (w->st == WS_HANDSHAKE || w->st == WS_OPEN)) {
@@ -536,12 +593,30 @@ void ws_perform(struct ws *w, const struct pollfd *fds, int n)
         if (w->st == WS_HANDSHAKE && (ready || w->out_off == w->out_len))
             read_answer(w);
         if (w->st == WS_OPEN && !w->fail) {
-            if (wslay_event_recv(w->ctx) != 0 && !w->fail)
-                fail(w, "the server broke the WebSocket protocol");
-            if (!w->fail && wslay_event_want_write(w->ctx) && wslay_event_send(w->ctx) != 0)
+            if (wslay_event_recv(w->ctx) != 0 && !w->fail && !w->closing)
+                closing(w, xstrdup("the server broke the WebSocket protocol"));
+            if (!w->fail && wslay_event_want_write(w->ctx) && wslay_event_send(w->ctx) != 0 &&
+                !w->closing)
                 fail(w, "could not send");
             flush(w);
+            /* wslay answers a bad frame with its own close (1002 protocol,
+             * 1007 not UTF-8, 1009 too big) and reads no more: once it is
+             * out, the connection is over. */
+            if (!w->fail && !w->closing && wslay_event_get_close_sent(w->ctx)) {
+                unsigned code = wslay_event_get_status_code_sent(w->ctx);
+                closing(w, code == WSLAY_CODE_MESSAGE_TOO_BIG
+                               ? xstrdup("the server sent a message too big to take (1009)")
+                           : code == WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA
+                               ? xstrdup("the server sent text that is not UTF-8 (1007)")
+                               : xasprintf("the server broke the WebSocket protocol (%u)", code));
+            }
         }
+    }
+    if (w->closing && !w->fail) {
+        char *why = w->closing;
+        w->closing = NULL;
+        fail(w, "%s", why);
+        free(why);
     }
     if (!w->fail && w->deadline && timeutil_mono_ms() >= w->deadline)
         fail(w, "no answer to the WebSocket upgrade in %d s", WS_HANDSHAKE_MS / 1000);
