@@ -54,6 +54,8 @@ enum cmd_complete {
     COMPLETE_KEYCTX,
     COMPLETE_ROLE,
     COMPLETE_FILE,
+    COMPLETE_WHEN,  /* snooze: next-reply, durations, tomorrow */
+    COMPLETE_FOCUS, /* list thread toggle */
 };
 
 struct cmd_def {
@@ -131,6 +133,11 @@ struct cmd_env {
     bool prefix_marked;
     /* What `color` lines set (the screen follows it). */
     struct palette *palette;
+    /* What a setting's value comes to here when it is chosen at run time
+     * (`set notify` says "auto, here: terminal, bell"); NULL, or a NULL
+     * answer: nothing to add. Owned result. Set by the app. */
+    char *(*explain_setting)(void *ud, const char *name, const char *value);
+    void *explain_ud;
 
     /* Added: the dispatcher's own bookkeeping (cmd.c); zero it with the
      * rest of the struct and leave it alone. */

@@ -46,8 +46,10 @@ struct fmt_ctx {
      * name), shown instead of the preview; NULL: nobody. Borrowed. */
     const char *typing;
     /* For fmt_list_row: what the list knows of the row beyond the record
-     * (enum fmt_row_mark bits). */
+     * (enum fmt_row_mark bits); and whether rows say "open" too (search
+     * results, which mix statuses). */
     unsigned row_marks;
+    bool every_status;
 };
 
 /* A list row's marks beyond the record, before the waiting time:
@@ -124,6 +126,13 @@ void fmt_tabs_line(const struct fmt_tabs *t, const struct fmt_ctx *ctx, int cols
  * (connection state, unread total); the middle is cut first. */
 void fmt_status_line(const char *left, const char *right, bool alert, const struct fmt_ctx *ctx,
                      int cols, struct fmt_line *out);
+
+/* What each symbol the formatters draw means, for the help screen's
+ * legend: the glyph in UTF-8 and in ASCII, and its meaning. Static. */
+struct fmt_symbol {
+    const char *glyph, *ascii, *meaning;
+};
+const struct fmt_symbol *fmt_legend(size_t *n);
 
 /* "230 KB", "1.2 MB", "512 B". out >= 16. */
 void fmt_size(int64_t bytes, char *out, size_t outsz);

@@ -13,6 +13,8 @@ enum layout_focus { LAYOUT_FOCUS_LIST, LAYOUT_FOCUS_THREAD };
 
 struct layout_opts {
     int list_width;          /* preferred list width in columns (e.g. 42); clamped */
+    int list_share;          /* percent of a wide terminal the list takes when that is
+                              * more than list_width (e.g. 30); 0: list_width alone */
     int split_min;           /* below this many columns: one pane at a time (e.g. 70) */
     int header_lines;        /* contact header height wanted (e.g. 3); shrinks on short screens */
     enum layout_focus focus; /* which pane is shown when there is only one */

@@ -64,6 +64,8 @@ void notify_configure(struct notify *n, const struct notify_opts *o);
 /* The backends "auto" picks here: desktop when a session bus is reachable
  * and the session is not over SSH; terminal + bell otherwise. */
 unsigned notify_auto_backends(void);
+/* Backends in words: "terminal, bell" ("none" for no bits). Owned. */
+char *notify_describe(unsigned bits);
 /* Parse a notify value into backends; -1 with *err on a bad value. */
 int notify_parse_backends(const char *value, unsigned *out, char **err);
 

@@ -82,6 +82,21 @@ static void on_setting(void *ud, const struct opt_def *d)
         screen_notify_follow(a);
 }
 
+/* `set notify` with auto in it says what auto picks here. */
+static char *explain_setting(void *ud, const char *name, const char *value)
+{
+    (void)ud;
+    if (strcmp(name, "notify") != 0 || !strstr(value, "auto"))
+        return NULL;
+    unsigned bits = 0;
+    char *err = NULL;
+    if (notify_parse_backends(value, &bits, &err) < 0) {
+        free(err);
+        return NULL;
+    }
+    return notify_describe(bits);
+}
+
 /* A new message from someone else: notifications decide whether it
  * concerns me, unless I am reading that very conversation. */
 static void on_inbound(void *ud, const struct conversation *c, const struct message *m)
@@ -250,6 +265,8 @@ int app_run(const struct app_args *args)
 
     /* Settings take effect when set, from the config file on. */
     options_set_listener(a.opts, on_setting, &a);
+    a.env.explain_setting = explain_setting;
+    a.env.explain_ud = &a;
     int cfg_errors = load_config(&a);
     if (cfg_errors && args->batch) {
         rc = 1;

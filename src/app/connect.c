@@ -102,14 +102,21 @@ int connect_open(struct app *a, char **err)
     memset(token, 0, strlen(token));
     free(token);
 
-    char *base = paths_dir(PATHS_STATE);
-    char *key = state_key(url, account);
-    a->state_dir = xasprintf("%s/%s", base, key);
-    free(base);
-    base = paths_dir(PATHS_CACHE);
-    a->cache_path = xasprintf("%s/%s/inbox.json", base, key);
-    free(base);
-    free(key);
+    if (a->demo_on) {
+        /* The demo's outbox, drafts and history go with its database:
+         * into its temporary directory, removed at exit. */
+        a->state_dir = xasprintf("%s/state", a->demo.dir);
+        a->cache_path = xasprintf("%s/inbox.json", a->demo.dir);
+    } else {
+        char *base = paths_dir(PATHS_STATE);
+        char *key = state_key(url, account);
+        a->state_dir = xasprintf("%s/%s", base, key);
+        free(base);
+        base = paths_dir(PATHS_CACHE);
+        a->cache_path = xasprintf("%s/%s/inbox.json", base, key);
+        free(base);
+        free(key);
+    }
     if (paths_mkdir_p(a->state_dir, 0700, err) < 0)
         return -1;
 

@@ -27,17 +27,24 @@ static const char *shown_value(const struct opt_def *d, const char *v)
 
 static void show_option(struct cmd_call *call, const struct opt_def *d)
 {
-    const char *v = shown_value(d, options_get(call->env->opts, d->name));
+    struct cmd_env *env = call->env;
+    const char *v = shown_value(d, options_get(env->opts, d->name));
+    char *means = env->explain_setting ? env->explain_setting(env->explain_ud, d->name, v) : NULL;
     if (cmd_json_mode(call)) {
         struct codec_val *o = codec_object();
         codec_set_str(o, "name", d->name);
         codec_set_str(o, "value", v);
         codec_set_str(o, "default", d->dflt);
         codec_set_str(o, "help", d->help);
+        if (means)
+            codec_set_str(o, "here", means);
         cmd_emit(call, o);
-        return;
+    } else if (means) {
+        cmd_info(call, "%s = %s (here: %s)", d->name, v, means);
+    } else {
+        cmd_info(call, "%s = %s", d->name, v);
     }
-    cmd_info(call, "%s = %s", d->name, v);
+    free(means);
 }
 
 /* "unknown option 'x' (did you mean y?)" */

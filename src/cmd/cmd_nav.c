@@ -593,11 +593,23 @@ enum cmd_status cmd_nav_team_filter(struct cmd_call *call)
     return rc;
 }
 
+/* A new limit or search shows its matches from the first: the selection
+ * goes to the top (a limit set while scrolled down must not leave the
+ * matches above out of view). */
+static void select_first(struct view *v)
+{
+    v->selected = 0;
+    v->selected_moved = false;
+    view_touch(v);
+}
+
 enum cmd_status cmd_nav_search(struct cmd_call *call)
 {
     char *a = cmd_join_args(call, 1);
     view_set_search(call->env->view, call->argc == 2 && strcasecmp(a, "none") == 0 ? NULL : a);
     free(a);
+    if (call->env->view->search)
+        select_first(call->env->view);
     return CMD_OK;
 }
 
@@ -658,6 +670,8 @@ enum cmd_status cmd_nav_limit(struct cmd_call *call)
     /* A limit is over the whole list, not the pages loaded so far: the
      * server filters by what it can, the rest is looked for page by page. */
     limit_to_session(call->env);
+    if (call->env->view->limit)
+        select_first(call->env->view);
     return CMD_OK;
 }
 

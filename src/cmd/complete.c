@@ -146,6 +146,9 @@ static void by_kind(struct cands *c, struct cmd_env *env, const struct cmd_def *
     static const char *const priorities[] = {"urgent", "high", "medium", "low", "none", NULL};
     static const char *const filters[] = {"mine", "unassigned", "all", NULL};
     static const char *const ctxs[] = {"global", "list", "thread", NULL};
+    static const char *const whens[] = {"next-reply", "30m", "1h", "2h",       "4h",
+                                        "1d",         "3d",  "1w", "tomorrow", NULL};
+    static const char *const focuses[] = {"list", "thread", "toggle", NULL};
     bool filter_cmd = strstr(def->name, "filter") || strcmp(def->name, "inbox") == 0;
     switch (kind) {
     case COMPLETE_NONE:
@@ -223,6 +226,12 @@ static void by_kind(struct cands *c, struct cmd_env *env, const struct cmd_def *
         break;
     case COMPLETE_FILE:
         files(c);
+        break;
+    case COMPLETE_WHEN:
+        add_list(c, whens);
+        break;
+    case COMPLETE_FOCUS:
+        add_list(c, focuses);
         break;
     }
 }

@@ -73,6 +73,8 @@ static const struct opt_def table[] = {
     {"time_format", OPT_STRING, "%H:%M", 0, 0, NULL, 0, "strftime(3) format of message times"},
     {"list_width", OPT_INT, "42", 20, 200, NULL, 0,
      "columns of the conversation list when it is beside the thread"},
+    {"list_share", OPT_INT, "30", 0, 50, NULL, 0,
+     "percent of a wide terminal the list takes when that is more than list_width (0: off)"},
     {"split_min", OPT_INT, "70", 20, 1000, NULL, 0,
      "narrowest terminal (columns) that shows the list and the thread side by side"},
     {"sort", OPT_ENUM, "last_activity", 0, 0, "last_activity|created|priority|waiting", 0,

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "notify_priv.h"
+#include "twoway/buf.h"
 #include "twoway/log.h"
 #include "twoway/text.h"
 #include "twoway/timeutil.h"
@@ -155,19 +156,32 @@ unsigned notify_auto_backends(void)
     return NOTIFY_TERMINAL | NOTIFY_BELL;
 }
 
+static const struct {
+    const char *name;
+    unsigned bits;
+} names[] = {
+    {"desktop", NOTIFY_DESKTOP},
+    {"terminal", NOTIFY_TERMINAL},
+    {"bell", NOTIFY_BELL},
+    {"command", NOTIFY_COMMAND},
+    {"auto", 0},
+    {"none", 0},
+};
+
+char *notify_describe(unsigned bits)
+{
+    struct buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].bits & bits)
+            buf_addf(&b, "%s%s", b.len ? ", " : "", names[i].name);
+    if (!b.len)
+        buf_adds(&b, "none");
+    return buf_detach(&b);
+}
+
 static int parse_list(const char *value, unsigned *out, bool *is_auto, char **err)
 {
-    static const struct {
-        const char *name;
-        unsigned bits;
-    } names[] = {
-        {"desktop", NOTIFY_DESKTOP},
-        {"terminal", NOTIFY_TERMINAL},
-        {"bell", NOTIFY_BELL},
-        {"command", NOTIFY_COMMAND},
-        {"auto", 0},
-        {"none", 0},
-    };
     unsigned bits = 0;
     bool none = false, any = false, autos = false;
     const char *s = value ? value : "";

@@ -591,3 +591,34 @@ char *fmt_mentions(const char *s)
     }
     return buf_detach(&b);
 }
+
+/* --- the legend --------------------------------------------------------- */
+
+static const struct fmt_symbol legend[] = {
+    {"\xe2\x96\x8c", "|", "the selection (solid: the list has the keys; dim: the thread)"},
+    {"*", "*", "a marked conversation (Space; ; applies a command to them)"},
+    {"\xe2\x97\x8f (3)", "N (3)", "unread messages, and how many (10+ past ten)"},
+    {"\xe2\x8f\xb3 5m", "W 5m", "the customer waits for an answer, for so long"},
+    {"\xe2\x80\xbc  !", "!!  !", "urgent, high priority"},
+    {"\xe2\x9c\x97", "X", "a reply failed (the server or the carrier refused it)"},
+    {"?", "?", "a reply may have been sent: look, then retry or discard"},
+    {"\xe2\x86\x91", "^", "a reply not sent yet: twoway is still sending it"},
+    {"\xe2\x9c\x8e", "~", "a draft is kept for the conversation"},
+    {"\xe2\x9c\x8e Ann is typing\xe2\x80\xa6", "... Ann is typing...",
+     "a colleague typing (in place of the preview)"},
+    {"#label  you  Ben", "#label  you  Ben", "labels, and the assignee (you, or a first name)"},
+    {"\xe2\x97\x80  \xe2\x96\xb6", "<  >", "in the thread: from the customer, from us"},
+    {"sending\xe2\x80\xa6", "sending...", "the reply is on its way to the server"},
+    {"\xe2\x9c\x93  \xe2\x9c\x93\xe2\x9c\x93  \xe2\x9c\x93\xe2\x9c\x93 read", "+  ++  ++ read",
+     "sent, delivered, read"},
+    {"\xe2\x9c\x97 failed", "x failed", "not delivered: the reason follows on the next line"},
+    {"\xe2\x94\x82 (note)", "| (note)", "a private note, seen by agents only"},
+    {"\xc2\xb7", "-", "an activity line: assigned, labelled, resolved..."},
+    {"\xe2\x86\xb5", "\\n", "a line break in the composer (Alt-Enter)"},
+};
+
+const struct fmt_symbol *fmt_legend(size_t *n)
+{
+    *n = sizeof legend / sizeof legend[0];
+    return legend;
+}

@@ -14,9 +14,9 @@
  * agent's reply is previewed as "Ann: text". When a line is tight the
  * contact keeps ~8 columns and the right side gives way: age, then unread
  * count, then priority, then the waiting time (the SLA clock goes last;
- * the reply and draft marks stay); on
- * line 2 the preview goes first, then labels, then the assignee, then the
- * status. */
+ * the reply and draft marks stay); on line 2 the preview keeps a third of
+ * the line, then labels give way, then the assignee, then the status, and
+ * only then the rest of the preview. */
 #include "twoway/fmt.h"
 
 #include <stdio.h>
@@ -31,6 +31,8 @@
 #define NAME_MIN 8
 /* A preview cut to fewer columns than this is left out: "W…" says nothing. */
 #define PREVIEW_MIN 4
+/* The preview keeps 1/PREVIEW_SHARE of line 2 before the labels. */
+#define PREVIEW_SHARE 3
 #define INDENT 2
 /* Longest assignee or label shown, so one long name cannot push out the rest. */
 #define PART_MAX 16
@@ -203,7 +205,7 @@ static void line2_parts(const struct conversation *c, const struct fmt_ctx *ctx,
     }
     for (size_t i = 0; i < c->nlabels && ps->n < FMT_PARTS_MAX - 1; i++)
         fmt_parts_add(ps, part_text(ctx, "#", c->labels[i]), 2, ROLE_LABEL);
-    if (c->status != CONV_OPEN)
+    if (c->status != CONV_OPEN || ctx->every_status)
         fmt_parts_add(ps, xstrdup(model_status_name(c->status)), 4, ROLE_DIM);
 }
 
@@ -226,7 +228,14 @@ static void list_line2(const struct conversation *c, const struct fmt_ctx *ctx, 
     sel_bar(&lb, ctx, sel);
     fmt_lb_spaces(&lb, INDENT - 1, ROLE_NORMAL);
     line2_parts(c, ctx, &ps);
-    fmt_lb_left_right(&lb, ctx, cols, text, ROLE_DIM, 0, PREVIEW_MIN, &ps);
+    /* The preview keeps a third of the line: labels, then the assignee,
+     * give way before it goes (four labels must not push it out). */
+    int keep = (cols - INDENT) / PREVIEW_SHARE, tw = text_width(text);
+    if (keep > tw)
+        keep = tw;
+    if (keep < PREVIEW_MIN)
+        keep = 0;
+    fmt_lb_left_right(&lb, ctx, cols, text, ROLE_DIM, keep, PREVIEW_MIN, &ps);
     fmt_lb_finish(&lb, cols, out);
     free(text);
 }

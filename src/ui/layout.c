@@ -3,8 +3,9 @@
  *
  * Rows are given away in order of need on a short screen: the input line
  * first (every command goes through it), then the status line, then the
- * panes, then the tabs. Columns: the list keeps its preferred width within
- * [LIST_MIN, cols / 2]; below split_min columns one pane has the screen. */
+ * panes, then the tabs. Columns: the list keeps its preferred width (or
+ * its share of a wide terminal, if more) within [LIST_MIN, cols / 2];
+ * below split_min columns one pane has the screen. */
 #include "twoway/layout.h"
 
 #include <string.h>
@@ -64,6 +65,10 @@ static void place_panes(struct layout *out, const struct layout_opts *o, int y, 
     /* Splitting needs a column for each pane and one for the divider. */
     if (cols >= split_min && cols >= 3) {
         int want = o->list_width > 0 ? o->list_width : LIST_WIDTH_DEFAULT;
+        /* A wide terminal gives the list its share: at 250 columns the
+         * names and previews get room, not only the thread. */
+        if (o->list_share > 0 && cols * o->list_share / 100 > want)
+            want = cols * o->list_share / 100;
         int lw = clamp(want, LIST_MIN, cols / 2);
         if (lw < 1)
             lw = 1;

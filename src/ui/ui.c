@@ -265,6 +265,7 @@ void ui_relayout(struct ui *ui)
     getmaxyx(stdscr, ui->rows, ui->cols);
     struct layout_opts lo = {
         .list_width = (int)options_int(ui->env->opts, "list_width"),
+        .list_share = (int)options_int(ui->env->opts, "list_share"),
         .split_min = (int)options_int(ui->env->opts, "split_min"),
         .header_lines = 3,
         .focus =

@@ -92,6 +92,20 @@ static void help_keys(struct ui *ui, enum keymap_ctx ctx, const char *title)
     add_line(ui, ROLE_NORMAL, "%s", "");
 }
 
+/* What the symbols on screen mean, as this terminal draws them. */
+static void help_legend(struct ui *ui)
+{
+    size_t n = 0;
+    const struct fmt_symbol *sym = fmt_legend(&n);
+    add_line(ui, ROLE_HEADER, "%s", "Symbols");
+    for (size_t i = 0; i < n; i++) {
+        const char *g = ui->utf8 ? sym[i].glyph : sym[i].ascii;
+        int pad = 26 - text_width(g);
+        add_line(ui, ROLE_NORMAL, "  %s%*s %s", g, pad > 0 ? pad : 0, "", sym[i].meaning);
+    }
+    add_line(ui, ROLE_NORMAL, "%s", "");
+}
+
 void ui_help_open(struct ui *ui, const char *topic)
 {
     ui_overlay_close(ui);
@@ -112,6 +126,7 @@ void ui_help_open(struct ui *ui, const char *topic)
     } else {
         add_line(ui, ROLE_HEADER, "twoway %s — q or Esc closes, j/k scroll", TWOWAY_VERSION);
         add_line(ui, ROLE_NORMAL, "%s", "");
+        help_legend(ui);
         help_keys(ui, KEYCTX_GLOBAL, "Keys everywhere");
         help_keys(ui, KEYCTX_LIST, "Keys in the conversation list");
         help_keys(ui, KEYCTX_THREAD, "Keys in the thread");

@@ -160,7 +160,11 @@ void ui_list_select(struct ui *ui)
             break;
         }
     }
-    if (!found) {
+    if (!found && !v->selected) {
+        /* Nothing chosen yet, or a new limit or search: the first row. */
+        ui->panes->sel_index = 0;
+        v->selected = ui->panes->nshown ? ui->panes->shown[0] : 0;
+    } else if (!found) {
         /* The selected conversation left the list: stay at the same place,
          * on the row that moved up into it (which the agent has not seen
          * selected: `w` looks at it first). */
@@ -238,10 +242,16 @@ static void draw_list(struct ui *ui)
         struct session *ss = ui->env->ss;
         /* The server refused us: say why, not "Loading…" forever. */
         bool refused = ss && session_state(ss) == CONN_AUTH_FAILED;
+        /* A limit over part of the list: the rest may hold matches. */
+        bool partial = ss && !session_list_complete(ss);
         const char *msg = refused                    ? session_state_reason(ss)
                           : ss && !session_ready(ss) ? "Loading…"
-                          : ui->env->view->limit     ? "No conversation matches the limit"
-                                                     : "No conversations here";
+                          : ui->env->view->limit && partial && session_list_loading_all(ss)
+                              ? "No match among the conversations loaded so far; loading the rest…"
+                          : ui->env->view->limit && partial
+                              ? "No match among the conversations loaded; G loads the rest"
+                          : ui->env->view->limit ? "No conversation matches the limit"
+                                                 : "No conversations here";
         char *t = ui_text(ui, msg);
         wattrset(w, theme_attr(refused ? ROLE_FAILED : ROLE_DIM));
         if (refused) /* a reason wider than the pane goes on over the next lines */
@@ -254,6 +264,7 @@ static void draw_list(struct ui *ui)
         return;
     }
     struct fmt_ctx ctx = ui_fmt_ctx(ui);
+    ctx.every_status = ui->env->view->search != NULL;
     /* With the thread focused beside it, the bar is dim: the solid one
      * shows where j/k go. */
     bool active = !ui->lay.split || ui->env->view->focus != VIEW_FOCUS_THREAD;
@@ -449,7 +460,10 @@ static void draw_tabs(struct ui *ui)
         .mine = cc ? cc->mine : 0,
         .unassigned = cc ? cc->unassigned : 0,
         .all = cc ? cc->all : 0,
-        .status = v->status < 0 ? "all" : model_status_name((enum conv_status)v->status),
+        /* A search finds every status (Chatwoot's and twowayd's alike). */
+        .status = v->search       ? "any"
+                  : v->status < 0 ? "all"
+                                  : model_status_name((enum conv_status)v->status),
         .label = v->label,
         .limit = v->limit_text,
         .search = v->search,

@@ -246,5 +246,34 @@ class Unsent(Base):
                       "you is the patient?", out)
 
 
+class Settings(Base):
+    """What a setting chosen at run time comes to, and the demo's state."""
+
+    def test_set_notify_says_what_auto_picked(self):
+        r = twtest.TwowayRunner(self.d)
+        self.addCleanup(r.cleanup)
+        plain = r.env
+        r.env = lambda agent: dict(plain(agent), SSH_CONNECTION="10.0.0.1 5000 10.0.0.2 22")
+        rc, out, err = r.run("set notify\nset notify = bell\nset notify\n")
+        self.assertEqual((rc, err), (0, ""), out)
+        self.assertEqual(out.splitlines(), ["notify = auto (here: terminal, bell)",
+                                            "notify = bell"])
+        rc, out, err = r.run("set notify\n", json_out=True)
+        self.assertEqual(self.records(out)[0]["here"], "terminal, bell")
+
+    def test_the_demo_leaves_nothing_behind(self):
+        r = twtest.TwowayRunner(self.d)
+        self.addCleanup(r.cleanup)
+        tmp = os.path.join(r.home, "tmp")
+        os.makedirs(tmp)
+        plain = r.env
+        r.env = lambda agent: dict(plain(agent), TMPDIR=tmp)
+        rc, out, err = r.run("open 1\nnote \"a demo note\"\nwhoami\n", args=["--demo"])
+        self.assertEqual((rc, err), (0, ""), out)
+        self.assertIn("Ann Lee", out)
+        self.assertEqual(os.listdir(tmp), [])
+        self.assertEqual(r.state_dirs(), [])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -232,6 +232,79 @@ class FlowScreen(screen.ScreenCase):
         self.command("unsent")
         self.s.wait_for("#%d Priya Raman  failed at the carrier (30003 - Unreachable): Your "
                         "parcel is at the front desk" % priya["id"])
+    # ---- the screen's polish ----
+
+    def test_help_shows_a_legend_of_every_symbol(self):
+        self.twoway()
+        self.s.keys("?")
+        self.s.wait_for("Symbols")
+        text = self.s.text()
+        for glyph, meaning in (("▌", "the selection"), ("● (3)", "unread messages"),
+                               ("⏳ 5m", "the customer waits"), ("‼  !", "urgent, high"),
+                               ("✗", "a reply failed"), ("↑", "a reply not sent yet"),
+                               ("✎", "a draft is kept"), ("✓  ✓✓  ✓✓ read", "sent, delivered")):
+            self.assertRegex(text, re.escape(glyph) + r" +" + re.escape(meaning))
+        self.s.keys("q")
+        self.s.wait_gone("Symbols")
+
+    def test_a_wide_terminal_widens_the_list(self):
+        self.twoway(width=250)
+        self.s.wait(lambda: self.s.row(2).find("│") == 75, "the divider at 75 (30% of 250)")
+        self.command("set list_share = 0")
+        self.s.wait(lambda: self.s.row(2).find("│") == 42, "the divider back at list_width")
+
+    def test_four_labels_leave_room_for_the_preview(self):
+        d = screen.start_twowayd(self)
+        grace = screen.conv_by_phone(d, "+15550101016")
+        r = d.api("POST", d.acc("/conversations/%d/labels" % grace["id"]),
+                  {"labels": ["appointment", "follow-up", "vip", "complaint"]})
+        self.assertEqual(r.status, 200, r)
+        self.twoway(d)
+        row = self.s.wait(lambda: next((self.s.lines()[i + 1] for i, line in
+                                        enumerate(self.s.lines()) if "Grace Whitman" in line),
+                                       None), "Grace's row")
+        self.assertIn("Yes 8:30 wor", screen.panes(row)[0])
+
+    def test_a_limit_while_scrolled_shows_its_first_match(self):
+        d = screen.start_twowayd(self)
+        self.twoway(d)
+        self.s.keys("3")  # all: more rows than the pane holds
+        every = rows(d, "all")
+        self.s.wait_for("%d/%d" % (1, len(every)), row=0)
+        self.s.keys("G")
+        self.s.wait_for("%d/%d" % (len(every), len(every)), row=0)
+        urgent = [c for c in every if c.get("priority") == "urgent"]
+        self.command("limit ~p urgent")
+        # The first match selected, at the top, and counted over the inbox.
+        self.s.wait_for("1/%d" % len(urgent), row=0)
+        self.assertIn(name_of(urgent[0]), screen.panes(self.s.row(1))[0])
+
+    def test_search_results_say_their_status(self):
+        d = screen.start_twowayd(self)
+        self.twoway(d)
+        self.s.keys("3")
+        self.command("search see you")
+        self.s.wait_for("status:any", row=0)
+        self.s.wait_for("search:see you", row=0)
+        self.s.wait(lambda: " open" in self.list_pane() and " resolved" in self.list_pane(),
+                    "open and resolved rows, each saying so")
+
+    def test_snooze_completes_and_refuses_a_time_that_has_passed(self):
+        self.twoway()
+        self.s.keys("Enter")  # the first conversation
+        self.s.keys("z")
+        self.wait_input(re.compile(r"^:snooze$"))  # the pane drops trailing spaces
+        self.s.keys("Tab")
+        self.wait_status("next-reply")
+        self.assertIn("tomorrow", self.status())
+        self.s.type("to")
+        self.s.keys("Tab")
+        self.wait_input(re.compile(r"^:snooze tomorrow$"))
+        self.s.keys("C-u")
+        self.s.type("snooze 00:00")
+        self.s.keys("Enter")
+        self.wait_status("00:00 today has passed (for tomorrow: snooze tomorrow 00:00)")
+
 
 if __name__ == "__main__":
     unittest.main()

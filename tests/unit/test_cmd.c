@@ -905,6 +905,23 @@ static void test_cmd__completes_commands_and_arguments(void **state)
     c = complete(&w, "frobnicate ");
     assert_int_equal(count(c), 0);
     free_cands(c);
+    /* The arguments that are words of a fixed set. */
+    c = complete(&w, "snooze ");
+    assert_true(has(c, "next-reply") && has(c, "1h") && has(c, "tomorrow"));
+    free_cands(c);
+    c = complete(&w, "snooze to");
+    assert_int_equal(count(c), 1);
+    assert_string_equal(c[0], "tomorrow");
+    free_cands(c);
+    c = complete(&w, "priority ");
+    assert_true(has(c, "urgent") && has(c, "none"));
+    free_cands(c);
+    c = complete(&w, "status-filter re");
+    assert_string_equal(c[0], "resolved");
+    free_cands(c);
+    c = complete(&w, "focus t");
+    assert_true(has(c, "thread") && has(c, "toggle") && !has(c, "list"));
+    free_cands(c);
     world_free(&w);
 }
 

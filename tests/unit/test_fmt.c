@@ -699,41 +699,68 @@ static void test_fmt__list_row_line1_gives_way_age_count_priority_waiting(void *
     model_conversation_free(&c);
 }
 
-static void test_fmt__list_row_line2_gives_way_preview_labels_assignee(void **state)
+static void test_fmt__list_row_line2_gives_way_labels_assignee_then_preview(void **state)
 {
     struct fmt_ctx ctx = ctx_make(false);
     struct conversation c;
     struct fmt_line row[FMT_LIST_ROW_LINES];
     conv_full(&c, "Maria");
-    /* indent 2 + " you #billing #vip pending" (26) = 28 */
+    /* indent 2 + " you #billing #vip pending" (26) = 28, and the preview */
     fmt_list_row(&c, &ctx, 40, FMT_SEL_NONE, false, row);
     assert_true(has(&row[1], "  Where is"));
-    free_row(row);
-
-    fmt_list_row(&c, &ctx, 28, FMT_SEL_NONE, false, row);
-    assert_false(has(&row[1], "Where"));
     assert_true(has(&row[1], "you #billing #vip pending"));
     free_row(row);
 
-    /* One column left for the preview: a lone "…" would say nothing. */
-    fmt_list_row(&c, &ctx, 29, FMT_SEL_NONE, false, row);
-    assert_false(has(&row[1], ELLIPSIS));
-    assert_memory_equal(row[1].text, "    you #billing", 16);
-    free_row(row);
-
-    fmt_list_row(&c, &ctx, 27, FMT_SEL_NONE, false, row); /* the last label goes first */
+    /* The preview keeps a third of the line: the last label goes first. */
+    fmt_list_row(&c, &ctx, 34, FMT_SEL_NONE, false, row);
+    assert_true(has(&row[1], "  Where is"));
     assert_false(has(&row[1], "#vip"));
-    assert_true(has(&row[1], "#billing"));
-    assert_true(has(&row[1], "you"));
+    assert_true(has(&row[1], "you #billing pending"));
     free_row(row);
 
-    fmt_list_row(&c, &ctx, 20, FMT_SEL_NONE, false, row);
+    fmt_list_row(&c, &ctx, 28, FMT_SEL_NONE, false, row);
+    assert_true(has(&row[1], "  Where"));
     assert_false(has(&row[1], "#"));
     assert_true(has(&row[1], "you pending"));
     free_row(row);
 
-    fmt_list_row(&c, &ctx, 12, FMT_SEL_NONE, false, row);
+    fmt_list_row(&c, &ctx, 20, FMT_SEL_NONE, false, row);
+    assert_true(has(&row[1], "  Where"));
+    assert_true(has(&row[1], "you pending"));
+    free_row(row);
+
+    fmt_list_row(&c, &ctx, 16, FMT_SEL_NONE, false, row);
+    assert_true(has(&row[1], "  Where"));
     assert_false(has(&row[1], "you"));
+    assert_true(has(&row[1], "pending"));
+    free_row(row);
+
+    /* Too narrow for a third to say anything: the status alone. */
+    fmt_list_row(&c, &ctx, 12, FMT_SEL_NONE, false, row);
+    assert_false(has(&row[1], "Where"));
+    assert_true(has(&row[1], "pending"));
+    free_row(row);
+    model_conversation_free(&c);
+}
+
+/* Four labels at the default width: the preview stays. */
+static void test_fmt__list_row_labels_never_push_the_preview_out(void **state)
+{
+    struct fmt_ctx ctx = ctx_make(false);
+    struct conversation c;
+    struct fmt_line row[FMT_LIST_ROW_LINES];
+    conv_full(&c, "Grace Whitman");
+    const char *labels[] = {"appointment", "follow-up", "vip", "complaint"};
+    for (size_t i = 0; i < c.nlabels; i++)
+        free(c.labels[i]);
+    free(c.labels);
+    c.nlabels = 4;
+    c.labels = xcalloc(4, sizeof *c.labels);
+    for (size_t i = 0; i < 4; i++)
+        c.labels[i] = xstrdup(labels[i]);
+    fmt_list_row(&c, &ctx, 42, FMT_SEL_NONE, false, row);
+    assert_true(has(&row[1], "  Where is my"));
+    assert_true(has(&row[1], "#appointment"));
     assert_true(has(&row[1], "pending"));
     free_row(row);
     model_conversation_free(&c);
@@ -907,6 +934,70 @@ static void thread_sample(struct msgs *ms, const char *name, const char *body)
     m->deleted = true;
     m = msgs_add(ms, MSG_OUTGOING, body, 0);
     m->status = MSGST_SENDING;
+}
+
+/* Every symbol the list and the thread draw is in the help's legend
+ * (UTF-8 and ASCII alike): what is drawn here cannot drift from it. */
+static void assert_in_legend(const struct fmt_line *l, bool ascii)
+{
+    size_t n;
+    const struct fmt_symbol *sym = fmt_legend(&n);
+    const unsigned char *p = (const unsigned char *)l->text;
+    while (*p) {
+        size_t len = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+        bool symbol = len == 3 && (p[0] == 0xe2); /* U+2000..U+2FFF: arrows, shapes, dingbats */
+        bool ascii_mark = ascii && strchr("|*!^~?<>+", (int)*p);
+        if (symbol || ascii_mark) {
+            char one[5] = {0};
+            memcpy(one, p, len);
+            bool found = false;
+            for (size_t i = 0; i < n && !found; i++)
+                found = strstr(ascii ? sym[i].ascii : sym[i].glyph, one) != NULL;
+            /* The ellipsis of a cut and the separator of a day are no symbols. */
+            if (!found && strcmp(one, ELLIPSIS) != 0 && strcmp(one, "\xe2\x94\x80") != 0)
+                fail_msg("\"%s\" in \"%s\" is not in the legend", one, l->text);
+        }
+        p += len;
+    }
+}
+
+static void test_fmt__every_symbol_drawn_is_in_the_legend(void **state)
+{
+    (void)state;
+    for (int ascii = 0; ascii < 2; ascii++) {
+        struct fmt_ctx ctx = ctx_make(ascii);
+        struct conversation c;
+        struct fmt_line row[FMT_LIST_ROW_LINES];
+        conv_full(&c, "Maria Gonzalez");
+        ctx.row_marks = FMT_ROW_FAILED | FMT_ROW_DRAFT;
+        for (int sel = FMT_SEL_NONE; sel <= FMT_SEL_INACTIVE; sel++) {
+            fmt_list_row(&c, &ctx, 100, (enum fmt_sel)sel, sel == FMT_SEL_NONE, row);
+            for (int k = 0; k < FMT_LIST_ROW_LINES; k++)
+                assert_in_legend(&row[k], ascii);
+            free_row(row);
+        }
+        ctx.row_marks = FMT_ROW_UNSENT;
+        c.priority = PRIORITY_HIGH;
+        ctx.typing = "Ann";
+        fmt_list_row(&c, &ctx, 100, FMT_SEL_NONE, false, row);
+        for (int k = 0; k < FMT_LIST_ROW_LINES; k++)
+            assert_in_legend(&row[k], ascii);
+        free_row(row);
+        ctx.typing = NULL;
+        model_conversation_free(&c);
+        struct msgs ms = {.n = 0};
+        thread_sample(&ms, "Ann", "hello");
+        struct message *m = msgs_add(&ms, MSG_OUTGOING, "b", NOW);
+        m->status = MSGST_SENT;
+        m = msgs_add(&ms, MSG_OUTGOING, "c", NOW);
+        m->status = MSGST_DELIVERED;
+        struct fmt_line *lines;
+        size_t n = fmt_thread(ms.v, ms.n, &ctx, 100, &lines);
+        for (size_t i = 0; i < n; i++)
+            assert_in_legend(&lines[i], ascii);
+        fmt_lines_free(lines, n);
+        msgs_free(&ms);
+    }
 }
 
 /* Chatwoot passes Twilio's own terse text; the agent gets plain words,
@@ -1580,6 +1671,7 @@ int main(void)
         cmocka_unit_test(test_fmt__list_row_priority_glyphs),
         cmocka_unit_test(test_fmt__list_row_waiting_from_last_incoming_message),
         cmocka_unit_test(test_fmt__list_row_marks_failed_unsent_and_draft),
+        cmocka_unit_test(test_fmt__every_symbol_drawn_is_in_the_legend),
         cmocka_unit_test(test_fmt__list_row_assignee_first_name_or_you),
         cmocka_unit_test(test_fmt__list_row_status_names),
         cmocka_unit_test(test_fmt__list_row_preview_prefixes),
@@ -1587,7 +1679,8 @@ int main(void)
         cmocka_unit_test(test_fmt__list_row_preview_off_hides_text),
         cmocka_unit_test(test_fmt__list_row_no_last_message),
         cmocka_unit_test(test_fmt__list_row_line1_gives_way_age_count_priority_waiting),
-        cmocka_unit_test(test_fmt__list_row_line2_gives_way_preview_labels_assignee),
+        cmocka_unit_test(test_fmt__list_row_line2_gives_way_labels_assignee_then_preview),
+        cmocka_unit_test(test_fmt__list_row_labels_never_push_the_preview_out),
         cmocka_unit_test(test_fmt__list_row_selection_is_a_bar_in_the_first_column),
         cmocka_unit_test(test_fmt__list_row_mark_in_second_column),
         cmocka_unit_test(test_fmt__list_row_leading_mark_gets_its_own_base),

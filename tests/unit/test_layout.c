@@ -174,6 +174,19 @@ static void test_layout__list_width_clamped(void **state)
     layout_compute(40, 200, &o, &l);
     assert_int_equal(l.list.w, 42);
 
+    /* A share of a wide terminal, when it is more than list_width. */
+    o.list_width = 42;
+    o.list_share = 30;
+    layout_compute(40, 250, &o, &l);
+    assert_int_equal(l.list.w, 75);
+    check_layout(40, 250, &l);
+    layout_compute(40, 120, &o, &l); /* 36 < 42: list_width */
+    assert_int_equal(l.list.w, 42);
+    o.list_share = 50;
+    layout_compute(40, 250, &o, &l);
+    assert_int_equal(l.list.w, 125); /* at most half */
+    o.list_share = 0;
+
     /* A low split_min on a narrow screen: half wins over the minimum. */
     o.list_width = 42;
     o.split_min = 40;

@@ -81,6 +81,7 @@ static void test_options__table_lists_every_option_in_help_order(void **state)
         "editor",
         "time_format",
         "list_width",
+        "list_share",
         "split_min",
         "sort",
         "mark_read",
