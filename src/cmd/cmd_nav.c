@@ -67,8 +67,12 @@ static void opened(struct cmd_call *call, const struct session_answer *a)
     call->conv = id;
     cmd_nav_open_conv(call, id);
     const struct conversation *c = store_conv(call->env->st, id);
-    cmd_report_action(call, NULL, "#%lld %s", (long long)id,
-                      c ? model_contact_label(&c->contact) : "");
+    /* On a screen, the selected row opened says nothing: the thread's
+     * header names it, and a status line to write and then clear again is
+     * bytes over the link for nothing. */
+    if (!call->env->ui || call->argc > 1)
+        cmd_report_action(call, NULL, "#%lld %s", (long long)id,
+                          c ? model_contact_label(&c->contact) : "");
     cmd_finish(call, true, NULL);
 }
 

@@ -78,13 +78,13 @@ static void mark_parts(const struct conversation *c, const struct fmt_ctx *ctx,
 static void line1_parts(const struct conversation *c, const struct fmt_ctx *ctx,
                         struct fmt_parts *ps)
 {
+    char *dur = NULL;
     mark_parts(c, ctx, ps);
     if (model_conversation_waiting(c)) {
         int64_t since = model_conversation_waiting_since(c);
-        char *dur = since ? ago(ctx->now, since) : xstrdup("");
+        dur = since ? ago(ctx->now, since) : xstrdup("");
         fmt_parts_add(ps, xasprintf("%s%s", FMT_GLYPH(ctx, "\xe2\x8f\xb3", "W"), dur), 4,
                       ROLE_WAITING);
-        free(dur);
     }
     if (c->priority == PRIORITY_URGENT)
         fmt_parts_add(ps, xstrdup(FMT_GLYPH(ctx, "\xe2\x80\xbc", "!!")), 3, ROLE_URGENT);
@@ -94,8 +94,14 @@ static void line1_parts(const struct conversation *c, const struct fmt_ctx *ctx,
         fmt_parts_add(ps, xstrdup("(10+)"), 2, ROLE_UNREAD);
     else if (c->unread > 0)
         fmt_parts_add(ps, xasprintf("(%d)", c->unread), 2, ROLE_UNREAD);
-    if (c->last_activity_at)
-        fmt_parts_add(ps, ago(ctx->now, c->last_activity_at), 1, ROLE_DIM);
+    /* The age, unless the waiting time just said the same (the customer
+     * wrote last): the same words twice are bytes for nothing. */
+    char *age = c->last_activity_at ? ago(ctx->now, c->last_activity_at) : NULL;
+    if (age && (!dur || strcmp(age, dur) != 0))
+        fmt_parts_add(ps, age, 1, ROLE_DIM);
+    else
+        free(age);
+    free(dur);
 }
 
 static void sel_bar(struct fmt_lb *lb, const struct fmt_ctx *ctx, enum fmt_sel sel)

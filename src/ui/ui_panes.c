@@ -45,6 +45,7 @@ struct ui_panes {
     size_t nshown, cshown;
     size_t list_top;  /* first shown row at the top of the pane */
     size_t sel_index; /* index of the selection in shown[] */
+    size_t drawn_sel; /* ... when the list was last drawn (a step or a jump?) */
     int unread;       /* unread messages over the whole list */
 
     /* The thread: formatted lines for the open conversation, cached. */
@@ -186,16 +187,17 @@ void ui_list_select(struct ui *ui)
 static void list_follow_selection(struct ui *ui)
 {
     size_t rows = (size_t)ui_list_rows(ui), n = ui->panes->nshown;
-    size_t sel = ui->panes->sel_index, top = ui->panes->list_top;
+    size_t sel = ui->panes->sel_index, top = ui->panes->list_top, was = ui->panes->drawn_sel;
     bool beside = ui->lay.split && ui->env->view->open_conv && ui->w_thread;
+    ui->panes->drawn_sel = sel;
     if (sel < top) {
-        if (!beside && sel + 1 == top)
+        if (!beside && sel + 1 == top && was == top)
             top = sel;
         else
             while (sel < top)
                 top = top > rows ? top - rows : 0;
     } else if (sel >= top + rows) {
-        if (!beside && sel == top + rows) {
+        if (!beside && sel == top + rows && was + 1 == sel) {
             top = sel - rows + 1;
         } else {
             while (sel >= top + rows)

@@ -579,6 +579,22 @@ def panes(line):
     return (left, right) if sep else (line, "")
 
 
+def bar_at(raw_line):
+    """Does a row of capture-pane -e start with the list's solid selection
+    bar (a reversed space)?"""
+    m = re.match(r"((?:\x1b\[[0-9;]*m)*) ", raw_line)
+    if not m:
+        return False
+    reverse = False
+    for params in re.findall(r"\x1b\[([0-9;]*)m", m.group(1)):
+        for p in params.split(";"):
+            if p in ("", "0", "27"):
+                reverse = False
+            elif p == "7":
+                reverse = True
+    return reverse
+
+
 def squash(s):
     return re.sub(r"\s+", " ", s)
 
@@ -635,7 +651,7 @@ class ScreenCase(unittest.TestCase):
     def list_focused(self, row=1):
         """The list has the keys: the selection bar (column 0 of the
         selected row, reversed) is solid, not dim."""
-        return self.s.raw().split("\n")[row].startswith("\x1b[7m ")
+        return bar_at(self.s.raw().split("\n")[row])
 
     def wait_status(self, what, timeout=TIMEOUT):
         return self.s.wait_for(what, timeout, row=-2)

@@ -500,6 +500,28 @@ static void test_fmt__list_row_waiting_from_last_incoming_message(void **state)
     model_conversation_free(&c);
 }
 
+static void test_fmt__list_row_age_left_out_when_the_wait_says_it(void **state)
+{
+    struct fmt_ctx ctx = ctx_make(false);
+    struct conversation c;
+    struct fmt_line row[FMT_LIST_ROW_LINES];
+    conv_init(&c, "Maria", "hi");
+    /* The customer wrote last, 2h ago: "⏳2h", not "⏳2h 2h". */
+    c.last.created_at = c.last_activity_at;
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
+    assert_true(has(&row[0], HOURGLASS "2h"));
+    assert_false(has(&row[0], "2h 2h"));
+    assert_int_equal(row[0].text[strlen(row[0].text) - 1], 'h');
+    free_row(row);
+    /* Waiting since 12m, active 2h ago (a note since): both say something. */
+    c.waiting_since = NOW - 12 * MIN;
+    c.last.created_at = NOW - 3 * HOUR;
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
+    assert_true(has(&row[0], HOURGLASS "12m 2h"));
+    free_row(row);
+    model_conversation_free(&c);
+}
+
 /* A reply that did not go out, and a draft: marks that stay when the
  * line is tight (the age and counts go first). */
 static void test_fmt__list_row_marks_failed_unsent_and_draft(void **state)
@@ -1670,6 +1692,7 @@ int main(void)
         cmocka_unit_test(test_fmt__list_row_unread_count_capped),
         cmocka_unit_test(test_fmt__list_row_priority_glyphs),
         cmocka_unit_test(test_fmt__list_row_waiting_from_last_incoming_message),
+        cmocka_unit_test(test_fmt__list_row_age_left_out_when_the_wait_says_it),
         cmocka_unit_test(test_fmt__list_row_marks_failed_unsent_and_draft),
         cmocka_unit_test(test_fmt__every_symbol_drawn_is_in_the_legend),
         cmocka_unit_test(test_fmt__list_row_assignee_first_name_or_you),
