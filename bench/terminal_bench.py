@@ -441,7 +441,7 @@ class Bench:
         p = self.twoway(strace) if name == "twoway" else self.neomutt(strace)
         try:
             if name == "twoway":
-                p.wait(lambda: re.search(r" 1/\d+\s*$", p.screen.row(0)), "the list")
+                p.wait(lambda: re.search(r" 1/\d+( \S.*)?$", p.screen.row(0)), "the list")
             else:
                 p.wait(lambda: "NeoMutt: " in p.screen.text(), "the index")
             self.measure_keys(p, name, r)

@@ -642,10 +642,10 @@ class ScreenCase(unittest.TestCase):
 
     def wait_position(self, pos=None, total=None, timeout=TIMEOUT):
         """The selection's place in the list, "3/44" at the right end of
-        the tabs row (None: any number); returns the match (groups: the
-        position and the total)."""
-        what = re.compile(r" (%s)/(%s)$" % (r"\d+" if pos is None else pos,
-                                            r"\d+" if total is None else total))
+        the tabs row (None: any number; "+more" may follow); returns the
+        match (groups: the position and the total)."""
+        what = re.compile(r" (%s)/(%s)( \S.*)?$" % (r"\d+" if pos is None else pos,
+                                                   r"\d+" if total is None else total))
         return self.s.wait_for(what, timeout, row=0)
 
     def list_focused(self, row=1):
