@@ -295,7 +295,7 @@ class Soak(unittest.TestCase):
         # Let the interactive client finish its share, then quit it.
         while (self.stats["interactive replies"] < len(screen_plan) and time.time() < deadline
                and inter.is_alive()):
-            time.sleep(0.5)
+            time.sleep(0.5)  # pacing between looks
         stop.set()
         inter.join(120)
         self.assertEqual(self.problems, [])
