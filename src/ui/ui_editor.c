@@ -61,8 +61,8 @@ void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *t
     /* Start from what the composer holds, if it is this conversation. */
     char *initial = NULL;
     if (ui->mode == MODE_COMPOSE && ui->compose_conv == conv) {
-        extern char *rl_line_buffer;
-        initial = xstrdup(rl_line_buffer ? rl_line_buffer : "");
+        ui_rl_stop_search(ui);
+        initial = xstrdup(ui_rl_text());
         ui_rl_end(ui);
     } else if (text && *text) {
         initial = xstrdup(text);

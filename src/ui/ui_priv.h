@@ -182,6 +182,9 @@ const char *ui_rlkeys_mode(void);
 
 /* The composer's text (borrowed; "" when closed). */
 const char *ui_rl_text(void);
+/* Ends a history search readline is in (as its C-g does): the line from
+ * before it comes back. */
+void ui_rl_stop_search(struct ui *ui);
 /* Put text at the start of the composer, a line break after it. */
 void ui_rl_put_first(struct ui *ui, const char *text);
 

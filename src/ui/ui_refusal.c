@@ -94,6 +94,7 @@ static void set_note(struct ui *ui, const char *why)
 void ui_give_back(struct ui *ui, int64_t conv, bool is_private, const char *text, const char *why)
 {
     if (ui->mode == MODE_COMPOSE && ui->compose_conv == conv && ui->compose_private == is_private) {
+        ui_rl_stop_search(ui);
         if (!strstr(ui_rl_text(), text))
             ui_rl_put_first(ui, text);
         set_note(ui, why);

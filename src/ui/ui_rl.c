@@ -80,6 +80,33 @@ static void deprep_term(void)
 {
 }
 
+/* ---- history searches (C-r, M-p, vi's / and ?) ---- */
+
+static bool searching(void)
+{
+    return RL_ISSTATE(RL_STATE_ISEARCH | RL_STATE_NSEARCH) != 0;
+}
+
+/* While readline searches the history, its line is the match found or the
+ * words searched for, not what the agent wrote. Stopped as its own C-g
+ * stops it: the line from before the search comes back. */
+void ui_rl_stop_search(struct ui *ui)
+{
+    if (!ui->rl_active || !searching())
+        return;
+    struct buf rest = ui->inq;
+    buf_init(&ui->inq);
+    buf_addc(&ui->inq, 0x07);
+    size_t was = feed_left;
+    feed_left = 1;
+    rl_callback_read_char();
+    feed_left = was;
+    buf_free(&ui->inq);
+    ui->inq = rest;
+    if (searching()) /* bound otherwise by ~/.inputrc: clean up all the same */
+        rl_callback_sigcleanup();
+}
+
 /* ---- history: the `:` line's on disk, the composer's in memory ---- */
 
 static char *history_path(const struct ui *ui)
@@ -110,6 +137,9 @@ static bool checking_for(int64_t conv, bool is_private);
 static void save_draft(struct ui *ui)
 {
     if (ui->mode != MODE_COMPOSE || !ui->deps.state_dir)
+        return;
+    /* The line is the search's for now; the draft keeps what was written. */
+    if (searching())
         return;
     const char *line = rl_line_buffer ? rl_line_buffer : "";
     /* Opened again while a line sent from it is checked: the draft file
@@ -551,6 +581,7 @@ void ui_rl_end(struct ui *ui)
 {
     if (!ui->rl_active)
         return;
+    ui_rl_stop_search(ui);
     if (ui->mode == MODE_COMPOSE) {
         ui_drafts_save_now(ui);
         /* A refusal's reason stays with the text it refused. */
@@ -598,6 +629,7 @@ void ui_rl_put_first(struct ui *ui, const char *text)
 {
     if (!ui->rl_active)
         return;
+    ui_rl_stop_search(ui);
     int at = rl_point;
     int n = (int)strlen(text);
     rl_point = 0;
@@ -620,6 +652,7 @@ void ui_rl_insert(struct ui *ui, const char *text)
 {
     if (!ui->rl_active)
         return;
+    ui_rl_stop_search(ui); /* a paste goes into what is written */
     rl_insert_text(text);
     redisplay_hook();
 }
@@ -753,7 +786,15 @@ void ui_rl_draw(struct ui *ui)
     free(b0);
     free(a0);
     const char *mode = ui->mode == MODE_COMPOSE ? ui_rlkeys_mode() : NULL;
-    char *full = mode ? xasprintf("[%s] %s", mode, ui->prompt) : xstrdup(ui->prompt);
+    /* A history search says so: what follows is the match found (C-r) or
+     * the words searched for (M-p), not the text being written; C-g (or
+     * leaving) brings that back. */
+    const char *search = !searching()                   ? ""
+                         : RL_ISSTATE(RL_STATE_NSEARCH) ? "search history: "
+                         : rl_display_prompt            ? rl_display_prompt
+                                                        : "(search) ";
+    char *full = mode ? xasprintf("[%s] %s%s", mode, ui->prompt, search)
+                      : xasprintf("%s%s", ui->prompt, search);
     char *prompt = text_sanitize_str(full, TEXT_SINGLE_LINE);
     free(full);
     int pw = text_width(prompt);

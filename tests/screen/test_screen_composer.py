@@ -173,6 +173,30 @@ class ComposerScreen(screen.ScreenCase):
                     self.wait_input_empty()
             tw.stop()
 
+    def test_a_history_search_is_shown_and_never_becomes_the_draft(self):
+        """M-p (a search of the composer's history, as Alt-p or Esc then p
+        typed fast give it) and C-r: the input line says a search is going
+        on, and leaving from the middle of it keeps the reply as it was
+        before the search, not the words searched for."""
+        self.twoway()
+        conv = self.open_mike()
+        prompt = "reply #%d Mike Sullivan › " % conv
+        for start, shown in ((b"\x1bp", "search"), (b"\x12", "reverse-i-search")):
+            for leave in ("C-g", "Escape"):
+                self.compose(conv)
+                self.s.keys("C-u")
+                self.s.type("Your crown is ready")
+                self.wait_input(prompt + "Your crown is ready")
+                self.s.keys_hex(start)
+                self.s.type("zzq")
+                self.wait_input(shown)
+                self.s.keys(leave)
+                self.wait_input_empty()
+                self.compose(conv)
+                self.wait_input(prompt + "Your crown is ready")
+                self.s.keys("C-u")
+                self.escape()
+
 
 class RefusalScreen(screen.ScreenCase):
 
