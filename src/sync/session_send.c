@@ -379,12 +379,13 @@ static void on_verify(void *ud, struct prov_result *res)
         session_send_next(s);
         return;
     }
-    bool found = false;
+    bool found = false, older = false;
     int64_t server_id = 0, last = r->after;
     for (size_t i = 0; i < res->nmsgs; i++) {
         const struct message *m = &res->msgs[i];
         if (m->id > last)
             last = m->id;
+        older |= m->id <= r->after;
         if (!found && is_our_reply(s, e, m)) {
             found = true;
             server_id = m->id;
@@ -395,6 +396,16 @@ static void on_verify(void *ud, struct prov_result *res)
         session_merge_messages(s, r->conv, res->msgs, res->nmsgs);
         res->nmsgs = 0;
         delivered(s, r->echo_id, r->conv, server_id);
+        session_req_done(r);
+        session_send_next(s);
+        return;
+    }
+    if (older) {
+        /* Asked for what came after a message, the server gave some from
+         * before it: it does not know `after` (an older Chatwoot gives its
+         * newest messages instead). What is missing there proves nothing. */
+        unsure(s, e,
+               "the server's answer to the look was not what came after the reply was queued");
         session_req_done(r);
         session_send_next(s);
         return;

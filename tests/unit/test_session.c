@@ -1325,6 +1325,30 @@ static void test_session__verify_not_found_sends_again(void **state)
     free(echo);
 }
 
+/* A server that does not know `after` (an older Chatwoot) answers the look
+ * with its newest messages, as if asked for the thread: some at or before
+ * the point where the reply was queued. Its absence from them proves
+ * nothing (it may be older than the newest 20): the fate stays open. */
+static void test_session__a_look_answered_with_older_messages_cannot_tell(void **state)
+{
+    struct fx *fx = *state;
+    first_sync(fx);
+    prime_thread(fx);
+    char *echo = send_ok(fx, CONV, "See you at 3", false);
+    answer(fx, FAKE_SEND_MESSAGE, fake_network(true));
+    advance(fx, 1000);
+    assert_int_equal(fake_provider_last(fx->fp, FAKE_LIST_MESSAGES)->after, 105);
+    struct prov_result r = messages_result(104, CONV, 0, "customer text", false, NULL);
+    struct message m = fake_message(106, CONV, MSG_INCOMING, 0, "are you there?", timeutil_now());
+    fake_result_add_msg(&r, &m);
+    answer(fx, FAKE_LIST_MESSAGES, r);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    assert_int_equal(session_outbox_unsure(fx->s), 1);
+    advance(fx, 120000);
+    assert_int_equal(count(fx, FAKE_SEND_MESSAGE), 1);
+    free(echo);
+}
+
 static void test_session__failed_verify_keeps_verifying(void **state)
 {
     struct fx *fx = *state;
@@ -2293,6 +2317,7 @@ int main(void)
         T(test_session__timeout_after_send_verifies_before_resending),
         T(test_session__verify_recognises_chatwoot_lists_without_echo_id),
         T(test_session__verify_not_found_sends_again),
+        T(test_session__a_look_answered_with_older_messages_cannot_tell),
         T(test_session__failed_verify_keeps_verifying),
         T(test_session__server_error_on_send_verifies_before_resending),
         T(test_session__unreadable_answer_to_send_verifies_before_resending),
