@@ -16,6 +16,7 @@
  * connection keeps caches of its own. */
 #define READERS_MAX 16
 #define READERS_MIN 4
+#define TURNS 64
 
 /* Writes committed together at most: a batch waits for its last member. */
 #define BATCH_MAX 16
@@ -34,7 +35,11 @@ struct dbpool {
     uint64_t done;         /* batches committed (or failed) so far */
     int outcome[OUTCOMES]; /* COMMIT's result of batch n at n % OUTCOMES */
     pthread_mutex_t readers_mu;
-    pthread_cond_t reader_free;
+    /* Reads wait their turn in arrival order (a read that just arrived
+     * does not take a reader from one that has waited): turn n waits on
+     * turn_cv[n % TURNS]. */
+    pthread_cond_t turn_cv[TURNS];
+    uint64_t next_turn, serving;
     struct db *readers[READERS_MAX]; /* every reader opened, closed with the pool */
     size_t nreaders;
     size_t readers_max;
@@ -54,7 +59,8 @@ struct dbpool *dbpool_open(const char *path, char **err)
     pthread_mutex_init(&pool->write_mu, NULL);
     pthread_cond_init(&pool->committed, NULL);
     pthread_mutex_init(&pool->readers_mu, NULL);
-    pthread_cond_init(&pool->reader_free, NULL);
+    for (int i = 0; i < TURNS; i++)
+        pthread_cond_init(&pool->turn_cv[i], NULL);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     pool->readers_max = cores > 0 ? (size_t)cores * 2 : READERS_MIN;
     if (pool->readers_max < READERS_MIN)
@@ -72,7 +78,8 @@ void dbpool_free(struct dbpool **ppool)
     for (size_t i = 0; i < pool->nreaders; i++)
         db_free(&pool->readers[i]);
     db_free(&pool->writer);
-    pthread_cond_destroy(&pool->reader_free);
+    for (int i = 0; i < TURNS; i++)
+        pthread_cond_destroy(&pool->turn_cv[i]);
     pthread_mutex_destroy(&pool->readers_mu);
     pthread_cond_destroy(&pool->committed);
     pthread_mutex_destroy(&pool->write_mu);
@@ -83,26 +90,42 @@ void dbpool_free(struct dbpool **ppool)
 
 /* An idle reader, a new one while there are fewer than readers_max, else
  * wait for one to come back. */
+static bool reader_at_hand(const struct dbpool *pool)
+{
+    return pool->nidle > 0 || pool->nreaders + pool->nopening < pool->readers_max;
+}
+
+/* The next turn may go if it can have a reader (readers_mu held). */
+static void wake_next(struct dbpool *pool)
+{
+    if (pool->serving < pool->next_turn && reader_at_hand(pool))
+        pthread_cond_signal(&pool->turn_cv[pool->serving % TURNS]);
+}
+
 static struct db *borrow(struct dbpool *pool)
 {
     pthread_mutex_lock(&pool->readers_mu);
-    while (pool->nidle == 0 && pool->nreaders + pool->nopening >= pool->readers_max)
-        pthread_cond_wait(&pool->reader_free, &pool->readers_mu);
+    uint64_t turn = pool->next_turn++;
+    while (turn != pool->serving || !reader_at_hand(pool))
+        pthread_cond_wait(&pool->turn_cv[turn % TURNS], &pool->readers_mu);
+    pool->serving++;
+    struct db *db = NULL;
     if (pool->nidle > 0) {
-        struct db *db = pool->idle[--pool->nidle];
+        db = pool->idle[--pool->nidle];
+        wake_next(pool);
         pthread_mutex_unlock(&pool->readers_mu);
         return db;
     }
     pool->nopening++;
+    wake_next(pool);
     pthread_mutex_unlock(&pool->readers_mu);
     char *err = NULL;
-    struct db *db = db_open_reader(pool->path, &err);
+    db = db_open_reader(pool->path, &err);
     pthread_mutex_lock(&pool->readers_mu);
     pool->nopening--;
     if (db)
         pool->readers[pool->nreaders++] = db;
-    else
-        pthread_cond_signal(&pool->reader_free);
+    wake_next(pool);
     pthread_mutex_unlock(&pool->readers_mu);
     if (!db) {
         log_error("%s", err);
@@ -115,7 +138,7 @@ static void give_back(struct dbpool *pool, struct db *db)
 {
     pthread_mutex_lock(&pool->readers_mu);
     pool->idle[pool->nidle++] = db;
-    pthread_cond_signal(&pool->reader_free);
+    wake_next(pool);
     pthread_mutex_unlock(&pool->readers_mu);
 }
 

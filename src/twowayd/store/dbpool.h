@@ -4,7 +4,9 @@
  * own for one read transaction (WAL lets readers see the last commit while
  * the writer works), so a GET never waits for a write and never takes the
  * write lock. Up to twice as many readers as cores are opened (4 to 16),
- * as reads come; a read beyond that waits for one to be given back.
+ * as reads come; a read beyond that waits for one to be given back, in
+ * the order the reads came (a fair queue keeps the slowest answers close
+ * to the others under load).
  *
  * Writes go through the one writer connection under a lock, each in a
  * scope (SAVEPOINT) of a short transaction: BEGIN IMMEDIATE ... COMMIT
