@@ -234,7 +234,10 @@ static void retry_later(struct session *s, struct outbox_entry *e, const struct 
                                  why, secs);
     save_outbox(s);
     show_local(s, e);
-    watch_fire(s, e->conv, e->echo_id, false, 0, e->error);
+    /* "Slow down" is no failure: whoever waits for this reply (a script)
+     * goes on waiting while the server lets it through, a few times. */
+    if (res->err != PROV_ERR_RATE || e->attempts >= SESSION_SLOWED_MAX)
+        watch_fire(s, e->conv, e->echo_id, false, 0, e->error);
 }
 
 static void on_send(void *ud, struct prov_result *res)

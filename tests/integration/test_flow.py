@@ -158,6 +158,32 @@ class Errors(Base):
         asked = [q for q in p.log if "/conversations/9/messages" in q[2]]
         self.assertGreaterEqual(len(asked), 3, p.log)
 
+    def test_a_reply_slowed_by_429_is_sent_once_after_a_look(self):
+        p = screen.Proxy(self.d)
+        self.addCleanup(p.cleanup)
+        slowed = []
+
+        def answer(method, path):
+            if method == "POST" and path.endswith("/conversations/9/messages") and \
+                    len(slowed) < 2:
+                slowed.append(path)
+                return 429, b"Retry later\n", "text/plain"
+            return None
+        p.answer = answer
+        r = twtest.TwowayRunner(self.d, url=p.url)
+        self.addCleanup(r.cleanup)
+        text = "See you on the 14th %d" % time.time()
+        rc, out, err = r.run("open 9\nreply --force \"%s\"\n" % text)
+        self.assertEqual((rc, err), (0, ""), out)
+        self.assertEqual(len(slowed), 2)
+        self.assertEqual([m["content"] for m in self.messages(9)].count(text), 1)
+        # Each try after a 429 looked in the thread first (the verify step).
+        posts = [i for i, q in enumerate(p.log) if q[1] == "POST"]
+        looks = [i for i, q in enumerate(p.log)
+                 if q[1] == "GET" and "/conversations/9/messages" in q[2]]
+        self.assertTrue(all(any(posts[k - 1] < j < posts[k] for j in looks)
+                            for k in range(1, len(posts))), p.log)
+
 
 class Done(Base):
     """done resolves and opens the next one waiting, longest wait first."""

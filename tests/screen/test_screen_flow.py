@@ -305,6 +305,19 @@ class FlowScreen(screen.ScreenCase):
         self.s.keys("Enter")
         self.wait_status("00:00 today has passed (for tomorrow: snooze tomorrow 00:00)")
 
+    # ---- errors that say what happened ----
+
+    def test_a_wrong_account_is_said_at_once_and_ends_with_status_2(self):
+        # Ann's token, an account she is no member of: not "Loading…".
+        tw = screen.start_twoway(self, self.d, wait=None, env={"TWOWAY_ACCOUNT": "2"},
+                                 wrapped=True)
+        self.s = tw.screen
+        self.s.wait_for("account 2: You are not authorized to access this account")
+        self.assertNotIn("Loading", self.list_pane())
+        self.wait_status("not signed in: account 2")
+        self.s.keys("q")
+        self.s.wait_for("twoway exited 2")
+
 
 if __name__ == "__main__":
     unittest.main()
