@@ -393,7 +393,8 @@ static bool changes_new(struct session *s, const struct prov_result *res)
         }
         s->changes_seen[s->nchanges_seen++] = id;
     }
-    qsort(s->changes_seen, s->nchanges_seen, sizeof *s->changes_seen, cmp_id);
+    if (s->nchanges_seen) /* none yet: no array to sort (qsort wants one) */
+        qsort(s->changes_seen, s->nchanges_seen, sizeof *s->changes_seen, cmp_id);
     return fresh;
 }
 
