@@ -801,10 +801,12 @@ static void find_damage(struct ui *ui)
         if (cs != ui->panes->seen_conn_state || ob != ui->panes->seen_outbox ||
             unsure != ui->panes->seen_unsure || cs / 4 == CONN_RETRYING)
             ui_damage(ui, DMG_STATUS);
-        /* The rows mark their replies that did not go out. */
+        /* The rows mark their replies that did not go out; an empty list
+         * says why it is empty (loading, or the server refused us). */
         size_t sendable = (size_t)session_outbox_sendable(ui->env->ss);
         if (ob != ui->panes->seen_outbox || unsure != ui->panes->seen_unsure ||
-            sendable != ui->panes->seen_sendable)
+            sendable != ui->panes->seen_sendable ||
+            (cs != ui->panes->seen_conn_state && ui->panes->nshown == 0))
             ui_damage(ui, DMG_LIST);
         ui->panes->seen_sendable = sendable;
         ui->panes->seen_conn_state = cs;

@@ -310,13 +310,17 @@ class FlowScreen(screen.ScreenCase):
     def test_a_wrong_account_is_said_at_once_and_ends_with_status_2(self):
         # Ann's token, an account she is no member of: not "Loading…".
         tw = screen.start_twoway(self, self.d, wait=None, env={"TWOWAY_ACCOUNT": "2"},
-                                 wrapped=True)
+                                 shell=True)
         self.s = tw.screen
-        self.s.wait_for("account 2: You are not authorized to access this account")
+        self.s.wait(lambda: "account 2: You are not authorized" in self.list_pane(),
+                    "the reason in place of the list")
         self.assertNotIn("Loading", self.list_pane())
         self.wait_status("not signed in: account 2")
         self.s.keys("q")
-        self.s.wait_for("twoway exited 2")
+        self.s.wait_for(tw.PROMPT.strip())
+        self.s.type("echo status=$?")
+        self.s.keys("Enter")
+        self.s.wait_for("status=2")
 
 
 if __name__ == "__main__":
