@@ -109,6 +109,11 @@ struct cmd_ui {
     int (*list_rows)(void *ud);
     void (*redraw)(void *ud);
     void (*quit)(void *ud);
+    /* Put text on the clipboard of the agent's terminal (OSC 52). */
+    void (*copy)(void *ud, const char *text);
+    /* Run argv (a terminal program) with the terminal until it exits.
+     * false with *err (owned) if it could not start. */
+    bool (*run_in_terminal)(void *ud, char **argv, char **err);
     void *ud;
 };
 

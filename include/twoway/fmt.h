@@ -26,6 +26,11 @@ struct fmt_line {
     struct fmt_span *spans; /* owned; cover text in order, may leave gaps (ROLE_NORMAL) */
     size_t nspans;
     int width; /* display columns of text */
+    /* A URL the bytes text[link_start, link_end) show (ASCII, checked by
+     * termseq_url_ok), for a terminal that makes it a hyperlink; NULL:
+     * none. Owned. */
+    char *link;
+    size_t link_start, link_end;
 };
 
 void fmt_line_free(struct fmt_line *l);
@@ -90,7 +95,8 @@ void fmt_list_row(const struct conversation *c, const struct fmt_ctx *ctx, int c
  * (agent) with the delivery status on the right (sending…, ✓ sent,
  * ✓✓ delivered, ✗ failed), then the body word-wrapped with an indent;
  * a failed message adds a line with the reason; attachments as
- * "[image 230 KB] URL" lines; private notes marked "note" and styled
+ * "[image 230 KB] URL" lines, the URL's bytes marked as a link (a URL that
+ * is not plain http(s) ASCII is shown, not linked); private notes marked "note" and styled
  * ROLE_NOTE with a distinct indent bar; activity lines as one dimmed line
  * "· text". Returns the number of lines; *out owned (fmt_lines_free). */
 size_t fmt_thread(const struct message *msgs, size_t n, const struct fmt_ctx *ctx, int cols,
@@ -133,8 +139,5 @@ struct fmt_symbol {
     const char *glyph, *ascii, *meaning;
 };
 const struct fmt_symbol *fmt_legend(size_t *n);
-
-/* "230 KB", "1.2 MB", "512 B". out >= 16. */
-void fmt_size(int64_t bytes, char *out, size_t outsz);
 
 #endif

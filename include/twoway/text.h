@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <wchar.h>
 
 enum text_flags {
@@ -126,6 +127,9 @@ char *text_capitalize_words(const char *s);
  * (U+0080..U+009F)? Characters in `allowed` (ASCII, e.g. "\n\t") are
  * not counted. s is valid UTF-8. */
 bool text_has_control(const char *s, size_t len, const char *allowed);
+
+/* A size for people: "230 KB", "1.2 MB", "512 B". out >= 16. */
+void text_size(int64_t bytes, char *out, size_t outsz);
 
 /* Is s NULL, empty, or only spaces, tabs and line breaks? */
 bool text_blank(const char *s);

@@ -175,6 +175,10 @@ enum cmd_status cmd_reply_discard(struct cmd_call *call);
 enum cmd_status cmd_reply_edit(struct cmd_call *call);
 enum cmd_status cmd_reply_template(struct cmd_call *call);
 
+/* cmd_link.c */
+enum cmd_status cmd_link_copy(struct cmd_call *call);
+enum cmd_status cmd_link_open(struct cmd_call *call);
+
 /* cmd_new.c */
 enum cmd_status cmd_new_new(struct cmd_call *call);
 

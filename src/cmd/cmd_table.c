@@ -112,6 +112,13 @@ static const struct cmd_def table[] = {
     {"unsent", NULL, 0, 0, CMD_NEEDS_CONN, "unsent",
      "print the replies that did not go out: not sent yet, may have been sent, failed",
      {COMPLETE_NONE, COMPLETE_NONE}, cmd_flow_unsent},
+    {"copy-link", NULL, 0, 1, CONV | CMDP_CONV_OPT, "copy-link [--conversation ID] [N]",
+     "copy the link of the thread's newest attachment (or the Nth from the newest) to the "
+     "terminal's clipboard; in a script, print it",
+     {COMPLETE_NONE, COMPLETE_NONE}, cmd_link_copy},
+    {"open-link", NULL, 0, 1, CONV | CMDP_CONV_OPT, "open-link [--conversation ID] [N]",
+     "open the thread's newest attachment (or the Nth from the newest) with the opener",
+     {COMPLETE_NONE, COMPLETE_NONE}, cmd_link_open},
     {"contact", NULL, 0, 0, CONV, "contact",
      "print the contact of the conversation, with attributes and opt-out state",
      {COMPLETE_NONE, COMPLETE_NONE}, cmd_read_contact},
@@ -252,6 +259,8 @@ const char *const cmd_default_rc[] = {
     "bind global C-l redraw",
     "bind global N next-unread",
     "bind global w next-waiting",
+    "bind global y copy-link",
+    "bind global o open-link",
     "bind global Esc focus list",
     NULL,
 };

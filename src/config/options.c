@@ -70,6 +70,14 @@ static const struct opt_def table[] = {
      "reply to someone silent for 24 hours (START-END, or none); --force sends anyway"},
     {"editor", OPT_STRING, "", 0, 0, NULL, 0,
      "editor for long replies (empty: $VISUAL, then $EDITOR, then vi)"},
+    {"hyperlinks", OPT_ENUM, "auto", 0, 0, "auto|yes|no", 0,
+     "show attachment links as terminal hyperlinks (OSC 8); auto: when the terminal has them"},
+    {"opener", OPT_STRING, "xdg-open", 0, 0, NULL, 0,
+     "program that open-link runs with the link after its words (split like a config line, "
+     "no shell)"},
+    {"opener_terminal", OPT_BOOL, "no", 0, 0, NULL, 0,
+     "the opener is a terminal program: it gets the terminal until it exits (no: it runs "
+     "detached)"},
     {"time_format", OPT_STRING, "%H:%M", 0, 0, NULL, 0, "strftime(3) format of message times"},
     {"list_width", OPT_INT, "42", 20, 200, NULL, 0,
      "columns of the conversation list when it is beside the thread"},

@@ -26,6 +26,7 @@
 
 #include "notify_priv.h"
 #include "twoway/buf.h"
+#include "twoway/termseq.h"
 #include "twoway/xmalloc.h"
 
 /* Keep each wrapped sequence well under screen's 768-byte string limit. */
@@ -89,26 +90,6 @@ char *notify_term_clean(const char *s, size_t max_bytes)
     return buf_detach(&b);
 }
 
-/* Add seq to out, wrapped for the multiplexer in between. */
-static void add_wrapped(struct buf *out, const char *seq, bool tmux, bool screen)
-{
-    if (tmux) {
-        buf_adds(out, "\033Ptmux;");
-        for (const char *s = seq; *s; s++) {
-            if (*s == '\033')
-                buf_addc(out, '\033');
-            buf_addc(out, *s);
-        }
-        buf_adds(out, "\033\\");
-    } else if (screen) {
-        buf_adds(out, "\033P");
-        buf_adds(out, seq);
-        buf_adds(out, "\033\\");
-    } else {
-        buf_adds(out, seq);
-    }
-}
-
 char *notify_osc(const char *title, const char *body, bool tmux, bool screen)
 {
     char *t = notify_term_clean(title, TITLE_MAX);
@@ -118,8 +99,8 @@ char *notify_osc(const char *title, const char *body, bool tmux, bool screen)
     char *osc9 = xasprintf("\033]9;%s: %s%s", t, b, st);
     struct buf out;
     buf_init(&out);
-    add_wrapped(&out, osc777, tmux, screen);
-    add_wrapped(&out, osc9, tmux, screen);
+    termseq_wrap(&out, osc777, tmux, screen);
+    termseq_wrap(&out, osc9, tmux, screen);
     free(osc777);
     free(osc9);
     free(t);

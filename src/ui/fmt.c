@@ -20,6 +20,7 @@ void fmt_line_free(struct fmt_line *l)
         return;
     free(l->text);
     free(l->spans);
+    free(l->link);
     memset(l, 0, sizeof *l);
 }
 
@@ -147,6 +148,8 @@ void fmt_lb_finish(struct fmt_lb *lb, int cols, struct fmt_line *out)
     out->spans = lb->spans;
     out->nspans = lb->nspans;
     out->width = w;
+    out->link = NULL;
+    out->link_start = out->link_end = 0;
     lb->spans = NULL;
     lb->nspans = lb->cap = 0;
 }
@@ -299,31 +302,6 @@ void fmt_lb_left_right(struct fmt_lb *lb, const struct fmt_ctx *ctx, int cols, c
 }
 
 /* --- sizes -------------------------------------------------------------- */
-
-void fmt_size(int64_t bytes, char *out, size_t outsz)
-{
-    static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
-    const int last = (int)(sizeof units / sizeof units[0]) - 1;
-    if (bytes < 1024) {
-        snprintf(out, outsz, "%lld B", (long long)(bytes < 0 ? 0 : bytes));
-        return;
-    }
-    double v = (double)bytes;
-    int u = 0;
-    while (u < last && v >= 1024) {
-        v /= 1024;
-        u++;
-    }
-    /* "1023.7 KB" would round up to "1024 KB": say "1.0 MB" instead. */
-    if (v >= 1023.5 && u < last) {
-        v /= 1024;
-        u++;
-    }
-    if (v < 9.95)
-        snprintf(out, outsz, "%.1f %s", v, units[u]);
-    else
-        snprintf(out, outsz, "%.0f %s", v, units[u]);
-}
 
 /* --- filter tabs -------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
 #include "fmt_priv.h"
 #include "twoway/text.h"
 #include "twoway/smserr.h"
+#include "twoway/termseq.h"
 #include "twoway/xmalloc.h"
 
 /* A body longer than this many lines is cut, with a line saying so: the
@@ -235,6 +236,37 @@ static void body_lines(struct thread *th, const struct message *m)
  * line of its own. */
 #define URL_BESIDE_MIN 12
 
+/* The newest line shows url in its last len bytes before the padding. */
+static void mark_link(struct thread *th, const char *url, size_t len)
+{
+    struct fmt_line *l = &th->vec.v[th->vec.n - 1];
+    size_t end = strlen(l->text);
+    while (end > 0 && l->text[end - 1] == ' ')
+        end--;
+    if (len == 0 || len > end)
+        return;
+    l->link = xstrdup(url);
+    l->link_start = end - len;
+    l->link_end = end;
+}
+
+/* A URL a terminal may link (plain ASCII): the rest of it in pieces as
+ * wide as the lines below, each piece marked. */
+static void link_lines(struct thread *th, const char *url, const char *rest)
+{
+    int room = th->cols - text_width(th->indent);
+    for (size_t lines = 0; *rest && room > 0 && lines < BODY_MAX_LINES; lines++) {
+        size_t n = text_fit_bytes(rest, room, NULL);
+        if (n == 0)
+            break;
+        char *piece = xstrndup(rest, n);
+        fmt_vec_add(&th->vec, th->cols, th->indent, ROLE_NORMAL, piece, ROLE_LINK);
+        mark_link(th, url, n);
+        free(piece);
+        rest += n;
+    }
+}
+
 /* "[image 230 KB] https://…": the URL starts beside the tag and runs on,
  * cut anywhere (it has no spaces to break at) over the lines below. */
 static void attachment_line(struct thread *th, const struct attachment *a)
@@ -244,7 +276,7 @@ static void attachment_line(struct thread *th, const struct attachment *a)
     char size[16] = "";
     if (a->size > 0) {
         size[0] = ' ';
-        fmt_size(a->size, size + 1, sizeof size - 1);
+        text_size(a->size, size + 1, sizeof size - 1);
     }
     char *th_type = fmt_head(type, th->cols);
     char *raw = xasprintf("[%s%s]", th_type, size);
@@ -258,7 +290,12 @@ static void attachment_line(struct thread *th, const struct attachment *a)
     char *line = fmt_text(th->ctx, first);
 
     fmt_vec_add(&th->vec, th->cols, th->indent, ROLE_NORMAL, line, ROLE_LINK);
-    if (url[beside])
+    bool linked = termseq_url_ok(url);
+    if (linked)
+        mark_link(th, url, beside);
+    if (url[beside] && linked)
+        link_lines(th, url, url + beside);
+    else if (url[beside])
         add_wrapped(th, th->indent, ROLE_NORMAL, url + beside, ROLE_LINK, BODY_MAX_LINES);
     free(th_type);
     free(raw);

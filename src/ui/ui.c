@@ -97,6 +97,16 @@ static void hook_redraw(void *ud)
     ui_damage(ui, DMG_ALL);
 }
 
+static void hook_copy(void *ud, const char *text)
+{
+    ui_open_copy(ud, text);
+}
+
+static bool hook_run_in_terminal(void *ud, char **argv, char **err)
+{
+    return ui_open_in_terminal(ud, argv, err);
+}
+
 static void hook_quit(void *ud)
 {
     struct ui *ui = ud;
@@ -115,6 +125,7 @@ struct ui *ui_new(const struct ui_deps *deps)
     ui->seen_unread = -1;
     ui->panes = ui_panes_new();
     ui->editor_pid = -1;
+    ui->opener_pid = -1;
     buf_init(&ui->inq);
     ui->hooks = (struct cmd_ui){
         .compose = hook_compose,
@@ -129,6 +140,8 @@ struct ui *ui_new(const struct ui_deps *deps)
         .list_rows = hook_list_rows,
         .redraw = hook_redraw,
         .quit = hook_quit,
+        .copy = hook_copy,
+        .run_in_terminal = hook_run_in_terminal,
         .ud = ui,
     };
     return ui;
@@ -235,6 +248,7 @@ void ui_free(struct ui **pui)
     free(ui->compose_note);
     free(ui->quiet_note);
     ui_notes_free(ui);
+    ui_links_free(ui);
     clear_output(ui);
     free(ui->out);
     buf_free(&ui->inq);
@@ -534,6 +548,7 @@ static bool open_settling(struct ui *ui)
 void ui_draw(struct ui *ui)
 {
     ui_editor_check(ui);
+    ui_open_check(ui);
     if (!ui->started || ui->lent)
         return; /* the terminal is someone else's */
     if (open_settling(ui))
@@ -543,4 +558,5 @@ void ui_draw(struct ui *ui)
         ui_overlay_draw(ui);
     ui_rl_draw(ui);
     doupdate();
+    ui_links_emit(ui);
 }

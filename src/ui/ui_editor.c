@@ -1,6 +1,8 @@
 /* ui_editor — composing a long reply in $EDITOR. The editor runs as a
  * child with the terminal; the loop keeps running (the network does not
- * stop) but the screen and the keyboard are the editor's until it exits. */
+ * stop) but the screen and the keyboard are the editor's until it exits.
+ * ui_lend_exec is how any child gets the terminal (the editor, an opener
+ * that is a terminal program). */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -50,6 +52,24 @@ static size_t give_back_typeahead(struct ui *ui)
     return dropped;
 }
 
+pid_t ui_lend_exec(struct ui *ui, char **argv)
+{
+    /* From here until it exits the terminal is the child's: twoway does
+     * not read it (every key typed goes to the child) nor draw. */
+    ui_term_leave(ui);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGCHLD, SIGCONT, SIGTSTP, SIGPIPE};
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+            signal(sigs[i], SIG_DFL);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    if (pid < 0)
+        ui_term_enter(ui);
+    return pid;
+}
+
 void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *text)
 {
     if (ui->editor_pid > 0)
@@ -93,21 +113,10 @@ void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *t
     argv = xreallocarray(argv, (size_t)argc + 2, sizeof *argv);
     argv[argc] = xstrdup(ui->editor_file);
     argv[argc + 1] = NULL;
-    /* From here until it exits the terminal is the editor's: twoway does
-     * not read it (every key typed goes to the editor) nor draw. */
     ui->editor_dropped = give_back_typeahead(ui);
-    ui_term_leave(ui);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGCHLD, SIGCONT, SIGTSTP, SIGPIPE};
-        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-            signal(sigs[i], SIG_DFL);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
+    pid_t pid = ui_lend_exec(ui, argv);
     cmd_argv_free(argv, argc + 1);
     if (pid < 0) {
-        ui_term_enter(ui);
         ui_message(ui, "cannot start the editor", true);
         return;
     }

@@ -368,6 +368,7 @@ static void draw_thread(struct ui *ui)
     if (!w)
         return;
     werase(w);
+    ui_links_begin(ui);
     int64_t conv = ui->env->view->open_conv;
     int h = ui->lay.thread.h;
     if (!conv) {
@@ -407,6 +408,7 @@ static void draw_thread(struct ui *ui)
     for (size_t i = start; i < end && y < h; i++, y++) {
         if (i >= extra) {
             ui_draw_line(w, y, &ui->panes->tlines[i - extra]);
+            ui_links_add(ui, ui->lay.thread.y + y, ui->lay.thread.x, &ui->panes->tlines[i - extra]);
             continue;
         }
         wattrset(w, theme_attr(ROLE_DIM));

@@ -107,6 +107,16 @@ struct ui {
     bool lent;    /* an editor or the shell has the terminal: no reading, no drawing */
     bool resumed; /* ui_suspend() took the terminal back before SIGCONT was seen */
 
+    /* Links the thread pane drew last, for OSC 8 after the update
+     * (ui_links.c). */
+    struct ui_link *links;
+    size_t nlinks, caplinks;
+    bool links_drawn; /* the thread pane was drawn in this update */
+
+    /* An opener that is a terminal program, running with the terminal
+     * (ui_open.c). */
+    pid_t opener_pid;
+
     /* $EDITOR child. */
     pid_t editor_pid;
     char *editor_file;
@@ -215,6 +225,26 @@ void ui_title_follow(struct ui *ui);
 /* ui_editor.c */
 void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *text);
 void ui_editor_check(struct ui *ui);
+/* Run argv with the terminal lent to it (ui_term_leave); its pid, or -1
+ * (the terminal taken back) if it could not be started. */
+pid_t ui_lend_exec(struct ui *ui, char **argv);
+
+/* ui_links.c: hyperlinks (OSC 8) over the links the thread pane drew. */
+void ui_links_begin(struct ui *ui); /* the thread pane is being drawn */
+/* Line l drawn at screen row y, its first column at x0. */
+void ui_links_add(struct ui *ui, int y, int x0, const struct fmt_line *l);
+/* After doupdate(): the links drawn in this update, as hyperlinks. */
+void ui_links_emit(struct ui *ui);
+void ui_links_free(struct ui *ui);
+/* The hyperlinks setting as it applies here (auto: from the terminal). */
+bool ui_hyperlinks(const struct ui *ui);
+
+/* ui_open.c: the clipboard (OSC 52, wrapped for tmux or screen), and an
+ * opener that has the terminal until it exits (ui_open_check takes it
+ * back). */
+void ui_open_copy(struct ui *ui, const char *text);
+bool ui_open_in_terminal(struct ui *ui, char **argv, char **err);
+void ui_open_check(struct ui *ui);
 
 /* ui_quiet.c: the composer's warning that Enter would be refused for
  * quiet hours, or NULL. Borrowed until the next call. */

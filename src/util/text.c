@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -897,4 +898,29 @@ bool text_blank(const char *s)
         if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
             return false;
     return true;
+}
+
+void text_size(int64_t bytes, char *out, size_t outsz)
+{
+    static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
+    const int last = (int)(sizeof units / sizeof units[0]) - 1;
+    if (bytes < 1024) {
+        snprintf(out, outsz, "%lld B", (long long)(bytes < 0 ? 0 : bytes));
+        return;
+    }
+    double v = (double)bytes;
+    int u = 0;
+    while (u < last && v >= 1024) {
+        v /= 1024;
+        u++;
+    }
+    /* "1023.7 KB" would round up to "1024 KB": say "1.0 MB" instead. */
+    if (v >= 1023.5 && u < last) {
+        v /= 1024;
+        u++;
+    }
+    if (v < 9.95)
+        snprintf(out, outsz, "%.1f %s", v, units[u]);
+    else
+        snprintf(out, outsz, "%.0f %s", v, units[u]);
 }

@@ -5,6 +5,7 @@ served at a signed, expiring URL under public_url, and the reply sent to
 (a fake) Twilio with that URL as MediaUrl; bad and expired signatures,
 limits, odd names and types; the simulator taking media."""
 import hashlib
+import json
 import hmac
 import os
 import re
@@ -46,7 +47,6 @@ class Attachments(unittest.TestCase):
         return status, out
 
     def create(self, conv, fields=(), files=()):
-        import json
         status, out = self.post(conv, fields, files)
         self.assertEqual(status, 200, out)
         return json.loads(out)
@@ -206,6 +206,70 @@ class Attachments(unittest.TestCase):
         r = self.d.api("POST", self.d.acc("/conversations/9/messages"), {"content": "plain"})
         self.assertEqual(r.status, 200, r)
         self.assertNotIn("attachments", r.json)
+
+
+class LinkCommands(unittest.TestCase):
+    """copy-link and open-link in a script: the link printed (the clipboard
+    is a screen's), the opener run with it as one argument."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeTwilio()
+        cls.d = twtest.Twowayd(demo=True, env={"TWOWAYD_TWILIO_BASE_URL": cls.fake.url})
+        cls.r = twtest.TwowayRunner(cls.d)
+        ann = cls.d.agent(0)
+        cls.urls = []
+        for name in ("first.jpg", "second.pdf"):
+            body, ctype = twtest.multipart(
+                [("content", name)], [("attachments[]", name, None, b"bytes of " + name.encode())])
+            status, _, out = twtest.http_bytes(
+                "POST", cls.d.base_url + cls.d.acc("/conversations/2/messages"), body,
+                {"api_access_token": ann["token"], "Content-Type": ctype})
+            assert status == 200, out
+            cls.urls.append(json.loads(out)["attachments"][0]["data_url"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.r.cleanup()
+        cls.d.cleanup()
+        cls.fake.http.cleanup()
+
+    def test_copy_link_prints_the_newest_or_the_nth(self):
+        rc, out, err = self.r.run("open 2\ncopy-link\ncopy-link 2\n")
+        self.assertEqual(rc, 0, err)
+        lines = out.splitlines()
+        self.assertEqual(lines, ["#2 James Carter", self.urls[1], self.urls[0]])
+        # The link works for whoever has it.
+        self.assertEqual(twtest.http_bytes("GET", lines[2])[2], b"bytes of first.jpg")
+        rc, out, err = self.r.run("copy-link --conversation 2 1\n", json_out=True)
+        self.assertEqual(rc, 0, err)
+        rec = json.loads(out.splitlines()[0])
+        self.assertEqual((rec["url"], rec["file_type"], rec["size"], rec["conversation"]),
+                         (self.urls[1], "file", len(b"bytes of second.pdf"), 2))
+
+    def test_no_such_attachment(self):
+        rc, out, err = self.r.run("open 2\ncopy-link 3\n")
+        self.assertEqual(rc, 1)
+        self.assertIn("no attachment 3 in #2 (they count from the newest)", err)
+        rc, out, err = self.r.run("open 5\ncopy-link\n")
+        self.assertIn("no attachment in #5", err)
+        rc, out, err = self.r.run("open 2\ncopy-link x\n")
+        self.assertIn('"x" is not an attachment number', err)
+
+    def test_open_link_runs_the_opener_detached(self):
+        tmp = self.r.home
+        out = os.path.join(tmp, "opened.txt")
+        script = self.r.write("opener.sh", "#!/bin/sh\nprintf '%%s\\n' \"$@\" > %s.tmp && "
+                              "mv %s.tmp %s\n" % (out, out, out), mode=0o700)
+        rc, o, err = self.r.run("set opener = \"%s one\"\nopen 2\nopen-link 2\n" % script)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("opening file", o)
+        got = twtest.wait_for(lambda: os.path.exists(out) and open(out).read(),
+                              what="the opener's record")
+        self.assertEqual(got.splitlines(), ["one", self.urls[0]])
+        rc, o, err = self.r.run("set opener = /nonexistent/x\nopen 2\nopen-link\n")
+        self.assertEqual(rc, 1)
+        self.assertIn("cannot run /nonexistent/x: No such file or directory", err)
 
 
 class Simulated(unittest.TestCase):

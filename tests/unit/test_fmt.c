@@ -1387,6 +1387,17 @@ static void test_fmt__thread_attachment_lines(void **state)
     assert_string_equal(l[i + 1].text, "  .pdf                        ");
     fmt_lines_free(l, n);
 
+    /* Each piece of a URL is marked as a link to the whole of it. */
+    n = fmt_thread(ms.v, ms.n, &ctx, 30, &l);
+    i = find_line(l, n, 0, "  [image 230 KB] https://examp");
+    assert_string_equal(l[i].link, "https://example.com/a.jpg");
+    assert_int_equal(l[i].link_end - l[i].link_start, strlen("https://examp"));
+    assert_memory_equal(l[i].text + l[i].link_start, "https://examp", 13);
+    assert_string_equal(l[i + 1].link, "https://example.com/a.jpg");
+    assert_memory_equal(l[i + 1].text + l[i + 1].link_start, "le.com/a.jpg", 12);
+    assert_int_equal(l[i + 1].link_end - l[i + 1].link_start, 12);
+    fmt_lines_free(l, n);
+
     /* Too narrow beside the tag: the URL gets lines of its own. */
     n = fmt_thread(ms.v, ms.n, &ctx, 20, &l);
     check_lines(l, n, 20, false);
@@ -1394,6 +1405,32 @@ static void test_fmt__thread_attachment_lines(void **state)
     assert_true(i + 2 < n);
     assert_string_equal(l[i + 1].text, "  https://example.co");
     assert_string_equal(l[i + 2].text, "  m/b.pdf           ");
+    fmt_lines_free(l, n);
+    msgs_free(&ms);
+}
+
+/* Only a plain http(s) URL of printable ASCII is a link: anything else is
+ * text on the screen and nothing more. */
+static void test_fmt__thread_only_plain_urls_are_links(void **state)
+{
+    struct fmt_ctx ctx = ctx_make(false);
+    struct msgs ms = {.n = 0};
+    struct fmt_line *l;
+    struct message *m = msgs_add(&ms, MSG_INCOMING, "files", NOW);
+    static const char *const no[] = {
+        "javascript:alert(1)", "file:///etc/passwd", "https://ex.com/\xe2\x90\x9b]8;;x",
+        "https://ex.com/a b",  "ftp://ex.com/a",     "https://"};
+    for (size_t k = 0; k < sizeof no / sizeof no[0]; k++)
+        msg_add_attachment(m, "file", no[k], 0);
+    msg_add_attachment(m, "image", "HTTPS://EX.COM/a?b=1&c=$(x)", 0);
+    size_t n = fmt_thread(ms.v, ms.n, &ctx, 80, &l);
+    size_t linked = 0;
+    for (size_t i = 0; i < n; i++)
+        if (l[i].link) {
+            linked++;
+            assert_string_equal(l[i].link, "HTTPS://EX.COM/a?b=1&c=$(x)");
+        }
+    assert_int_equal(linked, 1);
     fmt_lines_free(l, n);
     msgs_free(&ms);
 }
@@ -1657,7 +1694,7 @@ static void test_fmt__status_line_every_width(void **state)
 static void assert_size(int64_t bytes, const char *want)
 {
     char b[16];
-    fmt_size(bytes, b, sizeof b);
+    text_size(bytes, b, sizeof b);
     assert_string_equal(b, want);
 }
 
@@ -1722,6 +1759,7 @@ int main(void)
         cmocka_unit_test(test_fmt__thread_activity_is_one_dim_line),
         cmocka_unit_test(test_fmt__thread_template_and_deleted),
         cmocka_unit_test(test_fmt__thread_attachment_lines),
+        cmocka_unit_test(test_fmt__thread_only_plain_urls_are_links),
         cmocka_unit_test(test_fmt__thread_ascii_is_pure_ascii),
         cmocka_unit_test(test_fmt__thread_empty_and_zero_width),
         cmocka_unit_test(test_fmt__header_identity_optout_and_attributes),
