@@ -5,8 +5,11 @@ json-c anywhere but the provider and the codec (or in a public header).
 
 Who may include whom is the table in src/meson.build's opening comment (one
 place: this reads it). A header include/twoway/NAME.h belongs to the layer
-whose folder holds NAME.c; a quoted include without "twoway/" is the
-folder's own. twowayd may use util alone.
+whose folder holds NAME.c, however it is written (<twoway/NAME.h> as well
+as "twoway/NAME.h"); any other quoted include is the folder's own, and one
+whose path leads into another layer's folder ("../ui/ui_priv.h") fails
+whichever way it goes: a layer is reached by its public headers alone.
+twowayd may use util alone.
 
 Before looking at the real tree the check runs on a small tree of its own
 with an upward include planted in it, and must fail there: a check that
@@ -65,6 +68,15 @@ def sources(root, layer):
                 yield os.path.join(d, f)
 
 
+def folder_layer(root, path):
+    """The layer whose folder under src/ holds path (which exists), or None."""
+    if not os.path.exists(path):
+        return None
+    rel = os.path.relpath(os.path.normpath(path), os.path.join(root, "src"))
+    parts = rel.split(os.sep)
+    return parts[0] if len(parts) > 1 and parts[0] != ".." else None
+
+
 def check(root):
     """The problems found, as lines (empty: the tree holds its layers)."""
     table = read_table(root)
@@ -78,13 +90,23 @@ def check(root):
             with open(path, errors="replace") as f:
                 text = f.read()
             for kind, name in INCLUDE.findall(text):
-                if kind == "<":
-                    if name.startswith("json-c/") and layer not in JSON_LAYERS:
+                if kind == "<" and name.startswith("json-c/"):
+                    if layer not in JSON_LAYERS:
                         problems.append("%s: includes <%s>: json-c stays in the provider "
                                         "and the codec" % (rel, name))
                     continue
+                if kind == '"' and not name.startswith("twoway/"):
+                    # The folder's own header, unless a path leads out of
+                    # it into another layer's folder (where only its public
+                    # headers, include/twoway/, may be reached).
+                    other = folder_layer(root, os.path.join(os.path.dirname(path), name))
+                    if other and other != layer:
+                        problems.append("%s: includes \"%s\", a file of the %s layer's folder "
+                                        "(a layer is reached by its include/twoway/ headers)"
+                                        % (rel, name, other))
+                    continue
                 if not name.startswith("twoway/"):
-                    continue  # the folder's own header
+                    continue  # a system header
                 h = name[len("twoway/"):-2]
                 owner = headers.get(h)
                 if owner is None:
@@ -103,8 +125,9 @@ def check(root):
 
 
 def self_test():
-    """A tree with model including cmd.h (an upward include) must fail,
-    and the same tree without it must pass."""
+    """A tree with model including cmd.h (an upward include, quoted or in
+    angle brackets, or by a path into cmd's folder) must fail, and the same
+    tree without it must pass."""
     tmp = tempfile.mkdtemp(prefix="twoway-layers-")
     try:
         os.makedirs(os.path.join(tmp, "include", "twoway"))
@@ -126,6 +149,20 @@ def self_test():
         found = check(tmp)
         if not any("model layer includes twoway/cmd.h" in p for p in found):
             return "the planted upward include was not found (%s)" % found
+        # The same include in angle brackets, and a path into the folder of
+        # a layer above, are the same wrong way up.
+        with open(os.path.join(tmp, "src", "model", "store.c"), "w") as f:
+            f.write('#include <twoway/cmd.h> /* planted: upward */\n')
+        if not any("model layer includes twoway/cmd.h" in p for p in check(tmp)):
+            return "a planted upward include in angle brackets was not found"
+        with open(os.path.join(tmp, "src", "cmd", "cmd_priv.h"), "w") as f:
+            f.write("/* cmd's own */\n")
+        with open(os.path.join(tmp, "src", "model", "store.c"), "w") as f:
+            f.write('#include "../cmd/cmd_priv.h" /* planted: upward */\n')
+        if not any("cmd layer's folder" in p for p in check(tmp)):
+            return "a planted include by a path into cmd's folder was not found"
+        with open(os.path.join(tmp, "src", "model", "store.c"), "w") as f:
+            f.write('#include "twoway/store.h"\n')
         with open(os.path.join(tmp, "src", "cmd", "cmd.c"), "a") as f:
             f.write("#include <json-c/json.h>\n")
         if not any("json-c" in p for p in check(tmp)):
