@@ -260,6 +260,25 @@ static void select_id(struct cmd_env *env, int64_t id)
     }
 }
 
+/* Pages a limit the server cannot say all of loads by itself: its matches
+ * further down, a screenful or more, never the whole inbox; scrolling to
+ * the end loads more. */
+#define LIMIT_SCAN_PAGES 40
+
+/* `bottom` under a limit matched here, over a list not all loaded: its end
+ * is further down, so the next pages are looked through as the limit did.
+ * The server's last pages by its count would skip every match between
+ * (that count is not the limit's), and an empty list of matches so far
+ * must still be able to look on. */
+static bool limit_looks_further(struct cmd_env *env)
+{
+    if (!env->ss || !env->view->limit || session_filter_exact(env->ss) ||
+        session_list_complete(env->ss))
+        return false;
+    session_load_pages(env->ss, LIMIT_SCAN_PAGES);
+    return true;
+}
+
 enum cmd_status cmd_nav_move(struct cmd_call *call)
 {
     struct cmd_env *env = call->env;
@@ -267,6 +286,8 @@ enum cmd_status cmd_nav_move(struct cmd_call *call)
     int64_t *ids = cmd_nav_shown(env, &n);
     if (!n) {
         free(ids);
+        if (strcmp(call->def->name, "bottom") == 0 && limit_looks_further(env))
+            return CMD_OK;
         cmd_error(call, "the list is empty");
         return CMD_FAIL;
     }
@@ -288,7 +309,7 @@ enum cmd_status cmd_nav_move(struct cmd_call *call)
          * server's last rows (by its count; the status line says while
          * they come), selected as they come. */
         end = env->ss && !session_list_complete(env->ss);
-        if (end)
+        if (end && !limit_looks_further(env))
             session_list_end(env->ss);
     } else if (at < 0)
         to = 0; /* nothing selected yet: start at the top */
@@ -616,11 +637,6 @@ enum cmd_status cmd_nav_search(struct cmd_call *call)
         select_first(call->env->view);
     return CMD_OK;
 }
-
-/* Pages a limit the server cannot say all of loads by itself: its matches
- * further down, a screenful or more, never the whole inbox; scrolling to
- * the end loads more. */
-#define LIMIT_SCAN_PAGES 40
 
 /* The server's part of the view's limit, for the session (push2). */
 static void limit_to_session(struct cmd_env *env)

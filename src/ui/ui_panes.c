@@ -251,7 +251,7 @@ static void draw_list(struct ui *ui)
                           : ui->env->view->limit && partial && session_list_loading_all(ss)
                               ? "No match among the conversations loaded so far; loading the rest…"
                           : ui->env->view->limit && partial
-                              ? "No match among the conversations loaded; G loads the rest"
+                              ? "No match among the conversations loaded; G looks further"
                           : ui->env->view->limit ? "No conversation matches the limit"
                                                  : "No conversations here";
         char *t = ui_text(ui, msg);

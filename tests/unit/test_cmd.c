@@ -27,6 +27,8 @@
 #include "twoway/view.h"
 #include "twoway/xmalloc.h"
 
+#include "fake_provider.h"
+
 /* ---- a fake provider: answers queue up and run when the test pumps ---- */
 
 struct answer {
@@ -925,6 +927,99 @@ static void test_cmd__completes_commands_and_arguments(void **state)
     world_free(&w);
 }
 
+/* ---- bottom under a limit matched here, over an inbox not all loaded ---- */
+
+/* Conversations 3000 down to 1 in the server's order, 25 a page: page k of
+ * the list holds 3001 - 25k .. 3025 - 25k. */
+#define BIG_INBOX 3000
+
+static void answer_big_page(struct fake_provider *fp)
+{
+    const struct fake_call *c = fake_provider_next(fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    struct prov_result r = fake_result(PROV_OK, NULL);
+    int64_t first = BIG_INBOX - 25 * (c->q.page - 1);
+    for (int64_t id = first; id > first - 25 && id > 0; id--) {
+        struct conversation cv =
+            fake_conv(id, fake_message(id * 10, id, MSG_INCOMING, 0, "hello", 1000 + id));
+        fake_result_add_conv(&r, &cv);
+    }
+    if (c->q.page == 1) {
+        r.has_counts = true;
+        r.counts = (struct conv_counts){.mine = 0, .unassigned = BIG_INBOX, .all = BIG_INBOX};
+    }
+    assert_int_equal(fake_provider_answer_next(fp, FAKE_LIST_CONVERSATIONS, &r), 0);
+}
+
+/* Answer list pages while they are asked for; the last page asked. */
+static int answer_big_pages(struct fake_provider *fp)
+{
+    int page = 0;
+    const struct fake_call *c;
+    while ((c = fake_provider_next(fp, FAKE_LIST_CONVERSATIONS))) {
+        page = c->q.page;
+        answer_big_page(fp);
+    }
+    return page;
+}
+
+static struct fake_provider *big_world(struct world *w)
+{
+    world_init(w, false);
+    strcpy(w->dir, "/tmp/twoway-test-cmd-XXXXXX");
+    assert_non_null(mkdtemp(w->dir));
+    struct fake_provider *fp = fake_provider_new();
+    struct session_opts so = {.poll_ms = 5000, .state_dir = w->dir, .no_live = true};
+    w->ss = session_new(fake_provider_base(fp), w->st, &so);
+    w->env.ss = w->ss;
+    w->env.batch = false;
+    session_start(w->ss);
+    struct prov_result r = fake_result(PROV_OK, NULL);
+    fake_result_set_profile(&r, 1, "Ann Lee");
+    assert_int_equal(fake_provider_answer_next(fp, FAKE_PROFILE, &r), 0);
+    for (enum fake_op op = FAKE_LIST_AGENTS; op <= FAKE_LIST_TEMPLATES; op++)
+        fake_provider_answer_all_ok(fp, op);
+    fake_provider_answer_all_ok(fp, FAKE_CONVERSATION_COUNTS);
+    assert_int_equal(answer_big_pages(fp), 1);
+    assert_true(session_ready(w->ss));
+    return fp;
+}
+
+static void test_cmd__bottom_under_a_limit_matched_here_looks_further(void **state)
+{
+    (void)state;
+    struct world w;
+    struct fake_provider *fp = big_world(&w);
+    /* Text the server cannot filter by: pages 2..41 are looked through by
+     * themselves, and the one match (page 80) is not among them. */
+    run(&w, "limit Customer 1001");
+    assert_int_equal(answer_big_pages(fp), 41);
+    assert_false(session_list_complete(w.ss));
+    /* bottom looks on from there, as the limit did, though nothing matched
+     * so far: not "the list is empty", and not the server's last pages by
+     * a count that is the whole list's, not the limit's. */
+    buf_reset(&w.errors);
+    run(&w, "bottom");
+    assert_string_equal(w.errors.data ? w.errors.data : "", "");
+    const struct fake_call *c = fake_provider_next(fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_int_equal(c->q.page, 42);
+    assert_int_equal(answer_big_pages(fp), 81);
+    bool found = false;
+    for (size_t i = 0; i < store_list_len(w.st); i++)
+        found |= store_list_at(w.st, i) == 1001;
+    assert_true(found);
+    /* With matches shown, bottom looks further again (page 82 on), never
+     * jumping to the last pages (119 and 120) over the ones between. */
+    run(&w, "bottom");
+    c = fake_provider_next(fp, FAKE_LIST_CONVERSATIONS);
+    assert_non_null(c);
+    assert_int_equal(c->q.page, 82);
+    answer_big_pages(fp);
+    session_free(&w.ss);
+    world_free(&w);
+}
+
 /* ---- bulk and replies, against the fake provider ---- */
 
 static void test_cmd__bulk_assign_reports_how_many_and_why(void **state)
@@ -1305,6 +1400,7 @@ int main(void)
         cmocka_unit_test(test_cmd__resolve_agent_ambiguity_lists_the_matches),
         cmocka_unit_test(test_cmd__resolve_team_and_labels_with_near_matches),
         cmocka_unit_test(test_cmd__moving_follows_the_list_under_the_limit),
+        cmocka_unit_test(test_cmd__bottom_under_a_limit_matched_here_looks_further),
         cmocka_unit_test(test_cmd__next_unread_wraps_around),
         cmocka_unit_test(test_cmd__marks_toggle_all_and_clear),
         cmocka_unit_test(test_cmd__filters_change_the_view),
