@@ -208,6 +208,36 @@ class Attachments(unittest.TestCase):
         self.assertNotIn("attachments", r.json)
 
 
+class FreshLinks(unittest.TestCase):
+    """A link given out stays valid for at least half of
+    attachment_url_ttl, and answers give fresh ones as time goes on, the
+    conversation list's last message too (which is kept rendered between
+    writes)."""
+
+    def test_links_are_made_anew_as_their_period_turns(self):
+        with twtest.Twowayd(demo=True, config="attachment_url_ttl = 2\n",
+                            env={"TWOWAYD_TWILIO_BASE_URL": twtest.nowhere()}) as d:
+            ann = d.agent(0)
+            body, ctype = twtest.multipart([("content", "see this"), ("private", "true")],
+                                           [("attachments[]", "a.png", "image/png", b"png")])
+            status, _, out = twtest.http_bytes(
+                "POST", d.base_url + d.acc("/conversations/3/messages"), body,
+                {"api_access_token": ann["token"], "Content-Type": ctype})
+            self.assertEqual(status, 200, out)
+
+            def listed():
+                r = d.api("GET", d.acc("/conversations?status=all&assignee_type=all"))
+                [c] = [c for c in r.json["data"]["payload"] if c["id"] == 3]
+                return c["last_non_activity_message"]["attachments"][0]["data_url"]
+            first = listed()
+            fresh = twtest.wait_for(lambda: listed() != first and listed(),
+                                    what="a fresh link in the conversation")
+            self.assertEqual(twtest.http_bytes("GET", fresh)[0], 200)
+            # The first one has run out by then, or soon will.
+            twtest.wait_for(lambda: twtest.http_bytes("GET", first)[0] == 403,
+                            what="the first link to expire")
+
+
 class LinkCommands(unittest.TestCase):
     """copy-link and open-link in a script: the link printed (the clipboard
     is a screen's), the opener run with it as one argument."""

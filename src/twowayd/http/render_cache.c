@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/attach.h"
 #include "store/db.h"
 #include "twoway/xmalloc.h"
 
@@ -26,6 +27,7 @@ struct entry {
 
 struct render_cache {
     uint64_t generation;
+    int64_t links; /* the attachment links' period the entries were made in */
     size_t n;
     struct entry slots[SLOTS];
 };
@@ -70,9 +72,13 @@ json_object *render_conversation_cached(struct db *db, int64_t conv_id, int64_t 
         c = xcalloc(1, sizeof *c);
         db_set_memo(db, c, cache_free);
     }
-    if (c->generation != db_generation(db) || c->n >= ENTRIES) {
+    /* A conversation's last message may carry a signed attachment link:
+     * made anew when the links' period turns, however quiet the database. */
+    int64_t links = attach_period();
+    if (c->generation != db_generation(db) || c->links != links || c->n >= ENTRIES) {
         cache_clear(c);
         c->generation = db_generation(db);
+        c->links = links;
     }
     size_t i = slot_of(conv_id, viewer_id);
     while (c->slots[i].conv) {

@@ -219,10 +219,24 @@ static void sign(int64_t id, int64_t expires, char out[65])
     out[64] = '\0';
 }
 
+/* The lock is held. */
+static int64_t bucket_len(void)
+{
+    return ttl / 2 > 0 ? ttl / 2 : 1;
+}
+
+int64_t attach_period(void)
+{
+    pthread_mutex_lock(&mu);
+    int64_t p = timeutil_now() / bucket_len();
+    pthread_mutex_unlock(&mu);
+    return p;
+}
+
 char *attach_url(int64_t id, const char *file_name)
 {
     pthread_mutex_lock(&mu);
-    int64_t bucket = ttl / 2 > 0 ? ttl / 2 : 1;
+    int64_t bucket = bucket_len();
     int64_t expires = (timeutil_now() / bucket + 2) * bucket;
     char sig[65] = "";
     if (have_key)

@@ -39,6 +39,9 @@ int attach_setup(struct db *db, int64_t ttl_seconds, char **err);
 void attach_set_public_url(const char *public_url);
 void attach_teardown(void);
 
+/* The period attach_url is in now: the links it makes change when this
+ * does (for a cache of rendered answers). */
+int64_t attach_period(void);
 /* The signed URL of a stored attachment, valid from now (owned). */
 char *attach_url(int64_t id, const char *file_name);
 /* Does signature sign (id, expires), and is expires still ahead of now?
