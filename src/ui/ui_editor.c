@@ -125,16 +125,24 @@ void ui_editor_start(struct ui *ui, int64_t conv, bool is_private, const char *t
     ui->editor_private = is_private;
 }
 
+pid_t ui_lend_reap(struct ui *ui, pid_t *pid, int *status)
+{
+    if (*pid <= 0)
+        return 0;
+    pid_t r = waitpid(*pid, status, WNOHANG);
+    if (r == 0 || (r < 0 && errno == EINTR))
+        return 0;
+    *pid = -1;
+    ui_term_enter(ui);
+    return r;
+}
+
 void ui_editor_check(struct ui *ui)
 {
-    if (ui->editor_pid <= 0)
-        return;
     int status;
-    pid_t r = waitpid(ui->editor_pid, &status, WNOHANG);
-    if (r == 0 || (r < 0 && errno == EINTR))
+    pid_t r = ui_lend_reap(ui, &ui->editor_pid, &status);
+    if (r == 0)
         return;
-    ui->editor_pid = -1;
-    ui_term_enter(ui);
     char *text = NULL, *err = NULL;
     size_t len = 0;
     if (paths_read_file(ui->editor_file, 1 << 20, &text, &len, &err) < 0) {

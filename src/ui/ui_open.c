@@ -47,14 +47,10 @@ bool ui_open_in_terminal(struct ui *ui, char **argv, char **err)
 
 void ui_open_check(struct ui *ui)
 {
-    if (ui->opener_pid <= 0)
-        return;
     int status;
-    pid_t r = waitpid(ui->opener_pid, &status, WNOHANG);
-    if (r == 0 || (r < 0 && errno == EINTR))
+    pid_t r = ui_lend_reap(ui, &ui->opener_pid, &status);
+    if (r == 0)
         return;
-    ui->opener_pid = -1;
-    ui_term_enter(ui);
     if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
         ui_message(ui, "the opener could not be run (see the opener setting)", true);
     else if (r > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))

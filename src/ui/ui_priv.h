@@ -228,6 +228,10 @@ void ui_editor_check(struct ui *ui);
 /* Run argv with the terminal lent to it (ui_term_leave); its pid, or -1
  * (the terminal taken back) if it could not be started. */
 pid_t ui_lend_exec(struct ui *ui, char **argv);
+/* Has the child *pid lent the terminal to exited? 0 while it runs (or if
+ * there is none); else what waitpid said (with *status), *pid is -1 and
+ * the terminal is taken back. */
+pid_t ui_lend_reap(struct ui *ui, pid_t *pid, int *status);
 
 /* ui_links.c: hyperlinks (OSC 8) over the links the thread pane drew. */
 void ui_links_begin(struct ui *ui); /* the thread pane is being drawn */
