@@ -792,6 +792,55 @@ static char *expanded(struct cmd_call *call, const struct template *t)
     return text;
 }
 
+/* Inserts or prints the template argv[1] names, found as the picker finds
+ * it; false after saying why not. */
+static bool use_template(struct cmd_call *call)
+{
+    struct cmd_env *env = call->env;
+    const struct cmd_ui *ui = env->ui;
+    size_t hits = 0;
+    const struct template *t = cmd_resolve_template_prefix(env, call->argv[1], &hits);
+    if (!t) {
+        cmd_error(call,
+                  hits ? "more than one template matches \"%s\" (see `templates`)"
+                       : "unknown template \"%s\" (see `templates`)",
+                  call->argv[1]);
+        return false;
+    }
+    char *text = expanded(call, t);
+    if (!text)
+        return false;
+    if (ui && ui->insert) {
+        ui->insert(ui->ud, text);
+    } else if (cmd_json_mode(call)) {
+        struct codec_val *o = codec_dir_record(DIR_TEMPLATES, t);
+        codec_set_str(o, "expanded", text);
+        cmd_emit(call, o);
+    } else {
+        cmd_info(call, "%s", text);
+    }
+    free(text);
+    return true;
+}
+
+static void template_use(struct cmd_call *call, const struct session_answer *a)
+{
+    (void)a; /* without the server's answer, what is known will do */
+    cmd_finish(call, use_template(call), NULL);
+}
+
+/* A name that is no short code known here may be one of the server's not
+ * read yet (those asked for at start may still be on their way): asked
+ * again before it is called unknown, as a reply does. */
+static void template_agents(struct cmd_call *call, const struct session_answer *a)
+{
+    if (!cmd_resolve_template(call->env, call->argv[1])) {
+        cmd_fetch_dir(call, DIR_TEMPLATES, true, template_use);
+        return;
+    }
+    template_use(call, a);
+}
+
 enum cmd_status cmd_reply_template(struct cmd_call *call)
 {
     struct cmd_env *env = call->env;
@@ -811,28 +860,8 @@ enum cmd_status cmd_reply_template(struct cmd_call *call)
             ui->pick_template(ui->ud);
         return CMD_OK;
     }
-    /* As the picker finds it: a short code, its start, else its text. */
-    size_t hits = 0;
-    const struct template *t = cmd_resolve_template_prefix(env, call->argv[1], &hits);
-    if (!t) {
-        cmd_error(call,
-                  hits ? "more than one template matches \"%s\" (see `templates`)"
-                       : "unknown template \"%s\" (see `templates`)",
-                  call->argv[1]);
-        return CMD_FAIL;
-    }
-    char *text = expanded(call, t);
-    if (!text)
-        return CMD_FAIL;
-    if (ui && ui->insert) {
-        ui->insert(ui->ud, text);
-    } else if (cmd_json_mode(call)) {
-        struct codec_val *o = codec_dir_record(DIR_TEMPLATES, t);
-        codec_set_str(o, "expanded", text);
-        cmd_emit(call, o);
-    } else {
-        cmd_info(call, "%s", text);
-    }
-    free(text);
-    return CMD_OK;
+    /* The agents first, as for a reply: {{agent.*}} of an assignee needs
+     * them (asked only when none are known). */
+    cmd_fetch_dir(call, DIR_AGENTS, false, template_agents);
+    return CMD_PENDING;
 }

@@ -240,6 +240,47 @@ class Templates(Base):
         self.assertEqual(rc, 1, out + err)
         self.assertIn('template: unknown template "zzz"', err)
 
+    def first_answer_empty(self, suffix):
+        """A runner behind a proxy that answers the first GET of a path
+        ending in suffix with an empty list (an answer not come yet when a
+        line runs would leave the same); the paths asked."""
+        p = screen.Proxy(self.d)
+        self.addCleanup(p.cleanup)
+        asked = []
+
+        def answer(method, path):
+            if method == "GET" and path.endswith(suffix):
+                asked.append(path)
+                if len(asked) == 1:
+                    return 200, b"[]"
+            return None
+        p.answer = answer
+        r = twtest.TwowayRunner(self.d, url=p.url)
+        self.addCleanup(r.cleanup)
+        return r, asked
+
+    def test_template_asks_the_server_when_the_name_is_not_known_yet(self):
+        # The canned responses read at start are not there yet: `template`
+        # asks again rather than call the name unknown.
+        r, asked = self.first_answer_empty("/canned_responses")
+        rc, out, err = r.run("open 1\ntemplate th\n")
+        self.assertEqual((rc, err), (0, ""), out)
+        self.assertEqual(out.splitlines()[1:], ["Thanks Maria! Anything else I can help with?"])
+        self.assertGreaterEqual(len(asked), 2)
+        # An agent variable of the assignee, when that is not the agent
+        # running the script, needs the agents, which may not have come
+        # either.
+        got = self.d.api("GET", self.d.acc("/conversations?status=open&assignee_type=all"))
+        chloes = [c["id"] for c in got.json["data"]["payload"]
+                  if (c["meta"].get("assignee") or {}).get("name") == "Chloe Park"]
+        self.assertTrue(chloes, got.json)
+        r, asked = self.first_answer_empty("/agents")
+        rc, out, err = r.run("template sig \"{{agent.first_name}}, {{agent.email}}\"\n"
+                             "open %d\ntemplate sig\n" % chloes[0])
+        self.assertEqual((rc, err), (0, ""), out)
+        self.assertEqual(out.splitlines()[1:], ["Chloe, chloe@bayside.example"])
+        self.assertGreaterEqual(len(asked), 2)
+
 
 class Unsent(Base):
     """unsent lists the replies that did not go out, and why."""
