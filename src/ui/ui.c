@@ -243,6 +243,7 @@ void ui_free(struct ui **pui)
     free(ui->message);
     free(ui->question);
     free(ui->ofilter);
+    free(ui->otopic);
     free(ui->editor_file);
     free(ui->title);
     free(ui->compose_note);
@@ -296,6 +297,7 @@ void ui_relayout(struct ui *ui)
     if (ui->w_input)
         leaveok(ui->w_input, FALSE);
     ui_panes_forget_lines(ui); /* thread lines depend on the width */
+    ui_overlay_relayout(ui);
     clearok(curscr, TRUE);
     ui_damage(ui, DMG_ALL);
 }

@@ -49,9 +49,9 @@ static void reset(struct ui *ui)
     ui->otop = ui->osel = 0;
 }
 
-static WINDOW *overlay_window(struct ui *ui)
+/* Over the thread and header when split, over everything in one pane. */
+static struct rect overlay_rect(const struct ui *ui)
 {
-    /* Over the thread and header when split, over everything in one pane. */
     struct rect r = ui->lay.thread;
     if (ui->lay.split && ui->lay.header.h > 0) {
         r.y = ui->lay.header.y;
@@ -59,6 +59,12 @@ static WINDOW *overlay_window(struct ui *ui)
     }
     if (r.w <= 0 || r.h <= 0)
         r = ui->lay.list;
+    return r;
+}
+
+static WINDOW *overlay_window(struct ui *ui)
+{
+    struct rect r = overlay_rect(ui);
     if (r.w <= 0 || r.h <= 0)
         return NULL;
     WINDOW *w = newwin(r.h, r.w, r.y, r.x);
@@ -76,10 +82,43 @@ void ui_overlay_close(struct ui *ui)
     reset(ui);
     free(ui->ofilter);
     ui->ofilter = NULL;
+    free(ui->otopic);
+    ui->otopic = NULL;
     ui_damage(ui, DMG_ALL);
 }
 
 /* ---- help ---- */
+
+/* Narrower than this beside its head, a text goes under it instead. */
+#define WRAP_MIN 20
+
+/* head, then text word-wrapped beside it in the columns left of the
+ * overlay's (its further lines under the first, from column col), or
+ * under the head, indented, where beside it would be too narrow to read:
+ * at any width every word of the help is there to be read. */
+static void add_wrapped(struct ui *ui, enum fmt_role role, const char *head, int col,
+                        const char *text)
+{
+    int width = overlay_rect(ui).w;
+    int hw = text_width(head);
+    if (hw && col < hw + 1)
+        col = hw + 1;
+    bool under = width - col < WRAP_MIN;
+    int indent = under ? 4 : col;
+    char *t = ui_text(ui, text);
+    char **lines = NULL;
+    size_t n = text_wrap(t, width - indent, &lines);
+    free(t);
+    if (under)
+        add_line(ui, role, "%s", head);
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 && !under)
+            add_line(ui, role, "%s%*s%s", head, col - hw, "", lines[i]);
+        else
+            add_line(ui, role, "%*s%s", indent, "", lines[i]);
+    }
+    text_lines_free(lines, n);
+}
 
 static void help_keys(struct ui *ui, enum keymap_ctx ctx, const char *title)
 {
@@ -87,8 +126,11 @@ static void help_keys(struct ui *ui, enum keymap_ctx ctx, const char *title)
     int key;
     const char *line;
     add_line(ui, ROLE_HEADER, "%s", title);
-    while (keymap_iter(ui->env->keys, ctx, &pos, &key, &line))
-        add_line(ui, ROLE_NORMAL, "  %-12s %s", keymap_key_name(key), line);
+    while (keymap_iter(ui->env->keys, ctx, &pos, &key, &line)) {
+        char *head = xasprintf("  %s", keymap_key_name(key));
+        add_wrapped(ui, ROLE_NORMAL, head, 15, line);
+        free(head);
+    }
     add_line(ui, ROLE_NORMAL, "%s", "");
 }
 
@@ -97,53 +139,91 @@ static void help_legend(struct ui *ui)
 {
     size_t n = 0;
     const struct fmt_symbol *sym = fmt_legend(&n);
+    int col = 0;
+    for (size_t i = 0; i < n; i++) {
+        int w = text_width(ui->utf8 ? sym[i].glyph : sym[i].ascii);
+        col = w > col ? w : col;
+    }
     add_line(ui, ROLE_HEADER, "%s", "Symbols");
     for (size_t i = 0; i < n; i++) {
-        const char *g = ui->utf8 ? sym[i].glyph : sym[i].ascii;
-        int pad = 26 - text_width(g);
-        add_line(ui, ROLE_NORMAL, "  %s%*s %s", g, pad > 0 ? pad : 0, "", sym[i].meaning);
+        char *head = xasprintf("  %s", ui->utf8 ? sym[i].glyph : sym[i].ascii);
+        add_wrapped(ui, ROLE_NORMAL, head, col + 4, sym[i].meaning);
+        free(head);
     }
     add_line(ui, ROLE_NORMAL, "%s", "");
 }
 
-void ui_help_open(struct ui *ui, const char *topic)
+/* The lines of the help (topic: a command, or "" for all), wrapped to the
+ * overlay's width. false if there is no such command. */
+static bool help_build(struct ui *ui, const char *topic)
 {
-    ui_overlay_close(ui);
+    reset(ui);
     size_t n = 0;
     const struct cmd_def *tab = cmd_table(&n);
-    if (topic && *topic) {
+    if (*topic) {
         char *err = NULL;
         const struct cmd_def *d = cmd_find(topic, &err);
         if (!d) {
             ui_message(ui, err, true);
             free(err);
-            return;
+            return false;
         }
-        add_line(ui, ROLE_HEADER, "%s", d->usage);
-        add_line(ui, ROLE_NORMAL, "  %s", d->help);
+        add_wrapped(ui, ROLE_HEADER, "", 0, d->usage);
+        add_wrapped(ui, ROLE_NORMAL, "", 2, d->help);
         if (d->aliases)
-            add_line(ui, ROLE_DIM, "  aliases: %s", d->aliases);
-    } else {
-        add_line(ui, ROLE_HEADER, "twoway %s — q or Esc closes, j/k scroll", TWOWAY_VERSION);
-        add_line(ui, ROLE_NORMAL, "%s", "");
-        help_legend(ui);
-        help_keys(ui, KEYCTX_GLOBAL, "Keys everywhere");
-        help_keys(ui, KEYCTX_LIST, "Keys in the conversation list");
-        help_keys(ui, KEYCTX_THREAD, "Keys in the thread");
-        add_line(ui, ROLE_HEADER, "%s", "Commands (type : then the command; Tab completes)");
-        for (size_t i = 0; i < n; i++) {
-            add_line(ui, ROLE_NORMAL, "  %s", tab[i].usage);
-            add_line(ui, ROLE_DIM, "      %s", tab[i].help);
-        }
-        add_line(ui, ROLE_NORMAL, "%s", "");
-        add_line(ui, ROLE_HEADER, "%s", "Options (:set NAME = VALUE)");
-        size_t no = 0;
-        const struct opt_def *opts = options_table(&no);
-        for (size_t i = 0; i < no; i++)
-            add_line(ui, ROLE_NORMAL, "  %-22s %s", opts[i].name, opts[i].help);
+            add_wrapped(ui, ROLE_DIM, "  aliases:", 11, d->aliases);
+        return true;
     }
+    char *title = xasprintf("twoway %s — q or Esc closes, j/k scroll", TWOWAY_VERSION);
+    add_wrapped(ui, ROLE_HEADER, "", 0, title);
+    free(title);
+    add_line(ui, ROLE_NORMAL, "%s", "");
+    help_legend(ui);
+    help_keys(ui, KEYCTX_GLOBAL, "Keys everywhere");
+    help_keys(ui, KEYCTX_LIST, "Keys in the conversation list");
+    help_keys(ui, KEYCTX_THREAD, "Keys in the thread");
+    add_line(ui, ROLE_HEADER, "%s", "Commands (type : then the command; Tab completes)");
+    for (size_t i = 0; i < n; i++) {
+        add_wrapped(ui, ROLE_NORMAL, "", 2, tab[i].usage);
+        add_wrapped(ui, ROLE_DIM, "", 6, tab[i].help);
+    }
+    add_line(ui, ROLE_NORMAL, "%s", "");
+    add_line(ui, ROLE_HEADER, "%s", "Options (:set NAME = VALUE)");
+    size_t no = 0;
+    const struct opt_def *opts = options_table(&no);
+    for (size_t i = 0; i < no; i++) {
+        char *head = xasprintf("  %s", opts[i].name);
+        add_wrapped(ui, ROLE_NORMAL, head, 25, opts[i].help);
+        free(head);
+    }
+    return true;
+}
+
+void ui_help_open(struct ui *ui, const char *topic)
+{
+    ui_overlay_close(ui);
+    if (!help_build(ui, topic ? topic : ""))
+        return;
+    ui->otopic = xstrdup(topic ? topic : "");
     ui->overlay = OVERLAY_HELP;
     ui->w_overlay = overlay_window(ui);
+    ui_damage(ui, DMG_OVERLAY);
+}
+
+/* The screen's layout changed (a resize, list_width...): the overlay
+ * takes its new place, and the help is wrapped anew to its width. */
+void ui_overlay_relayout(struct ui *ui)
+{
+    if (ui->overlay == OVERLAY_NONE)
+        return;
+    if (ui->w_overlay)
+        delwin(ui->w_overlay);
+    ui->w_overlay = overlay_window(ui);
+    if (ui->overlay == OVERLAY_HELP) {
+        size_t top = ui->otop;
+        help_build(ui, ui->otopic ? ui->otopic : "");
+        ui->otop = top < ui->nolines ? top : ui->nolines ? ui->nolines - 1 : 0;
+    }
     ui_damage(ui, DMG_OVERLAY);
 }
 

@@ -96,6 +96,7 @@ struct ui {
     size_t nolines;
     size_t otop, osel;
     char *ofilter; /* picker: typed filter */
+    char *otopic;  /* help: the command shown, "" for all (built anew on a resize) */
 
     /* Output of commands run from the screen (kept for the pager). */
     char **out;
@@ -211,6 +212,7 @@ void ui_picker_open(struct ui *ui);
 void ui_overlay_key(struct ui *ui, int key);
 void ui_overlay_draw(struct ui *ui);
 void ui_overlay_close(struct ui *ui);
+void ui_overlay_relayout(struct ui *ui);
 /* A pager over lines [first, nout) of the output. */
 void ui_output_open(struct ui *ui, size_t first);
 

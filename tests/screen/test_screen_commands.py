@@ -138,7 +138,7 @@ class CommandsScreen(screen.ScreenCase):
         self.s.keys("?")
         self.s.wait_for("Keys everywhere")
         self.s.keys("G")
-        self.s.wait_for("Options (:set NAME = VALUE)")
+        self.s.wait_for("batch_wait")  # the last setting: the end of the help
         self.s.keys("g")
         self.s.wait_for("Keys everywhere")
         for _ in range(3):

@@ -38,6 +38,30 @@ def longest_waiting(d, who, but=()):
     return min(cands, key=lambda c: c["waiting_since"]) if cands else None
 
 
+# Drawn between and around things, not marks that say something: the
+# divider and the day's rule, a cut, the prompt's arrow, dashes, the zero
+# width joiner inside an emoji.
+LAYOUT = set("\u2502\u2500\u2026\u203a\u2014\u2013\u200d")
+
+
+def symbols(text):
+    """The symbols in text: punctuation, arrows, shapes, dingbats
+    (U+2000-U+2BFF), as the marks of the list and the thread are."""
+    return {c for c in text if 0x2000 <= ord(c) <= 0x2bff and c not in LAYOUT}
+
+
+def their_symbols(d):
+    """Those in what people wrote (names, labels, messages): theirs, not
+    twoway's."""
+    theirs = set()
+    for c in screen.conversations(d, status="all", assignee_type="all"):
+        theirs |= symbols(c["meta"]["sender"].get("name") or "")
+        theirs |= symbols(" ".join(c.get("labels") or []))
+        for m in screen.messages(d, c["id"]):
+            theirs |= symbols(m.get("content") or "")
+    return theirs
+
+
 class FlowScreen(screen.ScreenCase):
 
     def list_pane(self):
@@ -227,11 +251,33 @@ class FlowScreen(screen.ScreenCase):
                     "?" in self.row_of("Lena Fischer"), "a mark on Lena's row")
         self.wait_status(re.compile(r"(unsent|may have been sent) in #%d Lena Fischer" %
                                     lena["id"]))
+        seen = symbols(self.s.text())
         p.fail = None
         tw.synced()
         self.command("unsent")
         self.s.wait_for("#%d Priya Raman  failed at the carrier (30003 - Unreachable): Your "
                         "parcel is at the front desk" % priya["id"])
+        if "Output \u2014" in self.s.text():  # more than a line: the pager
+            self.s.keys("q")
+            self.s.wait_gone("Output \u2014")
+        # Every symbol drawn on the way (the marks above, the thread's
+        # arrows, ticks and failures, a note) is in the legend of ?.
+        self.s.keys("3")
+        for conv in (priya, grace, lena):
+            self.open_conv(conv["id"])
+            self.s.wait(lambda: screen.panes(self.s.row(1))[1].startswith(name_of(conv)),
+                        "%s open" % name_of(conv))
+            seen |= symbols(self.s.text())
+        self.assertTrue({"\u2717", "\u270e", "\u25c0", "\u25b6", "\u2713"} <= seen, seen)
+        self.s.keys("?")
+        self.s.wait_for("Symbols")
+        legend = self.thread()
+        self.assertIn("Keys everywhere", legend)
+        legend = legend[legend.index("Symbols"):legend.index("Keys everywhere")]
+        unexplained = seen - their_symbols(d) - symbols(legend)
+        self.assertEqual(unexplained, set(), legend)
+        self.s.keys("q")
+        self.s.wait_gone("Symbols")
     # ---- the screen's polish ----
 
     def test_help_shows_a_legend_of_every_symbol(self):
@@ -244,6 +290,32 @@ class FlowScreen(screen.ScreenCase):
                                ("✗", "a reply failed"), ("↑", "a reply not sent yet"),
                                ("✎", "a draft is kept"), ("✓  ✓✓  ✓✓ read", "sent, delivered")):
             self.assertRegex(text, re.escape(glyph) + r" +" + re.escape(meaning))
+        self.s.keys("q")
+        self.s.wait_gone("Symbols")
+
+    def legend_line(self, meaning):
+        """The pane's rows from the one that starts meaning, joined."""
+        rows = [line.strip() for line in self.thread().split("\n")]
+        at = next((i for i, r in enumerate(rows) if meaning in r), None)
+        return " ".join(rows[at:at + 3]) if at is not None else ""
+
+    def test_help_wraps_to_its_pane_and_follows_a_resize(self):
+        """At 80 columns the help has 37 beside the list: each meaning is
+        there whole, on lines of its own; a resize lays it out anew."""
+        self.twoway(width=80, height=30)
+        self.s.keys("?")
+        self.s.wait_for("Symbols")
+        whole = "a reply failed (the server or the carrier refused it)"
+        self.s.wait(lambda: whole in self.legend_line("a reply failed"), "the meaning whole")
+        self.assertNotIn("\u2026", self.thread())
+        self.s.resize(120, 40)
+        # Beside the list again, one line a symbol, as wide as the pane.
+        self.s.wait(lambda: re.search(r"\u2717 +" + re.escape(whole), self.thread()),
+                    "the meaning beside its symbol")
+        self.assertEqual(self.s.row(2).find("\u2502"), 42)
+        self.s.resize(80, 30)
+        self.s.wait(lambda: whole in self.legend_line("a reply failed") and
+                    not re.search(r"\u2717 +a reply", self.thread()), "wrapped again")
         self.s.keys("q")
         self.s.wait_gone("Symbols")
 
