@@ -638,7 +638,7 @@ enum cmd_status cmd_nav_search(struct cmd_call *call)
     return CMD_OK;
 }
 
-/* The server's part of the view's limit, for the session (push2). */
+/* The server's part of the view's limit, for the session. */
 static void limit_to_session(struct cmd_env *env)
 {
     if (!env->ss)
@@ -657,22 +657,6 @@ static void limit_to_session(struct cmd_env *env)
     model_conv_filter_free(&f);
     if (env->view->limit && !session_filter_exact(env->ss) && !session_list_complete(env->ss))
         session_load_pages(env->ss, LIMIT_SCAN_PAGES);
-}
-
-void cmd_nav_limit_count(const struct cmd_env *env, int64_t *n, bool *partial)
-{
-    size_t shown = 0;
-    free(cmd_nav_shown(env, &shown));
-    *n = (int64_t)shown;
-    *partial = false;
-    if (!env->ss || !session_list_partial(env->ss))
-        return; /* every row is here: counted here */
-    int64_t total = session_list_total(env->ss);
-    if (env->view->limit ? session_filter_exact(env->ss) && total >= 0 : total >= 0) {
-        *n = total; /* the server counted them all */
-        return;
-    }
-    *partial = true;
 }
 
 enum cmd_status cmd_nav_limit(struct cmd_call *call)

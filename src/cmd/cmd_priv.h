@@ -134,11 +134,6 @@ enum cmd_status cmd_nav_load_more(struct cmd_call *call);
 enum cmd_status cmd_nav_command_line(struct cmd_call *call);
 /* The conversations shown under the limit, in list order (owned). */
 int64_t *cmd_nav_shown(const struct cmd_env *env, size_t *n);
-/* Added (push2): how many conversations the list shows under the limit,
- * over the whole inbox: counted here when every row is loaded, else the
- * server's count when it filters for all of the limit; else the rows
- * here, and *partial (there may be more not loaded). */
-void cmd_nav_limit_count(const struct cmd_env *env, int64_t *n, bool *partial);
 /* Make id the conversation commands act on: in a script the one `open`
  * chose; on a screen the one in the thread, selected, with the focus. */
 void cmd_nav_open_conv(struct cmd_call *call, int64_t id);

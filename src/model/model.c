@@ -568,7 +568,7 @@ bool model_name_is_phone(const char *name)
     return digits >= 3;
 }
 
-/* ---- the server's filter (push2) ---- */
+/* ---- the server's filter ---- */
 
 void model_conv_filter_free(struct conv_filter *f)
 {

@@ -744,7 +744,7 @@ bool pattern_match(const struct pattern *p, const struct conversation *c,
     return match_node(p->root, c, ctx);
 }
 
-/* ---- what the server can filter by (push2) ---- */
+/* ---- what the server can filter by ---- */
 
 /* One node as conditions added to *f; false if it says more than they do
  * (then what was added is still implied by it). */

@@ -43,7 +43,7 @@ void live_start(struct live *l, const char *base_url, const char *pubsub_token, 
 /* Disconnect and stay down (no state callback). */
 void live_stop(struct live *l);
 
-/* Added (push2), for tests: the clock (monotonic ms) and the jitter's
+/* For tests: the clock (monotonic ms) and the jitter's
  * random byte live reads, and the connection's bytes (ws_set_io). NULL
  * fields keep the real ones. */
 struct ws_io;

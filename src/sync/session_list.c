@@ -575,7 +575,7 @@ void session_list_pushed(struct session *s, int64_t id, bool newest)
     }
 }
 
-/* ---- the server's filter, and the ends of the list (push2) ---- */
+/* ---- the server's filter, and the ends of the list ---- */
 
 /* The query's own fields as the filter's conditions, then the limit's:
  * Chatwoot's filter knows nothing of assignee_type and the rest. */

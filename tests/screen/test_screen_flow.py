@@ -8,9 +8,15 @@ composer; STOP and HELP answered by the system, and opted-out contacts,
 do not wait. Each test that changes the inbox has a twowayd of its own.
 """
 import glob
+import json
 import os
 import re
+import shutil
+import signal
+import subprocess
 import sys
+import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -181,15 +187,22 @@ class FlowScreen(screen.ScreenCase):
         self.open_conv(grace["id"])
         self.s.keys("r")
         self.wait_status("Reply to #%d" % grace["id"])
+        # A short code's start, a word of a template's text, and one put
+        # in at the start of the line, before what is there.
         self.s.type("Sure. /th")
         self.s.keys("Tab")
-        self.s.type(" /hou")
+        self.s.type(" /card")
         self.s.keys("Tab")
-        self.s.wait_for("13:00.", row=-1)
+        self.s.keys("C-a")
+        self.s.type("/hou ")
+        self.s.keys("Left")
+        self.s.keys("Tab")
+        self.s.wait_for(re.compile(r"› We're open Mon-Fri"), row=-1)
         self.escape()
-        want = ("Sure. Thanks Grace! Anything else I can help with? We're open Mon-Fri "
-                "8:00-18:00 and Sat 9:00-13:00.")
-        self.s.wait(lambda: self.draft(tw, grace["id"]) == want, "the draft with both")
+        want = ("We're open Mon-Fri 8:00-18:00 and Sat 9:00-13:00. Sure. Thanks Grace! Anything "
+                "else I can help with? Could you text us a photo of the front and back of your "
+                "insurance card?")
+        self.s.wait(lambda: self.draft(tw, grace["id"]) == want, "the draft with all three")
         # The picker with the composer closed: after the draft, not over it.
         self.s.keys("T")
         self.s.wait_for("Templates")
@@ -201,7 +214,7 @@ class FlowScreen(screen.ScreenCase):
         self.escape()
         self.s.wait(lambda: self.draft(tw, grace["id"]) ==
                     want + " You're all set, Grace. See you then! Reply C to cancel.",
-                    "the draft with the third")
+                    "the draft with the fourth")
 
     # ---- replies that did not go out ----
 
@@ -351,6 +364,34 @@ class FlowScreen(screen.ScreenCase):
         self.s.wait_for("1/%d" % len(urgent), row=0)
         self.assertIn(name_of(urgent[0]), screen.panes(self.s.row(1))[0])
 
+    def test_a_count_over_rows_not_loaded_says_it_is_partial(self):
+        """1,100 more unassigned conversations (44 pages): a limit on text,
+        which the server cannot filter by, looks through 40 pages and says
+        its count is partial; bottom looks through the rest, and the count
+        is whole."""
+        d = screen.start_twowayd(self)
+        now = int(time.time()) - 86400
+        lines = "".join(json.dumps({
+            "contact": {"phone": "+1556%07d" % i}, "status": "open",
+            "messages": [{"type": "incoming", "content": "Where is parcel %d?" % i,
+                          "created_at": now - 60 * i}]}) + "\n" for i in range(1100))
+        r = subprocess.run([screen.twtest.binary("twowayd"), "--db", d.db, "admin", "import",
+                            "--file", "-", "--account", "1"], input=lines, capture_output=True, text=True,
+                           timeout=screen.TIMEOUT)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # "parcel" and "7": 7, 17, ... 1097, the newest first; those of
+        # the last pages are not among the first 41 loaded.
+        want = sum("7" in str(i) for i in range(1100))
+        self.twoway(d)
+        self.s.keys("2")
+        self.wait_position(1)
+        self.command("limit parcel 7")
+        m = self.s.wait_for(re.compile(r" 1/(\d+) \+more \(count partial\)$"), row=0)
+        self.assertLess(int(m.group(1)), want)
+        self.s.keys("G")
+        self.s.wait_for(re.compile(r" %d/%d$" % (want, want)), row=0)
+        self.assertIn("parcel 1097?", self.list_pane())
+
     def test_search_results_say_their_status(self):
         d = screen.start_twowayd(self)
         self.twoway(d)
@@ -376,6 +417,36 @@ class FlowScreen(screen.ScreenCase):
         self.s.type("snooze 00:00")
         self.s.keys("Enter")
         self.wait_status("00:00 today has passed (for tomorrow: snooze tomorrow 00:00)")
+
+    def test_the_demo_leaves_nothing_behind_when_its_terminal_goes(self):
+        """A demo's database, log and state are in one temporary directory:
+        closing the terminal (SIGHUP) or a SIGTERM takes it away, and its
+        twowayd with it, as quitting does."""
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            tmp = tempfile.mkdtemp(prefix="twoway-demo-test-")
+            self.addCleanup(shutil.rmtree, tmp, True)
+            tw = screen.start_twoway(self, None, args=["--demo"], env={"TMPDIR": tmp},
+                                     url="http://127.0.0.1:9", wait=None)
+            self.s = tw.screen
+            self.s.wait_for("Ann Lee", row=-2)
+            [demo] = os.listdir(tmp)
+            self.assertTrue(os.path.exists(os.path.join(tmp, demo, "demo.db")))
+            server = [int(p) for p in os.listdir("/proc") if p.isdigit() and
+                      demo in self.cmdline(int(p)) and "twowayd" in self.cmdline(int(p))]
+            self.assertEqual(len(server), 1, server)
+            os.kill(tw.pid(), sig)
+            self.s.wait(lambda: not self.s.alive(), "twoway to end on %s" % sig.name)
+            self.s.wait(lambda: os.listdir(tmp) == [], "%s removed" % demo)
+            self.s.wait(lambda: demo not in self.cmdline(server[0]), "its twowayd gone")
+            self.assertEqual(os.listdir(tw.state_home), [])
+
+    @staticmethod
+    def cmdline(pid):
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
 
     # ---- errors that say what happened ----
 

@@ -673,7 +673,7 @@ static void test_session__a_catch_up_too_big_to_page_loads_the_list_afresh(void 
     assert_int_equal(c->q.status, CONV_OPEN);
 }
 
-/* ---- the list over rows not loaded (push2) ---- */
+/* ---- the list over rows not loaded ---- */
 
 static const struct conv_filter_cond *cond_of(const struct conv_query *q, enum conv_filter_key k)
 {
