@@ -158,6 +158,31 @@ class Errors(Base):
         asked = [q for q in p.log if "/conversations/9/messages" in q[2]]
         self.assertGreaterEqual(len(asked), 3, p.log)
 
+    def test_an_action_slowed_by_429_waits_and_is_done(self):
+        # A state set (here the status) answered 429, once in plain text
+        # and once as JSON: the script waits, asks again, and goes on.
+        p = screen.Proxy(self.d)
+        self.addCleanup(p.cleanup)
+        slowed = []
+
+        def answer(method, path):
+            if method == "POST" and path.endswith("/conversations/11/toggle_status") and \
+                    len(slowed) < 2:
+                slowed.append(path)
+                return ((429, b"Retry later\n", "text/plain") if len(slowed) == 1 else
+                        (429, b'{"error":"Too many requests"}'))
+            return None
+        p.answer = answer
+        r = twtest.TwowayRunner(self.d, url=p.url)
+        self.addCleanup(r.cleanup)
+        rc, out, err = r.run("open 11\npending\nwhoami\n")
+        self.assertEqual((rc, err), (0, ""), out)
+        self.assertIn("Ben Ortiz", out)  # the script went on after it
+        self.assertEqual(len(slowed), 2)
+        self.assertEqual(self.conv(11)["status"], "pending")
+        posts = [q for q in p.log if q[1] == "POST" and q[2].endswith("/toggle_status")]
+        self.assertEqual(len(posts), 3, p.log)
+
     def test_a_reply_slowed_by_429_is_sent_once_after_a_look(self):
         p = screen.Proxy(self.d)
         self.addCleanup(p.cleanup)

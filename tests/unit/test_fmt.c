@@ -998,13 +998,15 @@ static void test_fmt__every_symbol_drawn_is_in_the_legend(void **state)
                 assert_in_legend(&row[k], ascii);
             free_row(row);
         }
-        ctx.row_marks = FMT_ROW_UNSENT;
         c.priority = PRIORITY_HIGH;
         ctx.typing = "Ann";
-        fmt_list_row(&c, &ctx, 100, FMT_SEL_NONE, false, row);
-        for (int k = 0; k < FMT_LIST_ROW_LINES; k++)
-            assert_in_legend(&row[k], ascii);
-        free_row(row);
+        for (unsigned m = FMT_ROW_UNSENT; m <= FMT_ROW_UNSURE; m <<= 1) {
+            ctx.row_marks = m;
+            fmt_list_row(&c, &ctx, 100, FMT_SEL_NONE, false, row);
+            for (int k = 0; k < FMT_LIST_ROW_LINES; k++)
+                assert_in_legend(&row[k], ascii);
+            free_row(row);
+        }
         ctx.typing = NULL;
         model_conversation_free(&c);
         struct msgs ms = {.n = 0};
