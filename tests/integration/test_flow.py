@@ -137,21 +137,29 @@ class Errors(Base):
         rc, out, err = self.r.run("whoami\nquit\n")
         self.assertEqual((rc, err), (0, ""), out)
 
-    def test_a_plain_text_429_is_waited_out(self):
-        # Chatwoot's rack-attack answers "Retry later" in plain text, with
-        # no Retry-After: the read waits and asks again.
+    PLAIN_429 = (429, b"Retry later\n", "text/plain")  # Chatwoot's rack-attack
+
+    def slowed(self, method, where, answers):
+        """A runner behind a proxy that answers the first requests of
+        method whose path holds where with answers, one each, then lets
+        them through; the runner, the proxy and the paths so answered."""
         p = screen.Proxy(self.d)
         self.addCleanup(p.cleanup)
         slowed = []
 
-        def answer(method, path):
-            if method == "GET" and "/conversations/9/messages" in path and len(slowed) < 2:
+        def answer(m, path):
+            if m == method and where in path and len(slowed) < len(answers):
                 slowed.append(path)
-                return 429, b"Retry later\n", "text/plain"
+                return answers[len(slowed) - 1]
             return None
         p.answer = answer
         r = twtest.TwowayRunner(self.d, url=p.url)
         self.addCleanup(r.cleanup)
+        return r, p, slowed
+
+    def test_a_plain_text_429_is_waited_out(self):
+        # Plain text, with no Retry-After: the read waits and asks again.
+        r, p, slowed = self.slowed("GET", "/conversations/9/messages", [self.PLAIN_429] * 2)
         rc, out, err = r.run("show 9\n")
         self.assertEqual((rc, err), (0, ""), out)
         self.assertIn("see you in 6 months", out)
@@ -161,20 +169,8 @@ class Errors(Base):
     def test_an_action_slowed_by_429_waits_and_is_done(self):
         # A state set (here the status) answered 429, once in plain text
         # and once as JSON: the script waits, asks again, and goes on.
-        p = screen.Proxy(self.d)
-        self.addCleanup(p.cleanup)
-        slowed = []
-
-        def answer(method, path):
-            if method == "POST" and path.endswith("/conversations/11/toggle_status") and \
-                    len(slowed) < 2:
-                slowed.append(path)
-                return ((429, b"Retry later\n", "text/plain") if len(slowed) == 1 else
-                        (429, b'{"error":"Too many requests"}'))
-            return None
-        p.answer = answer
-        r = twtest.TwowayRunner(self.d, url=p.url)
-        self.addCleanup(r.cleanup)
+        r, p, slowed = self.slowed("POST", "/conversations/11/toggle_status",
+                                   [self.PLAIN_429, (429, b'{"error":"Too many requests"}')])
         rc, out, err = r.run("open 11\npending\nwhoami\n")
         self.assertEqual((rc, err), (0, ""), out)
         self.assertIn("Ben Ortiz", out)  # the script went on after it
@@ -184,19 +180,7 @@ class Errors(Base):
         self.assertEqual(len(posts), 3, p.log)
 
     def test_a_reply_slowed_by_429_is_sent_once_after_a_look(self):
-        p = screen.Proxy(self.d)
-        self.addCleanup(p.cleanup)
-        slowed = []
-
-        def answer(method, path):
-            if method == "POST" and path.endswith("/conversations/9/messages") and \
-                    len(slowed) < 2:
-                slowed.append(path)
-                return 429, b"Retry later\n", "text/plain"
-            return None
-        p.answer = answer
-        r = twtest.TwowayRunner(self.d, url=p.url)
-        self.addCleanup(r.cleanup)
+        r, p, slowed = self.slowed("POST", "/conversations/9/messages", [self.PLAIN_429] * 2)
         text = "See you on the 14th %d" % time.time()
         rc, out, err = r.run("open 9\nreply --force \"%s\"\n" % text)
         self.assertEqual((rc, err), (0, ""), out)
