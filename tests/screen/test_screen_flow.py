@@ -373,6 +373,7 @@ class FlowScreen(screen.ScreenCase):
         now = int(time.time()) - 86400
         lines = "".join(json.dumps({
             "contact": {"phone": "+1556%07d" % i}, "status": "open",
+            "labels": ["vip"] if i % 30 == 0 else [],
             "messages": [{"type": "incoming", "content": "Where is parcel %d?" % i,
                           "created_at": now - 60 * i}]}) + "\n" for i in range(1100))
         r = subprocess.run([screen.twtest.binary("twowayd"), "--db", d.db, "admin", "import",
@@ -385,6 +386,12 @@ class FlowScreen(screen.ScreenCase):
         self.twoway(d)
         self.s.keys("2")
         self.wait_position(1)
+        # A label the server filters by: its count is the server's, whole,
+        # with only the filter's first page loaded.
+        vip = [c for c in rows(d, "unassigned") if "vip" in (c.get("labels") or [])]
+        self.assertGreater(len(vip), 25)
+        self.command("limit ~l vip")
+        self.s.wait_for(re.compile(r" 1/%d$" % len(vip)), row=0)
         self.command("limit parcel 7")
         m = self.s.wait_for(re.compile(r" 1/(\d+) \+more \(count partial\)$"), row=0)
         self.assertLess(int(m.group(1)), want)
