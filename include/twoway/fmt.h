@@ -133,6 +133,17 @@ void fmt_tabs_line(const struct fmt_tabs *t, const struct fmt_ctx *ctx, int cols
 void fmt_status_line(const char *left, const char *right, bool alert, const struct fmt_ctx *ctx,
                      int cols, struct fmt_line *out);
 
+/* The most rows the status line asks for. */
+#define FMT_STATUS_ROWS_MAX 6
+/* The status line over rows rows (out holds that many lines): the left
+ * part word-wrapped over as many as it takes, the right part at the end of
+ * the last (on a row of its own when the last line of the left part leaves
+ * no room). Too few rows: the left part is cut at the end of the last row,
+ * as fmt_status_line cuts it; more than needed: the top ones are empty.
+ * Returns the rows the whole of it takes (at most FMT_STATUS_ROWS_MAX). */
+int fmt_status_lines(const char *left, const char *right, bool alert, const struct fmt_ctx *ctx,
+                     int cols, int rows, struct fmt_line *out);
+
 /* What each symbol the formatters draw means, for the help screen's
  * legend: the glyph in UTF-8 and in ASCII, and its meaning. Static. */
 struct fmt_symbol {

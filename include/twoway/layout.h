@@ -18,6 +18,8 @@ struct layout_opts {
     int split_min;           /* below this many columns: one pane at a time (e.g. 70) */
     int header_lines;        /* contact header height wanted (e.g. 3); shrinks on short screens */
     enum layout_focus focus; /* which pane is shown when there is only one */
+    int status_lines;        /* rows the status line wants (a long message); it gets
+                              * them while the rows above keep half of theirs; <= 1: one */
 };
 
 struct layout {
@@ -26,7 +28,7 @@ struct layout {
     struct rect divider; /* vertical line between list and thread (w = 1) */
     struct rect header;  /* contact header above the thread */
     struct rect thread;  /* messages */
-    struct rect status;  /* status line */
+    struct rect status;  /* status line (more than one row for a long message) */
     struct rect input;   /* command / composer line, bottom row */
     bool split;          /* both panes side by side */
 };

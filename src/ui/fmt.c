@@ -368,34 +368,83 @@ void fmt_tabs_line(const struct fmt_tabs *t, const struct fmt_ctx *ctx, int cols
 
 /* --- status line -------------------------------------------------------- */
 
-void fmt_status_line(const char *left, const char *right, bool alert, const struct fmt_ctx *ctx,
-                     int cols, struct fmt_line *out)
+/* One status row: left from the margin, right (if any) at the end. */
+static void status_row(const char *left, const char *right, bool alert, int margin, int inner,
+                       int cols, struct fmt_line *out)
+{
+    struct fmt_lb lb;
+    fmt_lb_init(&lb);
+    fmt_lb_spaces(&lb, margin, ROLE_NORMAL);
+    fmt_lb_add(&lb, left, ROLE_NORMAL);
+    fmt_lb_spaces(&lb, inner - text_width(left) - text_width(right), ROLE_NORMAL);
+    fmt_lb_add(&lb, right, alert ? ROLE_STATUS_ALERT : ROLE_NORMAL);
+    fmt_lb_finish(&lb, cols, out);
+    line_fill_gaps(out, ROLE_STATUS);
+}
+
+int fmt_status_lines(const char *left, const char *right, bool alert, const struct fmt_ctx *ctx,
+                     int cols, int rows, struct fmt_line *out)
 {
     int margin = cols >= 20 ? 1 : 0;
     int inner = cols - 2 * margin;
-    char *lh = fmt_head(left, cols), *rh = fmt_head(right, cols);
+    if (rows < 1)
+        rows = 1;
+    char *lh = fmt_head(left, cols * FMT_STATUS_ROWS_MAX), *rh = fmt_head(right, cols);
     char *l = fmt_text(ctx, lh), *r = fmt_text(ctx, rh);
-    /* The right part (connection state) is what must not be missed, so the
-     * left part gives way first, from its end: the middle of the line. */
+    /* The right part (connection state) is what must not be missed: it
+     * keeps its place at the end of the last row. */
     char *rc = fmt_cut(ctx, r, inner);
     int wr = text_width(rc);
-    char *lc = fmt_cut(ctx, l, inner - wr - (wr > 0 ? 1 : 0));
-    int wl = text_width(lc);
-    struct fmt_lb lb;
-
-    fmt_lb_init(&lb);
-    fmt_lb_spaces(&lb, margin, ROLE_NORMAL);
-    fmt_lb_add(&lb, lc, ROLE_NORMAL);
-    fmt_lb_spaces(&lb, inner - wl - wr, ROLE_NORMAL);
-    fmt_lb_add(&lb, rc, alert ? ROLE_STATUS_ALERT : ROLE_NORMAL);
-    fmt_lb_finish(&lb, cols, out);
-    line_fill_gaps(out, ROLE_STATUS);
+    int room = inner - wr - (wr > 0 ? 1 : 0); /* beside it */
+    /* The left part over as many rows as it takes, the last of them
+     * beside the right part if there is room, else above it. */
+    char **lines = NULL;
+    size_t n = 0;
+    int need = 1;
+    if (*l && text_width(l) > room && inner > 0) {
+        n = text_wrap(l, inner, &lines);
+        need = (int)n + (n && text_width(lines[n - 1]) > room);
+        if (need > FMT_STATUS_ROWS_MAX)
+            need = FMT_STATUS_ROWS_MAX;
+    }
+    /* Too few rows: what is left for the last one is cut there (from its
+     * end: the middle of the line). More rows than needed: the top ones
+     * stay empty. */
+    int skip = rows > need ? rows - need : 0;
+    for (int i = 0; i < rows; i++) {
+        int k = i - skip; /* the left part's line on this row */
+        bool last = i == rows - 1;
+        char *text;
+        if (k < 0 || (!n && !last))
+            text = xstrdup("");
+        else if (!last)
+            text = xstrdup((size_t)k < n ? lines[k] : "");
+        else if (k == 0)
+            text = fmt_cut(ctx, l, room);
+        else {
+            struct buf rest;
+            buf_init(&rest);
+            for (size_t j = (size_t)k; j < n; j++)
+                buf_addf(&rest, "%s%s", j > (size_t)k ? " " : "", lines[j]);
+            text = fmt_cut(ctx, rest.data ? rest.data : "", room);
+            buf_free(&rest);
+        }
+        status_row(text, last ? rc : "", alert, margin, inner, cols, &out[i]);
+        free(text);
+    }
+    text_lines_free(lines, n);
     free(lh);
     free(rh);
     free(l);
     free(r);
-    free(lc);
     free(rc);
+    return need;
+}
+
+void fmt_status_line(const char *left, const char *right, bool alert, const struct fmt_ctx *ctx,
+                     int cols, struct fmt_line *out)
+{
+    fmt_status_lines(left, right, alert, ctx, cols, 1, out);
 }
 
 /* --- contact header ----------------------------------------------------- */

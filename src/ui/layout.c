@@ -3,9 +3,11 @@
  *
  * Rows are given away in order of need on a short screen: the input line
  * first (every command goes through it), then the status line, then the
- * panes, then the tabs. Columns: the list keeps its preferred width (or
- * its share of a wide terminal, if more) within [LIST_MIN, cols / 2];
- * below split_min columns one pane has the screen. */
+ * panes, then the tabs. A status message longer than its row takes more
+ * rows while the rows above keep at least half of theirs. Columns: the
+ * list keeps its preferred width (or its share of a wide terminal, if
+ * more) within [LIST_MIN, cols / 2]; below split_min columns one pane has
+ * the screen. */
 #include "twoway/layout.h"
 
 #include <string.h>
@@ -92,8 +94,15 @@ void layout_compute(int rows, int cols, const struct layout_opts *opts, struct l
 
     int bottom = rows; /* first row below the panes */
     out->input = rect_make(--bottom, 0, 1, cols);
-    if (bottom >= 1)
-        out->status = rect_make(--bottom, 0, 1, cols);
+    if (bottom >= 1) {
+        int extra = o->status_lines - 1;
+        if (extra > (bottom - 1) / 2)
+            extra = (bottom - 1) / 2;
+        if (extra < 0)
+            extra = 0;
+        bottom -= 1 + extra;
+        out->status = rect_make(bottom, 0, 1 + extra, cols);
+    }
     /* The tabs come after the panes: with three rows a pane row is worth
      * more than the filter summary. */
     int top = 0;

@@ -123,6 +123,7 @@ struct ui *ui_new(const struct ui_deps *deps)
     ui->tty_fd = STDIN_FILENO;
     ui->focused = true;
     ui->seen_unread = -1;
+    ui->status_rows = 1;
     ui->panes = ui_panes_new();
     ui->editor_pid = -1;
     ui->opener_pid = -1;
@@ -274,7 +275,8 @@ static WINDOW *mkwin(const struct rect *r)
     return w;
 }
 
-void ui_relayout(struct ui *ui)
+/* New windows where the layout puts them now; everything is drawn again. */
+static void place_windows(struct ui *ui)
 {
     free_windows(ui);
     getmaxyx(stdscr, ui->rows, ui->cols);
@@ -285,6 +287,7 @@ void ui_relayout(struct ui *ui)
         .header_lines = 3,
         .focus =
             ui->env->view->focus == VIEW_FOCUS_THREAD ? LAYOUT_FOCUS_THREAD : LAYOUT_FOCUS_LIST,
+        .status_lines = ui->status_rows,
     };
     layout_compute(ui->rows, ui->cols, &lo, &ui->lay);
     ui->w_tabs = mkwin(&ui->lay.tabs);
@@ -296,10 +299,21 @@ void ui_relayout(struct ui *ui)
     ui->w_input = mkwin(&ui->lay.input);
     if (ui->w_input)
         leaveok(ui->w_input, FALSE);
-    ui_panes_forget_lines(ui); /* thread lines depend on the width */
     ui_overlay_relayout(ui);
-    clearok(curscr, TRUE);
     ui_damage(ui, DMG_ALL);
+}
+
+void ui_relayout(struct ui *ui)
+{
+    place_windows(ui);
+    ui_panes_forget_lines(ui); /* thread lines depend on the width */
+    clearok(curscr, TRUE);
+}
+
+void ui_status_rows(struct ui *ui, int rows)
+{
+    ui->status_rows = rows;
+    place_windows(ui); /* the same width: only what moved goes out */
 }
 
 void ui_resize(struct ui *ui)
@@ -547,6 +561,17 @@ static bool open_settling(struct ui *ui)
     return now < ui->settle_until;
 }
 
+/* What changed, to the terminal. */
+static void update(struct ui *ui)
+{
+    ui_panes_draw(ui);
+    if (ui->overlay != OVERLAY_NONE)
+        ui_overlay_draw(ui);
+    ui_rl_draw(ui);
+    doupdate();
+    ui_links_emit(ui);
+}
+
 void ui_draw(struct ui *ui)
 {
     ui_editor_check(ui);
@@ -555,10 +580,8 @@ void ui_draw(struct ui *ui)
         return; /* the terminal is someone else's */
     if (open_settling(ui))
         return;
-    ui_panes_draw(ui);
-    if (ui->overlay != OVERLAY_NONE)
-        ui_overlay_draw(ui);
-    ui_rl_draw(ui);
-    doupdate();
-    ui_links_emit(ui);
+    update(ui);
+    /* A question just shown turns down what was typed before it. */
+    if (ui_confirm_shown(ui) && ui->started && !ui->lent)
+        update(ui);
 }

@@ -39,11 +39,8 @@ static const char *editor_command(const struct ui *ui)
  * dropped, and counted for a word afterwards. */
 static size_t give_back_typeahead(struct ui *ui)
 {
-    char chunk[4096];
-    ssize_t n;
     /* What came meanwhile goes after what was read before. */
-    while ((n = read(ui->tty_fd, chunk, sizeof chunk)) > 0)
-        buf_add(&ui->inq, chunk, (size_t)n);
+    ui_input_read(ui);
     size_t given = 0;
     while (given < ui->inq.len && ioctl(ui->tty_fd, TIOCSTI, ui->inq.data + given) == 0)
         given++;

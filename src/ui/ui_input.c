@@ -198,22 +198,53 @@ static enum decoded decode(const unsigned char *s, size_t n, bool esc_expired, i
 
 void ui_confirm(struct ui *ui, const char *question, void (*answer)(void *, bool), void *ud)
 {
-    if (ui->mode == MODE_CONFIRM && ui->answer) {
+    if (ui->answer) {
         /* One question at a time: an unanswered one counts as no. */
         void (*prev)(void *, bool) = ui->answer;
         ui->answer = NULL;
         prev(ui->answer_ud, false);
     }
+    log_info("asked: %s", question);
     free(ui->question);
     ui->question = xstrdup(question);
     ui->answer = answer;
     ui->answer_ud = ud;
-    ui->mode = MODE_CONFIRM;
+    ui->answer_from = UINT64_MAX; /* until an update has shown it */
+    if (!ui->message_error)       /* "checking with the server…": this is its answer */
+        ui_message(ui, NULL, false);
+    /* An open line (the composer, the `:` line) keeps the input line, and
+     * the keys typed for it; the question waits until it closes
+     * (ui_rl_end), so that a y in the middle of a word is never its
+     * answer. */
+    if (!ui->rl_active)
+        ui->mode = MODE_CONFIRM;
     ui_damage(ui, DMG_INPUT | DMG_STATUS);
 }
 
-static void confirm_key(struct ui *ui, int key)
+/* A question comes when the server has answered a check, at a moment the
+ * agent cannot foresee: keys typed before it showed were meant for
+ * something else, or guessed at it (a y typed ahead). What the terminal
+ * holds when the update that shows it is done was typed before it showed:
+ * it is read now, and turned down with the rest of the queue. */
+bool ui_confirm_shown(struct ui *ui)
 {
+    if (ui->mode != MODE_CONFIRM || ui->answer_from != UINT64_MAX)
+        return false;
+    ui_input_read(ui);
+    ui->answer_from = ui->in_read;
+    if (ui->inq.len == 0)
+        return false;
+    ui_input_keys(ui);
+    return true;
+}
+
+/* typed_before: the key was read before the question showed. */
+static void confirm_key(struct ui *ui, int key, bool typed_before)
+{
+    if (typed_before) {
+        ui_message(ui, "a key typed before the question showed is not an answer: y or n", true);
+        return;
+    }
     bool yes;
     if (key == 'y' || key == 'Y')
         yes = true;
@@ -226,6 +257,7 @@ static void confirm_key(struct ui *ui, int key)
     void *ud = ui->answer_ud;
     ui->answer = NULL;
     ui->mode = MODE_NORMAL;
+    ui_message(ui, NULL, false); /* answered: what was said about it is past */
     free(ui->question);
     ui->question = NULL;
     ui_damage(ui, DMG_INPUT | DMG_STATUS);
@@ -375,6 +407,8 @@ static bool key_bytes(struct ui *ui)
         arm_esc_timer(ui);
         return false;
     }
+    /* Where the key is in all that was read: before the question showed? */
+    bool typed_before = ui->in_read - ui->inq.len < ui->answer_from;
     drop(ui, used);
     switch (d) {
     case DEC_FOCUS_IN:
@@ -389,7 +423,7 @@ static bool key_bytes(struct ui *ui)
     if (ui->overlay != OVERLAY_NONE)
         ui_overlay_key(ui, key);
     else if (ui->mode == MODE_CONFIRM)
-        confirm_key(ui, key);
+        confirm_key(ui, key, typed_before);
     else
         normal_key(ui, key);
     return true;
@@ -482,21 +516,27 @@ void ui_input_keys(struct ui *ui)
     }
 }
 
-void ui_input(struct ui *ui)
+void ui_input_read(struct ui *ui)
 {
     char chunk[4096];
     for (;;) {
         ssize_t n = read(ui->tty_fd, chunk, sizeof chunk);
         if (n > 0) {
             buf_add(&ui->inq, chunk, (size_t)n);
+            ui->in_read += (uint64_t)n;
             if (n < (ssize_t)sizeof chunk)
-                break;
+                break; /* all there was */
             continue;
         }
         if (n < 0 && errno == EINTR)
             continue;
         break;
     }
+}
+
+void ui_input(struct ui *ui)
+{
+    ui_input_read(ui);
     if (ui->esc_timer) {
         ui->deps.cancel(ui->deps.loop_ud, ui->esc_timer);
         ui->esc_timer = 0;

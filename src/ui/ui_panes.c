@@ -606,21 +606,51 @@ static char *unsent_where(const struct ui *ui)
     return buf_detach(&b);
 }
 
+/* A question asked while a line is open waits for it to close (ui_confirm). */
+static char *question_waiting(const struct ui *ui)
+{
+    if (!ui->answer || ui->mode == MODE_CONFIRM)
+        return NULL;
+    return xasprintf("once this line closes (Enter or Esc), a question: %s", ui->question);
+}
+
+/* The rows the status line has now (at least one: fmt_status_lines
+ * fills one). */
+static int status_height(const struct ui *ui)
+{
+    int h = ui->lay.status.h < FMT_STATUS_ROWS_MAX ? ui->lay.status.h : FMT_STATUS_ROWS_MAX;
+    return h > 1 ? h : 1;
+}
+
+static void free_rows(struct fmt_line *rows, int n)
+{
+    for (int i = 0; i < n; i++)
+        fmt_line_free(&rows[i]);
+}
+
+/* The status line; a message longer than its row takes more rows from the
+ * panes (a new layout, where everything is drawn again), and gives them
+ * back when it goes. */
 static void draw_status(struct ui *ui)
 {
     if (!ui->w_status)
         return;
     bool alert = false;
     char *left = NULL, *right = NULL;
+    char *asked = question_waiting(ui);
     if (ui->mode == MODE_COMPOSE) {
         const struct conversation *c = store_conv(ui->env->st, ui->compose_conv);
         /* What was just said (a completion, a key that is off) until the
-         * next key; else why the text was refused, next to it until it is
-         * sent; else that the customer cannot get a reply; else whom the
-         * composer writes to. */
+         * next key; else a question waiting; else why the text was
+         * refused, next to it until it is sent; else that the customer
+         * cannot get a reply; else whom the composer writes to. */
         if (ui->message) {
             left = xstrdup(ui->message);
             alert = ui->message_error;
+        } else if (asked) {
+            left = asked;
+            asked = NULL;
+            alert = true;
         } else if (ui->compose_note) {
             left = xstrdup(ui->compose_note);
             alert = true;
@@ -652,9 +682,17 @@ static void draw_status(struct ui *ui)
         alert = alert || over; /* Enter would be refused: say so while typing */
         free(over);
     } else {
-        if (ui->message) {
+        if (ui_question_cut(ui)) { /* all of it here, and what was said since */
+            left = ui->message ? xasprintf("%s · %s", ui->question, ui->message)
+                               : xstrdup(ui->question);
+            alert = true;
+        } else if (ui->message) {
             left = xstrdup(ui->message);
             alert = ui->message_error;
+        } else if (asked) {
+            left = asked;
+            asked = NULL;
+            alert = true;
         } else {
             const char *acct = ui->deps.account_label ? ui->deps.account_label : "";
             const struct profile *p = store_profile(ui->env->st);
@@ -680,18 +718,30 @@ static void draw_status(struct ui *ui)
         free(conn);
     }
     struct fmt_ctx ctx = ui_fmt_ctx(ui);
-    struct fmt_line l;
     char *la = ui_text(ui, left), *ra = ui_text(ui, right);
     free(left);
     free(right);
     left = la;
     right = ra;
-    fmt_status_line(left, right, alert, &ctx, ui->lay.status.w, &l);
-    ui_draw_line(ui->w_status, 0, &l);
-    fmt_line_free(&l);
-    wnoutrefresh(ui->w_status);
+    struct fmt_line rows[FMT_STATUS_ROWS_MAX];
+    int h = status_height(ui);
+    int need = fmt_status_lines(left, right, alert, &ctx, ui->lay.status.w, h, rows);
+    if (need != ui->status_rows) {
+        ui_status_rows(ui, need);
+        if (status_height(ui) != h) {
+            free_rows(rows, h);
+            h = status_height(ui);
+            fmt_status_lines(left, right, alert, &ctx, ui->lay.status.w, h, rows);
+        }
+    }
+    for (int y = 0; y < h; y++)
+        ui_draw_line(ui->w_status, y, &rows[y]);
+    free_rows(rows, h);
+    if (ui->w_status)
+        wnoutrefresh(ui->w_status);
     free(left);
     free(right);
+    free(asked);
 }
 
 /* ---- what changed ---- */
@@ -844,6 +894,9 @@ static void update_title(struct ui *ui)
 void ui_panes_draw(struct ui *ui)
 {
     find_damage(ui);
+    /* First: it may take rows from the panes, or give them back. */
+    if (ui->damage & (DMG_STATUS | DMG_INPUT))
+        draw_status(ui);
     unsigned d = ui->damage;
     ui->damage = 0;
     if (d & DMG_TABS)
@@ -858,6 +911,4 @@ void ui_panes_draw(struct ui *ui)
         draw_header(ui);
     if (d & DMG_THREAD)
         draw_thread(ui);
-    if (d & (DMG_STATUS | DMG_INPUT))
-        draw_status(ui);
 }

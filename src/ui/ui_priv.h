@@ -50,6 +50,7 @@ struct ui {
     /* Panes. */
     int rows, cols;
     struct layout lay;
+    int status_rows; /* rows the status line asks of the layout (ui_status_rows) */
     WINDOW *w_tabs, *w_list, *w_div, *w_header, *w_thread, *w_status, *w_input;
     unsigned damage;
 
@@ -63,6 +64,7 @@ struct ui {
     /* Input. */
     enum ui_mode mode;
     struct buf inq;     /* bytes read from the terminal, not yet used */
+    uint64_t in_read;   /* bytes read from the terminal in all: inq holds the last of them */
     uint64_t esc_timer; /* a lone ESC waits for the rest of a sequence */
     bool esc_expired;
     bool paste_rest; /* a paste longer than twoway takes goes on: dropped up to its end */
@@ -84,10 +86,13 @@ struct ui {
     bool message_error;
     bool prefix_pending; /* `;` was pressed: the next binding runs on marked rows */
 
-    /* Confirmation. */
+    /* Confirmation. Only a key read after the update that put the
+     * question on the terminal answers it: answer_from is in_read once that
+     * update is done (ui_confirm_shown), UINT64_MAX until then. */
     char *question;
     void (*answer)(void *cbud, bool yes);
     void *answer_ud;
+    uint64_t answer_from;
 
     /* Overlays. */
     enum ui_overlay overlay;
@@ -133,6 +138,9 @@ void ui_draw_text(WINDOW *w, const char *text, size_t len, int attr);
 struct fmt_ctx ui_fmt_ctx(const struct ui *ui);
 void ui_run_line(struct ui *ui, const char *line);
 void ui_relayout(struct ui *ui);
+/* The status line asks for rows rows (a message longer than one): the
+ * panes give them up (ui_relayout without a full repaint). */
+void ui_status_rows(struct ui *ui, int rows);
 char *ui_text(const struct ui *ui, const char *s);
 /* The settings that change how the screen looks (ascii, color, `color`
  * lines, title), read at start and again whenever options_gen() or
@@ -157,8 +165,15 @@ void ui_thread_scroll(struct ui *ui, int lines, int pages);
 int ui_list_rows(const struct ui *ui);
 
 /* ui_input.c */
+/* Whatever the terminal has for us into inq (counted in in_read); nothing
+ * is handled. */
+void ui_input_read(struct ui *ui);
 void ui_input_keys(struct ui *ui);
 void ui_confirm(struct ui *ui, const char *question, void (*answer)(void *, bool), void *ud);
+/* After an update: if it was the first to show the question, keys typed
+ * until now are read and turned down, and from now on a key may answer.
+ * true if that turned keys down (there is something to draw). */
+bool ui_confirm_shown(struct ui *ui);
 /* The input queue starts with a bracketed paste. */
 bool ui_paste_pending(const struct ui *ui);
 
@@ -172,6 +187,9 @@ void ui_rl_insert(struct ui *ui, const char *text);
 /* Is readline in vi editing mode (set editing-mode vi)? */
 bool ui_rl_vi_mode(void);
 void ui_rl_draw(struct ui *ui);
+/* The question is too long for the input line: its end shows there, the
+ * whole of it in the status line. */
+bool ui_question_cut(const struct ui *ui);
 void ui_compose_open(struct ui *ui, int64_t conv, bool is_private, const char *text);
 /* The reply composer on conv with text added at the end of what was kept
  * as its draft (a template picked before the composer was open goes after

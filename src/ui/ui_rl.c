@@ -565,7 +565,8 @@ void ui_rl_begin(struct ui *ui, enum ui_mode mode, const char *prompt, const cha
     if (ui->rl_active)
         ui_rl_end(ui);
     use_history(mode == MODE_COMPOSE);
-    ui->mode = mode;
+    ui->mode = mode; /* over a question, if one is up: it waits (ui_confirm) */
+    ui->answer_from = UINT64_MAX;
     free(ui->prompt);
     ui->prompt = xstrdup(prompt);
     ui->rl_active = true;
@@ -598,7 +599,8 @@ void ui_rl_end(struct ui *ui)
     rl_replace_line("", 0);
     rl_callback_handler_remove();
     ui->rl_active = false;
-    ui->mode = MODE_NORMAL;
+    /* A question that came meanwhile has the input line now. */
+    ui->mode = ui->answer ? MODE_CONFIRM : MODE_NORMAL;
     ui->prefix_pending = false; /* a `;` `:` line left without running */
     ui_damage(ui, DMG_INPUT | DMG_STATUS);
 }
@@ -747,6 +749,30 @@ static char *show_breaks(const struct ui *ui, const char *s, size_t n)
     return buf_detach(&b);
 }
 
+/* The end of s (whole clusters) that fits in width columns. */
+static const char *tail_fit(const char *s, int width)
+{
+    int w = text_width(s);
+    while (w > width && *s) {
+        size_t next = text_next_grapheme(s, 0);
+        char *one = xstrndup(s, next);
+        w -= text_width(one);
+        free(one);
+        s += next;
+    }
+    return s;
+}
+
+bool ui_question_cut(const struct ui *ui)
+{
+    if (ui->mode != MODE_CONFIRM || !ui->question)
+        return false;
+    char *q = xasprintf("%s [y/n] ", ui->question);
+    bool cut = text_width(q) > ui->lay.input.w - 1;
+    free(q);
+    return cut;
+}
+
 void ui_rl_draw(struct ui *ui)
 {
     WINDOW *w = ui->w_input;
@@ -759,8 +785,12 @@ void ui_rl_draw(struct ui *ui)
      * costing a move to the input line in every update. */
     leaveok(w, !confirm && !ui->rl_active);
     if (confirm) {
+        /* Too long for the line: its end, with [y/n], and the whole of it
+         * in the status line (ui_question_cut). */
         char *q = xasprintf("%s [y/n] ", ui->question);
-        char *fit = text_truncate(q, width - 1, true);
+        char *fit = ui_question_cut(ui)
+                        ? xasprintf("%s%s", ui->utf8 ? "…" : "~", tail_fit(q, width - 2))
+                        : xstrdup(q);
         wattrset(w, theme_attr(ROLE_HEADER));
         ui_draw_text(w, fit, strlen(fit), theme_attr(ROLE_HEADER));
         wattrset(w, theme_attr(ROLE_NORMAL));
@@ -807,16 +837,8 @@ void ui_rl_draw(struct ui *ui)
     int avail = width - pw - 1;
     if (avail < 1)
         avail = 1;
-    int bw = text_width(before);
-    /* Skip whole clusters from the left until the cursor fits. */
-    const char *shown = before;
-    while (bw > avail && *shown) {
-        size_t next = text_next_grapheme(shown, 0);
-        char *one = xstrndup(shown, next);
-        bw -= text_width(one);
-        free(one);
-        shown += next;
-    }
+    /* Whole clusters from the left go until the cursor fits. */
+    const char *shown = tail_fit(before, avail);
     ui_draw_text(w, prompt, strlen(prompt), theme_attr(ROLE_HEADER));
     ui_draw_text(w, shown, strlen(shown), theme_attr(ROLE_NORMAL));
     int cy, cx;

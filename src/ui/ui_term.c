@@ -81,6 +81,10 @@ void ui_term_enter(struct ui *ui)
         ui_relayout(ui);
         clearok(curscr, TRUE);
         doupdate(); /* the alternate screen and the cursor as curses had them */
+        /* A question is shown anew: what was typed while the screen was
+         * away is no answer to it. */
+        if (ui->mode == MODE_CONFIRM)
+            ui->answer_from = UINT64_MAX;
     }
     ui->lent = false;
     keypad_normal(ui);

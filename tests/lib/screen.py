@@ -626,16 +626,21 @@ class ScreenCase(unittest.TestCase):
         """The right pane's rows (header and thread) beside the list."""
         return "\n".join(panes(line)[1] for line in self.s.lines()[1:-2])
 
-    def wait_thread(self, what, timeout=TIMEOUT):
-        """Like Screen.wait_for, in the right pane only (a str or a regex,
-        which may span rows: they are joined with newlines)."""
+    def wait_in(self, text, what, where, timeout=TIMEOUT):
+        """Until what (a str, or a compiled regex) is in text(); returns
+        that text (or the match). where names it for a failure."""
         def look():
-            t = self.thread()
+            t = text()
             if isinstance(what, str):
                 return t if what in t else None
             return what.search(t)
-        return self.s.wait(look, "%r in the thread" % (
-            what if isinstance(what, str) else what.pattern), timeout)
+        return self.s.wait(look, "%r in %s" % (
+            what if isinstance(what, str) else what.pattern, where), timeout)
+
+    def wait_thread(self, what, timeout=TIMEOUT):
+        """Like Screen.wait_for, in the right pane only (a str or a regex,
+        which may span rows: they are joined with newlines)."""
+        return self.wait_in(self.thread, what, "the thread", timeout)
 
     def input_line(self):
         return self.s.row(-1)
@@ -655,6 +660,22 @@ class ScreenCase(unittest.TestCase):
 
     def wait_status(self, what, timeout=TIMEOUT):
         return self.s.wait_for(what, timeout, row=-2)
+
+    def status_area(self):
+        """All the status line's rows, joined with spaces (a message longer
+        than one row takes more, above the last one): the rows above the
+        input line up to the panes (the first row with their divider; so a
+        split layout only)."""
+        out = []
+        for row in reversed(self.s.lines()[:-1]):
+            if "│" in row:
+                break
+            out.insert(0, row.strip())
+        return squash(" ".join(out)).strip()
+
+    def wait_status_area(self, what, timeout=TIMEOUT):
+        """Until what (a str, or a compiled regex) is in status_area()."""
+        return self.wait_in(self.status_area, what, "the status line's rows", timeout)
 
     def wait_input(self, what, timeout=TIMEOUT):
         return self.s.wait_for(what, timeout, row=-1)

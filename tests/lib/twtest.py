@@ -645,13 +645,15 @@ class FakeHTTP:
     what the test scripted: handler(method, path, headers, body) ->
     (status, content_type, body_bytes). Runs in a thread. It binds port 0
     (or takes over sock, a bound socket such as ClosedPort's) and reports
-    its port in .port and .url."""
+    its port in .port and .url. While handler runs, .current.client is the
+    (address, port) of the client whose request it answers."""
 
     def __init__(self, handler, sock=None):
         outer = self
         self.requests = []
         self.handler = handler
         self.lock = threading.Lock()
+        self.current = threading.local()
 
         class H(http.server.BaseHTTPRequestHandler):
             def _do(self):
@@ -660,6 +662,7 @@ class FakeHTTP:
                 with outer.lock:
                     outer.requests.append({"method": self.command, "path": self.path,
                                            "headers": dict(self.headers), "body": body})
+                outer.current.client = self.client_address
                 status, ctype, out = outer.handler(self.command, self.path, self.headers, body)
                 if status is None:  # simulate a dropped connection
                     self.close_connection = True

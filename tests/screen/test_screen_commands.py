@@ -85,7 +85,7 @@ class CommandsScreen(screen.ScreenCase):
         self.s.keys(":")
         self.s.type("whoami")
         self.s.keys("Enter")
-        self.wait_status("Ann Lee <ann@bayside.example>")
+        self.wait_status_area("Ann Lee <ann@bayside.example>")
         self.assertNotIn("Output", self.s.text())
 
     def test_command_history_survives_a_restart(self):

@@ -259,11 +259,11 @@ class RefusalScreen(screen.ScreenCase):
         self.paste("x" * 1531)
         self.wait_status("GSM-7 1/153 · 11/10 SMS · too long")
         self.s.keys("Enter")
-        self.wait_status("11 SMS segments; max_segments allows 10")
+        self.wait_status_area("11 SMS segments; max_segments allows 10")
         self.assertIn("x" * 50, self.input_line())
         self.s.keys("BSpace")
         self.wait_status("GSM-7 153/153 · 10/10 SMS")
-        self.assertIn("11 SMS segments", self.status())  # the reason stays until sent
+        self.assertIn("11 SMS segments", self.status_area())  # the reason stays until sent
         self.assertEqual(self.contents(conv), before)
         self.s.keys("C-u")
         self.escape()
@@ -276,7 +276,7 @@ class RefusalScreen(screen.ScreenCase):
         text = "y" * 170
         self.command("reply " + text, wait_closed=False)
         self.wait_input("reply #%d Mike Sullivan › " % conv)
-        self.wait_status("2 SMS segments; max_segments allows 1")
+        self.wait_status_area("2 SMS segments; max_segments allows 1")
         self.assertIn("y" * 40, self.input_line())
         self.assertEqual(self.contents(conv), before)
         self.s.keys("C-u")
@@ -357,6 +357,67 @@ class RefusalScreen(screen.ScreenCase):
         self.assertEqual(self.contents(conv), before)
         self.s.keys("C-u")
         self.escape()
+
+
+    def test_a_refusal_s_whole_reason_shows_at_80_columns(self):
+        """At 80x24 a reason longer than the status line's row takes more
+        rows above it: all of it is read next to the text it refused, which
+        stays in the composer. Refused before sending (opted out, an
+        unfilled variable, too long) and by the server, in its words."""
+        server_says = ("Mike asked the front desk on 3 December not to be texted about "
+                       "appointments; call him on his landline, or write a note")
+        proxy = screen.Proxy(self.d)
+        self.addCleanup(proxy.cleanup)
+        proxy.answer = lambda method, path: (
+            (422, b'{"message":"%s"}' % server_says.encode())
+            if method == "POST" and path.endswith("/messages") else None)
+        self.twoway(url=proxy.url, width=80, height=24)
+
+        def refused(conv, prompt, text, reason):
+            self.wait_status_area(reason)
+            self.wait_input(prompt + text)
+            self.assertNotIn("…", self.status_area())
+            # The next key: the reason stays, whole, until it is sent.
+            self.s.type("!")
+            self.wait_input(prompt + text + "!")
+            self.wait_status_area(reason)
+            self.assertEqual(self.contents(conv), before[conv])
+            self.s.keys("C-u")
+            self.escape()
+
+        self.command("open 7")
+        self.s.wait_for("OPTED OUT")
+        mike = screen.conv_by_phone(self.d, MIKE)["id"]
+        before = {7: self.contents(7), mike: self.contents(mike)}
+        self.compose(7)
+        self.s.type("Sorry to see you go")
+        self.s.keys("Enter")
+        refused(7, "reply #7 +15550101007 › ", "Sorry to see you go",
+                "+15550101007 replied STOP and has opted out of SMS; only notes are possible")
+
+        self.command("open %d" % mike)
+        self.s.wait_for("On our way, 10 min")
+        prompt = "reply #%d Mike Sullivan › " % mike
+        self.compose(mike)
+        self.s.type("Hi {{contact.nickname}}, ready")
+        self.s.keys("Enter")
+        refused(mike, prompt, "Hi {{contact.nickname}}, ready",
+                "unknown variable {{contact.nickname}}; nothing was sent")
+
+        self.compose(mike)
+        self.paste("x" * 1531)
+        self.s.keys("Enter")
+        self.wait_status_area("reply to #%d is too long: 11 SMS segments; max_segments allows "
+                              "10; nothing was sent" % mike)
+        self.assertNotIn("…", self.status_area())
+        self.assertIn("x" * 50, self.input_line())
+        self.s.keys("C-u")
+        self.escape()
+
+        self.compose(mike)
+        self.s.type("Your crown is ready")
+        self.s.keys("Enter")
+        refused(mike, prompt, "Your crown is ready", "the server refused it: " + server_says)
 
 
 if __name__ == "__main__":

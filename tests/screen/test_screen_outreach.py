@@ -42,7 +42,7 @@ class OutreachScreen(screen.ScreenCase):
                                     r"Enter is refused; :reply --force sends"))
         self.s.type("Your crown is ready")
         self.s.keys("Enter")
-        self.wait_status("not sent: quiet hours for Quinn: they have not written for 24 hours")
+        self.wait_status_area("not sent: quiet hours for Quinn: they have not written for 24 hours")
         self.wait_input("reply #%d Quinn Late › Your crown is ready" % conv)
         self.assertNotIn("Your crown is ready", self.contents(conv))
         # Away and back with --force: the draft, sent without the checks.
@@ -69,7 +69,7 @@ class OutreachScreen(screen.ScreenCase):
         self.twoway(quiet=True, config=screen.CONFIG + "set quiet_hours %s\n"
                     % twtest.quiet_around("Europe/London"))
         self.command("new %s Hello from Bayside" % phone, wait_closed=False)
-        self.wait_status("quiet hours for %s" % phone)
+        self.wait_status_area("quiet hours for %s" % phone)
         self.wait_input(':new %s "Hello from Bayside"' % phone)
         # Fixed in place and run again: it goes, and opens.
         self.s.keys("C-a")

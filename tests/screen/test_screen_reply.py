@@ -6,10 +6,14 @@ The agent is Ann Lee. Mike Sullivan (#30) is hers; Maria Gonzalez (#1)
 belongs to Ben Ortiz. Replies go out through twowayd to a fake Twilio on
 loopback; what twowayd stored is read back through its API.
 """
+import fcntl
 import os
 import shutil
 import signal
+import struct
 import tempfile
+import termios
+import threading
 import re
 import sys
 import unittest
@@ -19,6 +23,34 @@ import screen  # noqa: E402
 
 MIKE = "+15550101030"
 MARIA = "+15550101001"
+
+
+FAKE_EDITOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_editor.py")
+
+
+def answer_waiting(client_port, server_port):
+    """Has the whole answer to the request twoway sent from client_port
+    come into its socket, and waits there unread? The test proxy closes
+    every connection after its answer: the socket is in CLOSE_WAIT (the
+    close came, after everything before it) with bytes queued."""
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            local, remote = (int(x.split(":")[1], 16) for x in fields[1:3])
+            if local == client_port and remote == server_port:
+                return fields[3] == "08" and int(fields[4].split(":")[1], 16) > 0
+    return False
+
+
+def tty_unread(path):
+    """Bytes typed into terminal path that nobody has read yet (in raw
+    mode; in line mode only whole lines count)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    try:
+        return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0" * 4))[0]
+    finally:
+        os.close(fd)
 
 
 class ReplyScreen(screen.ScreenCase):
@@ -235,6 +267,179 @@ class ReplyScreen(screen.ScreenCase):
         # Still Ben's: answering does not take the conversation.
         r = self.d.api("GET", self.d.acc("/conversations/%d" % conv))
         self.assertEqual(r.json["meta"]["assignee"]["name"], "Ben Ortiz")
+
+    def reply_held_at_the_check(self, text, env=None):
+        """twoway through a proxy that holds twowayd's answer to the check
+        before a reply to Maria (#1, Ben Ortiz's), without polls (the held
+        request is the only one in flight); text typed and Enter pressed:
+        returns once the check is held. self.held: release (an Event),
+        client (twoway's port for it), posts() (replies posted so far)."""
+        proxy = screen.Proxy(self.d)
+        self.addCleanup(proxy.cleanup)
+        conv = screen.conv_by_phone(self.d, MARIA)["id"]
+        hold, arrived, release = threading.Event(), threading.Event(), threading.Event()
+        self.addCleanup(release.set)
+        held_path = re.compile(r"/conversations/%d(\?|$)" % conv)
+        held = {"release": release, "proxy": proxy, "conv": conv}
+
+        def answer(method, path):
+            if method == "GET" and hold.is_set() and held_path.search(path):
+                hold.clear()
+                held["client"] = proxy.fake.current.client[1]
+                arrived.set()
+                release.wait(screen.TIMEOUT)
+            return None  # forwarded
+        proxy.answer = answer
+        held["posts"] = lambda: [p for _, m, p in proxy.log if m == "POST" and
+                                 p.endswith("/messages")]
+        tw = self.twoway(url=proxy.url, wrapped=True, env=env,
+                         config="set poll_interval = 600\nset notify = none\nset live = no\n")
+        self.open_conv(conv, wait="Maria Gonzalez ·")
+        held["before"] = self.contents(conv)
+        self.compose()
+        self.s.type(text)
+        self.wait_input(text)
+        hold.set()
+        self.s.keys("Enter")
+        self.s.wait(arrived.is_set, "the check before the reply held at the proxy")
+        self.held = held
+        return tw
+
+    def stop_twoway(self, tw):
+        """SIGSTOP twoway (SIGCONT at cleanup, whatever happens)."""
+        pid = tw.pid()
+        os.kill(pid, signal.SIGSTOP)
+
+        def go_on():
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+        self.addCleanup(go_on)
+        self.s.wait(lambda: tw.state() == "T", "twoway stopped")
+        return pid
+
+    def release_check(self):
+        """Let the held answer go and wait until it is in twoway's socket."""
+        self.held["release"].set()
+        self.s.wait(lambda: answer_waiting(self.held["client"], self.held["proxy"].fake.port),
+                    "the server's answer in twoway's socket")
+
+    def no_answer_then_y_sends(self, text):
+        """The question shows, and the y typed before it did was no answer
+        (taken as one, the reply would have gone out); a y now sends."""
+        self.s.wait(lambda: "Reply anyway? [y/n]" in self.input_line() or self.held["posts"](),
+                    "the question, or a send")
+        self.assertEqual(self.held["posts"](), [], "a y typed before the question showed sent it")
+        self.wait_status("typed before the question showed")
+        self.answer_y_and_sent_once(text)
+
+    def answer_y_and_sent_once(self, text):
+        """The question stays; y pressed now sends the reply, once."""
+        conv = self.held["conv"]
+        self.wait_input("#%d is assigned to Ben Ortiz. Reply anyway? [y/n]" % conv)
+        self.assertEqual(self.contents(conv), self.held["before"])
+        self.s.keys("y")
+        self.wait_input_empty()
+        screen.twtest.wait_for(lambda: text in self.contents(conv), what="the reply in twowayd")
+        self.assertEqual(self.contents(conv).count(text), 1)
+        self.assertEqual(len(self.held["posts"]()), 1)
+
+    def test_a_key_typed_before_the_question_showed_is_no_answer(self):
+        """The question comes after the server's answer; a y typed before
+        it was on the screen must not send. Made certain: twoway is
+        stopped, the server's answer reaches its socket and a y its
+        terminal, and it goes on with both waiting, so one turn of its
+        loop finds them together (the answer first). The y is not taken;
+        the question stays until a key pressed after it showed."""
+        text = "Maria, Ann here: typed ahead, never meant"
+        tw = self.reply_held_at_the_check(text)
+        pid = self.stop_twoway(tw)
+        self.release_check()
+        tty = self.s.display("#{pane_tty}")
+        self.s.type("y")
+        self.s.wait(lambda: tty_unread(tty) >= 1, "the y in twoway's terminal")
+        os.kill(pid, signal.SIGCONT)
+        self.no_answer_then_y_sends(text)
+
+    def test_a_key_typed_as_the_screen_came_back_is_no_answer(self):
+        """The question comes while the terminal is lent out ($EDITOR, from
+        the composer opened again): twoway draws nothing then. A y typed as
+        the editor closes waits in the terminal until twoway reads it, after
+        its screen and the question are back; it was typed before the
+        question showed: no answer. Made certain: the question is asked
+        while the editor runs; the editor (one that fails, so the composer
+        does not come back) reads its last key, the y is typed, and only
+        then does the editor leave."""
+        tmp = tempfile.mkdtemp(prefix="twoway-editor-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        editor = "python3 %s %s" % (FAKE_EDITOR, os.path.join(tmp, "editor-read.bin"))
+        go = os.path.join(tmp, "go")
+        text = "Maria, Ann here: sent before the editor"
+        tw = self.reply_held_at_the_check(text, env={
+            "EDITOR": editor, "FAKE_EDITOR_EXIT": "1", "FAKE_EDITOR_HOLD": go})
+        self.compose()
+        self.s.type("more words")
+        self.wait_input("more words")
+        self.s.keys("C-x", "C-e")
+        self.s.wait_for("FAKE EDITOR READY")
+        mark = tw.log_mark()
+        self.held["release"].set()
+        tw.wait_log(r"asked: #\d+ is assigned to Ben Ortiz", mark)
+        self.s.keys("Z", "Z")
+        self.s.wait_for("got 2")
+        tty = self.s.display("#{pane_tty}")
+        self.s.type("y")
+        self.s.wait(lambda: tty_unread(tty) >= 1, "the y in the terminal")
+        open(go, "w").close()
+        self.no_answer_then_y_sends(text)
+
+    def test_a_question_waits_while_the_composer_is_open(self):
+        """The answer to the check comes while the agent writes another
+        reply: the composer keeps the input line and every key typed for
+        it (a y in a word is text, not an answer); the status line says a
+        question waits, and it is asked once the composer closes."""
+        text = "Maria, Ann here: the first of two"
+        tw = self.reply_held_at_the_check(text)
+        conv = self.held["conv"]
+        self.compose()
+        self.s.type("yes, and")
+        self.wait_input("yes, and")
+        mark = tw.log_mark()
+        self.held["release"].set()
+        tw.wait_log(r"asked: #\d+ is assigned to Ben Ortiz", mark)
+        self.wait_status_area("a question: #%d is assigned to Ben Ortiz. Reply anyway?" % conv)
+        self.s.type(" yours")
+        self.wait_input("reply #%d Maria Gonzalez › yes, and yours" % conv)
+        self.assertEqual(self.held["posts"](), [])
+        self.s.keys("Escape")
+        self.answer_y_and_sent_once(text)
+        # What was typed meanwhile is the draft.
+        self.compose()
+        self.wait_input("reply #%d Maria Gonzalez › yes, and yours" % conv)
+        self.s.keys("C-u")
+        self.escape()
+
+    def test_a_question_too_long_for_the_line_shows_whole_at_80_columns(self):
+        """The customer wrote since the composer opened: the question
+        quotes them. At 80 columns the input line keeps its end ([y/n]) and
+        the status line holds all of it."""
+        tw = self.twoway(width=80, height=24)
+        conv = self.open_mike()
+        self.compose()
+        said = "Also, can I bring my daughter along to the appointment on Friday morning?"
+        self.assertEqual(self.d.sms_in(MIKE, said).status, 200)
+        tw.synced()
+        self.s.type("See you Friday")
+        self.s.keys("Enter")
+        self.s.wait(lambda: self.input_line().rstrip().endswith("Send anyway? [y/n]"),
+                    "the end of the question on the input line")
+        self.wait_status_area('Mike wrote since you started: "%s' % said[:40])
+        self.assertIn("Send anyway?", self.status_area())
+        self.s.keys("n")
+        self.wait_input("reply #%d Mike Sullivan › See you Friday" % conv)
+        self.s.keys("C-u")
+        self.escape()
 
 
 if __name__ == "__main__":

@@ -1657,6 +1657,12 @@ static void test_fmt__tabs_every_width(void **state)
     }
 }
 
+static void free_rows(struct fmt_line *rows, int n)
+{
+    for (int i = 0; i < n; i++)
+        fmt_line_free(&rows[i]);
+}
+
 static void test_fmt__status_line_cuts_middle_first(void **state)
 {
     struct fmt_ctx ctx = ctx_make(false);
@@ -1688,6 +1694,101 @@ static void test_fmt__status_line_every_width(void **state)
             check_line(&l, cols, ascii);
             fmt_line_free(&l);
         }
+    }
+}
+
+/* The whole of left, word by word, over the rows (joined with spaces). */
+static bool rows_hold(const struct fmt_line *rows, int n, const char *left)
+{
+    char all[2048] = "";
+    for (int i = 0; i < n; i++) {
+        char copy[512];
+        snprintf(copy, sizeof copy, "%s", rows[i].text);
+        for (char *w = strtok(copy, " "); w; w = strtok(NULL, " "))
+            snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", *all ? " " : "", w);
+    }
+    return strstr(all, left) != NULL;
+}
+
+static void test_fmt__status_lines_wrap_a_long_message(void **state)
+{
+    struct fmt_ctx ctx = ctx_make(false);
+    struct fmt_line rows[FMT_STATUS_ROWS_MAX];
+    const char *why = "the server refused it: Maria asked us not to text her after 6 pm, "
+                      "call her at the shop instead";
+    const char *meter = "GSM-7 41/160 · 1/10 SMS";
+    /* One row cuts it, as fmt_status_line does, and says it needs two. */
+    assert_int_equal(fmt_status_lines(why, meter, true, &ctx, 80, 1, rows), 2);
+    check_line(&rows[0], 80, false);
+    assert_true(has(&rows[0], ELLIPSIS));
+    assert_string_equal(rows[0].text + strlen(rows[0].text) - strlen(meter) - 1,
+                        "GSM-7 41/160 · 1/10 SMS ");
+    fmt_line_free(&rows[0]);
+    /* Two rows: all of it, the meter at the end of the last. */
+    assert_int_equal(fmt_status_lines(why, meter, true, &ctx, 80, 2, rows), 2);
+    check_lines(rows, 2, 80, false);
+    assert_true(rows_hold(rows, 2, why));
+    assert_false(has(&rows[0], ELLIPSIS) || has(&rows[1], ELLIPSIS));
+    assert_true(has(&rows[1], meter));
+    assert_int_equal(role_of(&rows[1], meter), ROLE_STATUS_ALERT);
+    free_rows(rows, 2);
+    /* More rows than it needs: the top one stays empty. */
+    assert_int_equal(fmt_status_lines(why, meter, true, &ctx, 80, 3, rows), 2);
+    check_lines(rows, 3, 80, false);
+    assert_string_equal(rows[0].text, "                                        "
+                                      "                                        ");
+    assert_true(rows_hold(rows + 1, 2, why));
+    free_rows(rows, 3);
+    /* A last line that leaves no room: the meter on a row of its own. */
+    const char *fills =
+        "the server refused it: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xx and then there is this line which is long enough to fill";
+    int need = fmt_status_lines(fills, meter, false, &ctx, 80, 1, rows);
+    fmt_line_free(&rows[0]);
+    assert_int_equal(need, 3);
+    assert_int_equal(fmt_status_lines(fills, meter, false, &ctx, 80, 3, rows), 3);
+    assert_true(rows_hold(rows, 2, fills));
+    assert_false(has(&rows[1], meter));
+    assert_true(has(&rows[2], meter));
+    free_rows(rows, 3);
+    /* Short: one row, as before. */
+    assert_int_equal(fmt_status_lines("draft restored", meter, false, &ctx, 80, 1, rows), 1);
+    assert_true(has(&rows[0], " draft restored "));
+    fmt_line_free(&rows[0]);
+}
+
+static void test_fmt__status_lines_no_more_than_the_most(void **state)
+{
+    struct fmt_ctx ctx = ctx_make(false);
+    struct fmt_line rows[FMT_STATUS_ROWS_MAX];
+    char huge[8192];
+    for (size_t i = 0; i + 1 < sizeof huge; i++)
+        huge[i] = i % 7 == 6 ? ' ' : 'a' + (char)(i % 26);
+    huge[sizeof huge - 1] = '\0';
+    int need = fmt_status_lines(huge, "online", false, &ctx, 80, FMT_STATUS_ROWS_MAX, rows);
+    assert_int_equal(need, FMT_STATUS_ROWS_MAX);
+    check_lines(rows, FMT_STATUS_ROWS_MAX, 80, false);
+    assert_true(has(&rows[FMT_STATUS_ROWS_MAX - 1], ELLIPSIS " online "));
+    free_rows(rows, FMT_STATUS_ROWS_MAX);
+}
+
+static void test_fmt__status_lines_every_width_and_height(void **state)
+{
+    for (int ascii = 0; ascii < 2; ascii++) {
+        struct fmt_ctx ctx = ctx_make(ascii);
+        for (int cols = 0; cols <= 120; cols++)
+            for (int h = 1; h <= FMT_STATUS_ROWS_MAX; h++) {
+                struct fmt_line rows[FMT_STATUS_ROWS_MAX];
+                char left[600] = "";
+                for (size_t i = 0; i < 4; i++)
+                    snprintf(left + strlen(left), sizeof left - strlen(left), "%s ",
+                             names[(cols + i) % NNAMES]);
+                int need = fmt_status_lines(left, names[(cols + 3) % NNAMES], cols % 2, &ctx, cols,
+                                            h, rows);
+                assert_true(need >= 1 && need <= FMT_STATUS_ROWS_MAX);
+                check_lines(rows, (size_t)h, cols, ascii);
+                free_rows(rows, h);
+            }
     }
 }
 
@@ -1772,6 +1873,9 @@ int main(void)
         cmocka_unit_test(test_fmt__tabs_every_width),
         cmocka_unit_test(test_fmt__status_line_cuts_middle_first),
         cmocka_unit_test(test_fmt__status_line_every_width),
+        cmocka_unit_test(test_fmt__status_lines_wrap_a_long_message),
+        cmocka_unit_test(test_fmt__status_lines_no_more_than_the_most),
+        cmocka_unit_test(test_fmt__status_lines_every_width_and_height),
         cmocka_unit_test(test_fmt__size_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

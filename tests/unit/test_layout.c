@@ -267,15 +267,46 @@ static void test_layout__zero_or_negative_size_is_empty(void **state)
     assert_memory_equal(&l, &zero, sizeof l);
 }
 
+static void test_layout__a_long_status_takes_rows_from_the_panes(void **state)
+{
+    struct layout_opts o = defaults;
+    struct layout l;
+    o.status_lines = 3;
+    layout_compute(24, 80, &o, &l);
+    assert_rect(l.status, 20, 0, 3, 80);
+    assert_rect(l.input, 23, 0, 1, 80);
+    assert_rect(l.list, 1, 0, 19, 40);
+    assert_rect(l.thread, 4, 41, 16, 39);
+    check_layout(24, 80, &l);
+    /* The rows above it keep at least half of theirs (22: 11). */
+    o.status_lines = 50;
+    layout_compute(24, 80, &o, &l);
+    assert_rect(l.status, 11, 0, 12, 80);
+    assert_rect(l.tabs, 0, 0, 1, 80);
+    assert_rect(l.list, 1, 0, 10, 40);
+    check_layout(24, 80, &l);
+    layout_compute(5, 20, &o, &l);
+    assert_rect(l.status, 2, 0, 2, 20);
+    assert_int_equal(l.list.h, 1);
+    check_layout(5, 20, &l);
+    /* 0, 1 or less: one row. */
+    for (int want = -1; want <= 1; want++) {
+        o.status_lines = want;
+        layout_compute(24, 80, &o, &l);
+        assert_rect(l.status, 22, 0, 1, 80);
+    }
+}
+
 static void test_layout__every_size_tiles_the_screen(void **state)
 {
-    struct layout_opts opts[] = {defaults, defaults, defaults, defaults};
+    struct layout_opts opts[] = {defaults, defaults, defaults, defaults, defaults};
     opts[1].focus = LAYOUT_FOCUS_THREAD;
     opts[2].split_min = 1;
     opts[2].list_width = 1000;
     opts[3].split_min = 1;
     opts[3].header_lines = 1000;
     opts[3].focus = LAYOUT_FOCUS_THREAD;
+    opts[4].status_lines = 6;
     for (size_t o = 0; o < sizeof opts / sizeof opts[0]; o++)
         for (int rows = 1; rows <= 100; rows++)
             for (int cols = 1; cols <= 300; cols++) {
@@ -318,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_layout__header_lines_zero_means_no_header),
         cmocka_unit_test(test_layout__tiny_screens_keep_input_first),
         cmocka_unit_test(test_layout__zero_or_negative_size_is_empty),
+        cmocka_unit_test(test_layout__a_long_status_takes_rows_from_the_panes),
         cmocka_unit_test(test_layout__every_size_tiles_the_screen),
         cmocka_unit_test(test_layout__single_pane_follows_focus_at_all_sizes),
     };
