@@ -50,10 +50,14 @@ static char *part_text(const struct fmt_ctx *ctx, const char *prefix, const char
     return cut;
 }
 
+/* The list counts ages in minutes: the screen draws them again once a
+ * minute (its clock turns then), so seconds would stand still; under a
+ * minute is "now". */
 static char *ago(int64_t now, int64_t then)
 {
     char b[16];
-    timeutil_format_ago(now - then, b, sizeof b);
+    int64_t secs = now - then;
+    timeutil_format_ago(secs < 60 ? 0 : secs, b, sizeof b);
     return xstrdup(b);
 }
 

@@ -399,7 +399,7 @@ void ui_draw_line(WINDOW *w, int y, const struct fmt_line *l)
 struct fmt_ctx ui_fmt_ctx(const struct ui *ui)
 {
     struct fmt_ctx c = {
-        .now = timeutil_now(),
+        .now = ui_panes_clock(ui),
         .me = ui->env->ss ? session_me(ui->env->ss) : 0,
         .ascii = !ui->utf8,
         .preview = options_bool(ui->env->opts, "notify_preview"),

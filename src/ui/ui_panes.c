@@ -30,6 +30,10 @@ struct ui_panes {
     uint64_t seen_compose_gen; /* the composer's conversation (typing, replies) */
     int64_t seen_thread_conv;
     int64_t seen_minute;
+    /* The screen's clock: the time the ages on it are counted to. It turns
+     * once a minute (the first draw in a new minute), so a keypress between
+     * never redraws an age, and the ages change together at the turn. */
+    int64_t clock;
     int seen_conn_state;
     size_t seen_outbox;
     size_t seen_sendable;   /* replies twoway still sends (the rows mark them) */
@@ -94,6 +98,11 @@ void ui_panes_settings_seen(struct ui *ui)
 int64_t ui_panes_drawn_conv(const struct ui *ui)
 {
     return ui->panes->seen_thread_conv;
+}
+
+int64_t ui_panes_clock(const struct ui *ui)
+{
+    return ui->panes->clock ? ui->panes->clock : timeutil_now();
 }
 
 /* ---- the list ---- */
@@ -797,7 +806,9 @@ static void find_damage(struct ui *ui)
     int64_t conv = v->open_conv;
     uint64_t tg = conv ? store_thread_gen(st, conv) : 0;
     uint64_t cg = conv ? store_conv_gen(st, conv) : 0;
-    int64_t minute = timeutil_now() / 60;
+    int64_t now = timeutil_now(), minute = now / 60;
+    if (minute != ui->panes->seen_minute)
+        ui->panes->clock = now;
     /* The rows shown depend on the list, the options, the limit (and, with
      * a limit, the open conversation and the clock); a move of the
      * selection or a mark only redraws. With a limit over a big inbox the

@@ -157,6 +157,9 @@ void ui_panes_forget_lines(struct ui *ui);
 void ui_panes_settings_seen(struct ui *ui);
 /* The conversation the thread pane drew last (0: none). */
 int64_t ui_panes_drawn_conv(const struct ui *ui);
+/* The time the screen's ages are counted to (epoch seconds): it turns once
+ * a minute, at the first draw in the new minute. */
+int64_t ui_panes_clock(const struct ui *ui);
 void ui_panes_draw(struct ui *ui);
 void ui_list_refresh(struct ui *ui);
 void ui_list_select(struct ui *ui);

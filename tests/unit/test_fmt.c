@@ -522,6 +522,32 @@ static void test_fmt__list_row_age_left_out_when_the_wait_says_it(void **state)
     model_conversation_free(&c);
 }
 
+/* The list's ages are minutes (the screen turns its clock once a
+ * minute): under a minute is "now", never a count of seconds that would
+ * stand still until the next turn. */
+static void test_fmt__list_row_ages_in_minutes(void **state)
+{
+    struct fmt_ctx ctx = ctx_make(false);
+    struct conversation c;
+    struct fmt_line row[FMT_LIST_ROW_LINES];
+    conv_init(&c, "Maria", "hi");
+    c.last.created_at = c.last_activity_at = NOW - 42;
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
+    assert_true(has(&row[0], HOURGLASS "now"));
+    assert_false(has(&row[0], "42s"));
+    free_row(row);
+    /* Sent after the clock last turned (a clock behind the message). */
+    c.last.created_at = c.last_activity_at = NOW + 20;
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
+    assert_true(has(&row[0], HOURGLASS "now"));
+    free_row(row);
+    c.last.created_at = c.last_activity_at = NOW - 60;
+    fmt_list_row(&c, &ctx, 60, FMT_SEL_NONE, false, row);
+    assert_true(has(&row[0], HOURGLASS "1m"));
+    free_row(row);
+    model_conversation_free(&c);
+}
+
 /* A reply that did not go out, and a draft: marks that stay when the
  * line is tight (the age and counts go first). */
 static void test_fmt__list_row_marks_failed_unsent_and_draft(void **state)
@@ -1833,6 +1859,7 @@ int main(void)
         cmocka_unit_test(test_fmt__list_row_priority_glyphs),
         cmocka_unit_test(test_fmt__list_row_waiting_from_last_incoming_message),
         cmocka_unit_test(test_fmt__list_row_age_left_out_when_the_wait_says_it),
+        cmocka_unit_test(test_fmt__list_row_ages_in_minutes),
         cmocka_unit_test(test_fmt__list_row_marks_failed_unsent_and_draft),
         cmocka_unit_test(test_fmt__every_symbol_drawn_is_in_the_legend),
         cmocka_unit_test(test_fmt__list_row_assignee_first_name_or_you),
