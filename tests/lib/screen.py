@@ -276,7 +276,7 @@ class Twoway:
         words += ['%s="$%s"' % (k, k) for k in self.inherit]
         trace = ""
         if self.tty:
-            trace = "strace -o %s -qq -s 8192 -e trace=read,write,writev -e signal=none " % (
+            trace = "strace -o %s -qq -s 8192 -e trace=read,write,writev,recvfrom -e signal=none " % (
                 shlex.quote(self.tty.path))
         # A restarted pane must not show the last screen of the one before.
         if self.shell:
@@ -379,15 +379,17 @@ def strace_works():
     return r.returncode == 0
 
 
-# One line of strace -o output for read/write/writev: the call, its file
-# descriptor and its result (the text in the middle may hold anything).
-STRACE_CALL = re.compile(r"^(?:\d+ +)?(read|write|writev)\((\d+), (.*)\) += (-?\d+)(?: .*)?$")
+# One line of strace -o output for read/write/writev/recvfrom: the call,
+# its file descriptor and its result (the text in the middle may hold
+# anything; recvfrom is how libcurl reads a socket, the live channel's too).
+STRACE_CALL = re.compile(
+    r"^(?:\d+ +)?(read|write|writev|recvfrom)\((\d+), (.*)\) += (-?\d+)(?: .*)?$")
 
 
 class TtyTrace:
     """What twoway read from and wrote to its terminal, one system call at
     a time (strace on the twoway process: fd 0 is the terminal it reads,
-    fd 1 the one it writes).
+    fd 1 the one it writes; what it received from its sockets too).
 
     Writes belong to the keys that caused them: barrier() sends a focus-in
     report (which changes nothing on the screen) and waits until twoway has
