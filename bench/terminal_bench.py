@@ -39,6 +39,7 @@ import random
 import re
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -323,7 +324,33 @@ class Program:
             print("%s %r: %s" % (self.name, key, [(n, t[:120]) for _, n, t in w]), file=sys.stderr)
         return len(w), sum(n for _, n, _ in w)
 
+    def running(self):
+        """The program's process if it still runs (without waiting)."""
+        try:
+            pane = self.screen.pid()
+            with open("/proc/%d/task/%d/children" % (pane, pane)) as f:
+                kids = f.read().split()
+            return int(kids[0]) if kids else None
+        except (OSError, ValueError, subprocess.SubprocessError):
+            return None
+
     def stop(self):
+        """End the program, then its pane. Killing the tmux server alone
+        is not enough: script(1) outlives the hung-up pane (it waits for
+        its child, whose own terminal is script's), and so would the
+        program, awake for ever."""
+        pid = self.running()
+        if pid:
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    break
+                deadline = time.time() + 10
+                while time.time() < deadline and os.path.exists("/proc/%d" % pid):
+                    time.sleep(0.05)
+                if not os.path.exists("/proc/%d" % pid):
+                    break
         self.screen.stop()
 
 
