@@ -315,6 +315,21 @@ static void refresh_finish(struct session *s)
     list_publish(s);
 }
 
+/* A refresh or catch-up request r is over; unless more pages follow
+ * (more), the changes are settled, and a list asked for meanwhile goes out. */
+static void changes_end(struct session *s, struct req_ctx *r, bool more)
+{
+    if (!more) {
+        s->changes_pending = false;
+        if (s->changes_again) {
+            s->changes_again = false;
+            session_request_list(s);
+        }
+    }
+    session_req_done(r);
+    session_poll_done_maybe(s);
+}
+
 static void on_refresh(void *ud, struct prov_result *res)
 {
     struct req_ctx *r = ud;
@@ -348,15 +363,7 @@ static void on_refresh(void *ud, struct prov_result *res)
     } else {
         s->nrefresh = 0;
     }
-    if (!more) {
-        s->changes_pending = false;
-        if (s->changes_again) {
-            s->changes_again = false;
-            session_request_list(s);
-        }
-    }
-    session_req_done(r);
-    session_poll_done_maybe(s);
+    changes_end(s, r, more);
 }
 
 static void refresh_page(struct session *s, int page)
@@ -467,13 +474,7 @@ static void on_changes(void *ud, struct prov_result *res)
             }
         }
     }
-    s->changes_pending = false;
-    if (s->changes_again) {
-        s->changes_again = false;
-        session_request_list(s);
-    }
-    session_req_done(r);
-    session_poll_done_maybe(s);
+    changes_end(s, r, false);
 }
 
 /* One page of the catch-up. Later pages keep the window's start where the
