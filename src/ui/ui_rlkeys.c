@@ -10,7 +10,11 @@
  * To tell the two apart the init file is read twice: once under another
  * application name (readline's defaults and the global part of the file),
  * then as twoway. A risky binding found the first time was not asked for
- * by twoway's section. */
+ * by twoway's section.
+ *
+ * A control key readline would insert as a character (in vi insert mode
+ * most of C-a to C-z are self-insert) types nothing: an SMS cannot carry
+ * one, and it would force UCS-2 and reach the customer as garbage. */
 #include <readline/readline.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +147,29 @@ static void neutralise(void *ud, int root, Keymap map, int key, const unsigned c
     log_info("readline: %s kept, bound under $if twoway", risky_name(fn));
 }
 
+static int control_hook(int count, int key)
+{
+    (void)count;
+    if (keys_ui) {
+        char *m = xasprintf("C-%c types nothing here: a text message cannot carry control "
+                            "characters",
+                            key >= 1 && key <= 26 ? key + '`' : (key & 0x1f) + '@');
+        ui_message(keys_ui, m, false);
+        free(m);
+    }
+    return 0;
+}
+
+/* Control keys bound to self-insert in the maps that insert text. */
+static void controls_off(void)
+{
+    Keymap maps[] = {emacs_standard_keymap, vi_insertion_keymap};
+    for (size_t m = 0; m < sizeof maps / sizeof maps[0]; m++)
+        for (int k = 0; k < 0x20; k++)
+            if (maps[m][k].type == ISFUNC && maps[m][k].function == rl_insert)
+                maps[m][k].function = control_hook;
+}
+
 void ui_rlkeys_init(struct ui *ui)
 {
     keys_ui = ui;
@@ -157,6 +184,7 @@ void ui_rlkeys_init(struct ui *ui)
     rl_re_read_init_file(0, 0);
     walk_all(neutralise, &before);
     free(before.v);
+    controls_off();
 }
 
 void ui_rlkeys_done(void)

@@ -99,6 +99,30 @@ class ComposerScreen(screen.ScreenCase):
         self.wait_input_empty()
         self.assertEqual(self.messages(conv), before)
 
+    def test_a_control_key_in_vi_insert_mode_types_nothing(self):
+        """readline's vi insert mode inserts most control keys as
+        characters (C-a, C-k: what an emacs hand presses); in a reply they
+        would go to the customer as control characters and force UCS-2.
+        They type nothing and say so; what is sent is what was meant."""
+        self.twoway(env=self.inputrc("set editing-mode vi\n"))
+        conv = self.open_mike()
+        self.compose(conv)
+        self.wait_input("[vi insert] reply #%d" % conv)
+        self.s.type("See you")
+        self.s.keys("C-a")
+        self.wait_status("C-a types nothing here")
+        self.s.keys("C-k")
+        self.wait_status("C-k types nothing here")
+        self.s.type(" at 9")
+        self.wait_input("› See you at 9")
+        self.assertNotIn("UCS-2", self.status_area())
+        self.s.keys("Enter")
+        self.wait_input_empty()
+        screen.twtest.wait_for(lambda: "See you at 9" in self.contents(conv),
+                               timeout=screen.TIMEOUT, what="the reply in twowayd")
+        sent = [m["content"] for m in self.messages(conv) if m["content"].startswith("See you")]
+        self.assertEqual(sent, ["See you at 9"])
+
     def test_mode_switch_keys_are_off_unless_bound_under_if_twoway(self):
         rc = ('"\\C-xe": vi-editing-mode\n'
               '$if twoway\n'
