@@ -212,9 +212,8 @@ void ui_stop(struct ui *ui)
         return;
     ui_overlay_close(ui);
     ui_rl_done(ui);
-    /* Lent to the editor when a signal ended twoway: the terminal is the
-     * editor's to give back. */
     ui_term_leave(ui);
+    ui_lend_end(ui); /* lent to the editor or the opener when a signal ended twoway */
     ui->started = false;
 }
 

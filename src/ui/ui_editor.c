@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "twoway/drafts.h"
@@ -166,4 +167,52 @@ void ui_editor_check(struct ui *ui)
         ui_message(ui, "the editor failed; the text is kept in the file", true);
     }
     free(text);
+}
+
+/* Ends a child that has the terminal and waits for it: asked (SIGTERM,
+ * and SIGCONT should it be stopped), then, after LEND_END_MS, killed. */
+#define LEND_END_MS 3000
+
+static void end_child(pid_t pid)
+{
+    kill(pid, SIGTERM);
+    kill(pid, SIGCONT);
+    for (int waited = 0;; waited += 10) {
+        pid_t r = waitpid(pid, NULL, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            return;
+        if (waited == LEND_END_MS)
+            kill(pid, SIGKILL);
+        nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+    }
+}
+
+void ui_lend_end(struct ui *ui)
+{
+    if (ui->editor_pid <= 0 && ui->opener_pid <= 0)
+        return;
+    /* twoway is leaving while a child has the terminal (a signal ended
+     * it). Left running, the child would be orphaned behind the shell,
+     * unable to read the terminal, and its raw modes would stay. It ends
+     * with us; the terminal gets back the modes the shell had; what the
+     * editor holds becomes the draft. */
+    if (ui->opener_pid > 0)
+        end_child(ui->opener_pid);
+    ui->opener_pid = -1;
+    if (ui->editor_pid > 0) {
+        end_child(ui->editor_pid);
+        ui->editor_pid = -1;
+        char *text = NULL, *err = NULL;
+        size_t len = 0;
+        if (paths_read_file(ui->editor_file, 1 << 20, &text, &len, &err) >= 0) {
+            while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+                text[--len] = '\0';
+            if (*text && drafts_save(ui->deps.state_dir, ui->editor_conv, ui->editor_private, text,
+                                     &err) == 0)
+                unlink(ui->editor_file);
+        }
+        free(err);
+        free(text);
+    }
+    reset_shell_mode();
 }

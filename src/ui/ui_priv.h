@@ -255,6 +255,8 @@ pid_t ui_lend_exec(struct ui *ui, char **argv);
  * there is none); else what waitpid said (with *status), *pid is -1 and
  * the terminal is taken back. */
 pid_t ui_lend_reap(struct ui *ui, pid_t *pid, int *status);
+/* At exit: ends a child that has the terminal, and keeps the editor's text. */
+void ui_lend_end(struct ui *ui);
 
 /* ui_links.c: hyperlinks (OSC 8) over the links the thread pane drew. */
 void ui_links_begin(struct ui *ui); /* the thread pane is being drawn */

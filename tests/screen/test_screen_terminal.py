@@ -317,5 +317,47 @@ class TerminalScreen(screen.ScreenCase):
         self.escape()
 
 
+    def test_sigterm_while_the_editor_runs_ends_it_and_gives_the_terminal_back(self):
+        """kill -TERM while C-x C-e's editor has the terminal: twoway does
+        not leave the editor behind (orphaned behind the shell, it cannot
+        read the terminal and its raw modes stay: no echo, no line
+        editing at the shell's prompt). The editor ends with twoway, the
+        shell gets its terminal modes back, and what was typed is the
+        draft for the next start."""
+        record = os.path.join(self.tmp, "editor-read.bin")
+        editor = "python3 %s %s" % (shlex.quote(FAKE_EDITOR), shlex.quote(record))
+        tw = self.start(shell=True, env={"EDITOR": editor})
+        conv = self.open_mike()
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
+        self.s.type("kept through a kill")
+        self.wait_input("kept through a kill")
+        self.s.keys("C-x", "C-e")
+        self.s.wait_for("FAKE EDITOR READY")
+        pid = tw.pid()
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            editor_pid = int(f.read().split()[0])
+        os.kill(pid, signal.SIGTERM)
+        self.s.wait(lambda: tw.pid() is None, "twoway gone after SIGTERM")
+        self.s.wait(lambda: not os.path.exists("/proc/%d" % editor_pid) or
+                    open("/proc/%d/stat" % editor_pid).read().rsplit(")", 1)[1].split()[0] == "Z",
+                    "the editor gone with twoway")
+        stty = os.path.join(self.tmp, "stty.txt")
+        self.s.type("stty -a > %s; echo stty-done" % shlex.quote(stty))
+        self.s.keys("Enter")
+        self.s.wait(lambda: os.path.exists(stty) and "stty-done" in self.s.text(), "stty's answer")
+        with open(stty) as f:
+            modes = f.read().split()
+        for mode in ("icanon", "echo", "isig", "icrnl", "opost"):
+            self.assertIn(mode, modes, "the shell's terminal lost %s: %s" % (mode, " ".join(modes)))
+        # What was typed is the draft: the next twoway opens with it.
+        self.s.type(tw.program())
+        self.s.keys("Enter")
+        self.open_mike()
+        self.s.keys("r")
+        self.wait_input("reply #%d Mike Sullivan › kept through a kill" % conv)
+        self.s.keys("C-u")
+        self.escape()
+
 if __name__ == "__main__":
     unittest.main()
