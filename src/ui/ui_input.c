@@ -241,6 +241,10 @@ bool ui_confirm_shown(struct ui *ui)
 /* typed_before: the key was read before the question showed. */
 static void confirm_key(struct ui *ui, int key, bool typed_before)
 {
+    if (key == (KEY_TW_CTRL | 'z')) {
+        ui_suspend(ui); /* the question stays, and is shown anew after fg */
+        return;
+    }
     if (typed_before) {
         ui_message(ui, "a key typed before the question showed is not an answer: y or n", true);
         return;

@@ -359,5 +359,37 @@ class TerminalScreen(screen.ScreenCase):
         self.s.keys("C-u")
         self.escape()
 
+    def test_ctrl_z_at_a_question_suspends_and_the_question_stays(self):
+        """C-z while a question is asked (the conversation is another
+        agent's) suspends as it does elsewhere; it is no answer. After
+        `fg` the question is still there, and only a y pressed then
+        sends the reply, once."""
+        tw = self.start(shell=True)
+        conv = screen.conv_by_phone(self.d, "+15550101001")["id"]
+        self.open_conv(conv)
+        before = self.contents(conv)
+        self.s.keys("r")
+        self.wait_input(re.compile(r"^reply #%d .* ›" % conv))
+        text = "Maria, Ann here: asked, stopped, then sent"
+        self.s.type(text)
+        self.wait_input(text)
+        self.s.keys("Enter")
+        self.wait_input("#%d is assigned to Ben Ortiz. Reply anyway? [y/n]" % conv)
+        self.s.keys("C-z")
+        self.s.wait(lambda: tw.state() == "T", "twoway stopped by C-z at the question")
+        self.s.wait_for("Stopped")
+        self.assertEqual(self.contents(conv), before)
+        mark = len(self.s.output())
+        self.s.type("fg")
+        self.s.keys("Enter")
+        self.s.wait(lambda: PASTE_ON in self.s.output()[mark:], "bracketed paste on after fg")
+        self.wait_input("#%d is assigned to Ben Ortiz. Reply anyway? [y/n]" % conv)
+        self.assertEqual(self.contents(conv), before)
+        self.s.keys("y")
+        self.wait_input_empty()
+        screen.twtest.wait_for(lambda: text in self.contents(conv), timeout=screen.TIMEOUT,
+                               what="the reply in twowayd")
+        self.assertEqual(self.contents(conv).count(text), 1)
+
 if __name__ == "__main__":
     unittest.main()
