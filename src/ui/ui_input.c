@@ -362,12 +362,13 @@ static bool rl_bytes(struct ui *ui)
     }
     /* Alt-Enter (ESC CR, or ESC LF) is a line break in the composer, in
      * every editing mode, as C-v C-j is; never readline's Meta-Enter
-     * (vi-editing-mode), never a send. The `:` line is one line. */
+     * (vi-editing-mode), never a send. The `:` line is one line: a blank
+     * there, as a line break in a paste is, so that words do not run
+     * together. */
     if (n >= 2 && s[0] == 0x1b && (s[1] == '\r' || s[1] == '\n')) {
         drop(ui, 2);
         clear_message(ui);
-        if (ui->mode == MODE_COMPOSE)
-            ui_rl_insert(ui, "\n");
+        ui_rl_insert(ui, ui->mode == MODE_COMPOSE ? "\n" : " ");
         return true;
     }
     if (s[0] == 0x1b && n == 1) {

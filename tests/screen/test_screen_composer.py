@@ -85,6 +85,26 @@ class ComposerScreen(screen.ScreenCase):
         self.assertEqual(len(sent), 1)
         self.assertFalse(sent[0]["private"])
 
+    def test_alt_enter_in_the_command_line_is_a_blank(self):
+        """The `:` line is one line: Alt-Enter there is a blank (as a line
+        break in a paste is), never nothing, which ran the words together
+        in the note."""
+        self.twoway()
+        conv = self.open_mike()
+        before = self.messages(conv)
+        self.s.keys(":")
+        self.wait_input(re.compile(r"^:"))
+        self.s.type("note lab called")
+        self.s.keys("M-Enter")
+        self.s.type("crown ready")
+        self.wait_input(":note lab called crown ready")
+        self.s.keys("Enter")
+        screen.twtest.wait_for(lambda: len(self.messages(conv)) > len(before),
+                               timeout=screen.TIMEOUT, what="the note in twowayd")
+        new = self.messages(conv)[len(before):]
+        self.assertEqual([(m["content"], m["private"]) for m in new],
+                         [("lab called crown ready", True)])
+
     def test_alt_enter_in_vi_mode_is_a_line_break_too(self):
         self.twoway(env=self.inputrc("set editing-mode vi\n"))
         conv = self.open_mike()
