@@ -236,7 +236,10 @@ static void on_thread_new(void *ud, struct prov_result *res)
     bool more = false;
     if (r->epoch == s->thread_epoch)
         s->thread_pending = false; /* else it belongs to the thread opened since */
-    if (r->epoch == s->thread_epoch && session_note_result(s, res)) {
+    bool ok = r->epoch == s->thread_epoch && session_note_result(s, res);
+    if (r->epoch == s->thread_epoch)
+        s->thread_retry = !ok;
+    if (ok) {
         int64_t last = store_thread_last_id(s->st, r->conv);
         bool first = last == 0;
         bool news = false;
@@ -289,6 +292,8 @@ static void poll_now(struct session *s)
     /* What changed in the list (and, knowing that, whether the open thread
      * needs reading); the directory now and then. */
     session_request_list(s);
+    if (s->thread_retry)
+        session_request_thread_new(s);
     if (session_mono(s) >= s->next_directory) {
         s->next_directory = session_mono(s) + DIRECTORY_EVERY_MS;
         session_page_request_directory(s);
@@ -562,6 +567,7 @@ void session_open(struct session *s, int64_t conv)
     s->open_conv = conv;
     s->thread_epoch++;
     s->thread_pending = false;
+    s->thread_retry = false;
     s->older_pending = false;
     if (!conv)
         return;

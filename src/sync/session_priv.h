@@ -133,6 +133,9 @@ struct session {
     int64_t open_conv;
     uint64_t thread_epoch;
     bool thread_pending;
+    /* The open thread's last read failed: the next poll reads it again,
+     * whether or not the list says it changed. */
+    bool thread_retry;
     bool older_pending;
 
     struct outbox *outbox;
