@@ -36,7 +36,7 @@ packages="build-essential meson ninja-build pkg-config
 libncurses-dev libreadline-dev libcurl4-openssl-dev libjson-c-dev
 libnotify-dev libmicrohttpd-dev libsqlite3-dev libssl-dev libutf8proc-dev libwslay-dev zlib1g-dev
 libcmocka-dev tmux strace dbus python3 python3-jsonschema python3-dbus python3-gi
-man-db locales zsh systemd bash-completion wrk tinyproxy microsocks neomutt"
+man-db locales zsh systemd bash-completion wrk tinyproxy microsocks neomutt openssl"
 
 # shellcheck disable=SC2086
 "$top/scripts/install-packages.sh" $packages

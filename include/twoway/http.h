@@ -92,5 +92,11 @@ void http_add_source(struct http *h, const struct http_source *src, void *ud);
 void http_multi_pump(void *multi, const struct pollfd *fds, int n, bool (*ours)(void *ud, int fd),
                      void *ud, int64_t *timer_at);
 void http_remove_source(struct http *h, void *ud);
+/* Why a transfer failed, fit to show a person: code is the CURLcode of
+ * easy (a CURL *), errbuf its CURLOPT_ERRORBUFFER (may be NULL or empty).
+ * The words before the first ": " say what in few (the status line shows
+ * only them when the whole does not fit); a certificate that is not
+ * trusted says why and, for an unknown CA, names ca_file. Owned. */
+char *http_error_text(void *easy, int code, const char *errbuf);
 
 #endif

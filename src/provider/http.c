@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <openssl/x509_vfy.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -502,14 +503,45 @@ static bool maybe_delivered(struct http_req *r, CURLcode code)
     return request_size > 0 && (size_t)uploaded >= r->body_len;
 }
 
+/* libcurl's words for a refused certificate speak of SSH keys ("SSL peer
+ * certificate or SSH remote key was not OK"); the person needs to know the
+ * server was not trusted, why, and, for a CA we do not know, the setting
+ * that names one. */
+static char *untrusted(CURL *e, const char *errbuf)
+{
+    long v = X509_V_OK;
+    curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &v);
+    bool unknown_ca = v == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+                      v == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+                      v == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE ||
+                      v == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+                      v == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN;
+    /* The verification's own words, else libcurl's (a host name that
+     * does not match is checked by libcurl, not by the verification). */
+    const char *why = v != X509_V_OK      ? X509_verify_cert_error_string(v)
+                      : errbuf && *errbuf ? errbuf
+                                          : "verification failed";
+    return xasprintf("server certificate not trusted: %s%s", why,
+                     unknown_ca ? "; name its CA with ca_file" : "");
+}
+
+char *http_error_text(void *easy, int code, const char *errbuf)
+{
+    if (code == CURLE_PEER_FAILED_VERIFICATION)
+        return untrusted(easy, errbuf);
+    const char *what = curl_easy_strerror((CURLcode)code);
+    if (code == CURLE_SSL_CACERT_BADFILE)
+        return xasprintf("cannot read ca_file: %s", errbuf && *errbuf ? errbuf : what);
+    if (errbuf && errbuf[0] && strcmp(errbuf, what) != 0)
+        return xasprintf("%s: %s", what, errbuf);
+    return xstrdup(what);
+}
+
 static char *transport_error(struct http_req *r, CURLcode code)
 {
     if (r->too_big || code == CURLE_FILESIZE_EXCEEDED)
         return xasprintf("the answer is larger than %zu bytes", r->h->max_body);
-    const char *what = curl_easy_strerror(code);
-    if (r->errbuf[0] && strcmp(r->errbuf, what) != 0)
-        return xasprintf("%s: %s", what, r->errbuf);
-    return xstrdup(what);
+    return http_error_text(r->easy, code, r->errbuf);
 }
 
 /* Fill r->out from the finished transfer. */

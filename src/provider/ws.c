@@ -56,6 +56,7 @@ struct ws {
     char *closing;   /* the closing handshake: why, once our close frame is out */
     struct ws_io io; /* bytes through these, not curl (tests) */
     bool has_io;
+    char errbuf[CURL_ERROR_SIZE]; /* libcurl's detail while connecting */
 };
 
 /* The connection's bytes: curl's, or the test's io. */
@@ -486,6 +487,8 @@ void ws_connect(struct ws *w, const char *url, const char *protocols)
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    w->errbuf[0] = '\0';
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, w->errbuf);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, WS_CONNECT_MS);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -570,10 +573,13 @@ static void pump_connecting(struct ws *w, const struct pollfd *fds, int n)
     while ((m = curl_multi_info_read(w->multi, &left))) {
         if (m->msg != CURLMSG_DONE || m->easy_handle != w->easy)
             continue;
-        if (m->data.result != CURLE_OK)
-            fail(w, "cannot connect: %s", curl_easy_strerror(m->data.result));
-        else
+        if (m->data.result != CURLE_OK) {
+            char *why = http_error_text(w->easy, m->data.result, w->errbuf);
+            fail(w, "cannot connect: %s", why);
+            free(why);
+        } else {
             connected(w);
+        }
     }
 }
 
