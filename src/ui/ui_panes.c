@@ -253,9 +253,16 @@ static void draw_list(struct ui *ui)
         struct session *ss = ui->env->ss;
         /* The server refused us: say why, not "Loading…" forever. */
         bool refused = ss && session_state(ss) == CONN_AUTH_FAILED;
+        /* Nothing loaded yet and the server out of reach: the whole
+         * reason here, where the agent looks (the status line has room
+         * only for its head). */
+        char *unreachable = NULL;
+        if (ss && !session_ready(ss) && session_state(ss) == CONN_RETRYING)
+            unreachable = xasprintf("Cannot reach the server: %s", session_state_reason(ss));
         /* A limit over part of the list: the rest may hold matches. */
         bool partial = ss && !session_list_complete(ss);
         const char *msg = refused                    ? session_state_reason(ss)
+                          : unreachable              ? unreachable
                           : ss && !session_ready(ss) ? "Loading…"
                           : ui->env->view->limit && partial && session_list_loading_all(ss)
                               ? "No match among the conversations loaded so far; loading the rest…"
@@ -264,11 +271,18 @@ static void draw_list(struct ui *ui)
                           : ui->env->view->limit ? "No conversation matches the limit"
                                                  : "No conversations here";
         char *t = ui_text(ui, msg);
-        wattrset(w, theme_attr(refused ? ROLE_FAILED : ROLE_DIM));
-        if (refused) /* a reason wider than the pane goes on over the next lines */
-            mvwaddstr(w, 0, 0, t);
-        else
+        bool failed = refused || unreachable;
+        free(unreachable);
+        wattrset(w, theme_attr(failed ? ROLE_FAILED : ROLE_DIM));
+        if (failed) { /* a reason wider than the pane goes on over the next lines */
+            char **lines;
+            size_t n = text_wrap(t, getmaxx(w) - 2, &lines);
+            for (size_t i = 0; i < n && (int)i < rows; i++)
+                mvwaddstr(w, (int)i, 1, lines[i]);
+            text_lines_free(lines, n);
+        } else {
             mvwaddstr(w, 0, 1, t);
+        }
         free(t);
         wattrset(w, theme_attr(ROLE_NORMAL));
         wnoutrefresh(w);
@@ -865,11 +879,14 @@ static void find_damage(struct ui *ui)
             unsure != ui->panes->seen_unsure || cs / 4 == CONN_RETRYING)
             ui_damage(ui, DMG_STATUS);
         /* The rows mark their replies that did not go out; an empty list
-         * says why it is empty (loading, or the server refused us). */
+         * says why it is empty (loading, the server refused us, or why it
+         * is out of reach: the reason may change while retrying; curses
+         * sends only what differs). */
         size_t sendable = (size_t)session_outbox_sendable(ui->env->ss);
         if (ob != ui->panes->seen_outbox || unsure != ui->panes->seen_unsure ||
             sendable != ui->panes->seen_sendable ||
-            (cs != ui->panes->seen_conn_state && ui->panes->nshown == 0))
+            ((cs != ui->panes->seen_conn_state || cs / 4 == CONN_RETRYING) &&
+             ui->panes->nshown == 0))
             ui_damage(ui, DMG_LIST);
         ui->panes->seen_sendable = sendable;
         ui->panes->seen_conn_state = cs;

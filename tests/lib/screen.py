@@ -679,6 +679,17 @@ class ScreenCase(unittest.TestCase):
         """Until what (a str, or a compiled regex) is in status_area()."""
         return self.wait_in(self.status_area, what, "the status line's rows", timeout)
 
+    def list_words(self):
+        """The list pane's text (left of the divider, between the tabs and
+        the status line) as words joined by single spaces: a message it
+        wraps at word boundaries reads whole."""
+        rows = self.s.lines()[1:-2]
+        return squash(" ".join(panes(row)[0] for row in rows)).strip()
+
+    def wait_list_words(self, what, timeout=TIMEOUT):
+        """Until what (a str, or a compiled regex) is in list_words()."""
+        return self.wait_in(self.list_words, what, "the list pane", timeout)
+
     def wait_input(self, what, timeout=TIMEOUT):
         return self.s.wait_for(what, timeout, row=-1)
 

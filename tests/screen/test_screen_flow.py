@@ -462,8 +462,7 @@ class FlowScreen(screen.ScreenCase):
         tw = screen.start_twoway(self, self.d, wait=None, env={"TWOWAY_ACCOUNT": "2"},
                                  shell=True)
         self.s = tw.screen
-        self.s.wait(lambda: "account 2: You are not authorized" in self.list_pane(),
-                    "the reason in place of the list")
+        self.wait_list_words("account 2: You are not authorized")
         self.assertNotIn("Loading", self.list_pane())
         self.wait_status("not signed in: account 2")
         self.s.keys("q")
