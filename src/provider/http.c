@@ -516,9 +516,12 @@ static char *untrusted(CURL *e, const char *errbuf)
                       v == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE ||
                       v == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
                       v == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN;
-    /* The verification's own words, else libcurl's (a host name that
-     * does not match is checked by libcurl, not by the verification). */
-    const char *why = v != X509_V_OK      ? X509_verify_cert_error_string(v)
+    /* The verification's own words, else libcurl's: a host name that
+     * does not match is checked by libcurl after the chain was verified,
+     * and it reports that as X509_V_ERR_UNSPECIFIED ("unspecified
+     * certificate verification error"), its own words in errbuf. */
+    bool chain = v != X509_V_OK && v != X509_V_ERR_UNSPECIFIED;
+    const char *why = chain               ? X509_verify_cert_error_string(v)
                       : errbuf && *errbuf ? errbuf
                                           : "verification failed";
     return xasprintf("server certificate not trusted: %s%s", why,

@@ -45,9 +45,10 @@ class Pki:
         self.ca, self.cert, self.key = ca, cert, key
 
 
-def make_pki(where, name="twoway test"):
-    """A new CA and a server certificate for 127.0.0.1 and localhost,
-    valid for two days, in the directory where (made if missing)."""
+def make_pki(where, name="twoway test", names=("IP:127.0.0.1", "DNS:localhost")):
+    """A new CA and a server certificate for names (subjectAltName
+    entries: 127.0.0.1 and localhost unless told), valid for two days, in
+    the directory where (made if missing)."""
     need_openssl()
     os.makedirs(where, exist_ok=True)
     p = lambda f: os.path.join(where, f)  # noqa: E731
@@ -57,12 +58,12 @@ def make_pki(where, name="twoway test"):
              "-addext", "basicConstraints=critical,CA:TRUE",
              "-addext", "keyUsage=critical,keyCertSign,cRLSign")
     _openssl("req", *ec, "-keyout", p("server.key"), "-out", p("server.csr"),
-             "-subj", "/CN=127.0.0.1")
+             "-subj", "/CN=%s" % names[0].split(":", 1)[1])
     with open(p("server.ext"), "w") as f:
         f.write("basicConstraints = CA:FALSE\n"
                 "keyUsage = critical, digitalSignature\n"
                 "extendedKeyUsage = serverAuth\n"
-                "subjectAltName = IP:127.0.0.1, DNS:localhost\n")
+                "subjectAltName = %s\n" % ", ".join(names))
     _openssl("x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"),
              "-CAcreateserial", "-days", "2", "-extfile", p("server.ext"),
              "-out", p("server.pem"))

@@ -40,6 +40,9 @@ class TlsScreen(screen.ScreenCase):
         cls.pki = tlsproxy.make_pki(os.path.join(cls.tmp, "pki"))
         # Another CA, which never signed the server's certificate.
         cls.other = tlsproxy.make_pki(os.path.join(cls.tmp, "other"), "unrelated")
+        # A certificate from a trusted CA, but for another host.
+        cls.elsewhere = tlsproxy.make_pki(os.path.join(cls.tmp, "elsewhere"),
+                                          names=("DNS:sms.example.test",))
 
     def setUp(self):
         self.tls = tlsproxy.TlsProxy(self.d.port, self.pki.cert, self.pki.key)
@@ -113,6 +116,29 @@ class TlsScreen(screen.ScreenCase):
 
     def test_no_ca_file_is_refused(self):
         self.refused(None)
+
+    def test_a_certificate_for_another_host_is_refused(self):
+        # Signed by the CA ca_file names, but not for 127.0.0.1: refused
+        # by the host-name check, which says so.
+        self.tls.cleanup()
+        self.tls = tlsproxy.TlsProxy(self.d.port, self.elsewhere.cert, self.elsewhere.key)
+        self.addCleanup(self.tls.cleanup)
+        tw = self.twoway(url=self.tls.url, config=self.config(self.elsewhere.ca), wait=None)
+        self.wait_status(UNTRUSTED)
+        words = self.wait_list_words(re.compile(
+            r"Cannot reach the server: server certificate not trusted: [^;]*127\.0\.0\.1"))
+        self.assertNotIn("ca_file", words.group(0), "the CA is known: not a ca_file matter")
+        self.assertEqual(self.tls.forwarded, 0, self.tls.seen())
+        self.assertEqual(tw.log_lines(r"cable: connecting"), [])
+        self.assertTrue(self.s.alive())
+
+    def test_an_unreadable_ca_file_says_so(self):
+        missing = os.path.join(self.tmp, "no-such-ca.pem")
+        self.twoway(url=self.tls.url, config=self.config(missing), wait=None)
+        self.wait_status(re.compile(r"offline \(cannot read ca_file\), retrying in \d+s"))
+        self.wait_list_words("Cannot reach the server: cannot read ca_file")
+        self.assertNotIn("ok", self.tls.handshakes, self.tls.seen())
+        self.assertEqual(self.tls.forwarded, 0, self.tls.seen())
 
     def test_https_proxy_tunnels_to_wss(self):
         tmp = tempfile.mkdtemp(prefix="twoway-tls-proxy-")
