@@ -88,6 +88,9 @@ void session_set_keep_unread(struct session *s, bool keep_unread);
 enum conn_state session_state(const struct session *s);
 /* Why the last request failed ("" if it did not). Borrowed. */
 const char *session_state_reason(const struct session *s);
+/* Counts changes of the state or its reason: a screen that shows them
+ * draws again only when this moves. */
+uint64_t session_state_gen(const struct session *s);
 /* Monotonic ms of the next retry (CONN_RETRYING). */
 int64_t session_retry_at(const struct session *s);
 /* Requests in flight (for a "syncing" indicator). */

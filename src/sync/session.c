@@ -109,6 +109,8 @@ static void set_state(struct session *s, enum conn_state st, const char *reason)
     s->state = st;
     free(s->reason);
     s->reason = xstrdup(reason ? reason : "");
+    if (changed)
+        s->state_gen++;
     session_resched(s);
     if (changed && s->l.state)
         s->l.state(s->l.ud);
@@ -509,6 +511,11 @@ enum conn_state session_state(const struct session *s)
 const char *session_state_reason(const struct session *s)
 {
     return s->reason;
+}
+
+uint64_t session_state_gen(const struct session *s)
+{
+    return s->state_gen;
 }
 
 int64_t session_retry_at(const struct session *s)

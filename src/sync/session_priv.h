@@ -80,6 +80,7 @@ struct session {
 
     enum conn_state state;
     char *reason;
+    uint64_t state_gen; /* changes of state or reason */
     int64_t retry_at;
     int fails;
     int busy;

@@ -35,6 +35,7 @@ struct ui_panes {
      * never redraws an age, and the ages change together at the turn. */
     int64_t clock;
     int seen_conn_state;
+    uint64_t seen_state_gen; /* session_state_gen: the state or its reason */
     size_t seen_outbox;
     size_t seen_sendable;   /* replies twoway still sends (the rows mark them) */
     size_t seen_unsure;     /* replies that may have been sent */
@@ -880,16 +881,18 @@ static void find_damage(struct ui *ui)
             ui_damage(ui, DMG_STATUS);
         /* The rows mark their replies that did not go out; an empty list
          * says why it is empty (loading, the server refused us, or why it
-         * is out of reach: the reason may change while retrying; curses
-         * sends only what differs). */
+         * is out of reach): drawn again when the state or its reason
+         * changes, not with every second of the countdown. */
         size_t sendable = (size_t)session_outbox_sendable(ui->env->ss);
+        uint64_t sg = session_state_gen(ui->env->ss);
         if (ob != ui->panes->seen_outbox || unsure != ui->panes->seen_unsure ||
             sendable != ui->panes->seen_sendable ||
-            ((cs != ui->panes->seen_conn_state || cs / 4 == CONN_RETRYING) &&
+            ((cs != ui->panes->seen_conn_state || sg != ui->panes->seen_state_gen) &&
              ui->panes->nshown == 0))
             ui_damage(ui, DMG_LIST);
         ui->panes->seen_sendable = sendable;
         ui->panes->seen_conn_state = cs;
+        ui->panes->seen_state_gen = sg;
         ui->panes->seen_outbox = ob;
         ui->panes->seen_unsure = unsure;
         follow_sync(ui);

@@ -1046,12 +1046,16 @@ static void test_session__network_errors_back_off_1_2_4_seconds_capped(void **st
     struct fx *fx = *state;
     first_sync(fx);
     int states = fx->nstate;
+    uint64_t gen = session_state_gen(fx->s);
     static const int64_t want[] = {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
         size_t asked = count(fx, FAKE_LIST_CONVERSATIONS);
         fail_next_poll(fx, fake_network(false));
         assert_int_equal(session_state(fx->s), CONN_RETRYING);
         assert_string_equal(session_state_reason(fx->s), "Couldn't connect");
+        /* The state's generation moves once, going offline; the same
+         * failure again changes nothing a screen shows. */
+        assert_int_equal(session_state_gen(fx->s), gen + 1);
         assert_int_equal(session_retry_at(fx->s), clock_ms + want[i]);
         assert_int_equal(session_next_ms(fx->s), clock_ms + want[i]);
         /* Not a moment before. */
@@ -1066,8 +1070,10 @@ static void test_session__network_errors_back_off_1_2_4_seconds_capped(void **st
     assert_int_equal(session_state(fx->s), CONN_ONLINE);
     assert_string_equal(session_state_reason(fx->s), "");
     assert_int_equal(session_next_ms(fx->s), clock_ms + POLL_MS);
+    assert_int_equal(session_state_gen(fx->s), gen + 2);
     /* And the next failure starts again at one second. */
     fail_next_poll(fx, fake_result(PROV_ERR_SERVER, "502 Bad Gateway"));
+    assert_int_equal(session_state_gen(fx->s), gen + 3);
     assert_int_equal(session_retry_at(fx->s), clock_ms + 1000);
 }
 
